@@ -1,0 +1,420 @@
+/**
+ * The command client's typed surface: what every layer above src/archtics/ sees instead of raw
+ * JSON. Each command of the protocol reference has a CommandDef (src/archtics/commands/) that
+ * turns a typed request into command1 fields and the service's command1 answer into a typed
+ * result. Money is integer cents; dates stay ISO strings ("YYYY-MM-DD").
+ */
+import type { CommandKind, CommandName, Command1Response, Product } from '../protocol/wire.js';
+
+/** Integer cents. Never a float amount. */
+export type Cents = number;
+
+/** What a CommandDef needs from configuration to fill in a request. */
+export interface CommandContext {
+  siteName: string;
+}
+
+export interface CommandDef<Req, Res> {
+  readonly name: CommandName;
+  readonly product: Product;
+  readonly kind: CommandKind;
+  /** command1 fields besides cmd, ref, uid and dsn. */
+  toFields(req: Req, ctx: CommandContext): Record<string, unknown>;
+  /**
+   * Turns a command1 answer into a typed result. "No row" answers become empty results where the
+   * command's meaning allows (documented per command); other failures throw ArchticsCommandError.
+   */
+  parse(command1: Command1Response): Res;
+}
+
+export type RequestOf<D> = D extends CommandDef<infer Req, unknown> ? Req : never;
+export type ResultOf<D> = D extends CommandDef<unknown, infer Res> ? Res : never;
+
+/** Counters of one GraphQL operation's upstream work (extensions.upstream). Layers add to it. */
+export interface UpstreamTrace {
+  /** New commands POSTed upstream (not polls). */
+  calls: number;
+  /** Poll POSTs of accepted (202) commands. */
+  polls: number;
+  /** Re-sends of reads after a retryable failure. */
+  retries: number;
+  cacheHits: number;
+  staleServes: number;
+  /** Age in seconds of the oldest stale answer served, when any. */
+  maxStaleAgeSeconds?: number;
+}
+
+export function newTrace(): UpstreamTrace {
+  return { calls: 0, polls: 0, retries: 0, cacheHits: 0, staleServes: 0 };
+}
+
+export interface RunOptions {
+  /** Cancels the command end to end (queue wait, request, polling). */
+  signal?: AbortSignal;
+  /** Epoch ms by which an answer is needed; the quota queue refuses at once past it. */
+  deadline?: number;
+  /** Echoed by the service as command1.ref; useful in logs. */
+  ref?: string;
+  trace?: UpstreamTrace;
+  /** Request id of the GraphQL operation, for logs. */
+  requestId?: string;
+}
+
+/** Anything that can run a command: the client itself, or a cache in front of it. */
+export interface CommandRunner {
+  run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res>;
+}
+
+// ── Results, command by command ─────────────────────────────────────────────────────────────
+
+export interface PingResult {
+  systemAvailable: boolean;
+  digitAvailable: boolean;
+  cpuLoad: number;
+  dbConnections: number;
+  activeRequests: number;
+  dbName: string;
+}
+
+export interface PollingTestResult {
+  completed: true;
+}
+
+export interface EventSearchRequest {
+  /** YYYY-MM-DD; the service defaults to today. */
+  startDate?: string;
+  /** YYYY-MM-DD; the service defaults to today + 90 days. */
+  endDate?: string;
+  siteName?: string;
+  venueName?: string;
+  seasonName?: string;
+  holdClasses?: string[];
+  numSeats?: number;
+}
+
+export interface EventSearchHit {
+  eventName: string;
+  available: boolean;
+  availClasses: string[];
+}
+
+/** 5212 (no events) parses as an empty list. */
+export interface EventSearchResult {
+  holdClasses: string[];
+  events: EventSearchHit[];
+}
+
+export interface EventDetailsRequest {
+  /** Event names (case-insensitive). Absent = all events (paged by prevEventName/count). */
+  names?: string[];
+  /** Exclusive cursor: events after this name. */
+  prevEventName?: string;
+  count?: number;
+}
+
+export interface EventDetail {
+  /** Upper case, ≤ 8 chars. */
+  name: string;
+  nameInet?: string;
+  description: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** HH:MM */
+  time: string;
+  performer?: string;
+  organization: string;
+  venueName: string;
+  manifestName: string;
+  seasonName: string;
+  category: 'E' | 'P' | 'O';
+  durationMinutes: number;
+  planType: 'S' | 'N';
+  totalEvents: number;
+  allowSingles: boolean;
+  onsaleDate?: string;
+  majorCategory?: string;
+  minorCategory?: string;
+  archticsVenueId: string;
+}
+
+/** 5231 (no events) parses as an empty list. Unknown names are simply absent. */
+export interface EventDetailsResult {
+  count: number;
+  events: EventDetail[];
+}
+
+export type CustomerQueryRequest = ({ acctId: number } | { email: string }) & {
+  /** Without a pin the query is a system call (call_reason "S"). */
+  pin?: string;
+};
+
+export interface CustomerRecord {
+  acctId: number;
+  custNameId: string;
+  nameType: 'I' | 'C';
+  firstName: string;
+  middleInitial?: string;
+  lastName: string;
+  companyName?: string;
+  street1: string;
+  street2?: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  phoneDay?: string;
+  phoneCell?: string;
+  email: string;
+  /** YYYY-MM-DD */
+  addDate: string;
+  acctType: string;
+  emailOptOut: boolean;
+}
+
+/** 5024 (not found) parses as null. */
+export type CustomerQueryResult = {
+  customer: CustomerRecord;
+  accountIds: number[];
+  recStatus: string;
+} | null;
+
+export interface SeatsSoldRequest {
+  acctId: number;
+  eventNames?: string[];
+  count?: number;
+}
+
+export interface AtomicSeat {
+  seat: string;
+  barcode?: string;
+  ticketStatus?: string;
+}
+
+/** A run of adjacent seats in one row. */
+export interface SeatBlock {
+  eventName: string;
+  eventId: number;
+  section: string;
+  row: string;
+  firstSeat: number;
+  numSeats: number;
+  lastSeat: number;
+  seatIncrement: number;
+  priceCode: string;
+  ticketTypeCode: string;
+  fullPrice: Cents;
+  blockFullPrice: Cents;
+  purchasePrice: Cents;
+  blockPurchasePrice: Cents;
+  seatStatus: string;
+  purchaseDate: string;
+  atomicSeats: AtomicSeat[];
+}
+
+/** 5069 (no blocks found) parses as an empty list. */
+export interface SeatsSoldResult {
+  count: number;
+  blocks: SeatBlock[];
+}
+
+export interface NewCustomerFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+  street1?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  country?: string;
+  phoneDay?: string;
+  nameType?: 'I' | 'C';
+}
+
+export interface CustomerAddRequest {
+  pin?: string;
+  customer: NewCustomerFields;
+}
+
+/** 11408 (e-mail exists) throws ArchticsCommandError whose `extra` is the existing CustomerAddResult. */
+export interface CustomerAddResult {
+  acctId: number;
+  custNameId: number;
+}
+
+/** Replace semantics: every updatable field is sent; a field left out is cleared upstream. */
+export interface CustomerUpdateRequest {
+  pin?: string;
+  customer: { acctId: number } & Partial<Omit<CustomerRecord, 'acctId' | 'custNameId' | 'addDate'>>;
+}
+
+export type CustomerUpdateResult = { updated: true };
+
+export interface AvailRequest {
+  eventName: string;
+  section?: string;
+  priceCode?: string;
+}
+
+export interface SectionAvailabilityRow {
+  section: string;
+  available: number;
+  minPrice: Cents;
+  maxPrice: Cents;
+  priceCodes: string[];
+}
+
+export interface AvailableSeatRow {
+  section: string;
+  row: string;
+  seat: number;
+  priceCode: string;
+  price: Cents;
+}
+
+export interface EventPriceInfoRequest {
+  eventName: string;
+}
+
+export interface TicketTypePrice {
+  code: string;
+  description: string;
+  price: Cents;
+}
+
+export interface PriceCodeInfo {
+  code: string;
+  description: string;
+  ticketTypes: TicketTypePrice[];
+}
+
+export interface EventPriceInfoResult {
+  priceCodes: PriceCodeInfo[];
+}
+
+export interface HeldSeatRun {
+  eventName: string;
+  section: string;
+  row: string;
+  firstSeat: number;
+  numSeats: number;
+  lastSeat: number;
+  priceCode: string;
+  ticketTypeCode: string;
+  /** Per seat. */
+  price: Cents;
+}
+
+export interface SeatsHoldRequest {
+  eventName: string;
+  ticketTypes: { code: string; numSeats: number }[];
+  priceCode?: string;
+  section?: string;
+  acctId?: number;
+  /** Add to an existing cart. */
+  orderNum?: number;
+}
+
+export interface SeatsHoldSpecificRequest {
+  eventName: string;
+  section: string;
+  row: string;
+  firstSeat: number;
+  numSeats: number;
+  ticketTypeCode: string;
+  orderNum?: number;
+}
+
+/** 6001/6003/6004 throw ArchticsCommandError. */
+export interface HoldResult {
+  orderNum: number;
+  seats: HeldSeatRun[];
+  /** "YYYY-MM-DD HH:MM:SS" as the service sends it. */
+  holdExpires?: string;
+}
+
+export interface CartRequest {
+  orderNum: number;
+}
+
+export interface CartResult {
+  orderNum: number;
+  acctId?: number;
+  seats: HeldSeatRun[];
+  holdExpires?: string;
+  subtotal: Cents;
+}
+
+export type AbortCartResult = { aborted: true };
+
+export interface CheckOutRequest {
+  acctId: number;
+  orderNum: number;
+}
+
+export interface CartLineItem {
+  lineItem: number;
+  eventName: string;
+  section: string;
+  row: string;
+  firstSeat: number;
+  numSeats: number;
+  priceCode: string;
+  ticketTypeCode: string;
+  price: Cents;
+  lineTotal: Cents;
+}
+
+export interface CheckOutResult {
+  items: CartLineItem[];
+  serviceCharges: { id: string; description: string; amount: Cents }[];
+  paymentPlans: { id: string; description: string }[];
+  subtotal: Cents;
+  feesTotal: Cents;
+  amountDue: Cents;
+}
+
+export interface CardDetails {
+  type: 'VI' | 'MC' | 'AX';
+  number: string;
+  cin: string;
+  /** MMYY */
+  expiry: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface PaymentRequest {
+  acctId: number;
+  orderNum: number;
+  items: { lineItem: number; deliveryMethod: string }[];
+  amount: Cents;
+  card: CardDetails;
+  extTransId?: string;
+}
+
+/** 7010 throws ArchticsCommandError whose `extra` is { calculatedAmount: Cents }. */
+export interface PaymentResult {
+  orderNum: number;
+  confirmationNum: string;
+  payments: { captured: boolean; results: string; amount: Cents }[];
+}
+
+export interface TicketPrintRequest {
+  acctId: number;
+  eventName: string;
+  seats?: { section: string; row: string; seat: number }[];
+  deliveryMethod: 'E' | 'P';
+}
+
+export interface PrintedTicket {
+  eventName: string;
+  section: string;
+  row: string;
+  seat: number;
+  barcode: string;
+  ticketStatus: string;
+}
+
+export interface TicketPrintResult {
+  tickets: PrintedTicket[];
+}

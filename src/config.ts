@@ -1,0 +1,235 @@
+/**
+ * Configuration: read once from the environment at start, validated, then passed down.
+ * A bad value stops start-up with a message naming the variable.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type Scope = 'read' | 'hold' | 'buy';
+
+export interface GatewayToken {
+  token: string;
+  scopes: Scope[];
+  /** When set, the token may act for this account only. */
+  acctId?: number;
+}
+
+export interface ArchticsConfig {
+  /** Undefined = run against the embedded sandbox. */
+  baseUrl?: string;
+  apiKey: string;
+  dsn: string;
+  uid: string;
+  siteName: string;
+  srcSysName: string;
+  ratePerMinute: number;
+  ratePerDay: number;
+  /** Give up polling one command after this long. */
+  pollTimeoutMs: number;
+  /** First poll after this long, then ×pollBackoff up to pollMaxIntervalMs. */
+  pollInitialMs: number;
+  pollMaxIntervalMs: number;
+  pollBackoff: number;
+  /** Timeout of one HTTP attempt. */
+  requestTimeoutMs: number;
+  /** Longest a read may take overall, queue wait and retries included. */
+  readDeadlineMs: number;
+  /** Callers allowed to wait for budget at once; more are refused at once. */
+  queueMax: number;
+}
+
+export interface CacheConfig {
+  maxBytes: number;
+  /** TTL per command in ms; 0 = never cached. */
+  ttlMs: Record<string, number>;
+  /** How long past its TTL an entry may still be served while the upstream refuses. */
+  staleGraceMs: number;
+}
+
+export interface SandboxConfig {
+  port: number;
+  apiKey: string;
+  dsn: string;
+  ratePerMinute: number;
+  ratePerDay: number;
+  seed: number;
+}
+
+export interface Config {
+  archtics: ArchticsConfig;
+  /** True when ARCHTICS_BASE_URL is unset and the gateway starts the sandbox in-process. */
+  embeddedSandbox: boolean;
+  sandbox: SandboxConfig;
+  cache: CacheConfig;
+  port: number;
+  host: string;
+  redisUrl?: string;
+  logLevel: LogLevel;
+  /** event_details calls carry at most this many names. */
+  eventBatchSize: number;
+  limits: { maxDepth: number; maxAliases: number; maxCost: number };
+  /** Bearer tokens; empty = everything open (sandbox default). */
+  tokens: GatewayToken[];
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const SCOPES: Scope[] = ['read', 'hold', 'buy'];
+
+/** Default TTLs: events and prices change rarely, accounts sometimes, availability constantly. */
+export const DEFAULT_TTL_MS: Record<string, number> = {
+  event_search: 5 * 60_000,
+  event_details: 10 * 60_000,
+  event_price_info: 10 * 60_000,
+  customer_query: 2 * 60_000,
+  seats_sold: 2 * 60_000,
+  get_avail_seats: 15_000,
+  shopping_cart: 5_000,
+  ping: 0,
+  ats_ext_test_polling: 0,
+  check_out: 0,
+};
+
+function parseTokens(raw: string | undefined): GatewayToken[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('GATEWAY_TOKENS', 'must be JSON: [{"token":"…","scopes":["read"],"acctId":100479}]');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('GATEWAY_TOKENS', 'must be a JSON array');
+  return parsed.map((t, i) => {
+    const entry = t as Partial<GatewayToken>;
+    if (typeof entry.token !== 'string' || entry.token.length < 8) {
+      throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: token must be a string of at least 8 characters`);
+    }
+    if (!Array.isArray(entry.scopes) || entry.scopes.some((s) => !SCOPES.includes(s as Scope))) {
+      throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: scopes must be a list of ${SCOPES.join(', ')}`);
+    }
+    if (entry.acctId !== undefined && !Number.isSafeInteger(entry.acctId)) {
+      throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: acctId must be an integer`);
+    }
+    return { token: entry.token, scopes: entry.scopes as Scope[], ...(entry.acctId !== undefined ? { acctId: entry.acctId } : {}) };
+  });
+}
+
+function parseTtls(env: Env): Record<string, number> {
+  const ttl = { ...DEFAULT_TTL_MS };
+  // CACHE_TTL_EVENT_DETAILS_MS=60000 overrides one command's TTL.
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^CACHE_TTL_([A-Z_]+)_MS$/.exec(name);
+    if (m && value !== undefined) ttl[m[1].toLowerCase()] = int(env, name, 0);
+  }
+  return ttl;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const baseUrlRaw = env.ARCHTICS_BASE_URL?.trim();
+  let baseUrl: string | undefined;
+  if (baseUrlRaw) {
+    let url: URL;
+    try {
+      url = new URL(baseUrlRaw);
+    } catch {
+      throw new ConfigError('ARCHTICS_BASE_URL', `is not a URL: "${baseUrlRaw}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ARCHTICS_BASE_URL', 'must be http(s)');
+    if (url.search || url.hash) throw new ConfigError('ARCHTICS_BASE_URL', 'must not carry a query or fragment (the key goes in ARCHTICS_API_KEY)');
+    baseUrl = url.toString().replace(/\/+$/, '');
+  }
+
+  const sandbox: SandboxConfig = {
+    port: int(env, 'SANDBOX_PORT', 4100, 0, 65535),
+    apiKey: str(env, 'SANDBOX_API_KEY', 'sandbox-key'),
+    dsn: str(env, 'SANDBOX_DSN', 'apigee'),
+    ratePerMinute: int(env, 'SANDBOX_RATE_PER_MINUTE', 80, 1),
+    ratePerDay: int(env, 'SANDBOX_RATE_PER_DAY', 5000, 1),
+    seed: int(env, 'SANDBOX_SEED', 20261129),
+  };
+
+  const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);
+  if (!apiKey) throw new ConfigError('ARCHTICS_API_KEY', 'is required when ARCHTICS_BASE_URL is set');
+
+  const dsn = str(env, 'ARCHTICS_DSN', baseUrl ? '' : sandbox.dsn);
+  if (!dsn) throw new ConfigError('ARCHTICS_DSN', 'is required when ARCHTICS_BASE_URL is set');
+
+  const uid = str(env, 'ARCHTICS_UID', 'gateway');
+  if (uid.length > 12) throw new ConfigError('ARCHTICS_UID', 'must be at most 12 characters');
+
+  const logLevel = str(env, 'LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
+
+  return {
+    archtics: {
+      baseUrl,
+      apiKey,
+      dsn,
+      uid,
+      siteName: str(env, 'ARCHTICS_SITE_NAME', 'vanilla'),
+      srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
+      ratePerMinute: int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000),
+      ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
+      pollTimeoutMs: int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000),
+      pollInitialMs: int(env, 'ARCHTICS_POLL_INITIAL_MS', 300, 300),
+      pollMaxIntervalMs: int(env, 'ARCHTICS_POLL_MAX_INTERVAL_MS', 3_000, 300),
+      pollBackoff: num(env, 'ARCHTICS_POLL_BACKOFF', 1.5, 1, 4),
+      requestTimeoutMs: int(env, 'ARCHTICS_REQUEST_TIMEOUT_MS', 30_000, 100),
+      readDeadlineMs: int(env, 'ARCHTICS_READ_DEADLINE_MS', 30_000, 100),
+      queueMax: int(env, 'ARCHTICS_QUEUE_MAX', 1_000, 1),
+    },
+    embeddedSandbox: baseUrl === undefined,
+    sandbox,
+    cache: {
+      maxBytes: int(env, 'CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024),
+      ttlMs: parseTtls(env),
+      staleGraceMs: int(env, 'CACHE_STALE_GRACE_MS', 30 * 60_000),
+    },
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: str(env, 'HOST', '127.0.0.1'),
+    redisUrl,
+    logLevel,
+    eventBatchSize: int(env, 'EVENT_BATCH_SIZE', 100, 1, 500),
+    limits: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, 1),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1),
+    },
+    tokens: parseTokens(env.GATEWAY_TOKENS),
+  };
+}
