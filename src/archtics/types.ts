@@ -271,6 +271,16 @@ export interface AvailableSeatRow {
   price: Cents;
 }
 
+/** get_avail_seats with summary_flag "Y". 6002 (unknown event) throws ArchticsCommandError. */
+export interface AvailSummaryResult {
+  sections: SectionAvailabilityRow[];
+}
+
+/** get_avail_seats with summary_flag "N". */
+export interface AvailSeatsResult {
+  seats: AvailableSeatRow[];
+}
+
 export interface EventPriceInfoRequest {
   eventName: string;
 }
