@@ -1,0 +1,66 @@
+import { RESULT_CODES } from '../../protocol/wire.js';
+import { compact, defineCommand, toInt, type FieldReader } from '../parse.js';
+import type { CustomerQueryRequest, CustomerQueryResult, CustomerRecord } from '../types.js';
+
+/** Without a PIN a customer command is a system call: call_reason "S" instead of pin. */
+export function authFields(pin: string | undefined): Record<string, string> {
+  return pin === undefined ? { call_reason: 'S' } : { pin };
+}
+
+function parseCustomer(c: FieldReader): CustomerRecord {
+  return {
+    acctId: c.int('acct_id'),
+    custNameId: c.str('cust_name_id'),
+    nameType: c.oneOf('name_type', ['I', 'C'] as const),
+    firstName: c.str('name_first'),
+    middleInitial: c.optStr('name_mi'),
+    lastName: c.str('name_last'),
+    companyName: c.optStr('company_name'),
+    street1: c.str('street_addr_1'),
+    street2: c.optStr('street_addr_2'),
+    city: c.str('city'),
+    state: c.str('state'),
+    zip: c.str('zip'),
+    country: c.str('country'),
+    phoneDay: c.optStr('phone_day'),
+    phoneCell: c.optStr('phone_cell'),
+    email: c.str('email'),
+    addDate: c.str('add_date'),
+    acctType: c.str('acct_type'),
+    emailOptOut: c.bool('email_optout'),
+  };
+}
+
+/** account_id_list is one CSV string ("100479,100480"), or a bare number for a single account. */
+function parseAccountIds(a: FieldReader): number[] {
+  const csv = a.optStr('account_id_list') ?? '';
+  return csv
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const id = toInt(part);
+      if (id === undefined) throw a.fail('account_id_list', 'has an entry that is not an account id', part);
+      return id;
+    });
+}
+
+/**
+ * customer_query: one account by acct_id or e-mail, for the configured site. 5024 (not found) is
+ * null; 5021 (missing input) and 5023 (PIN mismatch) throw.
+ */
+export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryResult>('customer_query', {
+  toFields: (req, ctx) =>
+    compact({
+      site_name: ctx.siteName,
+      acct_id: 'acctId' in req ? req.acctId : undefined,
+      email: 'email' in req ? req.email : undefined,
+      ...authFields(req.pin),
+    }),
+  noRow: { [RESULT_CODES.customerNotFound]: () => null },
+  parseOk: (a) => ({
+    customer: parseCustomer(a.obj('customer')),
+    accountIds: parseAccountIds(a),
+    recStatus: a.str('rec_status'),
+  }),
+});

@@ -1,0 +1,53 @@
+import { RESULT_CODES } from '../../protocol/wire.js';
+import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
+import type { EventDetail, EventDetailsRequest, EventDetailsResult } from '../types.js';
+
+/** One event of an event_details answer. */
+export function parseEventDetail(e: FieldReader): EventDetail {
+  return {
+    name: e.name('event_name'),
+    nameInet: e.optStr('event_name_inet'),
+    description: e.str('event_description'),
+    date: e.str('event_date'),
+    time: e.str('event_time'),
+    performer: e.optStr('performer'),
+    organization: e.str('organization'),
+    venueName: e.str('venue_name'),
+    manifestName: e.str('manifest_name'),
+    seasonName: e.str('season_name'),
+    category: e.oneOf('event_category', ['E', 'P', 'O'] as const),
+    durationMinutes: e.int('event_duration'),
+    planType: e.oneOf('plan_type', ['S', 'N'] as const),
+    totalEvents: e.int('total_events'),
+    allowSingles: e.bool('allow_singles'),
+    onsaleDate: e.optStr('event_onsale_date'),
+    majorCategory: e.optStr('major_cat'),
+    minorCategory: e.optStr('minor_cat'),
+    archticsVenueId: e.str('archtics_venue_id'),
+  };
+}
+
+/**
+ * event_details: the one command that loads many events in one call. With `names` it sends a list
+ * filter ("EVT01,EVT02", type "L"); without, it pages through all events (prev_event_name, count).
+ * 5231 (no events) is an empty list; unknown names are simply absent from the answer.
+ */
+export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResult>('event_details', {
+  toFields(req) {
+    // An empty list would read as "no filter" upstream and load every event: refuse it here.
+    if (req.names && req.names.length === 0) {
+      throw new RangeError('event_details: names must not be empty (omit names to list all events)');
+    }
+    return compact({
+      event_filter: req.names?.map(wireName).join(','),
+      event_filter_type: req.names ? 'L' : undefined,
+      prev_event_name: req.prevEventName === undefined ? undefined : wireName(req.prevEventName),
+      count: req.count,
+    });
+  },
+  noRow: { [RESULT_CODES.eventDetailsNoEvents]: () => ({ count: 0, events: [] }) },
+  parseOk(a) {
+    const events = a.list('events').map(parseEventDetail);
+    return { count: a.optInt('count') ?? events.length, events };
+  },
+});

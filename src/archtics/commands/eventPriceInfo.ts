@@ -1,0 +1,18 @@
+import { defineCommand, wireName } from '../parse.js';
+import type { EventPriceInfoRequest, EventPriceInfoResult } from '../types.js';
+
+/** event_price_info: price codes of an event and the price of each ticket type. 6002 throws. */
+export const eventPriceInfo = defineCommand<EventPriceInfoRequest, EventPriceInfoResult>('event_price_info', {
+  toFields: (req) => ({ event_name: wireName(req.eventName) }),
+  parseOk: (a) => ({
+    priceCodes: a.list('price_codes').map((p) => ({
+      code: p.str('price_code'),
+      description: p.str('price_code_desc'),
+      ticketTypes: p.list('ticket_types').map((t) => ({
+        code: t.str('ticket_type_code'),
+        description: t.str('ticket_type_desc'),
+        price: t.cents('price'),
+      })),
+    })),
+  }),
+});

@@ -1,0 +1,26 @@
+import { RESULT_CODES } from '../../protocol/wire.js';
+import { compact, defineCommand, wireName } from '../parse.js';
+import type { EventSearchRequest, EventSearchResult } from '../types.js';
+
+/** event_search: events in a date range; 5212 (no events) is an empty list, 5211 throws. */
+export const eventSearch = defineCommand<EventSearchRequest, EventSearchResult>('event_search', {
+  toFields: (req) =>
+    compact({
+      start_date: req.startDate,
+      end_date: req.endDate,
+      site_name: req.siteName,
+      venue_name: req.venueName,
+      season_name: req.seasonName,
+      hold_classes: req.holdClasses?.map(wireName),
+      num_seats: req.numSeats,
+    }),
+  noRow: { [RESULT_CODES.eventSearchNoEvents]: () => ({ holdClasses: [], events: [] }) },
+  parseOk: (a) => ({
+    holdClasses: a.strList('hold_classes').map(wireName),
+    events: a.list('events').map((e) => ({
+      eventName: e.name('event_name'),
+      available: e.bool('availability'),
+      availClasses: e.strList('avail_class').map(wireName),
+    })),
+  }),
+});

@@ -1,0 +1,110 @@
+/**
+ * Every Archtics command as a typed CommandDef, and `createArchticsApi`: the typed functions the
+ * layers above call instead of building command1 or reading raw JSON.
+ */
+import type { CommandDef, CommandRunner, RunOptions } from '../types.js';
+import { abortShoppingCart } from './abortShoppingCart.js';
+import { checkOut } from './checkOut.js';
+import { customerAdd } from './customerAdd.js';
+import { customerQuery } from './customerQuery.js';
+import { customerUpdate } from './customerUpdate.js';
+import { eventDetails } from './eventDetails.js';
+import { eventPriceInfo } from './eventPriceInfo.js';
+import { eventSearch } from './eventSearch.js';
+import { getAvailSeats, getAvailSummary } from './getAvailSeats.js';
+import { paymentRequest } from './paymentRequest.js';
+import { ping } from './ping.js';
+import { pollingTest } from './pollingTest.js';
+import { seatsHold } from './seatsHold.js';
+import { seatsHoldSpecific } from './seatsHoldSpecific.js';
+import { seatsSold } from './seatsSold.js';
+import { shoppingCart } from './shoppingCart.js';
+import { ticketPrint } from './ticketPrint.js';
+
+export {
+  abortShoppingCart,
+  checkOut,
+  customerAdd,
+  customerQuery,
+  customerUpdate,
+  eventDetails,
+  eventPriceInfo,
+  eventSearch,
+  getAvailSeats,
+  getAvailSummary,
+  paymentRequest,
+  ping,
+  pollingTest,
+  seatsHold,
+  seatsHoldSpecific,
+  seatsSold,
+  shoppingCart,
+  ticketPrint,
+};
+export { calculatedAmountOf } from './paymentRequest.js';
+
+/** Every def; get_avail_seats appears twice (summary and per-seat forms). */
+export const ALL_COMMAND_DEFS = [
+  ping,
+  pollingTest,
+  eventSearch,
+  eventDetails,
+  customerQuery,
+  seatsSold,
+  customerAdd,
+  customerUpdate,
+  getAvailSummary,
+  getAvailSeats,
+  eventPriceInfo,
+  seatsHold,
+  seatsHoldSpecific,
+  shoppingCart,
+  abortShoppingCart,
+  checkOut,
+  paymentRequest,
+  ticketPrint,
+] as const;
+
+/** Per-call options over the defaults; an option given as undefined keeps the default. */
+function mergeOptions(defaults: RunOptions, opts: RunOptions | undefined): RunOptions {
+  const merged: RunOptions = { ...defaults };
+  if (opts) for (const [key, value] of Object.entries(opts)) if (value !== undefined) Object.assign(merged, { [key]: value });
+  return merged;
+}
+
+/**
+ * Typed functions over a CommandRunner (the client, or a cache in front of it). `defaults` apply
+ * to every call (a GraphQL operation's trace, signal, request id); per-call options override them.
+ */
+export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = {}) {
+  const withRequest =
+    <Req, Res>(def: CommandDef<Req, Res>) =>
+    (req: Req, opts?: RunOptions): Promise<Res> =>
+      runner.run(def, req, mergeOptions(defaults, opts));
+  const withoutRequest =
+    <Res>(def: CommandDef<void, Res>) =>
+    (opts?: RunOptions): Promise<Res> =>
+      runner.run(def, undefined, mergeOptions(defaults, opts));
+  return {
+    ping: withoutRequest(ping),
+    pollingTest: withoutRequest(pollingTest),
+    eventSearch: withRequest(eventSearch),
+    eventDetails: withRequest(eventDetails),
+    customerQuery: withRequest(customerQuery),
+    seatsSold: withRequest(seatsSold),
+    customerAdd: withRequest(customerAdd),
+    customerUpdate: withRequest(customerUpdate),
+    getAvailSummary: withRequest(getAvailSummary),
+    getAvailSeats: withRequest(getAvailSeats),
+    eventPriceInfo: withRequest(eventPriceInfo),
+    seatsHold: withRequest(seatsHold),
+    seatsHoldSpecific: withRequest(seatsHoldSpecific),
+    shoppingCart: withRequest(shoppingCart),
+    abortShoppingCart: withRequest(abortShoppingCart),
+    checkOut: withRequest(checkOut),
+    paymentRequest: withRequest(paymentRequest),
+    ticketPrint: withRequest(ticketPrint),
+  };
+}
+
+export type ArchticsApi = ReturnType<typeof createArchticsApi>;
