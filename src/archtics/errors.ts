@@ -80,9 +80,20 @@ export class RateLimitedError extends ArchticsError {
   }
 }
 
-/** 503, or the connection failed. */
+/**
+ * 503, or the connection failed. `outcomeUnknown` is set for a write whose request may have
+ * reached the service before the connection failed: it must not be re-sent blindly.
+ */
 export class UnavailableError extends ArchticsError {
   readonly code = 'UPSTREAM_UNAVAILABLE' as const;
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, init?: ArchticsErrorInit & { outcomeUnknown?: boolean }) {
+    super(message, init);
+    this.outcomeUnknown = init?.outcomeUnknown ?? false;
+  }
+  override extensions(): Record<string, unknown> {
+    return { ...super.extensions(), ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}) };
+  }
 }
 
 /**

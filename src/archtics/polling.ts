@@ -1,0 +1,81 @@
+/**
+ * Polling an accepted command (protocol reference §3): after a 202, wait, then POST the identical
+ * body again with every cookie the service set, until a 200 carries the result. Waits grow from
+ * pollInitialMs by ×pollBackoff up to pollMaxIntervalMs (each poll is a POST that costs budget:
+ * 80/min is shared by everything), and polling gives up at pollTimeoutMs.
+ */
+import type { ArchticsConfig } from '../config.js';
+import { RateLimitedError } from './errors.js';
+import { mayRepoll, type RetryPolicy } from './retry.js';
+import { errorFor, retryAfterOf, sendUnderBudget, timeoutError, type Attempt, type Exchange, type SendDeps } from './transport.js';
+
+export type PollConfig = Pick<ArchticsConfig, 'pollTimeoutMs' | 'pollInitialMs' | 'pollMaxIntervalMs' | 'pollBackoff' | 'requestTimeoutMs'>;
+
+/** The wait after `current`: ×backoff, capped. */
+export function nextPollInterval(current: number, config: Pick<PollConfig, 'pollBackoff' | 'pollMaxIntervalMs'>): number {
+  return Math.min(config.pollMaxIntervalMs, current * config.pollBackoff);
+}
+
+/**
+ * Polls until the 200. `acceptedAt` is when the 202 came; polling stops at
+ * min(acceptedAt + pollTimeoutMs, deadline) with UpstreamTimeoutError — outcome unknown for a
+ * write, whose accepted command may still run.
+ */
+export async function pollUntilDone(
+  ex: Exchange,
+  deps: SendDeps,
+  config: PollConfig,
+  opts: { acceptedAt: number; deadline?: number; retry: RetryPolicy },
+): Promise<Extract<Attempt, { type: 'response' }>> {
+  const { clock } = deps;
+  const write = ex.kind === 'write';
+  const giveUpAt = Math.min(opts.acceptedAt + config.pollTimeoutMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+  const giveUp = () =>
+    timeoutError(ex, `no result after ${Math.round(clock.now() - opts.acceptedAt)} ms of polling (${ex.stats.polls} polls)`, write);
+
+  let interval = config.pollInitialMs;
+  let wait = interval;
+  let lostRetries = 0;
+  // Every wait but the last is ≥ pollInitialMs of clock time, so this many turns reach giveUpAt;
+  // the count is a backstop against a clock whose sleep does not move its now().
+  const maxTurns = Math.ceil(config.pollTimeoutMs / Math.max(1, config.pollInitialMs)) + 2;
+  for (let turn = 0; turn < maxTurns; turn++) {
+    const now = clock.now();
+    if (now >= giveUpAt) throw giveUp();
+    // The last poll goes out at giveUpAt itself rather than giving up early.
+    await clock.sleep(Math.max(1, Math.min(wait, giveUpAt - now)), ex.signal);
+
+    let attempt: Attempt;
+    try {
+      attempt = await sendUnderBudget(ex, deps, { priority: 'poll', deadline: giveUpAt, timeoutMs: config.requestTimeoutMs, poll: true });
+    } catch (err) {
+      // No budget before giveUpAt: to the caller that is "no result in time", not "over quota".
+      if (err instanceof RateLimitedError && err.source === 'budget' && !ex.signal?.aborted) throw giveUp();
+      throw err;
+    }
+
+    if (attempt.type === 'response' && attempt.status === 200) return attempt;
+    if (attempt.type === 'response' && attempt.status === 202) {
+      // The body of a 202 is empty and already drained by the transport.
+      interval = nextPollInterval(interval, config);
+      wait = interval;
+      continue;
+    }
+    const repoll = mayRepoll(ex.kind, attempt);
+    if (repoll === false) throw errorFor(ex, attempt, clock, 'poll');
+    if (repoll === 'lost') {
+      // A read's answer was lost: the same POST either finds the command still queued or starts
+      // it afresh — both fine for a read. Bounded like any retry.
+      if (++lostRetries >= opts.retry.maxAttempts) throw errorFor(ex, attempt, clock, 'poll');
+      ex.stats.retries++;
+      if (ex.trace) ex.trace.retries++;
+      wait = interval;
+      continue;
+    }
+    // 429/503: the gateway refused the poll without touching the queue; same cookies later.
+    const after = retryAfterOf(attempt, clock);
+    if (after !== undefined && clock.now() + after > giveUpAt) throw giveUp();
+    wait = Math.max(interval, after ?? 0);
+  }
+  throw giveUp();
+}
