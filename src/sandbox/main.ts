@@ -1,0 +1,41 @@
+/**
+ * Standalone sandbox: `npm run sandbox`. Settings from the environment:
+ * SANDBOX_PORT (4100), SANDBOX_API_KEY (sandbox-key), SANDBOX_DSN (apigee),
+ * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (1),
+ * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster). Listens on 127.0.0.1 only.
+ */
+import { startSandbox } from './index.js';
+
+function setting(name: string, fallback: number, check: (n: number) => boolean, what: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !check(n)) {
+    console.error(`${name}: must be ${what}, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+
+const sandbox = await startSandbox({
+  host: '127.0.0.1',
+  port: setting('SANDBOX_PORT', 4100, (n) => whole(0)(n) && n <= 65535, 'a port number'),
+  apiKey: process.env.SANDBOX_API_KEY || 'sandbox-key',
+  dsn: process.env.SANDBOX_DSN || 'apigee',
+  ratePerMinute: setting('SANDBOX_RATE_PER_MINUTE', 80, whole(1), 'a whole number ≥ 1'),
+  ratePerDay: setting('SANDBOX_RATE_PER_DAY', 5000, whole(1), 'a whole number ≥ 1'),
+  seed: setting('SANDBOX_SEED', 1, whole(0), 'a whole number'),
+  timeScale: setting('SANDBOX_TIME_SCALE', 1, (n) => n > 0, 'a number > 0'),
+  log: (line) => console.error(line),
+});
+
+// The key is not printed: whoever started the sandbox set it (or knows the default).
+console.log(`Archtics sandbox listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void sandbox.close().then(() => process.exit(0));
+  });
+}
