@@ -1,0 +1,44 @@
+/**
+ * The upstream budget gate. `createLocalLimiter` is the in-process one (one gateway replica);
+ * a replicated gateway pairs the same QueuedLimiter with a shared SlotStore instead.
+ */
+import { systemClock, type Clock } from '../clock.js';
+import { QueuedLimiter } from './limiter.js';
+import type { Limiter } from './types.js';
+import { DAY_MS, MINUTE_MS, MemorySlotStore, type WindowLimits } from './window.js';
+
+export type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
+export { PRIORITY_ORDER, QueuedLimiter, type QueuedLimiterOptions } from './limiter.js';
+export {
+  DAY_MS,
+  MINUTE_MS,
+  MemorySlotStore,
+  forecastSlots,
+  nextSlot,
+  remaining,
+  retainedCount,
+  type SlotStore,
+  type WindowLimits,
+  type WindowState,
+} from './window.js';
+
+export interface LocalLimiterOptions {
+  /** Sends allowed in any window of `windowMs` (config: ratePerMinute, 80). */
+  ratePerMinute: number;
+  /** Sends allowed in any rolling 24 h (config: ratePerDay, 5000). */
+  ratePerDay: number;
+  /** Callers allowed to wait at once (config: queueMax). */
+  queueMax: number;
+  clock?: Clock;
+  /** Length of the "minute" window; 60 000 unless a test wants a shorter one. */
+  windowMs?: number;
+}
+
+export function limitsOf(opts: Pick<LocalLimiterOptions, 'ratePerMinute' | 'ratePerDay' | 'windowMs'>): WindowLimits {
+  return { perWindow: opts.ratePerMinute, windowMs: opts.windowMs ?? MINUTE_MS, perDay: opts.ratePerDay, dayMs: DAY_MS };
+}
+
+export function createLocalLimiter(opts: LocalLimiterOptions): Limiter {
+  const limits = limitsOf(opts);
+  return new QueuedLimiter({ store: new MemorySlotStore(limits), limits, queueMax: opts.queueMax, clock: opts.clock ?? systemClock });
+}
