@@ -1,0 +1,10 @@
+/** Errors the resolvers raise themselves. Upstream faults pass through as typed ArchticsErrors. */
+import { GraphQLError } from 'graphql';
+
+export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}

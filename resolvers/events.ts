@@ -1,0 +1,128 @@
+/**
+ * Events: event_details through the per-request event loader (one call per operation), the
+ * search (event_search, then the page's details), price codes (event_price_info) and
+ * availability (get_avail_seats summary and per seat).
+ */
+import type { EventDetail, EventSearchHit, PriceCodeInfo, SectionAvailabilityRow } from '../src/archtics/types.js';
+import type { GatewayContext } from '../src/context.js';
+import { eventKey } from '../src/loaders/index.js';
+import { badInput } from './errors.js';
+import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme } from './pagination.js';
+import { seatCursors, seatsFromAvailRows, type SeatShape } from './seats.js';
+
+/** Upstream event names have at most 8 characters: a longer one names no event. */
+const MAX_EVENT_NAME = 8;
+
+/** An empty name, or one with a comma or space (the list filter's separators), is BAD_USER_INPUT. */
+export function checkEventName(name: string, arg = 'name'): string {
+  const key = eventKey(name);
+  if (key === '' || /[,\s]/.test(key)) throw badInput(`"${arg}" is not an event name: "${name.slice(0, 40)}"`, { argument: arg });
+  return key;
+}
+
+function loadEvent(key: string, ctx: GatewayContext): Promise<EventDetail | null> {
+  return key.length > MAX_EVENT_NAME ? Promise.resolve(null) : ctx.loaders.event.load(key);
+}
+
+export function eventByName(name: string, ctx: GatewayContext): Promise<EventDetail | null> {
+  return loadEvent(checkEventName(name), ctx);
+}
+
+export const MAX_EVENT_NAMES = 500;
+
+export async function eventsByNames(names: readonly string[], ctx: GatewayContext): Promise<(EventDetail | null)[]> {
+  if (names.length > MAX_EVENT_NAMES) throw badInput(`"names" takes at most ${MAX_EVENT_NAMES} names.`, { argument: 'names' });
+  const keys = names.map((n) => checkEventName(n, 'names'));
+  return Promise.all(keys.map((k) => loadEvent(k, ctx)));
+}
+
+/** Loads events for node/nodes: strict about failures (an upstream fault fails the field). */
+export function loadEvents(names: readonly string[], ctx: GatewayContext): Promise<(EventDetail | null)[]> {
+  return Promise.all(names.map((n) => ctx.loaders.event.load(n)));
+}
+
+export async function eventOfSeat(seat: SeatShape, ctx: GatewayContext): Promise<EventDetail> {
+  const event = await ctx.loaders.event.load(seat.eventName);
+  if (!event) throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
+  return event;
+}
+
+/** "YYYY-MM-DD" + "HH:MM" → ISO date-time in the venue's local time (no offset). */
+export function startsAt(e: EventDetail): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(e.date)) return null;
+  const time = /^\d{2}:\d{2}$/.test(e.time) ? e.time : '00:00';
+  return `${e.date}T${time}:00`;
+}
+
+// ── search ──────────────────────────────────────────────────────────────────────────────────
+
+export interface SearchArgs extends ConnectionArgs {
+  from?: string | null;
+  to?: string | null;
+  venue?: string | null;
+  season?: string | null;
+}
+
+export interface SearchEdge {
+  cursor: string;
+  node: EventDetail;
+  /** event_search's availability flag and hold classes for this event. */
+  available: boolean;
+  availClasses: string[];
+}
+
+const searchCursors: CursorScheme<EventSearchHit, string> = {
+  kind: 'EventCursor',
+  keyOf: (h) => eventKey(h.eventName),
+  format: (k) => k,
+  parse: (t) => (t === '' ? undefined : t),
+  compare: naturalCompare,
+};
+
+export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promise<{ edges: SearchEdge[]; pageInfo: Connection<EventDetail>['pageInfo'] }> {
+  const page = checkPage(args, searchCursors);
+  if (args.from && args.to && args.from > args.to) throw badInput('"from" must not be after "to".', { argument: 'from' });
+  const found = await ctx.api.eventSearch({
+    ...(args.from ? { startDate: args.from } : {}),
+    ...(args.to ? { endDate: args.to } : {}),
+    ...(args.venue ? { venueName: args.venue } : {}),
+    ...(args.season ? { seasonName: args.season } : {}),
+  });
+  const conn = paginate(found.events, page, searchCursors);
+  const events = await Promise.all(conn.edges.map((e) => ctx.loaders.event.load(e.node.eventName)));
+  // An event the search lists but event_details does not know is left out of the page.
+  const edges = conn.edges.flatMap((e, i): SearchEdge[] => {
+    const event = events[i];
+    return event ? [{ cursor: e.cursor, node: event, available: e.node.available, availClasses: e.node.availClasses }] : [];
+  });
+  return { edges, pageInfo: conn.pageInfo };
+}
+
+// ── prices and availability ───────────────────────────────────────────────────────────────
+
+export function priceCodes(event: EventDetail, ctx: GatewayContext): Promise<PriceCodeInfo[]> {
+  return ctx.loaders.priceInfo.load(event.name);
+}
+
+export interface AvailArgs {
+  section?: string | null;
+  priceCode?: string | null;
+}
+
+function availRequest(event: EventDetail, args: AvailArgs) {
+  return {
+    eventName: event.name,
+    ...(args.section ? { section: args.section } : {}),
+    ...(args.priceCode ? { priceCode: args.priceCode } : {}),
+  };
+}
+
+export function availability(event: EventDetail, args: AvailArgs, ctx: GatewayContext): Promise<SectionAvailabilityRow[]> {
+  return ctx.loaders.availability.summary.load(availRequest(event, args));
+}
+
+export async function availableSeats(event: EventDetail, args: AvailArgs & ConnectionArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
+  const page = checkPage(args, seatCursors);
+  const rows = await ctx.loaders.availability.seats.load(availRequest(event, args));
+  return paginate(seatsFromAvailRows(event.name, rows), page, seatCursors);
+}

@@ -1,0 +1,107 @@
+/**
+ * Relay connections over a fully known, sorted list. Cursors carry the item's sort key (not its
+ * position), so a page that starts after a cursor has no duplicates and no gaps even when items
+ * came or went between requests. Arguments are checked before any upstream call.
+ */
+import { badInput } from './errors.js';
+
+export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 50;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+/** How one kind of list orders its items and spells its cursors. */
+export interface CursorScheme<T, K> {
+  /** Tag inside the cursor, so a cursor of another list is refused. */
+  kind: string;
+  keyOf(item: T): K;
+  format(key: K): string;
+  /** undefined when the text is not a key of this list. */
+  parse(text: string): K | undefined;
+  compare(a: K, b: K): number;
+}
+
+export interface Page<K> {
+  first?: number;
+  last?: number;
+  after?: K;
+  before?: K;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+function encodeCursor(kind: string, key: string): string {
+  return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64');
+}
+
+function decodeCursor<K>(scheme: CursorScheme<unknown, K>, arg: 'after' | 'before', cursor: string): K {
+  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
+  const prefix = `${scheme.kind}:`;
+  const key = text.startsWith(prefix) ? scheme.parse(text.slice(prefix.length)) : undefined;
+  if (key === undefined) throw badInput(`Unknown cursor in "${arg}": use a cursor this connection returned.`, { argument: arg });
+  return key;
+}
+
+function checkSize(arg: 'first' | 'last', n: number | null | undefined): number | undefined {
+  if (n === null || n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE) {
+    throw badInput(`"${arg}" must be between 0 and ${MAX_PAGE}, got ${n}.`, { argument: arg });
+  }
+  return n;
+}
+
+/** Validates connection arguments (BAD_USER_INPUT) without touching the upstream. */
+export function checkPage<K>(args: ConnectionArgs, scheme: CursorScheme<never, K>): Page<K> {
+  const first = checkSize('first', args.first);
+  const last = checkSize('last', args.last);
+  if (first !== undefined && last !== undefined) throw badInput('Pass "first" or "last", not both.');
+  const page: Page<K> = {};
+  if (args.after != null) page.after = decodeCursor(scheme as CursorScheme<unknown, K>, 'after', args.after);
+  if (args.before != null) page.before = decodeCursor(scheme as CursorScheme<unknown, K>, 'before', args.before);
+  if (last !== undefined) page.last = last;
+  else page.first = first ?? DEFAULT_PAGE;
+  return page;
+}
+
+export function cursorOf<T, K>(scheme: CursorScheme<T, K>, item: T): string {
+  return encodeCursor(scheme.kind, scheme.format(scheme.keyOf(item)));
+}
+
+/** Sorts `items` by the scheme and cuts the page. */
+export function paginate<T, K>(items: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
+  const sorted = [...items].sort((a, b) => scheme.compare(scheme.keyOf(a), scheme.keyOf(b)));
+  let start = 0;
+  let end = sorted.length;
+  if (page.after !== undefined) {
+    const after = page.after;
+    while (start < end && scheme.compare(scheme.keyOf(sorted[start]), after) <= 0) start++;
+  }
+  if (page.before !== undefined) {
+    const before = page.before;
+    while (end > start && scheme.compare(scheme.keyOf(sorted[end - 1]), before) >= 0) end--;
+  }
+  if (page.first !== undefined && end - start > page.first) end = start + page.first;
+  if (page.last !== undefined && end - start > page.last) start = end - page.last;
+  const edges = sorted.slice(start, end).map((node) => ({ cursor: cursorOf(scheme, node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasPreviousPage: start > 0,
+      hasNextPage: end < sorted.length,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+/** Natural order: "2" < "10", "A" < "B". */
+export const naturalCompare = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);

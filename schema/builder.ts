@@ -1,0 +1,112 @@
+/**
+ * The one Pothos SchemaBuilder. It defines no types itself: every type lives in schema/types/
+ * (one file per type, with the root fields that return it), and schema/index.ts imports them all.
+ *
+ * Plugins: scope-auth (scopes read / hold / buy, and `acct` for tokens bound to one account),
+ * errors (typed business failures as result unions, for mutations), dataloader, relay (global
+ * ids, Node, node/nodes, connections). To add a plugin (directives, federation) list it here.
+ */
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, isObjectType, type GraphQLResolveInfo } from 'graphql';
+import type { GatewayContext } from '../src/context.js';
+
+export interface SchemaTypes {
+  Context: GatewayContext;
+  AuthScopes: {
+    /** Queries. */
+    read: boolean;
+    /** Holds and carts. */
+    hold: boolean;
+    /** Checkout, payment, ticket printing. */
+    buy: boolean;
+    /** The caller may act for this account (always true unless its token is bound to another). */
+    acct: number;
+  };
+  Scalars: {
+    Date: { Input: string; Output: string };
+    DateTime: { Input: string; Output: string };
+    ID: { Input: string; Output: string | number };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}
+
+export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
+}
+
+/** Global ids: base64 of "Type:localId" (e.g. "Seat:EVENT01|101|A|7"); anything else is BAD_USER_INPUT. */
+export function encodeGlobalId(typename: string, id: string | number | bigint): string {
+  return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
+}
+
+export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64').toString('utf8') : '';
+  const m = /^([A-Z][A-Za-z]*):(.+)$/s.exec(text);
+  if (!m || encodeGlobalId(m[1], m[2]) !== globalId) throw badInput(`Not a valid global id: "${globalId.slice(0, 80)}"`);
+  return { typename: m[1], id: m[2] };
+}
+
+/** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
+function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
+  const type = info.schema.getType(typename);
+  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) {
+    throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
+  }
+}
+
+export const builder = new SchemaBuilder<SchemaTypes>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      read: ctx.auth.scopes.includes('read'),
+      hold: ctx.auth.scopes.includes('hold'),
+      buy: ctx.auth.scopes.includes('buy'),
+      acct: (acctId) => ctx.auth.acctId === undefined || ctx.auth.acctId === acctId,
+    }),
+    unauthorizedError: (_parent, _ctx, _info, result) =>
+      new GraphQLError(result.message || 'Not authorized', { extensions: { code: 'FORBIDDEN' } }),
+  },
+  errors: { defaultTypes: [] },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    nodeTypeOptions: { description: 'An object with a global id: fetch it again with `node(id:)`.' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    idFieldOptions: { description: 'Global id (base64 of "Type:key"); stable across requests.' },
+    nodeQueryOptions: {
+      description: 'Any Node by its global id; null when it does not exist.',
+      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+        assertNodeType(id.typename, info);
+        return resolveNode(id);
+      },
+    },
+    nodesQueryOptions: {
+      description: 'Nodes by global id, in the order asked; null for each one that does not exist.',
+      resolve: (_root, { ids }, _ctx, info, resolveNodes) => {
+        for (const id of ids) assertNodeType(id.typename, info);
+        return resolveNodes(ids);
+      },
+    },
+    cursorFieldOptions: { description: 'Opaque cursor of this edge: pass it as `after` (or `before`).' },
+    nodeFieldOptions: { nullable: false, description: 'The item at this edge.' },
+    edgesFieldOptions: { nullable: false, description: 'The items of this page, with their cursors.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'True when items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page: pass it as `after` for the next page.' },
+    firstArgOptions: { description: 'Page size, 0–100, counting forwards (default 50).' },
+    afterArgOptions: { description: 'Return items after this cursor (an endCursor or edge cursor).' },
+    lastArgOptions: { description: 'Page size, 0–100, counting backwards from `before` (or the end).' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+  },
+});

@@ -1,0 +1,50 @@
+/**
+ * Who is calling: ctx.auth, computed once per request from the Authorization header and
+ * config.tokens. With no tokens configured (the sandbox default) every caller has every scope.
+ * The schema's scope-auth plugin reads only this object, so richer checks (token expiry, hashed
+ * tokens, per-token quotas) replace `authenticate` without touching the schema.
+ */
+import { GraphQLError } from 'graphql';
+import { timingSafeEqual } from 'node:crypto';
+import type { GatewayToken, Scope } from './config.js';
+
+export type { Scope };
+
+export interface AuthInfo {
+  /** What the caller may do: read (queries), hold (holds and carts), buy (checkout, payment, print). */
+  scopes: readonly Scope[];
+  /** When set, the caller may act for this account only. */
+  acctId?: number;
+  /** False when tokens are off and the caller is anonymous. */
+  authenticated: boolean;
+}
+
+export const ALL_SCOPES: readonly Scope[] = ['read', 'hold', 'buy'];
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+  });
+}
+
+/**
+ * Bearer token lookup. Throws GraphQLError UNAUTHENTICATED (HTTP 401) when tokens are configured
+ * and the header is missing, malformed or names no token.
+ */
+export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[]): AuthInfo {
+  if (tokens.length === 0) return { scopes: ALL_SCOPES, authenticated: false };
+  const header = headers.get('authorization');
+  if (!header) throw unauthenticated('Missing bearer token: send "Authorization: Bearer <token>".');
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>".');
+  const presented = m[1];
+  const match = tokens.find((t) => sameToken(t.token, presented));
+  if (!match) throw unauthenticated('Unknown bearer token.');
+  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true };
+}

@@ -1,0 +1,57 @@
+/**
+ * The per-request context every resolver sees: a command API bound to this operation (its trace,
+ * request id and abort signal), fresh DataLoaders over that API, the caller's auth, and a quota
+ * snapshot. Built by src/server.ts for every request; nothing in it outlives the request.
+ */
+import type { AuthInfo } from './auth.js';
+import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
+import { newTrace } from './archtics/types.js';
+import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
+import type { Logger } from './logger.js';
+import type { QuotaSnapshot } from './quota/types.js';
+
+export interface GatewayContext {
+  requestId: string;
+  auth: AuthInfo;
+  /** Typed commands, bound to this operation's trace, request id and signal. */
+  api: GatewayApi;
+  loaders: Loaders;
+  /** Upstream work of this operation (reported as extensions.upstream). */
+  trace: UpstreamTrace;
+  /** Calls left this minute and today, queue length: no upstream call. */
+  quota: () => Promise<QuotaSnapshot>;
+  logger: Logger;
+}
+
+/** Turns a runner into the typed command API (createArchticsApi in production). */
+export type ApiFactory = (runner: CommandRunner, defaults: RunOptions) => GatewayApi;
+
+export interface ContextDeps {
+  runner: CommandRunner;
+  createApi: ApiFactory;
+  quota: () => Promise<QuotaSnapshot>;
+  eventBatchSize: number;
+  logger: Logger;
+}
+
+export function createContext(
+  deps: ContextDeps,
+  request: { requestId: string; auth: AuthInfo; signal?: AbortSignal },
+): GatewayContext {
+  const trace = newTrace();
+  const tracker = new InflightTracker();
+  const api = deps.createApi(tracker.wrap(deps.runner), {
+    trace,
+    requestId: request.requestId,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  return {
+    requestId: request.requestId,
+    auth: request.auth,
+    api,
+    loaders: createLoaders(api, { eventBatchSize: deps.eventBatchSize, eventSchedule: tracker.scheduleWhenIdle }),
+    trace,
+    quota: deps.quota,
+    logger: deps.logger.child({ requestId: request.requestId }),
+  };
+}
