@@ -20,9 +20,11 @@ function isObject(value: unknown): value is Json {
 
 function protocolError(def: DefIdentity, path: string, problem: string, value?: unknown): ProtocolError {
   const shown = value === undefined ? '' : `: ${JSON.stringify(value)?.slice(0, 60)}`;
+  // A write's answer we cannot read still means the service executed it: never re-send blindly.
   return new ProtocolError(`${def.name}: field "${path}" ${problem}${shown}`, undefined, {
     command: def.name,
     kind: def.kind,
+    outcomeUnknown: def.kind === 'write',
   });
 }
 
@@ -263,7 +265,10 @@ export function checkResult<Res>(
   def: DefIdentity,
   hooks: ResultHooks<Res> = {},
 ): { empty: Res } | undefined {
-  const answer = FieldReader.of(command1, def);
+  return checkAnswer(FieldReader.of(command1, def), def, hooks);
+}
+
+function checkAnswer<Res>(answer: FieldReader, def: DefIdentity, hooks: ResultHooks<Res>): { empty: Res } | undefined {
   const result = answer.int('result');
   if (result === 0) return undefined;
   const noRow = hooks.noRow?.[result];
@@ -298,8 +303,9 @@ export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req
     kind,
     toFields: spec.toFields,
     parse(command1) {
-      const checked = checkResult(command1, def, spec);
-      return checked ? checked.empty : spec.parseOk(FieldReader.of(command1, def));
+      const answer = FieldReader.of(command1, def);
+      const checked = checkAnswer(answer, def, spec);
+      return checked ? checked.empty : spec.parseOk(answer);
     },
   };
   return Object.freeze(def);

@@ -1054,6 +1054,11 @@ describe('quirk 5: a malformed field is a ProtocolError naming the field, not a 
     expect(e.message).toBe('event_details: field "events[1].event_duration" is not an integer: "long"');
     expect([e.code, e.command, e.kind]).toEqual(['UPSTREAM_PROTOCOL_ERROR', 'event_details', 'read']);
   });
+  it('marks an unreadable write answer as outcome unknown (the write was executed), a read not', () => {
+    const payment = protocolErrorOf(paymentRequest, ok('payment_request', { order_num: 7001, mop: [] }));
+    expect([payment.message, payment.outcomeUnknown]).toEqual(['payment_request: field "confirmation_num" is missing', true]);
+    expect(protocolErrorOf(shoppingCart, ok('shopping_cart', { order_num: 'x' })).outcomeUnknown).toBe(false);
+  });
   it('names a missing required field', () => {
     const { full_price: _, ...block } = SEAT_BLOCK;
     expect(protocolErrorOf(seatsSold, ok('seats_sold', { seats_array: [block] })).message).toBe(
@@ -1129,6 +1134,20 @@ describe('createArchticsApi', () => {
     expect(calls.map((c) => c.def)).toEqual([ping, getAvailSummary, getAvailSeats, paymentRequest]);
     expect(calls[1]!.req).toEqual({ eventName: 'EVT01' });
     expect(calls[0]!.req).toBeUndefined();
+  });
+  it('takes the options of a command without input as f(opts) or as f(emptyReq, opts)', async () => {
+    const { runner, calls } = recordingRunner();
+    const api = createArchticsApi(runner, { requestId: 'req-1' });
+    await api.ping({ ref: 'a' });
+    await api.ping({}, { ref: 'b' });
+    await api.pollingTest(undefined, { ref: 'c' });
+    await api.pollingTest();
+    expect(calls.map((c) => [c.def.name, c.req, c.opts])).toEqual([
+      ['ping', undefined, { requestId: 'req-1', ref: 'a' }],
+      ['ping', undefined, { requestId: 'req-1', ref: 'b' }],
+      ['ats_ext_test_polling', undefined, { requestId: 'req-1', ref: 'c' }],
+      ['ats_ext_test_polling', undefined, { requestId: 'req-1' }],
+    ]);
   });
   it('has one function per command def', () => {
     const api = createArchticsApi(recordingRunner().runner);

@@ -73,6 +73,15 @@ function mergeOptions(defaults: RunOptions, opts: RunOptions | undefined): RunOp
 }
 
 /**
+ * A command without input (ping, ats_ext_test_polling): `f(opts?)`, or `f(req, opts?)` with an
+ * empty request like every other command, so the API also fits callers that treat all alike.
+ */
+export interface NoInputCall<Res> {
+  (opts?: RunOptions): Promise<Res>;
+  (req: void | Record<string, never>, opts?: RunOptions): Promise<Res>;
+}
+
+/**
  * Typed functions over a CommandRunner (the client, or a cache in front of it). `defaults` apply
  * to every call (a GraphQL operation's trace, signal, request id); per-call options override them.
  */
@@ -82,9 +91,10 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     (req: Req, opts?: RunOptions): Promise<Res> =>
       runner.run(def, req, mergeOptions(defaults, opts));
   const withoutRequest =
-    <Res>(def: CommandDef<void, Res>) =>
-    (opts?: RunOptions): Promise<Res> =>
-      runner.run(def, undefined, mergeOptions(defaults, opts));
+    <Res>(def: CommandDef<void, Res>): NoInputCall<Res> =>
+    // The request carries nothing, so whichever argument holds options is the options.
+    (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
+      runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
   return {
     ping: withoutRequest(ping),
     pollingTest: withoutRequest(pollingTest),
