@@ -61,8 +61,21 @@ const HANDLERS: Record<CommandName, Handler> = {
   ticket_print: ticketPrint,
 };
 
+/** Seed data is immutable (state.ts copies what commands change): worlds of one seed share it. */
+const seedCache = new Map<number, SeedData>();
+
+function seedData(seed: number): SeedData {
+  let data = seedCache.get(seed);
+  if (!data) {
+    data = generate(seed);
+    if (seedCache.size >= 4) seedCache.delete(seedCache.keys().next().value!);
+    seedCache.set(seed, data);
+  }
+  return data;
+}
+
 export function createWorld(opts: { seed: number; clock: WorldClock }): SandboxWorld {
-  const data = generate(opts.seed);
+  const data = seedData(opts.seed);
   let state = buildState(data, opts.clock);
   const samples = buildSamples(data);
   return {
