@@ -1,0 +1,61 @@
+/**
+ * Cache keys: command name + a canonical form of the command1 fields the request becomes on the
+ * wire (def.toFields). Keying on the wire form, not the typed request, means two defs of one
+ * command (get_avail_seats' summary and per-seat forms) can never share an entry, and every
+ * normalisation the defs already do (upper-cased event names, omitted empties) merges keys for free.
+ * Object keys are sorted at every depth and undefined members dropped.
+ *
+ * The fields are hashed: keys stay short in Redis, and a customer_query's PIN never appears in a
+ * key (the same PIN maps to the same key, a wrong PIN to another one, so the cache never answers
+ * for a PIN it has not seen succeed).
+ */
+import { createHash } from 'node:crypto';
+import type { CommandContext, CommandDef } from '../archtics/types.js';
+
+/** JSON with sorted object keys; undefined members and functions dropped (as JSON.stringify does). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortDeep(value));
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortDeep(v)));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined && typeof v !== 'function') out[k] = sortDeep(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Per-command normalisation of wire fields, only where two spellings certainly mean one answer:
+ * event_details' list filter is case-insensitive and its answer sorted by name, so the list's order
+ * and spacing are noise.
+ */
+export function normalizeFields(command: string, fields: Record<string, unknown>): Record<string, unknown> {
+  if (command === 'event_details' && typeof fields.event_filter === 'string') {
+    const names = [...new Set(fields.event_filter.split(',').map((n) => n.trim().toUpperCase()).filter(Boolean))].sort();
+    return { ...fields, event_filter: names.join(',') };
+  }
+  return fields;
+}
+
+/** `<command>:<sha256 of the canonical wire fields, 32 hex>`. */
+export function keyOfFields(command: string, fields: Record<string, unknown>): string {
+  const canonical = canonicalJson(normalizeFields(command, fields));
+  return `${command}:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+}
+
+/** The key of a typed request; undefined when the def refuses the request (the inner runner will say why). */
+export function cacheKey<Req>(def: CommandDef<Req, unknown>, req: Req, ctx: CommandContext): string | undefined {
+  let fields: Record<string, unknown>;
+  try {
+    fields = def.toFields(req, ctx);
+  } catch {
+    return undefined;
+  }
+  return keyOfFields(def.name, fields);
+}

@@ -1,0 +1,31 @@
+/**
+ * `createLimiter(config, redis?)`: the budget gate a gateway runs with. Without Redis it is the
+ * in-process limiter (createLocalLimiter, unchanged). With Redis it is the same QueuedLimiter —
+ * same queue, priorities, deadlines, queue bound — over a RedisSlotStore, so every replica with
+ * the same API key and DSN shares one minute window and one day.
+ */
+import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { DEFAULT_KEY_PREFIX } from '../redis.js';
+import { createLocalLimiter, limitsOf } from './index.js';
+import { QueuedLimiter } from './limiter.js';
+import { RedisSlotStore } from './redis.js';
+import type { Limiter } from './types.js';
+
+export interface CreateLimiterOptions {
+  clock?: Clock;
+  /** The "minute" window's length; 60 000 unless a test wants a shorter one. */
+  windowMs?: number;
+  /** Redis key prefix (tests use a unique one per run). */
+  prefix?: string;
+}
+
+export function createLimiter(config: Pick<Config, 'archtics'>, redis?: Redis, opts: CreateLimiterOptions = {}): Limiter {
+  const a = config.archtics;
+  const base = { ratePerMinute: a.ratePerMinute, ratePerDay: a.ratePerDay, windowMs: opts.windowMs };
+  if (!redis) return createLocalLimiter({ ...base, queueMax: a.queueMax, clock: opts.clock });
+  const limits = limitsOf(base);
+  const store = new RedisSlotStore({ redis, limits, apiKey: a.apiKey, dsn: a.dsn, prefix: opts.prefix ?? DEFAULT_KEY_PREFIX });
+  return new QueuedLimiter({ store, limits, queueMax: a.queueMax, clock: opts.clock ?? systemClock });
+}
