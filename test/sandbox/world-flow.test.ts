@@ -146,7 +146,7 @@ describe('payment_request failures', () => {
       expect(out.result, String(wrong)).toBe(RESULT_CODES.amountMismatch);
       expect(out.error_detail).toBe('Calculated amount to be approved: 103.00');
     }
-    expect(pay(100479, orderNum, '103').result).toBe(0);
+    expect(pay(100479, orderNum, '103.000').result).toBe(0);
   });
   it('7020 declined for a card ending 0002 — the cart survives and can be paid', () => {
     const { co, orderNum } = checkedOutCart(100479, { event_name: 'EVENT09', ticket_type: [{ ticket_type_code: 'ADULT', num_seats: 1 }] });

@@ -256,6 +256,7 @@ describe('customer_update', () => {
     expect(after).toMatchObject({ name_first: 'Jo', email: 'jo@example.com', phone_cell: '562-555-0001', city: '', street_addr_1: '', name_mi: '' });
     expect(after.phone_day).toBeUndefined();
     expect(after.add_date).toBe(before.add_date);
+    expect(after.acct_type).toBe('STH'); // not a customer field: kept when left out
     // The e-mail index follows: the old address is free, the new one is taken.
     expect(t.run('customer_query', { email: before.email, call_reason: 'S' }).result).toBe(RESULT_CODES.customerNotFound);
   });

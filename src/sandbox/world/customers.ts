@@ -131,7 +131,7 @@ export function customerUpdate(state: WorldState, c: Command1Request): Outcome {
     country: str(cust.country) ?? '',
     email,
     addDate: a.addDate,
-    acctType: a.acctType,
+    acctType: str(cust.acct_type)?.toUpperCase() ?? a.acctType, // kept when left out: not the customer's to clear
     emailOptout: optout === 1 || str(cust.email_optout)?.toUpperCase() === 'Y' ? 1 : 0,
     pin: a.pin,
   };

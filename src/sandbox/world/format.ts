@@ -63,7 +63,8 @@ export function parseCents(v: unknown): number | undefined {
     return Math.abs(v * 100 - c) < 1e-6 ? c : undefined;
   }
   if (typeof v === 'string') {
-    const m = /^\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$/.exec(v);
+    // Two decimals; more only when the extra digits are zeros ("45.500"): no fractions of a cent.
+    const m = /^\s*(\d{1,12})(?:\.(\d{1,2})0*)?\s*$/.exec(v);
     if (!m) return undefined;
     return Number(m[1]) * 100 + (m[2] ? Number(m[2].padEnd(2, '0')) : 0);
   }
