@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './clock.js';
+import { createWorld } from './world/index.js';
 import { Sandbox, createSandboxHttpServer, type ResolvedOptions } from './server.js';
 import type { RunningSandbox, SandboxOptions, World, WorldFactory } from './types.js';
 
@@ -30,18 +31,6 @@ export const SANDBOX_DEFAULTS: Omit<SandboxOptions, 'world' | 'log' | 'keys' | '
   faults: [],
 };
 
-async function defaultWorld(): Promise<WorldFactory> {
-  // TODO(world): a static import once src/sandbox/world/index.ts has landed; until then a
-  // computed specifier keeps the build green and the error explicit.
-  const specifier = './world/index.js';
-  try {
-    const mod = (await import(specifier)) as { createWorld: WorldFactory };
-    return mod.createWorld;
-  } catch (err) {
-    throw new Error(`startSandbox: the seeded world (src/sandbox/world/index.ts) is not available yet; pass options.world (${String(err)})`);
-  }
-}
-
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const merged = { ...SANDBOX_DEFAULTS, ...options };
   const keys = options.keys ?? [{ key: merged.apiKey, dsns: [merged.dsn] }];
@@ -50,7 +39,7 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
   const resolved: ResolvedOptions = { ...merged, apiKey, keys };
 
   const clock = new SandboxClock(resolved.timeScale, resolved.startTime);
-  const source = options.world ?? (await defaultWorld());
+  const source = options.world ?? createWorld;
   const world: World = typeof source === 'function' ? source({ seed: resolved.seed, clock }) : source;
   const sandbox = new Sandbox(resolved, world, clock);
   const server = createSandboxHttpServer(sandbox);

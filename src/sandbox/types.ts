@@ -2,31 +2,15 @@
  * The sandbox's public shapes: options of startSandbox, the running handle, and the world contract
  * the server drives (src/sandbox/world/ implements it).
  */
-import type { Command1Request, CommandName, Product } from '../protocol/wire.js';
+import type { CommandName, Product } from '../protocol/wire.js';
 import type { SandboxClock } from './clock.js';
 import type { FaultRule } from './faults.js';
 import type { SandboxStats } from './stats.js';
+import type { World, WorldClock } from './world/types.js';
 
-// ── The world contract ──────────────────────────────────────────────────────────────────────
+export type { Outcome, World, WorldClock } from './world/types.js';
 
-export interface WorldClock {
-  now(): number;
-}
-
-export interface Outcome {
-  result: number;
-  sql_code: number;
-  error_detail?: string;
-  error_desc?: string;
-  fields?: Record<string, unknown>;
-}
-
-export interface World {
-  execute(cmd: CommandName, command1: Command1Request): Outcome;
-  reset(): void;
-  readonly samples: Record<string, unknown>;
-}
-
+/** How startSandbox builds a world (default: createWorld of src/sandbox/world/). */
 export type WorldFactory = (opts: { seed: number; clock: WorldClock }) => World;
 
 // ── Options and handle ──────────────────────────────────────────────────────────────────────
