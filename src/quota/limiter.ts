@@ -24,7 +24,10 @@ const MAX_SLEEP_MS = 2 ** 31 - 1;
 export interface QueuedLimiterOptions {
   store: SlotStore;
   limits: WindowLimits;
-  /** Callers allowed to wait at once; one more is refused at once (or displaces a lower priority). */
+  /**
+   * Callers allowed in line at once (every caller joins the line, if only for the microtasks until
+   * the pump serves it); one more is refused at once, or displaces a lower priority.
+   */
   queueMax: number;
   clock: Clock;
 }
@@ -54,7 +57,6 @@ export class QueuedLimiter implements Limiter {
   private readonly queueMax: number;
   private readonly clock: Clock;
   private readonly lines: Record<Priority, Waiter[]> = { poll: [], write: [], read: [] };
-  private size = 0;
   /** Refused for a full line; rejected by the next pump, which knows when room opens. */
   private refusals: Refusal[] = [];
   private closed = false;
@@ -103,7 +105,6 @@ export class QueuedLimiter implements Limiter {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.lines[opts.priority].push(waiter);
-      this.size++;
       this.schedule();
     });
   }
@@ -227,6 +228,10 @@ export class QueuedLimiter implements Limiter {
 
   // ── the line ──────────────────────────────────────────────────────────────────────────────
 
+  private get size(): number {
+    return this.lines.poll.length + this.lines.write.length + this.lines.read.length;
+  }
+
   private inLineOrder(): Waiter[] {
     return PRIORITY_ORDER.flatMap((p) => this.lines[p]);
   }
@@ -237,7 +242,6 @@ export class QueuedLimiter implements Limiter {
     const i = line.indexOf(waiter);
     if (i < 0) return false;
     line.splice(i, 1);
-    this.size--;
     waiter.detach();
     return true;
   }
