@@ -83,9 +83,9 @@ return {len, tail, head, redis.call('GET', KEYS[2]) or '0'}
 `);
 
 const PAUSE_SCRIPT = new LuaScript(`
-local until = tonumber(ARGV[1])
+local pauseTo = tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if until > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2])) end
+if pauseTo > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2])) end
 return 0
 `);
 
