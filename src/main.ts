@@ -1,0 +1,71 @@
+/**
+ * npm start: the gateway on HOST:PORT (default 127.0.0.1:4000). Without ARCHTICS_BASE_URL it
+ * starts the embedded sandbox in-process on a free port and runs against it.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGateway } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { GRAPHQL_ENDPOINT } from './server.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
+
+let sandbox: { url: string; close(): Promise<void> } | undefined;
+if (config.embeddedSandbox) {
+  const { startSandbox } = await import('./sandbox/index.js');
+  const started = await startSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    apiKey: config.sandbox.apiKey,
+    dsn: config.sandbox.dsn,
+    ratePerMinute: config.sandbox.ratePerMinute,
+    ratePerDay: config.sandbox.ratePerDay,
+    seed: config.sandbox.seed,
+    log: (line) => logger.warn({ sandbox: true }, line),
+  });
+  sandbox = started;
+  config = { ...config, archtics: { ...config.archtics, baseUrl: started.url, apiKey: started.apiKey, dsn: started.dsn } };
+  logger.info(`ARCHTICS_BASE_URL unset: running against the embedded sandbox at ${started.url}`);
+}
+
+const gateway = await createGateway({ config, logger });
+const server = createHttpServer(gateway.yoga);
+
+await new Promise<void>((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(config.port, config.host, () => {
+    server.off('error', reject);
+    resolve();
+  });
+});
+const { port } = server.address() as AddressInfo;
+const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready)`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info(`${signal}: shutting down`);
+  const forced = setTimeout(() => process.exit(1), 10_000);
+  forced.unref();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await gateway.close();
+  await sandbox?.close();
+  logger.flush?.();
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));

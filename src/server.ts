@@ -1,0 +1,55 @@
+/**
+ * The HTTP face: graphql-yoga with the schema, a fresh context per request, and one plugin per
+ * concern (src/plugins/): request id, CSRF prevention, query limits, error masking, readiness,
+ * upstream trace, offline GraphiQL. /health is liveness (no upstream call); /ready pings upstream.
+ */
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { buildSchema } from '../schema/index.js';
+import { authenticate } from './auth.js';
+import type { GatewayToken } from './config.js';
+import { createContext, type ContextDeps, type GatewayContext } from './context.js';
+import { useCsrfPrevention } from './plugins/csrf.js';
+import { maskError } from './plugins/error-masking.js';
+import { graphiqlOptions } from './plugins/graphiql.js';
+import { useQueryLimits, type QueryLimits } from './plugins/limits.js';
+import { useUpstreamReadiness } from './plugins/readiness.js';
+import { requestIdOf, useRequestId } from './plugins/request-id.js';
+import { useUpstreamTrace } from './plugins/upstream-trace.js';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export interface ServerOptions extends ContextDeps {
+  tokens: readonly GatewayToken[];
+  limits: QueryLimits;
+  /** Readiness: true when the upstream answers (called at most every `readyTtlMs`). */
+  ready: () => Promise<boolean>;
+  readyTtlMs?: number;
+}
+
+export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
+export function createServer(opts: ServerOptions): GatewayYoga {
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema: buildSchema(),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    batching: false,
+    logging: false,
+    ...graphiqlOptions(),
+    maskedErrors: { maskError },
+    context: ({ request }) =>
+      createContext(opts, {
+        requestId: requestIdOf(request),
+        auth: authenticate(request.headers, opts.tokens),
+        signal: request.signal,
+      }),
+    plugins: [
+      useRequestId(),
+      useCsrfPrevention({ endpoint: GRAPHQL_ENDPOINT }),
+      useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
+      useQueryLimits(opts.limits),
+      useUpstreamTrace(),
+    ],
+  });
+}
