@@ -4,6 +4,7 @@
  * snapshot. Built by src/server.ts for every request; nothing in it outlives the request.
  */
 import type { AuthInfo } from './auth.js';
+import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
 import { newTrace } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
@@ -15,12 +16,19 @@ export interface GatewayContext {
   auth: AuthInfo;
   /** Typed commands, bound to this operation's trace, request id and signal. */
   api: GatewayApi;
+  /**
+   * The same commands without the cross-request cache: for reads whose answer must be current
+   * (settling a payment whose outcome is unknown, reading a record before replacing it).
+   */
+  freshApi: GatewayApi;
   loaders: Loaders;
   /** Upstream work of this operation (reported as extensions.upstream). */
   trace: UpstreamTrace;
   /** Calls left this minute and today, queue length: no upstream call. */
   quota: () => Promise<QuotaSnapshot>;
   logger: Logger;
+  /** Keyed writes (payments): records written before the send. */
+  idempotency: Idempotency;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -32,7 +40,13 @@ export interface ContextDeps {
   quota: () => Promise<QuotaSnapshot>;
   eventBatchSize: number;
   logger: Logger;
+  /** The runner under the cache (the client), for freshApi; default `runner`. */
+  freshRunner?: CommandRunner;
+  /** Default: one in-process store shared by every context of this process. */
+  idempotency?: Idempotency;
 }
+
+let processIdempotency: Idempotency | undefined;
 
 export function createContext(
   deps: ContextDeps,
@@ -40,18 +54,22 @@ export function createContext(
 ): GatewayContext {
   const trace = newTrace();
   const tracker = new InflightTracker();
-  const api = deps.createApi(tracker.wrap(deps.runner), {
+  const defaults = {
     trace,
     requestId: request.requestId,
     ...(request.signal ? { signal: request.signal } : {}),
-  });
+  };
+  const api = deps.createApi(tracker.wrap(deps.runner), defaults);
+  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(deps.freshRunner), defaults) : api;
   return {
     requestId: request.requestId,
     auth: request.auth,
     api,
+    freshApi,
     loaders: createLoaders(api, { eventBatchSize: deps.eventBatchSize, eventSchedule: tracker.scheduleWhenIdle }),
     trace,
     quota: deps.quota,
     logger: deps.logger.child({ requestId: request.requestId }),
+    idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
   };
 }
