@@ -118,7 +118,8 @@ describeRedis('QueuedLimiter over Redis: three replicas, one budget', () => {
     expect(granted).toBeGreaterThanOrEqual(perWindow);
     expect(outcomes.filter((o) => o === 'refused').length).toBeGreaterThan(0);
     // The shared log itself: any perWindow+1 consecutive sends span at least one window.
-    const scores = (await redis.zrange(`${quotaNamespace(prefix, apiKey, 'apigee')}log`, 0, '-1', 'WITHSCORES')) as string[]
+    const raw = (await redis.zrange(`${quotaNamespace(prefix, apiKey, 'apigee')}log`, 0, '-1', 'WITHSCORES')) as string[];
+    const scores = raw
       .filter((_, i) => i % 2 === 1)
       .map(Number);
     expect(scores.length).toBe(granted);
