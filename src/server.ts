@@ -3,6 +3,7 @@
  * concern (src/plugins/): request id, CSRF prevention, query limits, error masking, readiness,
  * upstream trace, offline GraphiQL. /health is liveness (no upstream call); /ready pings upstream.
  */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
 import { authenticate } from './auth.js';
@@ -50,6 +51,8 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
       useUpstreamTrace(),
+      // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
+      useDeferStream(),
     ],
   });
 }
