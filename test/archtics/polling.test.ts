@@ -115,7 +115,7 @@ describe('polling an accepted command', () => {
 
   it('never re-polls a write whose poll timed out: UpstreamTimeoutError with outcome unknown', async () => {
     const program = pollingProgram({ pending: 5 });
-    const { client, stub } = await setup((req) => (req.index === 1 ? { hang: true } : program(req)), { requestTimeoutMs: 150 });
+    const { client, stub } = await setup((req) => (req.index === 1 ? { hang: true } : program(req)), { requestTimeoutMs: 300 });
     const err = await failure(client.run(customerAdd, {}));
     expect(err).toBeInstanceOf(UpstreamTimeoutError);
     expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(true);

@@ -28,7 +28,7 @@ export function testConfig(baseUrl: string, overrides: Partial<ArchticsConfig> =
     pollInitialMs: 300,
     pollMaxIntervalMs: 3_000,
     pollBackoff: 1.5,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 5_000,
     readDeadlineMs: 30_000,
     queueMax: 100,
     ...overrides,
