@@ -6,9 +6,11 @@ import { createArchticsClient, type UpstreamCallEvent } from './archtics/client.
 import { createArchticsApi } from './archtics/commands/index.js';
 import type { CommandRunner } from './archtics/types.js';
 import type { Config } from './config.js';
+import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLocalLimiter } from './quota/index.js';
 import type { Limiter } from './quota/types.js';
+import { createRedis } from './redis.js';
 import { createServer, type GatewayYoga } from './server.js';
 
 export interface GatewayOptions {
@@ -21,6 +23,22 @@ export interface GatewayOptions {
   /** Wraps the runner before the API sees it: the cross-request cache goes here. */
   wrapRunner?: (runner: CommandRunner) => CommandRunner;
   onUpstreamCall?: (e: UpstreamCallEvent) => void;
+  /** Replaces the idempotency store of payments (tests). Not closed by the gateway. */
+  idempotency?: Idempotency;
+}
+
+/**
+ * Payments' idempotency records: in Redis when REDIS_URL is set (shared by replicas, kept across
+ * restarts), else in this process. A send may still be carried out upstream for as long as the
+ * client would keep polling it (plus one request), and an attempt holds its record a minute longer.
+ */
+function idempotencyFor(config: Config): { idempotency: Idempotency; close(): Promise<void> } {
+  const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
+  const timing = { inFlightMs, leaseMs: inFlightMs + 60_000 };
+  if (!config.redisUrl) return { idempotency: createIdempotency(timing), close: async () => {} };
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
+  return { idempotency: createIdempotency({ ...timing, redis }), close: async () => void redis.disconnect() };
 }
 
 export interface Gateway {
@@ -43,10 +61,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : base;
 
+  const owned = opts.idempotency ? undefined : idempotencyFor(config);
+  const idempotency = opts.idempotency ?? owned!.idempotency;
+
   // Readiness pings through the base runner: a cached answer must not say "ready".
   const probe = createArchticsApi(base);
   const yoga = createServer({
     runner,
+    freshRunner: base,
+    idempotency,
     createApi: createArchticsApi,
     quota: () => limiter.snapshot(),
     eventBatchSize: config.eventBatchSize,
@@ -65,6 +88,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       closed ??= (async () => {
         await client?.close();
         await limiter.close();
+        await owned?.close();
       })();
       return closed;
     },
