@@ -40,6 +40,12 @@ if (config.embeddedSandbox) {
   logger.info(`ARCHTICS_BASE_URL unset: running against the embedded sandbox at ${started.url}`);
 }
 
+if (config.tokens.length === 0) {
+  logger.warn('GATEWAY_TOKENS is not set: authorization is OFF — every caller may read, hold, buy and pay for any account. Set GATEWAY_TOKENS before exposing this gateway.');
+} else {
+  logger.info(`${config.tokens.length} bearer token(s) configured: a request without a valid token is refused (UNAUTHENTICATED)`);
+}
+
 const gateway = await createGateway({ config, logger });
 const server = createHttpServer(gateway.yoga);
 
