@@ -35,6 +35,8 @@ export type Lookup =
 
 export class PollQueue {
   private readonly byCid = new Map<string, QueuedCommand>();
+  /** No entry completes or expires before this: runDue, called on every request, skips the scan until then. */
+  private earliest = Infinity;
   expired = 0;
 
   constructor(
@@ -51,6 +53,7 @@ export class PollQueue {
   enqueue(init: Omit<QueuedCommand, 'cid' | 'qtkn'>): QueuedCommand {
     const entry: QueuedCommand = { ...init, cid: randomBytes(12).toString('hex'), qtkn: randomBytes(18).toString('base64url') };
     this.byCid.set(entry.cid, entry);
+    this.earliest = Math.min(this.earliest, entry.readyAt);
     this.wakeAt(entry, entry.readyAt);
     return entry;
   }
@@ -58,11 +61,12 @@ export class PollQueue {
   /** A timer so that the command completes (or its result expires) at `at` even with no traffic. */
   private wakeAt(entry: QueuedCommand, at: number): void {
     clearTimeout(entry.timer);
+    // Timers may fire a hair early against the wall clock, and setTimeout turns delays past
+    // 2^31-1 ms into 1 ms (so they are capped): either way, re-arm until the entry moved on.
     entry.timer = setTimeout(() => {
       this.runDue();
-      // Timers may fire a hair early against the wall clock: try again until the entry moved on.
       if (this.byCid.get(entry.cid) === entry && at > this.clock.now()) this.wakeAt(entry, at);
-    }, Math.ceil(this.clock.toRealMs(at - this.clock.now())) + 1);
+    }, Math.min(2 ** 31 - 1, Math.ceil(this.clock.toRealMs(at - this.clock.now())) + 1));
     entry.timer.unref();
   }
 
@@ -77,12 +81,14 @@ export class PollQueue {
 
   /** Hands out a ready result once: its cookies are dead from here on. */
   deliver(entry: QueuedCommand): { status: number; body: string } {
+    clearTimeout(entry.timer);
     this.byCid.delete(entry.cid);
     return entry.response!;
   }
 
   /** Executes every command due by `now` (in completion order), then drops results unclaimed for too long. */
   runDue(now = this.clock.now()): void {
+    if (now < this.earliest) return;
     const due = [...this.byCid.values()].filter((e) => e.response === undefined && e.readyAt <= now).sort((a, b) => a.readyAt - b.readyAt);
     for (const entry of due) {
       clearTimeout(entry.timer);
@@ -97,11 +103,14 @@ export class PollQueue {
         this.expired++;
       }
     }
+    this.earliest = Infinity;
+    for (const e of this.byCid.values()) this.earliest = Math.min(this.earliest, e.expiresAt ?? e.readyAt);
   }
 
   clear(): void {
     for (const entry of this.byCid.values()) clearTimeout(entry.timer);
     this.byCid.clear();
+    this.earliest = Infinity;
     this.expired = 0;
   }
 }
