@@ -4,11 +4,15 @@
  *
  * Plugins: scope-auth (scopes read / hold / buy, and `acct` for tokens bound to one account),
  * errors (typed business failures as result unions, for mutations), dataloader, relay (global
- * ids, Node, node/nodes, connections). To add a plugin (directives, federation) list it here.
+ * ids, Node, node/nodes, connections), directives + federation (entity keys, for serving the
+ * schema as an Apollo Federation v2 subgraph: schema/federation.ts; applied directives are not
+ * printed in schema/schema.graphql). To add a plugin list it here.
  */
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, isObjectType, type GraphQLResolveInfo } from 'graphql';
@@ -55,13 +59,14 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
 /** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
 function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
   const type = info.schema.getType(typename);
-  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) {
+  if (!isObjectType(type) || !type.getInterfaces().some((i: { name: string }) => i.name === 'Node')) {
     throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
   }
 }
 
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  // Directives and federation last: they must come after the plugins that wrap resolvers.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({
