@@ -80,6 +80,8 @@ export const unlimitedLimiter: Limiter = {
 
 export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClient {
   const { config, limiter } = opts;
+  // Fail at start rather than on the first command (the URL itself carries the key: not shown).
+  commandUrl(config, 'sth-customer');
   const clock = opts.clock ?? systemClock;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retryPolicy };
   const random = opts.random ?? Math.random;

@@ -88,3 +88,9 @@ describe('product routing', () => {
     expect(out).toMatchObject({ cmd: 'ping', result: 0, system_available: 1, db_name: 'ARCH' });
   });
 });
+
+describe('configuration', () => {
+  it('refuses to start without a base URL', () => {
+    expect(() => createArchticsClient({ config: testConfig(''), limiter: unlimitedLimiter })).toThrow(/baseUrl/);
+  });
+});

@@ -131,6 +131,18 @@ describe('503, timeouts and lost connections', () => {
     expect(trace.retries).toBe(2);
   });
 
+  it('a body that stalls after the headers times out too: a read is retried, a write\'s outcome is unknown', async () => {
+    const { client, stub, events } = await setup(sequence({ stall: '{"command1":' }, (req) => okAnswer(req)), { requestTimeoutMs: 300 });
+    await client.run(ping, {});
+    expect(stub.requests).toHaveLength(2);
+    stub.handle(() => ({ stall: '{"command1":' }));
+    const err = await failure(client.run(customerAdd, {}));
+    expect(err).toBeInstanceOf(UpstreamTimeoutError);
+    expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(true);
+    expect(events[1]).toMatchObject({ attempts: 1, status: 'timeout' });
+    expect(stub.requests).toHaveLength(3);
+  });
+
   it('a read that times out every time ends in UpstreamTimeoutError with a known outcome', async () => {
     const { client, events } = await setup(sequence({ hang: true }), { requestTimeoutMs: 300 }, () => 0);
     const err = await failure(client.run(ping, {}));

@@ -29,8 +29,10 @@ export type StubReply =
   | { drop: true }
   /** Never answer (the socket is closed by close()). */
   | { hang: true }
-  /** Send a 200 whose declared length is longer than `partial`, then destroy the socket. */
-  | { cut: string };
+  /** Send a 200 whose declared length is longer than `cut`, then destroy the socket. */
+  | { cut: string }
+  /** Send a 200's headers and `stall` of its body, then nothing more (closed by close()). */
+  | { stall: string };
 
 export type StubHandler = (req: StubRequest) => StubReply | Promise<StubReply>;
 
@@ -90,6 +92,9 @@ export async function startArchticsStub(opts: { handler?: StubHandler; clock?: P
           req.socket.destroy();
         } else if ('hang' in reply) {
           // Leave it open; close() destroys it.
+        } else if ('stall' in reply) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply.stall) + 100) });
+          res.write(reply.stall);
         } else if ('cut' in reply) {
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply.cut) + 100) });
           res.write(reply.cut);
