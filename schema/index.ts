@@ -19,6 +19,7 @@ import './types/ping.js';
 import './types/polling-test.js';
 import './types/quota.js';
 import './types/upstream.js';
+import './types/entities.js';
 
 export { builder };
 

@@ -1,0 +1,26 @@
+/**
+ * The same schema served as an Apollo Federation v2 subgraph: every type and resolver of
+ * buildSchema(), plus `_service { sdl }` and `_entities(representations:)` for the entity keys of
+ * schema/types/entities.ts (Event by id or name, Customer by id or acctId, Seat by id).
+ * Served at /graphql instead of the plain schema when GRAPHQL_FEDERATION=true (src/config.ts).
+ * Its SDL, with the federation directives, is committed as schema/subgraph.graphql.
+ */
+import { printSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLSchema } from 'graphql';
+import { builder } from './index.js';
+
+/** Federation spec version the subgraph links to. */
+export const FEDERATION_LINK_URL = 'https://specs.apollo.dev/federation/v2.6';
+
+let built: GraphQLSchema | undefined;
+
+/** Built once per process, like buildSchema(). */
+export function buildSubgraphSchema(): GraphQLSchema {
+  built ??= builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL });
+  return built;
+}
+
+/** The subgraph SDL (what `_service { sdl }` answers, and what a router composes). */
+export function printSubgraphSDL(): string {
+  return `${printSubgraphSchema(buildSubgraphSchema()).trimEnd()}\n`;
+}
