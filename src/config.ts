@@ -79,6 +79,11 @@ export interface Config {
   limits: { maxDepth: number; maxAliases: number; maxCost: number };
   /** Bearer tokens; empty = everything open (sandbox default). */
   tokens: GatewayToken[];
+  /**
+   * GRAPHQL_FEDERATION=true: /graphql serves the Apollo Federation v2 subgraph schema
+   * (schema/federation.ts: the same API plus _service and _entities) for a router to compose.
+   */
+  federation?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,6 +108,13 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
   return n;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -231,5 +243,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: int(env, 'GRAPHQL_MAX_COST', 20_000, 1),
     },
     tokens: parseTokens(env.GATEWAY_TOKENS),
+    federation: flag(env, 'GRAPHQL_FEDERATION'),
   };
 }
