@@ -73,6 +73,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     createApi: createArchticsApi,
     quota: () => limiter.snapshot(),
     eventBatchSize: config.eventBatchSize,
+    federation: config.federation ?? false,
     logger,
     tokens: config.tokens,
     limits: config.limits,

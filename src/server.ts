@@ -6,6 +6,7 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
+import { buildSubgraphSchema } from '../schema/federation.js';
 import { authenticate } from './auth.js';
 import type { GatewayToken } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
@@ -25,13 +26,15 @@ export interface ServerOptions extends ContextDeps {
   /** Readiness: true when the upstream answers (called at most every `readyTtlMs`). */
   ready: () => Promise<boolean>;
   readyTtlMs?: number;
+  /** Serve the Apollo Federation v2 subgraph schema (GRAPHQL_FEDERATION=true). */
+  federation?: boolean;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 export function createServer(opts: ServerOptions): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({
-    schema: buildSchema(),
+    schema: opts.federation ? buildSubgraphSchema() : buildSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
