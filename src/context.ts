@@ -3,6 +3,7 @@
  * request id and abort signal), fresh DataLoaders over that API, the caller's auth, and a quota
  * snapshot. Built by src/server.ts for every request; nothing in it outlives the request.
  */
+import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
@@ -52,6 +53,8 @@ export function createContext(
   deps: ContextDeps,
   request: { requestId: string; auth: AuthInfo; signal?: AbortSignal },
 ): GatewayContext {
+  // Every command of the operation listens on the request's signal: dozens is normal here.
+  if (request.signal) setMaxListeners(0, request.signal);
   const trace = newTrace();
   const tracker = new InflightTracker();
   const defaults = {

@@ -11,7 +11,7 @@ import { authenticate } from './auth.js';
 import type { GatewayToken } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
-import { maskError } from './plugins/error-masking.js';
+import { createMaskError } from './plugins/error-masking.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useQueryLimits, type QueryLimits } from './plugins/limits.js';
 import { useUpstreamReadiness } from './plugins/readiness.js';
@@ -41,7 +41,7 @@ export function createServer(opts: ServerOptions): GatewayYoga {
     batching: false,
     logging: false,
     ...graphiqlOptions(),
-    maskedErrors: { maskError },
+    maskedErrors: { maskError: createMaskError(opts.logger) },
     context: ({ request }) =>
       createContext(opts, {
         requestId: requestIdOf(request),

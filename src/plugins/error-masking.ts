@@ -6,6 +6,7 @@
  * Everything else is "Unexpected error." with code INTERNAL_SERVER_ERROR.
  */
 import { GraphQLError } from 'graphql';
+import type { Logger } from '../logger.js';
 import { maskError as yogaMaskError, type YogaServerOptions } from 'graphql-yoga';
 
 type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']>;
@@ -33,6 +34,18 @@ function originalOf(error: unknown): unknown {
   let e = error;
   for (let i = 0; i < 5 && e instanceof GraphQLError && e.originalError; i++) e = e.originalError;
   return e;
+}
+
+/** maskError that also logs what it hides (the logger redacts secrets). */
+export function createMaskError(logger?: Pick<Logger, 'error'>): MaskError {
+  return (error, message, isDev) => {
+    const masked = maskError(error, message, isDev);
+    if ((masked as GraphQLError).extensions?.code === 'INTERNAL_SERVER_ERROR') {
+      const original = originalOf(error);
+      logger?.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined, stack: original instanceof Error ? original.stack : undefined }, 'unexpected error');
+    }
+    return masked;
+  };
 }
 
 export const maskError: MaskError = (error, message, isDev) => {

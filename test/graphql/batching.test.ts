@@ -1,0 +1,91 @@
+/**
+ * Batching at the upstream, counted by the sandbox: every Event load of one operation is one
+ * event_details call; customers, seats, prices are one call per distinct key.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { DashboardDocument, EventsDocument } from '../gql/graphql.js';
+import { globalId, resetSandbox, sandboxStats, seasonTicketHolders, startTestSandbox, TestGateway } from './harness.js';
+
+let sb: RunningSandbox;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  gw = await TestGateway.start(sb);
+});
+afterAll(async () => {
+  await gw?.close();
+  await sb?.close();
+});
+beforeEach(() => resetSandbox(sb));
+
+describe('a dashboard of 25 season-ticket holders, first 10 seats each, each seat with its event', () => {
+  it('costs 25 customer_query, 25 seats_sold, 1 event_details and one event_price_info per distinct event', async () => {
+    const holders = seasonTicketHolders(sb).slice(0, 25);
+    expect(holders).toHaveLength(25);
+
+    const r = await gw.exec(DashboardDocument, { ids: holders.map((id) => globalId('Customer', id)), first: 10 });
+
+    expect(r.errors).toBeUndefined();
+    const customers = r.data!.nodes.map((n) => n as { acctId: number; seats: { edges: { node: { event: { name: string; venue: string | null; date: string | null; priceCodes: { code: string }[] } } }[] } });
+    expect(customers.map((c) => c.acctId)).toEqual(holders);
+    const seats = customers.flatMap((c) => c.seats.edges.map((e) => e.node));
+    for (const c of customers) expect(c.seats.edges).toHaveLength(10);
+    for (const s of seats) {
+      expect(s.event.name).toMatch(/^EVENT\d\d$/);
+      expect(s.event.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(s.event.venue).toBeTruthy();
+      expect(s.event.priceCodes.length).toBeGreaterThan(0);
+    }
+    const distinctEvents = new Set(seats.map((s) => s.event.name));
+
+    const stats = await sandboxStats(sb);
+    expect(stats.commands).toEqual({
+      customer_query: 25,
+      seats_sold: 25,
+      event_details: 1,
+      event_price_info: distinctEvents.size,
+    });
+  });
+});
+
+describe('event loads', () => {
+  it('match results to names, never positions: an unknown name is null, not a shifted row', async () => {
+    const r = await gw.exec(EventsDocument, { names: ['EVENT03', 'NOPE', 'event01', 'EVENT03'] });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.events.map((e) => e?.name ?? null)).toEqual(['EVENT03', null, 'EVENT01', 'EVENT03']);
+    expect((await sandboxStats(sb)).commands).toEqual({ event_details: 1 });
+  });
+
+  it('from event, events, searchEvents, Seat.event and node in one operation make one event_details call', async () => {
+    const r = await gw.exec(
+      `query Mixed($seat: ID!, $ev: ID!) {
+        a: event(name: "EVENT05") { name }
+        b: events(names: ["EVENT06", "event07"]) { name }
+        c: searchEvents(from: "2026-01-01", to: "2027-12-31", first: 3) { edges { node { name } } }
+        d: customer(acctId: 100479) { seats(first: 2) { edges { node { event { name } } } } }
+        e: node(id: $seat) { ... on Seat { event { name } } }
+        f: node(id: $ev) { ... on Event { name } }
+      }`,
+      { seat: globalId('Seat', 'EVENT09|101|A|1'), ev: globalId('Event', 'EVENT10') },
+    );
+    expect(r.errors).toBeUndefined();
+    const stats = await sandboxStats(sb);
+    expect(stats.commands.event_details).toBe(1);
+    expect(stats.commands.event_search).toBe(1);
+  });
+
+  it('split above EVENT_BATCH_SIZE only', async () => {
+    const small = await TestGateway.start(sb, { EVENT_BATCH_SIZE: '10' });
+    try {
+      const names = Array.from({ length: 25 }, (_, i) => `EVENT${String(i + 1).padStart(2, '0')}`);
+      const r = await small.exec(EventsDocument, { names });
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.events.map((e) => e?.name)).toEqual(names);
+      expect((await sandboxStats(sb)).commands).toEqual({ event_details: 3 });
+    } finally {
+      await small.close();
+    }
+  });
+});
