@@ -105,8 +105,8 @@ export class Faults {
     this.set(rules);
   }
 
-  /** Replaces every rule (counts and random sequences start afresh). */
-  set(rules: FaultRule[]): void {
+  /** Replaces every rule (counts and random sequences start afresh); validates any shape validateFaultRules takes. */
+  set(rules: unknown): void {
     this.rules = validateFaultRules(rules).map((rule, i) => ({
       rule,
       commands: rule.commands ? new Set(rule.commands.map((c) => c.toLowerCase())) : undefined,

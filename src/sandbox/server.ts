@@ -41,7 +41,7 @@ import {
   type Product,
 } from '../protocol/wire.js';
 import type { SandboxClock } from './clock.js';
-import { FaultError, Faults, validateFaultRules, type FaultContext, type FaultRule } from './faults.js';
+import { FaultError, Faults, type FaultContext } from './faults.js';
 import { PollQueue, parseCookies, type QueuedCommand } from './polling.js';
 import { SlidingQuota } from './quota.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
@@ -78,7 +78,7 @@ interface KeyState {
 }
 
 type Envelope =
-  | { ok: false }
+  | { ok: false; header: Record<string, unknown> }
   | { ok: true; header: Record<string, unknown>; command1: Command1Request };
 
 export type ResolvedOptions = SandboxOptions & { keys: ApiKeySpec[] };
@@ -101,10 +101,11 @@ function parseEnvelope(body: Buffer): Envelope {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return { ok: false };
+    return { ok: false, header: {} };
   }
-  if (!isObject(parsed) || !isObject(parsed.command1)) return { ok: false };
-  return { ok: true, header: isObject(parsed.header) ? parsed.header : {}, command1: parsed.command1 as Command1Request };
+  const header = isObject(parsed) && isObject(parsed.header) ? parsed.header : {};
+  if (!isObject(parsed) || !isObject(parsed.command1)) return { ok: false, header };
+  return { ok: true, header, command1: parsed.command1 as Command1Request };
 }
 
 /** A refused envelope: 200 with header.result != 0 and no command1. */
@@ -254,7 +255,7 @@ export class Sandbox {
       return { reply: fault(429, verdict.code, { 'retry-after': String(seconds) }) };
     }
 
-    if (!env.ok) return this.refuse({}, HEADER_RESULT.malformed, 'Malformed request: not JSON or no command1');
+    if (!env.ok) return this.refuse(env.header, HEADER_RESULT.malformed, 'Malformed request: not JSON or no command1');
     if (!cmd || !ctx) return this.refuse(env.header, HEADER_RESULT.unknownCommand, `Unknown command: ${String(env.command1.cmd ?? '')}`);
     if (!productContains(product, COMMANDS[cmd].product)) return { reply: fault(401, 'ProductNotAllowed') };
     const uid = env.command1.uid;
@@ -361,7 +362,7 @@ export class Sandbox {
         case 'GET faults':
           return json(200, { faults: this.faults.describe() });
         case 'POST faults':
-          this.faults.set(validateFaultRules(input()));
+          this.faults.set(input());
           return json(200, { faults: this.faults.describe() });
         case 'DELETE faults':
           this.faults.clear();
@@ -406,5 +407,3 @@ export function createSandboxHttpServer(sandbox: Sandbox): Server {
   server.keepAliveTimeout = 5_000;
   return server;
 }
-
-export type { FaultRule };

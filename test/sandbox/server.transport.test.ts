@@ -79,6 +79,8 @@ describe('sandbox transport checks', () => {
       expect(r.json.header.result).toBe(1);
       expect(r.json.command1).toBeUndefined();
     }
+    // A readable header is still echoed.
+    expect((await sb.call({ raw: JSON.stringify({ header: TEST_HEADER }) })).json.header).toMatchObject({ ...TEST_HEADER, result: 1 });
     const unknown = await sb.call({ command1: { cmd: 'make_coffee' } });
     expect(unknown.status).toBe(200);
     expect(unknown.json.header).toMatchObject({ ...TEST_HEADER, ats_version: '4.23.3', result: 2 });
