@@ -4,7 +4,7 @@
  * upstream trace, offline GraphiQL. /health is liveness (no upstream call); /ready pings upstream.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
 import { buildSubgraphSchema } from '../schema/federation.js';
 import { authenticate } from './auth.js';
@@ -14,6 +14,7 @@ import { useCsrfPrevention } from './plugins/csrf.js';
 import { createMaskError } from './plugins/error-masking.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
 import { useQueryLimits, type QueryLimits } from './plugins/limits.js';
+import { useOperationLog } from './plugins/logging.js';
 import { useUpstreamReadiness } from './plugins/readiness.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useUpstreamTrace } from './plugins/upstream-trace.js';
@@ -28,6 +29,8 @@ export interface ServerOptions extends ContextDeps {
   readyTtlMs?: number;
   /** Serve the Apollo Federation v2 subgraph schema (GRAPHQL_FEDERATION=true). */
   federation?: boolean;
+  /** More plugins, after the built-in ones (the upstream stack's: extensions.upstream/stale, /metrics). */
+  plugins?: Plugin<GatewayContext>[];
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -50,12 +53,14 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       }),
     plugins: [
       useRequestId(),
+      useOperationLog({ logger: opts.logger }),
       useCsrfPrevention({ endpoint: GRAPHQL_ENDPOINT }),
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
       useUpstreamTrace(),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
+      ...(opts.plugins ?? []),
     ],
   });
 }
