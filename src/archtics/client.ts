@@ -27,6 +27,7 @@ import {
   type SendDeps,
 } from './transport.js';
 import type { CommandDef, CommandRunner, RunOptions } from './types.js';
+import { setMaxListeners } from 'node:events';
 
 /** One upstream command, reported once when it ends (metrics, logs). */
 export interface UpstreamCallEvent {
@@ -89,6 +90,8 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
   const deps: SendDeps = { limiter, http, clock };
   const secrets = secretsOf(config);
   const closing = new AbortController();
+  // Every command in flight listens for close(); hundreds at once are normal, not a leak.
+  setMaxListeners(0, closing.signal);
 
   /** First send, re-sent per the kind's policy; hands a 202 to the poll loop. Returns the 200. */
   async function exchange(ex: Exchange, deadline: number | undefined) {
