@@ -56,6 +56,14 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   return { typename: m[1], id: m[2] };
 }
 
+/**
+ * Node loaders hand the relay plugin a copy: it brands what they return with a symbol (to resolve
+ * the Node type), and loaded values may be frozen, shared cache entries.
+ */
+export function brandable<T extends object>(values: readonly (T | null)[]): (T | null)[] {
+  return values.map((v) => (v === null ? null : { ...v }));
+}
+
 /** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
 function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
   const type = info.schema.getType(typename);

@@ -1,7 +1,7 @@
 /** Cart (shopping_cart): seats held under one order number. */
 import { cartByOrderNum, cartSeats, checkOrderNum, holdExpiry } from '../../resolvers/carts.js';
 import { money } from '../../resolvers/money.js';
-import { badInput, builder } from '../builder.js';
+import { badInput, brandable, builder } from '../builder.js';
 import { CartRef, MoneyRef, SeatRef } from './refs.js';
 
 builder.node(CartRef, {
@@ -15,7 +15,7 @@ builder.node(CartRef, {
       return checkOrderNum(Number(id), 'id');
     },
   },
-  loadMany: (orderNums, ctx) => Promise.all(orderNums.map((n) => ctx.loaders.cart.load(n))),
+  loadMany: async (orderNums, ctx) => brandable(await Promise.all(orderNums.map((n) => ctx.loaders.cart.load(n)))),
   fields: (t) => ({
     orderNum: t.exposeInt('orderNum', { description: 'Archtics order number of the cart.' }),
     acctId: t.exposeInt('acctId', { nullable: true, description: 'Account the cart is bound to (after checkout), if any.' }),

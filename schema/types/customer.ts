@@ -1,6 +1,6 @@
 /** Customer (customer_query) with its seats (seats_sold), and the customer queries. */
 import { checkAcctId, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
-import { badInput, builder } from '../builder.js';
+import { badInput, brandable, builder } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
 builder.node(CustomerRef, {
@@ -14,7 +14,7 @@ builder.node(CustomerRef, {
       return checkAcctId(Number(id), 'id');
     },
   },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.customers.byId.load(id))),
+  loadMany: async (ids, ctx) => brandable(await Promise.all(ids.map((id) => ctx.loaders.customers.byId.load(id)))),
   fields: (t) => ({
     acctId: t.exposeInt('acctId', { description: 'Archtics account id.' }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'First name.' }),

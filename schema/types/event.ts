@@ -1,7 +1,7 @@
 /** Event (event_details) and the queries that return events: event, events, searchEvents. */
 import { availability, availableSeats, eventByName, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
 import { eventKey } from '../../src/loaders/index.js';
-import { builder } from '../builder.js';
+import { brandable, builder } from '../builder.js';
 import { EventRef, PriceCodeRef, SeatConnectionRef, SeatRef, SectionAvailabilityRef } from './refs.js';
 
 export const EventCategoryEnum = builder.enumType('EventCategory', {
@@ -16,7 +16,7 @@ export const EventCategoryEnum = builder.enumType('EventCategory', {
 builder.node(EventRef, {
   description: 'An event of the season (event_details). Its global id is built from its name.',
   id: { resolve: (e) => e.name, parse: (id) => eventKey(id) },
-  loadMany: (names, ctx) => loadEvents(names, ctx),
+  loadMany: async (names, ctx) => brandable(await loadEvents(names, ctx)),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Archtics event name, upper case, at most 8 characters, e.g. "EVENT01".' }),
     description: t.exposeString('description', { nullable: true, description: 'Human-readable title of the event.' }),

@@ -48,7 +48,7 @@ export class TestGateway {
 
   static async start(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, env: Record<string, string> = {}, extra: Partial<GatewayOptions> = {}): Promise<TestGateway> {
     const config = gatewayConfig(sb, env);
-    const gateway = await createGateway({ config, logger: createLogger({ level: 'silent' }), ...extra });
+    const gateway = await createGateway({ config, logger: createLogger({ level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent', destination: process.stderr }), ...extra });
     return new TestGateway(gateway, sb);
   }
 
@@ -70,7 +70,7 @@ export class TestGateway {
   }
 
   fetch(path: string, init?: RequestInit): Promise<Response> {
-    return Promise.resolve(this.gateway.yoga.fetch(`http://127.0.0.1${path}`, init));
+    return Promise.resolve(this.gateway.yoga.fetch(new Request(`http://127.0.0.1${path}`, init)));
   }
 
   close(): Promise<void> {
