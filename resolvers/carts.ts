@@ -1,7 +1,12 @@
 /** Carts (shopping_cart): held seats, subtotal and expiry. Unknown or expired → null. */
-import type { CartResult } from '../src/archtics/types.js';
+import { GraphQLError } from 'graphql';
+import { ArchticsCommandError } from '../src/archtics/errors.js';
+import type { CartResult, CheckOutResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
+import { RESULT_CODES } from '../src/protocol/wire.js';
+import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
+import { CartExpired, NotFound } from './failures.js';
 import { seatsFromHeldRuns, type SeatShape } from './seats.js';
 
 export function checkOrderNum(orderNum: number, arg = 'orderNum'): number {
@@ -26,4 +31,60 @@ export function holdExpiry(text: string | undefined): string | null {
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)/.exec(text.trim());
   if (!m) return null;
   return `${m[1]}T${m[2].length === 5 ? `${m[2]}:00` : m[2]}Z`;
+}
+
+// ── mutations: access, release, checkout ───────────────────────────────────────────────────
+
+/**
+ * An account-bound token may touch a cart only when the cart is not bound to another account
+ * (a cart is bound by a hold made for an account, or by checkout). Read fresh: a cart's binding
+ * changes at checkout. Unknown or expired → CartExpired. Tokens not bound to an account skip this.
+ */
+export async function assertCartAccess(orderNum: number, ctx: GatewayContext): Promise<void> {
+  if (ctx.auth.acctId === undefined) return;
+  let cart: CartResult;
+  try {
+    cart = await ctx.freshApi.shoppingCart({ orderNum });
+  } catch (e) {
+    if (e instanceof ArchticsCommandError && Number(e.result) === RESULT_CODES.unknownCart) throw new CartExpired(orderNum);
+    throw e;
+  }
+  if (cart.acctId !== undefined && cart.acctId !== ctx.auth.acctId) {
+    throw new GraphQLError(`Cart ${orderNum} belongs to another account.`, { extensions: { code: 'FORBIDDEN' } });
+  }
+}
+
+function cartFailure(e: unknown, orderNum: number): unknown {
+  if (!(e instanceof ArchticsCommandError)) return e;
+  if (Number(e.result) === RESULT_CODES.unknownCart) return new CartExpired(orderNum);
+  if (Number(e.result) === RESULT_CODES.customerUpdateNotFound) return new NotFound('No such account.', 'ACCOUNT');
+  return e;
+}
+
+export async function releaseCart(orderNumArg: number, ctx: GatewayContext): Promise<{ orderNum: number }> {
+  const orderNum = checkOrderNum(orderNumArg);
+  await assertCartAccess(orderNum, ctx);
+  try {
+    await ctx.api.abortShoppingCart({ orderNum });
+  } catch (e) {
+    throw cartFailure(e, orderNum);
+  }
+  return { orderNum };
+}
+
+export interface CheckoutOutcome extends CheckOutResult {
+  orderNum: number;
+  acctId: number;
+}
+
+/** check_out: binds the cart to the account and prices it (line items, fees, amount due). */
+export async function checkout(args: { orderNum: number; acctId: number }, ctx: GatewayContext): Promise<CheckoutOutcome> {
+  const orderNum = checkOrderNum(args.orderNum);
+  const acctId = checkAcctId(args.acctId);
+  await assertCartAccess(orderNum, ctx);
+  try {
+    return { ...(await ctx.api.checkOut({ acctId, orderNum })), orderNum, acctId };
+  } catch (e) {
+    throw cartFailure(e, orderNum);
+  }
 }

@@ -1,7 +1,10 @@
 /** Customers (customer_query) and their seats (seats_sold, expanded to one seat each). */
-import type { CustomerRecord } from '../src/archtics/types.js';
+import { ArchticsCommandError } from '../src/archtics/errors.js';
+import type { CustomerAddResult, CustomerRecord, NewCustomerFields } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
+import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
+import { EmailAlreadyExists, NotFound } from './failures.js';
 import { checkPage, paginate, type Connection, type ConnectionArgs } from './pagination.js';
 import { checkEventName } from './events.js';
 import { seatCursors, seatsFromBlocks, type SeatShape } from './seats.js';
@@ -20,9 +23,7 @@ export function customerById(acctId: number, ctx: GatewayContext): Promise<Custo
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function customerByEmail(email: string, ctx: GatewayContext): Promise<CustomerRecord | null> {
-  const trimmed = email.trim();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw badInput('"email" is not an e-mail address.', { argument: 'email' });
-  return ctx.loaders.customers.byEmail.load(trimmed);
+  return ctx.loaders.customers.byEmail.load(checkEmail(email));
 }
 
 export interface CustomerSeatsArgs extends ConnectionArgs {
@@ -34,4 +35,134 @@ export async function customerSeats(customer: CustomerRecord, args: CustomerSeat
   const eventName = args.eventName != null ? checkEventName(args.eventName, 'eventName') : undefined;
   const blocks = await ctx.loaders.seatsSold.load({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
   return paginate(seatsFromBlocks(blocks), page, seatCursors);
+}
+
+// ── mutations: create, update ──────────────────────────────────────────────────────────────
+
+function checkEmail(email: string, arg = 'email'): string {
+  const trimmed = email.trim();
+  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw badInput(`"${arg}" is not an e-mail address.`, { argument: arg });
+  return trimmed;
+}
+
+/** Optional text: trimmed, bounded, printable; undefined stays undefined and null stays null. */
+function optText<T extends string | null | undefined>(v: T, arg: string, max = 60): T {
+  if (v === undefined || v === null) return v;
+  const t = v.trim();
+  if (t.length > max || /[\u0000-\u001f]/.test(t)) throw badInput(`"${arg}" must be at most ${max} printable characters.`, { argument: arg });
+  return t as T;
+}
+
+function reqText(v: string, arg: string, max = 40): string {
+  const t = optText(v, arg, max);
+  if (t === '') throw badInput(`"${arg}" must not be empty.`, { argument: arg });
+  return t;
+}
+
+export interface CreateCustomerArgs {
+  firstName: string;
+  lastName: string;
+  email: string;
+  street1?: string | null;
+  city?: string | null;
+  state?: string | null;
+  zip?: string | null;
+  country?: string | null;
+  phone?: string | null;
+}
+
+/** customer_add. 11408 (e-mail exists) → EmailAlreadyExists with the existing account. */
+export async function createCustomer(args: CreateCustomerArgs, ctx: GatewayContext): Promise<{ acctId: number }> {
+  const fields: NewCustomerFields = {
+    firstName: reqText(args.firstName, 'firstName'),
+    lastName: reqText(args.lastName, 'lastName'),
+    email: checkEmail(args.email),
+  };
+  const optional = { street1: args.street1, city: args.city, state: args.state, zip: args.zip, country: args.country, phoneDay: args.phone } as const;
+  for (const [k, v] of Object.entries(optional)) {
+    const t = optText(v, k === 'phoneDay' ? 'phone' : k);
+    if (t) Object.assign(fields, { [k]: t });
+  }
+  try {
+    return { acctId: (await ctx.api.customerAdd({ customer: fields })).acctId };
+  } catch (e) {
+    if (e instanceof ArchticsCommandError && Number(e.result) === RESULT_CODES.emailExists) {
+      throw new EmailAlreadyExists(fields.email, (e.extra as CustomerAddResult | undefined)?.acctId);
+    }
+    const code = e instanceof ArchticsCommandError ? Number(e.result) : undefined;
+    if (code === RESULT_CODES.customerAddInvalidEmail || code === RESULT_CODES.customerAddMissingField) {
+      throw badInput('The ticketing service refused the customer record: check the e-mail and required fields.');
+    }
+    throw e;
+  }
+}
+
+/** The fields updateCustomer may patch: absent = keep, null = clear (required ones cannot be null). */
+export interface CustomerPatch {
+  firstName?: string | null;
+  middleInitial?: string | null;
+  lastName?: string | null;
+  companyName?: string | null;
+  email?: string | null;
+  street1?: string | null;
+  street2?: string | null;
+  city?: string | null;
+  state?: string | null;
+  zip?: string | null;
+  country?: string | null;
+  phoneDay?: string | null;
+  phoneCell?: string | null;
+  emailOptOut?: boolean | null;
+}
+
+const REQUIRED_FIELDS = ['firstName', 'lastName', 'email'] as const;
+
+function checkPatch(patch: CustomerPatch): CustomerPatch {
+  const out: CustomerPatch = {};
+  for (const [k, v] of Object.entries(patch) as [keyof CustomerPatch, unknown][]) {
+    if (v === undefined) continue;
+    if (v === null) {
+      if ((REQUIRED_FIELDS as readonly string[]).includes(k)) throw badInput(`"${k}" cannot be cleared.`, { argument: k });
+      Object.assign(out, { [k]: null });
+    } else if (k === 'emailOptOut') out.emailOptOut = v as boolean;
+    else if (k === 'email') out.email = checkEmail(v as string);
+    else if ((REQUIRED_FIELDS as readonly string[]).includes(k)) Object.assign(out, { [k]: reqText(v as string, k) });
+    else Object.assign(out, { [k]: optText(v as string, k, k === 'middleInitial' ? 1 : 60) });
+  }
+  return out;
+}
+
+/**
+ * customer_update REPLACES the whole record (a field left out is cleared), so this reads the
+ * record first (customer_query, uncached: a stale copy would undo recent changes), applies the
+ * patch and sends the merge. Two concurrent updates of one account: the last one wins — the
+ * service offers no version to compare against.
+ */
+export async function updateCustomer(acctIdArg: number, patchArg: CustomerPatch, ctx: GatewayContext): Promise<CustomerRecord> {
+  const acctId = checkAcctId(acctIdArg);
+  const patch = checkPatch(patchArg);
+  if (Object.keys(patch).length === 0) throw badInput('Nothing to update: give at least one field.');
+  const found = await ctx.freshApi.customerQuery({ acctId });
+  if (!found) throw new NotFound(`No account ${acctId}.`, 'ACCOUNT');
+  const { acctId: _id, custNameId, addDate, ...current } = found.customer;
+  const merged: Omit<CustomerRecord, 'acctId' | 'custNameId' | 'addDate'> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete (merged as Record<string, unknown>)[k];
+    else Object.assign(merged, { [k]: v });
+  }
+  try {
+    await ctx.api.customerUpdate({ customer: { acctId, ...merged } });
+  } catch (e) {
+    if (!(e instanceof ArchticsCommandError)) throw e;
+    switch (Number(e.result)) {
+      case RESULT_CODES.customerUpdateNotFound:
+        throw new NotFound(`No account ${acctId}.`, 'ACCOUNT');
+      case RESULT_CODES.customerUpdateEmailUsed:
+        throw new EmailAlreadyExists(merged.email);
+      case RESULT_CODES.customerUpdateBadEmail:
+        throw badInput('"email" was refused by the ticketing service.', { argument: 'email' });
+    }
+    throw e;
+  }
+  return { acctId, custNameId, addDate, ...merged };
 }

@@ -1,0 +1,346 @@
+/**
+ * submitPayment (payment_request), exactly once per idempotency key.
+ *
+ * The service does not de-duplicate: a payment sent twice charges twice. So before anything is
+ * sent the key and the request's fingerprint are recorded (src/idempotency/), and the record —
+ * not the caller's patience — decides what a repeat gets:
+ *
+ *   first call          check_out (amount due, line items, the cart's seats), record the seats and
+ *                       `sentAt`, THEN send payment_request once; record the outcome
+ *   same key, done      the first outcome again; nothing is sent
+ *   same key, other req BAD_USER_INPUT
+ *   concurrent repeat   waits for the first (bounded), then answers as above
+ *   outcome unknown     (timeout after the service accepted it, connection lost mid-poll, an
+ *                       unreadable answer) → PAYMENT_OUTCOME_UNKNOWN; the record stays "unknown";
+ *                       a retry with the key settles it by READING, never by paying (settle()).
+ */
+import { GraphQLError } from 'graphql';
+import { ArchticsCommandError, isArchticsError } from '../src/archtics/errors.js';
+import type { CardDetails, Cents, CheckOutResult, PaymentResult } from '../src/archtics/types.js';
+import type { GatewayContext } from '../src/context.js';
+import { acquire, fingerprint, KeyReusedError, secretDigest, type IdempotencyRecord } from '../src/idempotency/index.js';
+import { RESULT_CODES } from '../src/protocol/wire.js';
+import { assertCartAccess, checkOrderNum } from './carts.js';
+import { checkAcctId } from './customers.js';
+import { badInput } from './errors.js';
+import { AmountMismatch, CardDeclined, CartExpired, NotFound } from './failures.js';
+import { commandResult } from './holds.js';
+import { formatSeatKey, seatsFromBlocks } from './seats.js';
+import { checkCardNumber, checkCvv, checkExpiry, checkText, parseAmount } from './validate.js';
+
+export type DeliveryMethod = 'E' | 'P';
+
+export interface SubmitPaymentArgs {
+  idempotencyKey: string;
+  acctId: number;
+  orderNum: number;
+  amount: string;
+  card: { type: CardDetails['type']; number: string; cvv: string; expiry: string; firstName: string; lastName: string };
+  deliveryMethod?: DeliveryMethod | null;
+}
+
+/** What settling needs, recorded before the send. No card data. */
+export interface PaymentRecordContext {
+  acctId: number;
+  orderNum: number;
+  amount: Cents;
+  events: string[];
+  /** The cart's seats, as seat keys ("EVENT01|101|A|7"). */
+  seats: string[];
+}
+
+export type PaymentOutcome =
+  | { type: 'paid'; orderNum: number; acctId: number; amount: Cents; confirmationNum: string | null; settledByReading: boolean }
+  | { type: 'declined' }
+  | { type: 'amountMismatch'; calculated: Cents }
+  | { type: 'cartExpired'; orderNum: number }
+  | { type: 'notFound'; message: string };
+
+export interface PaymentSuccess {
+  orderNum: number;
+  acctId: number;
+  amount: Cents;
+  confirmationNum: string | null;
+  /** True when the outcome was established by reading after a lost answer. */
+  settledByReading: boolean;
+  /** True when this call sent nothing and answered with the key's recorded outcome. */
+  replayed: boolean;
+}
+
+type Rec = IdempotencyRecord<PaymentRecordContext, PaymentOutcome>;
+
+const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+interface CheckedPayment {
+  key: string;
+  acctId: number;
+  orderNum: number;
+  amount: Cents;
+  card: CardDetails;
+  deliveryMethod: DeliveryMethod;
+}
+
+function checkPayment(args: SubmitPaymentArgs, now: number): CheckedPayment {
+  if (!KEY.test(args.idempotencyKey)) {
+    throw badInput('"idempotencyKey" must be 8–128 characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a UUID will do).', { argument: 'idempotencyKey' });
+  }
+  return {
+    key: args.idempotencyKey,
+    acctId: checkAcctId(args.acctId),
+    orderNum: checkOrderNum(args.orderNum),
+    amount: parseAmount(args.amount),
+    card: {
+      type: args.card.type,
+      number: checkCardNumber(args.card.number),
+      cin: checkCvv(args.card.cvv),
+      expiry: checkExpiry(args.card.expiry, now),
+      firstName: checkText(args.card.firstName, 'card.firstName'),
+      lastName: checkText(args.card.lastName, 'card.lastName'),
+    },
+    deliveryMethod: args.deliveryMethod ?? 'E',
+  };
+}
+
+/** The request as the fingerprint sees it: card number and CVV only as digests. */
+function fingerprintOf(p: CheckedPayment): string {
+  return fingerprint({
+    acctId: p.acctId,
+    orderNum: p.orderNum,
+    amount: p.amount,
+    deliveryMethod: p.deliveryMethod,
+    card: { type: p.card.type, number: secretDigest('card', p.card.number), cvv: secretDigest('cvv', p.card.cin), expiry: p.card.expiry, firstName: p.card.firstName, lastName: p.card.lastName },
+  });
+}
+
+function outcomeUnknown(key: string, why: string, retryAfterMs?: number): GraphQLError {
+  return new GraphQLError(
+    `The payment's outcome is not known yet (${why}). Retry with the same idempotencyKey: the gateway finds out by reading and never pays twice.`,
+    {
+      extensions: {
+        code: 'PAYMENT_OUTCOME_UNKNOWN',
+        idempotencyKey: key,
+        ...(retryAfterMs !== undefined ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {}),
+      },
+    },
+  );
+}
+
+/** A recorded outcome as the mutation answers it: a success, or a typed failure thrown. */
+function answer(outcome: PaymentOutcome, replayed: boolean): PaymentSuccess {
+  switch (outcome.type) {
+    case 'paid':
+      return { ...outcome, replayed };
+    case 'declined':
+      throw new CardDeclined();
+    case 'amountMismatch':
+      throw new AmountMismatch(outcome.calculated);
+    case 'cartExpired':
+      throw new CartExpired(outcome.orderNum);
+    case 'notFound':
+      throw new NotFound(outcome.message, 'ACCOUNT');
+  }
+}
+
+function cartSeatKeys(items: CheckOutResult['items']): string[] {
+  return items.flatMap((i) => Array.from({ length: i.numSeats }, (_, n) => formatSeatKey({ eventName: i.eventName, section: i.section, row: i.row, number: i.firstSeat + n })));
+}
+
+/** True when the error proves the command was NOT carried out (refused before it ran). */
+function provablyNotSent(e: unknown): boolean {
+  return isArchticsError(e) && !(e instanceof ArchticsCommandError) && !(e as { outcomeUnknown?: boolean }).outcomeUnknown;
+}
+
+class Attempt {
+  private rec: Rec;
+
+  constructor(
+    private readonly p: CheckedPayment,
+    private readonly ctx: GatewayContext,
+    rec: Rec,
+  ) {
+    this.rec = rec;
+  }
+
+  private get storeKey(): string {
+    return `payment:${this.p.key}`;
+  }
+
+  private now(): number {
+    return this.ctx.idempotency.options.clock.now();
+  }
+
+  /** Compare-and-set on our ownership; false when another attempt took the record over. */
+  private async save(patch: Partial<Rec>): Promise<boolean> {
+    const next: Rec = { ...this.rec, ...patch, updatedAt: this.now() };
+    const ok = await this.ctx.idempotency.store.replace(this.storeKey, this.rec.owner, next);
+    if (ok) this.rec = next;
+    return ok;
+  }
+
+  /** Records a final outcome (best effort: if this fails, the lease lapses and a retry settles by reading). */
+  private async finish(outcome: PaymentOutcome): Promise<PaymentSuccess> {
+    try {
+      if (!(await this.save({ state: 'done', outcome }))) this.ctx.logger.warn({ idempotencyKey: this.p.key }, 'payment outcome not recorded: the record was taken over');
+    } catch (e) {
+      this.ctx.logger.error({ idempotencyKey: this.p.key, err: e }, 'payment outcome not recorded: store failed');
+    }
+    return answer(outcome, false);
+  }
+
+  /** Nothing reached the service: the next attempt with the key may send. */
+  private async reopen(e: unknown): Promise<never> {
+    await this.save({ state: 'open' }).catch(() => undefined);
+    throw e;
+  }
+
+  /** check_out, then the send. Only ever called when no earlier send can still take effect. */
+  async send(): Promise<PaymentSuccess> {
+    const { p, ctx } = this;
+    let priced: CheckOutResult;
+    try {
+      await assertCartAccess(p.orderNum, ctx);
+      priced = await ctx.freshApi.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
+    } catch (e) {
+      if (e instanceof CartExpired) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
+      const code = commandResult(e);
+      if (code === RESULT_CODES.unknownCart) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
+      if (code === RESULT_CODES.customerUpdateNotFound) return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
+      return this.reopen(e);
+    }
+    if (priced.amountDue !== p.amount) return this.finish({ type: 'amountMismatch', calculated: priced.amountDue });
+
+    const context: PaymentRecordContext = {
+      acctId: p.acctId,
+      orderNum: p.orderNum,
+      amount: p.amount,
+      events: [...new Set(priced.items.map((i) => i.eventName))],
+      seats: cartSeatKeys(priced.items),
+    };
+    // The record says "sent" BEFORE the send: whatever happens next, no later attempt sends blindly.
+    const sentAt = this.now();
+    if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
+      throw outcomeUnknown(p.key, 'another attempt with this key is in progress');
+    }
+
+    let paid: PaymentResult;
+    try {
+      paid = await ctx.api.paymentRequest(
+        {
+          acctId: p.acctId,
+          orderNum: p.orderNum,
+          items: priced.items.map((i) => ({ lineItem: i.lineItem, deliveryMethod: p.deliveryMethod })),
+          amount: p.amount,
+          card: p.card,
+          extTransId: p.key.slice(0, 40),
+        },
+        // Not the request's signal: a caller hanging up must not cut a payment off mid-poll.
+        { signal: new AbortController().signal },
+      );
+    } catch (e) {
+      switch (commandResult(e)) {
+        case RESULT_CODES.cardDeclined:
+          return this.finish({ type: 'declined' });
+        case RESULT_CODES.amountMismatch: {
+          const calculated = (e as ArchticsCommandError<{ calculatedAmount?: Cents }>).extra?.calculatedAmount ?? priced.amountDue;
+          return this.finish({ type: 'amountMismatch', calculated });
+        }
+        case RESULT_CODES.unknownCart:
+          return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
+      }
+      // Any other answer from the service (e.g. 7030), or a refusal before it ran: nothing was charged.
+      if (e instanceof ArchticsCommandError || provablyNotSent(e)) return this.reopen(e);
+      await this.save({ state: 'unknown' }).catch(() => undefined);
+      ctx.logger.warn({ idempotencyKey: p.key, orderNum: p.orderNum, err: e }, 'payment outcome unknown');
+      throw outcomeUnknown(p.key, 'the answer of the ticketing service was lost');
+    }
+    return this.finish({
+      type: 'paid',
+      orderNum: p.orderNum,
+      acctId: p.acctId,
+      amount: p.amount,
+      confirmationNum: paid.confirmationNum,
+      settledByReading: false,
+    });
+  }
+
+  /**
+   * Settles a record whose last send has no known outcome, by reading — never by paying again.
+   *
+   * payment_request sells the cart's seats to the account and removes the cart in one step. So:
+   * - cart gone and every seat of it sold to the account  → it was paid (confirmation number lost)
+   * - cart gone and none of its seats sold to the account → it was not paid and cannot be any
+   *   more (a late execution would meet an unknown cart): CartExpired
+   * - cart still there and none of its seats sold         → not paid SO FAR. An accepted (202)
+   *   command runs at its completion time whether or not anybody polls, so while the last send may
+   *   still be carried out (`inFlightMs`, the polling horizon) the answer stays "unknown". Past
+   *   that, the reads prove the payment did not happen and cannot happen: only then is it sent again.
+   * - anything else (some seats sold, some not) → unknown; needs a person.
+   * The reads bypass the cross-request cache (freshApi): a cached "not sold" could hide a payment.
+   */
+  async settle(): Promise<PaymentSuccess> {
+    const { p, ctx } = this;
+    const c = this.rec.context;
+    const sentAt = this.rec.sentAt;
+    if (!c || sentAt === undefined) return this.send();
+    let cartThere: boolean;
+    let sold: Set<string>;
+    try {
+      const [cart, owned] = await Promise.all([
+        ctx.freshApi.shoppingCart({ orderNum: c.orderNum }).then(
+          () => true,
+          (e: unknown) => {
+            if (commandResult(e) === RESULT_CODES.unknownCart) return false;
+            throw e;
+          },
+        ),
+        ctx.freshApi.seatsSold({ acctId: c.acctId, eventNames: c.events }),
+      ]);
+      cartThere = cart;
+      sold = new Set(seatsFromBlocks(owned.blocks).map(formatSeatKey));
+    } catch (e) {
+      await this.save({ state: 'unknown' }).catch(() => undefined);
+      ctx.logger.warn({ idempotencyKey: p.key, err: e }, 'payment settlement reads failed');
+      throw outcomeUnknown(p.key, 'the reads that would settle it failed');
+    }
+    const soldCount = c.seats.filter((s) => sold.has(s)).length;
+    if (!cartThere && c.seats.length > 0 && soldCount === c.seats.length) {
+      return this.finish({ type: 'paid', orderNum: c.orderNum, acctId: c.acctId, amount: c.amount, confirmationNum: null, settledByReading: true });
+    }
+    if (soldCount === 0 && !cartThere) return this.finish({ type: 'cartExpired', orderNum: c.orderNum });
+    if (soldCount === 0 && cartThere) {
+      const wait = sentAt + ctx.idempotency.options.inFlightMs - this.now();
+      if (wait <= 0) return this.send();
+      await this.save({ state: 'unknown' }).catch(() => undefined);
+      throw outcomeUnknown(p.key, 'the ticketing service may still be carrying it out', wait);
+    }
+    await this.save({ state: 'unknown' }).catch(() => undefined);
+    ctx.logger.error({ idempotencyKey: p.key, orderNum: c.orderNum, soldCount, seats: c.seats.length, cartThere }, 'payment settlement: inconsistent reads');
+    throw outcomeUnknown(p.key, 'the reads disagree; support has to look');
+  }
+}
+
+export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext): Promise<PaymentSuccess> {
+  const { store, options } = ctx.idempotency;
+  const p = checkPayment(args, options.clock.now());
+  let got;
+  try {
+    got = await acquire<PaymentRecordContext, PaymentOutcome>(store, `payment:${p.key}`, fingerprintOf(p), options);
+  } catch (e) {
+    if (e instanceof KeyReusedError) throw badInput(e.message, { argument: 'idempotencyKey' });
+    throw e;
+  }
+  switch (got.kind) {
+    case 'done':
+      return answer(got.record.outcome!, true);
+    case 'busy':
+      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', 1000);
+    case 'fresh':
+      return new Attempt(p, ctx, got.record).send();
+    case 'takeover':
+      // An earlier attempt ended without a final outcome. "open": provably nothing reached the
+      // service. Never sent: nothing to settle. Otherwise settle by reading.
+      return got.previous.state === 'open' || got.previous.sentAt === undefined
+        ? new Attempt(p, ctx, got.record).send()
+        : new Attempt(p, ctx, got.record).settle();
+  }
+}
