@@ -19,6 +19,14 @@ import './types/ping.js';
 import './types/polling-test.js';
 import './types/quota.js';
 import './types/upstream.js';
+import './types/mutation.js';
+import './types/failures.js';
+import './types/holds.js';
+import './types/release-cart.js';
+import './types/checkout.js';
+import './types/payment.js';
+import './types/tickets.js';
+import './types/customer-mutations.js';
 import './types/entities.js';
 
 export { builder };
