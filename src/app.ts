@@ -8,9 +8,9 @@ import type { CommandRunner } from './archtics/types.js';
 import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { createLocalLimiter } from './quota/index.js';
 import type { Limiter } from './quota/types.js';
 import { createRedis } from './redis.js';
+import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
 import { createServer, type GatewayYoga } from './server.js';
 
 export interface GatewayOptions {
@@ -25,6 +25,10 @@ export interface GatewayOptions {
   onUpstreamCall?: (e: UpstreamCallEvent) => void;
   /** Replaces the idempotency store of payments (tests). Not closed by the gateway. */
   idempotency?: Idempotency;
+  /** false: no cross-request cache (default on; ignored when wrapRunner is given). */
+  cache?: boolean;
+  /** Redis key prefix of the shared cache and budget (default "archtics:"; tests: one per run). */
+  redisPrefix?: string;
 }
 
 /**
@@ -46,20 +50,28 @@ export interface Gateway {
   /** The runner every request uses (wrapped, when wrapRunner was given). */
   runner: CommandRunner;
   limiter: Limiter;
+  /** The cache, budget and metrics around the client (cache.stats(), metrics.registry). */
+  upstream: UpstreamStack;
   close(): Promise<void>;
 }
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
-  const limiter =
-    opts.limiter ??
-    createLocalLimiter({ ratePerMinute: config.archtics.ratePerMinute, ratePerDay: config.archtics.ratePerDay, queueMax: config.archtics.queueMax });
+  // Budget gate (shared in Redis with REDIS_URL), cache, metrics and their plugins.
+  const upstream = createUpstreamStack({
+    config,
+    logger,
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
+    ...(opts.cache === false ? { cache: false } : {}),
+    ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}),
+  });
+  const limiter = upstream.limiter;
   const client = opts.runner
     ? undefined
-    : createArchticsClient({ config: config.archtics, limiter, logger, ...(opts.onUpstreamCall ? { onUpstreamCall: opts.onUpstreamCall } : {}) });
+    : createArchticsClient({ config: config.archtics, limiter, logger, onUpstreamCall: upstream.onUpstreamCall(opts.onUpstreamCall) });
   const base: CommandRunner = opts.runner ?? client!;
-  const runner = opts.wrapRunner ? opts.wrapRunner(base) : base;
+  const runner = opts.wrapRunner ? opts.wrapRunner(base) : upstream.wrap(base);
 
   const owned = opts.idempotency ? undefined : idempotencyFor(config);
   const idempotency = opts.idempotency ?? owned!.idempotency;
@@ -71,13 +83,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     freshRunner: base,
     idempotency,
     createApi: createArchticsApi,
-    quota: () => limiter.snapshot(),
+    quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
     federation: config.federation ?? false,
     logger,
     tokens: config.tokens,
     limits: config.limits,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
+    plugins: upstream.plugins,
   });
 
   let closed: Promise<void> | undefined;
@@ -85,10 +98,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     yoga,
     runner,
     limiter,
+    upstream,
     close() {
       closed ??= (async () => {
         await client?.close();
-        await limiter.close();
+        await upstream.close(); // the limiter, the cache's Redis subscriber and the shared client
         await owned?.close();
       })();
       return closed;

@@ -1,0 +1,129 @@
+/**
+ * Prometheus metrics of the upstream budget (prom-client, on a Registry of our own — never the
+ * global one, so two gateways in one process, as in tests, do not collide):
+ *
+ *   archtics_upstream_calls_total{command,status,outcome}   one per command sent (client hook)
+ *   archtics_upstream_attempts_total{command}               non-poll POSTs (first send + re-sends)
+ *   archtics_upstream_polls_total{command}                  poll POSTs of accepted commands
+ *   archtics_upstream_duration_seconds{command}             histogram, whole command incl. polling
+ *   archtics_cache_requests_total{command,result}           hit | l2 | coalesced | peer | miss | stale
+ *   archtics_cache_bytes / archtics_cache_entries           L1 size (gauges)
+ *   archtics_quota_queue_wait_seconds{priority}             histogram, time in the budget queue
+ *   archtics_quota_rejections_total{priority,reason}        budget refusals (deadline/queue full) and failures
+ *   archtics_quota_minute_remaining / _day_remaining / _queue_length   from limiter.snapshot() at scrape
+ *
+ * Labels come from closed sets only (command names of the protocol, HTTP status, priorities): the
+ * API key — or anything a caller typed — can never become a label value.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RateLimitedError } from './archtics/errors.js';
+import { COMMANDS } from './protocol/wire.js';
+import type { CacheMetricsSink, CacheOutcome } from './cache/types.js';
+import type { AcquireOptions, Limiter, QuotaSnapshot } from './quota/types.js';
+import { systemClock, type Clock } from './clock.js';
+
+/** The client's per-command report (structurally src/archtics/client.ts UpstreamCallEvent). */
+export interface UpstreamCallReport {
+  command: string;
+  status: number | string;
+  attempts?: number;
+  polls?: number;
+  durationMs?: number;
+  outcome: string;
+}
+
+const command = (name: string) => (Object.hasOwn(COMMANDS, name) ? name : 'other');
+const status = (s: number | string) => (typeof s === 'number' ? (Number.isInteger(s) && s >= 100 && s < 600 ? String(s) : 'other') : ['network', 'timeout', 'none'].includes(s) ? s : 'other');
+const outcome = (o: string) => (o === 'ok' || o === 'error' ? o : 'other');
+const priority = (p: string) => (['poll', 'write', 'read'].includes(p) ? p : 'other');
+
+export interface GatewayMetrics extends CacheMetricsSink {
+  readonly registry: Registry;
+  /** Pass as the client's onUpstreamCall. */
+  onUpstreamCall(e: UpstreamCallReport): void;
+  /** Wraps a limiter so that queue waits and refusals are measured (same behaviour otherwise). */
+  instrumentLimiter(limiter: Limiter, clock?: Clock): Limiter;
+  /** Quota gauges read this at scrape time. */
+  trackQuota(snapshot: () => Promise<QuotaSnapshot>): void;
+  /** Prometheus text exposition. */
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+
+  const calls = new Counter({ name: 'archtics_upstream_calls_total', help: 'Upstream commands, by command, last HTTP status and outcome', labelNames: ['command', 'status', 'outcome'], registers: [registry] });
+  const attempts = new Counter({ name: 'archtics_upstream_attempts_total', help: 'Non-poll POSTs (first sends and re-sends)', labelNames: ['command'], registers: [registry] });
+  const polls = new Counter({ name: 'archtics_upstream_polls_total', help: 'Poll POSTs of accepted (202) commands', labelNames: ['command'], registers: [registry] });
+  const duration = new Histogram({ name: 'archtics_upstream_duration_seconds', help: 'Whole upstream command time, queue and polling included', labelNames: ['command'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
+  const cache = new Counter({ name: 'archtics_cache_requests_total', help: 'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)', labelNames: ['command', 'result'], registers: [registry] });
+  const cacheBytes = new Gauge({ name: 'archtics_cache_bytes', help: 'Calculated size of the in-process cache', registers: [registry] });
+  const cacheEntries = new Gauge({ name: 'archtics_cache_entries', help: 'Entries in the in-process cache', registers: [registry] });
+  const queueWait = new Histogram({ name: 'archtics_quota_queue_wait_seconds', help: 'Time a command waited for upstream budget', labelNames: ['priority'], buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
+  const rejections = new Counter({ name: 'archtics_quota_rejections_total', help: 'Budget gate refusals: deadline (slot too late), queue_full, aborted, error', labelNames: ['priority', 'reason'], registers: [registry] });
+
+  let snapshot: (() => Promise<QuotaSnapshot>) | undefined;
+  const quotaGauge = (name: string, help: string, pick: (s: QuotaSnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        if (!snapshot) return;
+        try {
+          const v = pick(await snapshot());
+          if (Number.isFinite(v)) this.set(v);
+        } catch {
+          /* a failing store must not break the scrape */
+        }
+      },
+    });
+  quotaGauge('archtics_quota_minute_remaining', 'Upstream calls left in the current 60 s window', (s) => s.minuteRemaining);
+  quotaGauge('archtics_quota_day_remaining', 'Upstream calls left in the rolling day', (s) => s.dayRemaining);
+  quotaGauge('archtics_quota_queue_length', 'Callers waiting for upstream budget', (s) => s.queueLength);
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    onUpstreamCall(e) {
+      const c = command(e.command);
+      calls.inc({ command: c, status: status(e.status), outcome: outcome(e.outcome) });
+      if (e.attempts) attempts.inc({ command: c }, e.attempts);
+      if (e.polls) polls.inc({ command: c }, e.polls);
+      if (e.durationMs !== undefined && e.durationMs >= 0) duration.observe({ command: c }, e.durationMs / 1000);
+    },
+    cacheResult(name: string, result: CacheOutcome) {
+      cache.inc({ command: command(name), result });
+    },
+    cacheSize(bytes, entries) {
+      cacheBytes.set(bytes);
+      cacheEntries.set(entries);
+    },
+    trackQuota(fn) {
+      snapshot = fn;
+    },
+    instrumentLimiter(limiter, clock = systemClock) {
+      return {
+        async acquire(o: AcquireOptions) {
+          const started = clock.now();
+          const p = priority(o.priority);
+          try {
+            await limiter.acquire(o);
+            queueWait.observe({ priority: p }, Math.max(0, clock.now() - started) / 1000);
+          } catch (error) {
+            const reason =
+              error instanceof RateLimitedError ? (/queue is full/.test(error.message) ? 'queue_full' : 'deadline') : o.signal?.aborted ? 'aborted' : 'error';
+            rejections.inc({ priority: p, reason });
+            throw error;
+          }
+        },
+        pauseFor: (ms) => limiter.pauseFor(ms),
+        snapshot: () => limiter.snapshot(),
+        close: () => limiter.close(),
+      };
+    },
+    text: () => registry.metrics(),
+  };
+}

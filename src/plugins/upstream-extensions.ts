@@ -1,0 +1,86 @@
+/**
+ * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
+ * budget is left —
+ *
+ *   extensions.upstream = { calls, polls, retries, cacheHits, staleServes, minuteRemaining, dayRemaining }
+ *   extensions.stale    = { ageSeconds }   only when some answer was served stale (upstream refusing)
+ *
+ * The counts come from the operation's trace (context.trace; the client and the cache add to it),
+ * the budget from the limiter's snapshot (context.quota(): no upstream call). A superset of
+ * upstream-trace.ts's report, meant to replace it. With @defer/@stream every payload carries the
+ * counts so far; the last one has the totals.
+ */
+import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable } from 'graphql-yoga';
+import type { UpstreamTrace } from '../archtics/types.js';
+import { staleExtension } from '../cache/stale.js';
+import type { QuotaSnapshot } from '../quota/types.js';
+
+interface TraceContext {
+  trace?: UpstreamTrace;
+  quota?: () => Promise<QuotaSnapshot>;
+}
+
+export interface UpstreamReport {
+  calls: number;
+  polls: number;
+  retries: number;
+  cacheHits: number;
+  staleServes: number;
+  /** null when the budget store could not be read (or is unlimited). */
+  minuteRemaining: number | null;
+  dayRemaining: number | null;
+}
+
+export interface UpstreamExtensionsOptions {
+  /** The budget snapshot; default the context's `quota()`. */
+  quota?: () => Promise<QuotaSnapshot>;
+}
+
+const finiteOrNull = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
+
+/** The report of one operation (exported for tests and for other transports). */
+export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise<QuotaSnapshot>): Promise<UpstreamReport> {
+  let snapshot: QuotaSnapshot | undefined;
+  try {
+    snapshot = await quota?.();
+  } catch {
+    // A budget store outage must not fail the response that already has its data.
+  }
+  return {
+    calls: trace.calls,
+    polls: trace.polls,
+    retries: trace.retries,
+    cacheHits: trace.cacheHits,
+    staleServes: trace.staleServes,
+    minuteRemaining: finiteOrNull(snapshot?.minuteRemaining),
+    dayRemaining: finiteOrNull(snapshot?.dayRemaining),
+  };
+}
+
+export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plugin<TraceContext> {
+  return {
+    onExecute({ args }) {
+      const ctx = args.contextValue as TraceContext;
+      const trace = ctx.trace;
+      if (!trace) return;
+      const quota = opts.quota ?? ctx.quota;
+      const extend = async <R extends { extensions?: Record<string, unknown> }>(result: R): Promise<R> => {
+        const stale = staleExtension(trace);
+        return {
+          ...result,
+          extensions: { ...result.extensions, upstream: await upstreamReport(trace, quota), ...(stale ? { stale } : {}) },
+        };
+      };
+      return {
+        async onExecuteDone({ result, setResult }) {
+          if (isAsyncIterable(result)) {
+            return { onNext: async ({ result: next, setResult: setNext }) => setNext(await extend(next)) };
+          }
+          setResult(await extend(result));
+          return undefined;
+        },
+      };
+    },
+  };
+}
