@@ -14,27 +14,28 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/** Runs an armor rule with its reports re-coded: "Syntax Error: …" becomes a coded limit error. */
-function coded(rule: (ctx: ValidationContext) => object, code: string, limit: Record<string, number>): ValidationRule {
-  return (ctx) => {
-    const recoding = Object.create(ctx) as ValidationContext;
-    recoding.reportError = (error: GraphQLError) =>
-      ctx.reportError(
-        new GraphQLError(error.message.replace(/^Syntax Error:\s*/, ''), {
-          nodes: error.nodes,
-          extensions: { code, ...limit, http: { status: 400 } },
-        }),
-      );
-    return rule(recoding) as ReturnType<ValidationRule>;
+/** Reports an armor rejection ("Syntax Error: …") as a coded limit error instead of throwing it. */
+function reportCoded(code: string, limit: Record<string, number>) {
+  return {
+    propagateOnRejection: false,
+    exposeLimits: true,
+    onReject: [
+      (ctx: ValidationContext | null, error: GraphQLError) =>
+        ctx?.reportError(
+          new GraphQLError(error.message.replace(/^Syntax Error:\s*/, ''), {
+            extensions: { code, ...limit, http: { status: 400 } },
+          }),
+        ),
+    ],
   };
 }
 
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   return [
-    coded(maxDepthRule({ n: limits.maxDepth, exposeLimits: true, propagateOnRejection: true }), 'QUERY_TOO_DEEP', { maxDepth: limits.maxDepth }),
-    coded(maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, propagateOnRejection: true }), 'TOO_MANY_ALIASES', { maxAliases: limits.maxAliases }),
-    coded(costLimitRule({ maxCost: limits.maxCost, exposeLimits: true, propagateOnRejection: true }), 'QUERY_TOO_COSTLY', { maxCost: limits.maxCost }),
-  ];
+    maxDepthRule({ n: limits.maxDepth, ...reportCoded('QUERY_TOO_DEEP', { maxDepth: limits.maxDepth }) }),
+    maxAliasesRule({ n: limits.maxAliases, ...reportCoded('TOO_MANY_ALIASES', { maxAliases: limits.maxAliases }) }),
+    costLimitRule({ maxCost: limits.maxCost, ...reportCoded('QUERY_TOO_COSTLY', { maxCost: limits.maxCost }) }),
+  ] as unknown as ValidationRule[];
 }
 
 export function useQueryLimits(limits: QueryLimits): Plugin {
