@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay } from './support.js';
+import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
 
 /** payment_request takes a minute of sandbox time: it is accepted (202) and polled. */
 const PAYMENT_SERVICE_MS = 60_000;
@@ -31,14 +31,8 @@ const payments = async () => (await sandboxStats(sb)).executions.payment_request
 /** Advances the sandbox past the payment's service time, so an accepted payment completes. */
 const completeQueued = () => advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
 
-/** Waits (bounded) until the sandbox has received `n` payment_request commands. */
-async function paymentReceived(n = 1): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (((await sandboxStats(sb)).commands.payment_request ?? 0) >= n) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('payment_request never reached the sandbox');
-}
+/** Waits until the sandbox has received `n` payment_request commands in this test. */
+const received = (n = 1) => paymentReceived(sb, n - 1, sandboxStats);
 
 describe('exactly once per idempotency key', () => {
   it('the same key sent 5 times at once pays once, and all five get the same confirmation', async () => {
@@ -46,7 +40,7 @@ describe('exactly once per idempotency key', () => {
     const key = newKey();
     const racing = Array.from({ length: 5 }, () => pay(gw, key, ACCT, orderNum, amountDue));
     // The first send is queued upstream (202); let the sandbox complete it while all five wait.
-    await paymentReceived();
+    await received();
     await completeQueued();
     const results = await Promise.all(racing);
     for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
@@ -65,7 +59,7 @@ describe('exactly once per idempotency key', () => {
     const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT13');
     const key = newKey();
     const first = pay(gw, key, ACCT, orderNum, amountDue);
-    await paymentReceived();
+    await received();
     await completeQueued();
     expect((await first).data!.submitPayment.__typename).toBe('PaymentSuccess');
     const before = await sandboxStats(sb);
@@ -125,7 +119,7 @@ describe('exactly once per idempotency key', () => {
     expect(await payments()).toBe(0);
 
     const retry = pay(gw, key, ACCT, orderNum, amountDue);
-    await paymentReceived(2);
+    await received(2);
     await completeQueued();
     expect((await retry).data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false, settledByReading: false });
     expect(await payments()).toBe(1);

@@ -118,3 +118,17 @@ export async function advanceSandboxClock(sb: { url: string }, ms: number): Prom
   const res = await fetch(`${sb.url}/__sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
   expect(res.ok).toBe(true);
 }
+
+/** Waits (bounded: 400 × 10 ms) until `cond` holds. */
+export async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Resolves once the sandbox has received more than `seen` payment_request commands. */
+export function paymentReceived(sb: { url: string }, seen: number, stats: (sb: { url: string }) => Promise<{ commands: Record<string, number> }>): Promise<void> {
+  return until(async () => ((await stats(sb)).commands.payment_request ?? 0) > seen, 'payment_request to reach the sandbox');
+}
