@@ -117,6 +117,9 @@ export interface CustomerPatch {
 
 const REQUIRED_FIELDS = ['firstName', 'lastName', 'email'] as const;
 
+/** What a cleared field becomes when customer_query always has it (CustomerRecord's non-optional fields). */
+const CLEARED = { street1: '', city: '', state: '', zip: '', country: '', emailOptOut: false } as const;
+
 function checkPatch(patch: CustomerPatch): CustomerPatch {
   const out: CustomerPatch = {};
   for (const [k, v] of Object.entries(patch) as [keyof CustomerPatch, unknown][]) {
@@ -147,8 +150,10 @@ export async function updateCustomer(acctIdArg: number, patchArg: CustomerPatch,
   const { acctId: _id, custNameId, addDate, ...current } = found.customer;
   const merged: Omit<CustomerRecord, 'acctId' | 'custNameId' | 'addDate'> = { ...current };
   for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete (merged as Record<string, unknown>)[k];
-    else Object.assign(merged, { [k]: v });
+    if (v !== null) Object.assign(merged, { [k]: v });
+    // Cleared: fields the record always has become empty (false for the opt-out), the rest are left out.
+    else if (k in CLEARED) Object.assign(merged, { [k]: CLEARED[k as keyof typeof CLEARED] });
+    else delete (merged as Record<string, unknown>)[k];
   }
   try {
     await ctx.api.customerUpdate({ customer: { acctId, ...merged } });
