@@ -1,0 +1,310 @@
+/**
+ * Suite 4 — the budget under load. A portal with 500 users for a simulated 10 minutes against a
+ * sandbox that allows 80 POSTs per minute (and 5000 per day): does the gateway stay under the
+ * limit, and how much does it serve, fresh or stale?
+ *
+ * Scaled time, consistent everywhere: the sandbox runs at timeScale 0.1 (10 simulated minutes
+ * take 60 real seconds) and the limiter, the command client and the cache are all given a Clock
+ * that reads the sandbox's own clock and sleeps in sandbox ms (bench/harness.ts). So the limiter's
+ * 60 s window (windowMs left at its default), the sandbox's sliding minute, the cache's TTLs and
+ * the client's read deadline (30 s) are one and the same simulated time. Not scaled: CPU time and
+ * the loopback round trip — 1 real ms of work is 10 simulated ms, so latencies are upper bounds —
+ * and the sandbox's Retry-After, which it gives in real seconds (only matters if a 429 happens).
+ *
+ * Workload (seeded): each user acts after an exponential think time (mean 60 s), so ~8 operations
+ * a simulated second, open loop; an operation is a dashboard (50%: one account, its first 10 seats
+ * with events and price codes), an event page (30%: details and price codes) or an availability
+ * view (20%: get_avail_seats summary). Accounts follow Zipf(1) over the world's 2,000 accounts (in
+ * a seeded random order), events Zipf(1) over its events. Operations run in-process through
+ * yoga.fetch (the HTTP layer is suite 2's business; this one is about upstream calls).
+ *
+ * The cache is slotted in through createGateway's wrapRunner with the default TTLs and grace.
+ * Served = HTTP 200 without errors; stale = served with extensions.upstream.staleServes > 0.
+ */
+import { createArchticsClient } from '../src/archtics/client.js';
+import type { CommandRunner } from '../src/archtics/types.js';
+import { createGateway } from '../src/app.js';
+import { createCachedRunner } from '../src/cache/index.js';
+import { createLocalLimiter } from '../src/quota/index.js';
+import { startSandbox, type SandboxStats } from '../src/sandbox/index.js';
+import { BENCH_SEED, DASHBOARD_QUERY, SandboxTimeClock, configFor, customerId, gqlFetch, rng, shuffled, silentLogger, world, zipf } from './harness.js';
+import { percentile, verdict, type Figure, type SuiteResult } from './report.js';
+
+const SUITE = '4 budget under load';
+const TIME_SCALE = Number(process.env.BENCH_BUDGET_SCALE ?? 0.1);
+const SIM_MS = Number(process.env.BENCH_BUDGET_MINUTES ?? 10) * 60_000;
+const USERS = 500;
+const THINK_MEAN_MS = 60_000;
+const PER_MINUTE = 80;
+const PER_DAY = 5000;
+/** Hard cap on operations (the schedule makes ~5,000). */
+const MAX_OPS = 8_000;
+/** Real ms to wait for operations still running after the last arrival. */
+const DRAIN_REAL_MS = 15_000;
+
+const EVENT_PAGE_QUERY = /* GraphQL */ `
+  query EventPage($name: String!) {
+    event(name: $name) {
+      id
+      name
+      description
+      date
+      startsAt
+      venue
+      season
+      priceCodes {
+        code
+        description
+        ticketTypes {
+          code
+          price {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+`;
+
+const AVAILABILITY_QUERY = /* GraphQL */ `
+  query Availability($name: String!) {
+    event(name: $name) {
+      name
+      availability {
+        section
+        available
+        minPrice {
+          amount
+        }
+        maxPrice {
+          amount
+        }
+        priceCodes
+      }
+    }
+  }
+`;
+
+type Kind = 'dashboard' | 'event' | 'availability';
+
+interface Planned {
+  at: number;
+  kind: Kind;
+  body: string;
+}
+
+interface Done {
+  kind: Kind;
+  outcome: 'fresh' | 'stale' | 'failed';
+  simMs: number;
+  realMs: number;
+  codes: string[];
+}
+
+/** The seeded schedule: arrival offsets in simulated ms from the start. */
+function plan(): Planned[] {
+  const random = rng(BENCH_SEED ^ 0x5eed);
+  const accounts = shuffled(
+    world().accounts.map((a) => a.acctId),
+    random,
+  );
+  const events = shuffled(
+    world().events.map((e) => e.name),
+    random,
+  );
+  const accountRank = zipf(accounts.length, 1, random);
+  const eventRank = zipf(events.length, 1, random);
+  const think = () => -Math.log(1 - random()) * THINK_MEAN_MS;
+  const out: Planned[] = [];
+  for (let u = 0; u < USERS; u++) {
+    for (let t = random() * THINK_MEAN_MS; t < SIM_MS; t += think()) {
+      const r = random();
+      if (r < 0.5) {
+        out.push({ at: t, kind: 'dashboard', body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids: [customerId(accounts[accountRank()])], first: 10 } }) });
+      } else if (r < 0.8) {
+        out.push({ at: t, kind: 'event', body: JSON.stringify({ query: EVENT_PAGE_QUERY, variables: { name: events[eventRank()] } }) });
+      } else {
+        out.push({ at: t, kind: 'availability', body: JSON.stringify({ query: AVAILABILITY_QUERY, variables: { name: events[eventRank()] } }) });
+      }
+    }
+  }
+  return out.sort((a, b) => a.at - b.at).slice(0, MAX_OPS);
+}
+
+/**
+ * The sandbox gives Retry-After in real seconds; the client reads it on its (simulated) clock.
+ * This converts it to simulated seconds, so a 429 would be honoured for as long as the sandbox
+ * means. Also notes when each 429 arrived. (No effect at timeScale 1.)
+ */
+function simulatedRetryAfter(timeScale: number, clock: SandboxTimeClock, seen: number[]): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (res.status !== 429) return res;
+    seen.push(clock.now());
+    const realSeconds = Number(res.headers.get('retry-after') ?? '1');
+    const headers = new Headers(res.headers);
+    headers.set('retry-after', String(Math.max(1, Math.ceil(realSeconds / timeScale))));
+    return new Response(await res.arrayBuffer(), { status: res.status, statusText: res.statusText, headers });
+  };
+}
+
+export async function budgetSuite(): Promise<SuiteResult> {
+  const started = performance.now();
+  const schedule = plan();
+  const sb = await startSandbox({ seed: BENCH_SEED, ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY, timeScale: TIME_SCALE });
+  const clock = new SandboxTimeClock(sb);
+  const config = configFor(sb, { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY });
+  const limiter = createLocalLimiter({ ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY, queueMax: config.archtics.queueMax, clock });
+  const upstream429At: number[] = [];
+  const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At) });
+  const cache = createCachedRunner({ inner: client, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
+  const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, wrapRunner: (_inner: CommandRunner) => cache });
+
+  const done: Done[] = [];
+  let stats: SandboxStats;
+  let lateArrivals = 0;
+  let startedAt = 0;
+  try {
+    const run = async (p: Planned): Promise<void> => {
+      const s0 = clock.now();
+      const r0 = performance.now();
+      let outcome: Done['outcome'] = 'failed';
+      let codes: string[] = [];
+      try {
+        const answer = await gqlFetch(gateway.yoga.fetch, 'http://gateway.invalid/graphql', p.body);
+        const errors: { extensions?: { code?: string } }[] = answer.json?.errors ?? [];
+        codes = errors.map((e) => e.extensions?.code ?? 'UNKNOWN');
+        if (answer.status === 200 && errors.length === 0 && answer.json?.data) {
+          outcome = (answer.json.extensions?.upstream?.staleServes ?? 0) > 0 ? 'stale' : 'fresh';
+        } else if (codes.length === 0) codes = [`HTTP_${answer.status}`];
+      } catch (err) {
+        codes = [err instanceof Error ? err.name : 'THROWN'];
+      }
+      done.push({ kind: p.kind, outcome, simMs: clock.now() - s0, realMs: performance.now() - r0, codes });
+    };
+
+    const t0 = clock.now();
+    startedAt = t0;
+    const inflight = new Set<Promise<void>>();
+    for (const p of schedule) {
+      const wait = t0 + p.at - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      else if (wait < -1_000) lateArrivals++;
+      const op = run(p);
+      inflight.add(op);
+      void op.finally(() => inflight.delete(op));
+    }
+    // Let the last operations finish (their read deadline bounds them), within a real-time bound.
+    await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, DRAIN_REAL_MS))]);
+    stats = sb.stats();
+  } finally {
+    await gateway.close();
+    await client.close();
+    await sb.close();
+  }
+
+  const total = schedule.length;
+  const fresh = done.filter((d) => d.outcome === 'fresh').length;
+  const stale = done.filter((d) => d.outcome === 'stale').length;
+  const served = fresh + stale;
+  const unfinished = total - done.length;
+  const codeCounts: Record<string, number> = {};
+  for (const d of done) for (const c of new Set(d.codes)) codeCounts[c] = (codeCounts[c] ?? 0) + 1;
+  const byKind = Object.fromEntries(
+    (['dashboard', 'event', 'availability'] as Kind[]).map((k) => {
+      const ds = done.filter((d) => d.kind === k);
+      return [k, { total: ds.length, fresh: ds.filter((d) => d.outcome === 'fresh').length, stale: ds.filter((d) => d.outcome === 'stale').length, failed: ds.filter((d) => d.outcome === 'failed').length }];
+    }),
+  );
+  const sim = done.map((d) => d.simMs);
+  const servedSim = done.filter((d) => d.outcome !== 'failed').map((d) => d.simMs);
+  const cacheStats = cache.stats();
+  const detail = {
+    timeScale: TIME_SCALE,
+    operations: total,
+    byKind,
+    errorCodes: codeCounts,
+    unfinished,
+    lateArrivals,
+    latencySimMs: { p50: percentile(sim, 50), p90: percentile(sim, 90), p99: percentile(sim, 99), max: percentile(sim, 100) },
+    servedLatencySimMs: { p50: percentile(servedSim, 50), p99: percentile(servedSim, 99) },
+    latencyRealMs: { p50: percentile(done.map((d) => d.realMs), 50), p99: percentile(done.map((d) => d.realMs), 99) },
+    upstream429AtSimS: upstream429At.map((t) => Math.round((t - startedAt) / 100) / 10),
+    sandbox: { posts: stats.posts, commands: stats.commands, maxPostsInAnyMinute: stats.maxPostsInAnyMinute, rateLimited429: stats.rateLimited429, byStatus: stats.byStatus },
+    cache: cacheStats,
+  };
+  const figures: Figure[] = [
+    {
+      suite: SUITE,
+      figure: 'operations served (fresh + stale) of offered',
+      ours: served,
+      baseline: total,
+      ratio: served / total,
+      unit: 'ops',
+      target: '(info)',
+      verdict: 'info',
+      note: `${fresh} fresh, ${stale} stale, ${total - served} failed or unfinished; by kind in JSON`,
+      detail,
+    },
+    {
+      suite: SUITE,
+      figure: 'stale answers among served',
+      ours: stale,
+      baseline: served,
+      ratio: served ? stale / served : null,
+      unit: 'ops',
+      target: '(info)',
+      verdict: 'info',
+    },
+    {
+      suite: SUITE,
+      figure: 'upstream POSTs in the busiest minute vs the limit',
+      ours: stats.maxPostsInAnyMinute,
+      baseline: PER_MINUTE,
+      ratio: stats.maxPostsInAnyMinute / PER_MINUTE,
+      unit: '',
+      target: `≤ ${PER_MINUTE} (ratio ≤ 1.00)`,
+      verdict: verdict(stats.maxPostsInAnyMinute <= PER_MINUTE),
+      note: `${stats.posts} POSTs in all over ${SIM_MS / 60_000} simulated minutes (sandbox's sliding-window count)`,
+    },
+    {
+      suite: SUITE,
+      figure: '429 answers seen',
+      ours: stats.rateLimited429,
+      baseline: null,
+      ratio: null,
+      unit: '',
+      target: '0',
+      verdict: verdict(stats.rateLimited429 === 0),
+    },
+    {
+      suite: SUITE,
+      figure: 'operation latency p50 (all operations, simulated)',
+      ours: percentile(sim, 50),
+      baseline: null,
+      ratio: null,
+      unit: 'ms',
+      target: '(info)',
+      verdict: 'info',
+      note: `×${Math.round(1 / TIME_SCALE)} CPU time included: an upper bound`,
+    },
+    {
+      suite: SUITE,
+      figure: 'operation latency p99 (all operations, simulated)',
+      ours: percentile(sim, 99),
+      baseline: null,
+      ratio: null,
+      unit: 'ms',
+      target: '(info)',
+      verdict: 'info',
+      note: 'bounded by the client read deadline (30 s) for reads that wait for budget',
+    },
+  ];
+  return {
+    suite: SUITE,
+    method: `${USERS} users, exponential think time (mean ${THINK_MEAN_MS / 1000} s), ${SIM_MS / 60_000} simulated minutes at timeScale ${TIME_SCALE}; dashboard/event/availability 50/30/20; Zipf(1) over 2,000 accounts and over the events; sandbox limited to ${PER_MINUTE}/min and ${PER_DAY}/day; limiter, client and cache on the sandbox's clock; cache via wrapRunner; in-process yoga.fetch.`,
+    figures,
+    durationMs: performance.now() - started,
+  };
+}

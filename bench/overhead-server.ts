@@ -1,0 +1,128 @@
+/**
+ * Suite 2's server process (started by bench/overhead.ts, so that the load generator and the
+ * servers under test do not share one event loop). It serves, each on its own node:http server
+ * at 127.0.0.1:
+ *   A — the whole gateway (createGateway, the cross-request cache slotted in through wrapRunner,
+ *       the real client and a sandbox behind it), warmed so that the dashboard operation is
+ *       fully cached: every command of it is an L1 hit, no upstream call;
+ *   B — a bare graphql-yoga server with an SDL of the same shape answering the same data from
+ *       memory (plain objects, default resolvers).
+ * Prints one JSON line {gateway, bare, body, cachedCalls, sameAnswer} and runs until stdin closes.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { createGateway } from '../src/app.js';
+import type { CommandRunner } from '../src/archtics/types.js';
+import { createCachedRunner } from '../src/cache/index.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import { BENCH_SEED, NO_LIMIT, configFor, dashboardBody, gqlFetch, seatHolders, silentLogger } from './harness.js';
+
+const BARE_SDL = /* GraphQL */ `
+  type Query {
+    nodes(ids: [ID!]!): [Node]!
+  }
+  interface Node {
+    id: ID!
+  }
+  type Customer implements Node {
+    id: ID!
+    acctId: Int!
+    firstName: String
+    seats(first: Int): SeatConnection!
+  }
+  type SeatConnection {
+    edges: [SeatEdge!]!
+  }
+  type SeatEdge {
+    node: Seat!
+  }
+  type Seat implements Node {
+    id: ID!
+    section: String!
+    row: String!
+    number: Int!
+    event: Event!
+  }
+  type Event {
+    name: String!
+    date: String
+    venue: String
+    priceCodes: [PriceCode!]!
+  }
+  type PriceCode {
+    code: String!
+  }
+`;
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const sb = await startSandbox({ seed: BENCH_SEED, ...NO_LIMIT });
+const config = configFor(sb, NO_LIMIT);
+let cache: ReturnType<typeof createCachedRunner> | undefined;
+const gateway = await createGateway({
+  config,
+  logger: silentLogger,
+  wrapRunner: (inner: CommandRunner) => (cache = createCachedRunner({ inner, config: config.cache, context: { siteName: config.archtics.siteName } })),
+});
+const a = await listen(gateway.yoga);
+
+const body = dashboardBody(seatHolders(25), 10);
+// Warm: the first run fills the cache; the second must be served without an upstream call.
+await gqlFetch(fetch, a.url, body);
+const warm = await gqlFetch(fetch, a.url, body);
+const data = warm.json?.data;
+
+const bareYoga = createYoga({
+  schema: createSchema({
+    typeDefs: BARE_SDL,
+    resolvers: {
+      Node: { __resolveType: (obj: { seats?: unknown }) => (obj.seats ? 'Customer' : 'Seat') },
+      Query: { nodes: () => data.nodes },
+    },
+  }),
+  graphqlEndpoint: '/graphql',
+  landingPage: false,
+  logging: false,
+});
+const b = await listen(bareYoga);
+const bare = await gqlFetch(fetch, b.url, body);
+
+process.stdout.write(
+  JSON.stringify({
+    gateway: a.url,
+    bare: b.url,
+    body,
+    cachedCalls: warm.json?.extensions?.upstream ?? null,
+    gatewayErrors: warm.json?.errors ?? null,
+    sameAnswer: JSON.stringify(bare.json?.data) === JSON.stringify(data),
+    cacheStats: cache?.stats() ?? null,
+  }) + '\n',
+);
+
+async function shutdown(): Promise<void> {
+  await a.close();
+  await b.close();
+  await gateway.close();
+  await sb.close();
+  process.exit(0);
+}
+process.stdin.on('end', () => void shutdown());
+process.stdin.on('close', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+process.stdin.resume();
