@@ -5,6 +5,7 @@
  * extensions.stale, the cost report in extensions.upstream, Upstream.quota.cacheHitRatio, /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaultRule } from '../../src/sandbox/index.js';
 import { startSandboxedGateway, type SandboxedGateway } from '../support/sandboxed-gateway.js';
 
 const SECRET_KEY = 'sk-test-CACHE-SECRET-7f3a';
@@ -92,10 +93,11 @@ describe('cache through the gateway', () => {
 describe('stale answers through the gateway while the upstream refuses', () => {
   const PRICES = /* GraphQL */ `query ($name: String!) { event(name: $name) { name priceCodes { code } } }`;
 
-  for (const [label, fault] of [
+  const faults: [string, FaultRule][] = [
     ['429 (rate limited upstream)', { kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 1 }],
     ['503 (unavailable)', { kind: 'unavailable', commands: ['event_price_info'] }],
-  ] as const) {
+  ];
+  for (const [label, fault] of faults) {
     it(`serves the expired answer on ${label}, marked extensions.stale`, async () => {
       const name = events[3];
       gw.sandbox.setFaults([]);
