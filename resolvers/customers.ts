@@ -5,9 +5,9 @@ import type { GatewayContext } from '../src/context.js';
 import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
-import { checkPage, paginate, type Connection, type ConnectionArgs } from './pagination.js';
+import { checkPage, paginate, type Connection, type ConnectionArgs, type Page } from './pagination.js';
 import { checkEventName } from './events.js';
-import { seatCursors, seatsFromBlocks, type SeatShape } from './seats.js';
+import { seatCursors, seatsFromBlocks, type SeatKey, type SeatShape } from './seats.js';
 
 /** Account ids are positive integers (Int, so at most 2^31 - 1). */
 export function checkAcctId(acctId: number, arg = 'acctId'): number {
@@ -30,9 +30,14 @@ export interface CustomerSeatsArgs extends ConnectionArgs {
   eventName?: string | null;
 }
 
-export async function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
+/** Customer.seats arguments, checked before execution (extensions.checkArgs) and again here. */
+export function checkCustomerSeatsArgs(args: CustomerSeatsArgs): { page: Page<SeatKey>; eventName?: string } {
   const page = checkPage(args, seatCursors);
-  const eventName = args.eventName != null ? checkEventName(args.eventName, 'eventName') : undefined;
+  return { page, ...(args.eventName != null ? { eventName: checkEventName(args.eventName, 'eventName') } : {}) };
+}
+
+export async function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
+  const { page, eventName } = checkCustomerSeatsArgs(args);
   const blocks = await ctx.loaders.seatsSold.load({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
   return paginate(seatsFromBlocks(blocks), page, seatCursors);
 }

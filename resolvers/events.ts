@@ -7,8 +7,8 @@ import type { EventDetail, EventSearchHit, PriceCodeInfo, SectionAvailabilityRow
 import type { GatewayContext } from '../src/context.js';
 import { eventKey } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
-import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme } from './pagination.js';
-import { seatCursors, seatsFromAvailRows, type SeatShape } from './seats.js';
+import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme, type Page } from './pagination.js';
+import { seatCursors, seatsFromAvailRows, type SeatKey, type SeatShape } from './seats.js';
 
 /** Upstream event names have at most 8 characters: a longer one names no event. */
 const MAX_EVENT_NAME = 8;
@@ -79,9 +79,15 @@ const searchCursors: CursorScheme<EventSearchHit, string> = {
   compare: naturalCompare,
 };
 
-export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promise<{ edges: SearchEdge[]; pageInfo: Connection<EventDetail>['pageInfo'] }> {
+/** searchEvents arguments, checked before execution (extensions.checkArgs) and again here. */
+export function checkSearchArgs(args: SearchArgs): Page<string> {
   const page = checkPage(args, searchCursors);
   if (args.from && args.to && args.from > args.to) throw badInput('"from" must not be after "to".', { argument: 'from' });
+  return page;
+}
+
+export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promise<{ edges: SearchEdge[]; pageInfo: Connection<EventDetail>['pageInfo'] }> {
+  const page = checkSearchArgs(args);
   const found = await ctx.api.eventSearch({
     ...(args.from ? { startDate: args.from } : {}),
     ...(args.to ? { endDate: args.to } : {}),
@@ -121,8 +127,13 @@ export function availability(event: EventDetail, args: AvailArgs, ctx: GatewayCo
   return ctx.loaders.availability.summary.load(availRequest(event, args));
 }
 
+/** Event.availableSeats arguments, checked before execution (extensions.checkArgs) and again here. */
+export function checkAvailableSeatsArgs(args: ConnectionArgs): Page<SeatKey> {
+  return checkPage(args, seatCursors);
+}
+
 export async function availableSeats(event: EventDetail, args: AvailArgs & ConnectionArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
-  const page = checkPage(args, seatCursors);
+  const page = checkAvailableSeatsArgs(args);
   const rows = await ctx.loaders.availability.seats.load(availRequest(event, args));
   return paginate(seatsFromAvailRows(event.name, rows), page, seatCursors);
 }

@@ -1,6 +1,6 @@
 /**
  * The HTTP face: graphql-yoga with the schema, a fresh context per request, and one plugin per
- * concern (src/plugins/): request id, CSRF prevention, query limits, error masking, readiness,
+ * concern (src/plugins/): request id, CSRF prevention, query limits, argument checks, error masking, readiness,
  * upstream trace, offline GraphiQL. /health is liveness (no upstream call); /ready pings upstream.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
@@ -10,6 +10,7 @@ import { buildSubgraphSchema } from '../schema/federation.js';
 import { authenticate } from './auth.js';
 import type { GatewayToken } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
+import { useArgumentChecks } from './plugins/argument-checks.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { createMaskError } from './plugins/error-masking.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
@@ -57,6 +58,7 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useCsrfPrevention({ endpoint: GRAPHQL_ENDPOINT }),
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
+      useArgumentChecks(),
       useUpstreamTrace(),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),

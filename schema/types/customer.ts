@@ -1,5 +1,5 @@
 /** Customer (customer_query) with its seats (seats_sold), and the customer queries. */
-import { checkAcctId, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
+import { checkAcctId, checkCustomerSeatsArgs, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
 import { badInput, brandable, builder } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
@@ -31,6 +31,7 @@ builder.node(CustomerRef, {
         type: SeatRef,
         description: 'Seats the customer owns, one per seat (seats_sold blocks expanded), in event, section, row and seat order. Each Seat.event is batched.',
         args: { eventName: t.arg.string({ description: 'Only seats of this event.' }) },
+        extensions: { checkArgs: checkCustomerSeatsArgs },
         resolve: (c, args, ctx) => customerSeats(c, args, ctx),
       },
       SeatConnectionRef,

@@ -1,5 +1,5 @@
 /** Event (event_details) and the queries that return events: event, events, searchEvents. */
-import { availability, availableSeats, eventByName, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
+import { availability, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
 import { eventKey } from '../../src/loaders/index.js';
 import { brandable, builder } from '../builder.js';
 import { EventRef, PriceCodeRef, SeatConnectionRef, SeatRef, SectionAvailabilityRef } from './refs.js';
@@ -53,6 +53,7 @@ builder.node(EventRef, {
           section: t.arg.string({ description: 'Only this section.' }),
           priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
         },
+        extensions: { checkArgs: checkAvailableSeatsArgs },
         resolve: (e, args, ctx) => availableSeats(e, args, ctx),
       },
       SeatConnectionRef,
@@ -97,6 +98,7 @@ builder.queryFields((t) => ({
         venue: t.arg.string({ description: 'Only events at this venue.' }),
         season: t.arg.string({ description: 'Only events of this season.' }),
       },
+      extensions: { checkArgs: checkSearchArgs },
       resolve: (_root, args, ctx) => searchEvents(args, ctx) as never,
     },
     EventConnectionRef,

@@ -48,7 +48,13 @@ export class TestGateway {
 
   static async start(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, env: Record<string, string> = {}, extra: Partial<GatewayOptions> = {}): Promise<TestGateway> {
     const config = gatewayConfig(sb, env);
-    const gateway = await createGateway({ config, logger: createLogger({ level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent', destination: process.stderr }), ...extra });
+    // No cross-request cache unless asked: these tests count what ONE operation costs upstream.
+    const gateway = await createGateway({
+      config,
+      logger: createLogger({ level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent', destination: process.stderr }),
+      cache: false,
+      ...extra,
+    });
     return new TestGateway(gateway, sb);
   }
 

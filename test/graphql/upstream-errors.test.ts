@@ -135,6 +135,9 @@ describe('invalid arguments', () => {
       gw.exec(`{ cart(orderNum: 0) { orderNum } }`),
       gw.exec(`{ searchEvents(from: "yesterday") { edges { cursor } } }`),
       gw.exec(`query($d: Date) { searchEvents(to: $d) { edges { cursor } } }`, { d: '2026-02-30' }),
+      // Nested: refused before the parent field's upstream call.
+      gw.exec(`{ event(name: "EVENT01") { availableSeats(first: 500) { edges { cursor } } } }`),
+      gw.exec(`query($a: String) { customer(acctId: 100479) { seats(after: $a) { edges { cursor } } } }`, { a: 'Zm9v' }),
     ]);
     for (const r of results) expect(codes(r), r.text).toEqual(['BAD_USER_INPUT']);
     expect((await sandboxStats(sb)).posts).toBe(0);
