@@ -9,11 +9,14 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback, startSandboxedGateway, type SandboxedGateway } from '../support/sandboxed-gateway.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { startTestSandbox, TestGateway } from '../graphql/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
@@ -40,8 +43,10 @@ function isLocal(url: string): boolean {
 }
 
 describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
-  let gw: SandboxedGateway;
-  let http: { url: string; close(): Promise<void> };
+  let sandbox: RunningSandbox;
+  let gw: TestGateway;
+  let server: Server;
+  let base: string;
   let profile: string;
   let context: BrowserContext;
   let page: Page;
@@ -49,8 +54,12 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    gw = await startSandboxedGateway({ env: { ARCHTICS_RATE_PER_MINUTE: '100000', ARCHTICS_RATE_PER_DAY: '10000000' } });
-    http = await listenOnLoopback(gw.gateway.yoga);
+    sandbox = await startTestSandbox();
+    gw = await TestGateway.start(sandbox);
+    // A real HTTP server on the loopback interface, any free port.
+    server = createServer(gw.gateway.yoga);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     profile = await mkdtemp(join(tmpdir(), 'graphiql-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -79,12 +88,14 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
   afterAll(async () => {
     await context?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
-    await http?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await gw?.close();
+    await sandbox?.close();
   });
 
   it('loads, shows the example query, runs it and shows the data, with no outside request', async () => {
-    const response = await page.goto(`${http.url}/graphql`, { waitUntil: 'load' });
+    const response = await page.goto(`${base}/graphql`, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/text\/html/);
 
@@ -109,7 +120,7 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
     expect(outside, 'requests that tried to leave 127.0.0.1').toEqual([]);
     expect(pageErrors, 'uncaught errors in the page').toEqual([]);
     // The query really went through the gateway to the sandbox.
-    expect(gw.sandbox.stats().commands.customer_query).toBeGreaterThanOrEqual(1);
+    expect(sandbox.stats().commands.customer_query).toBeGreaterThanOrEqual(1);
   });
 
   it('the tripwire works: a request to elsewhere from the page is refused and recorded', async () => {

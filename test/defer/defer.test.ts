@@ -4,7 +4,8 @@
  * availability follows in a later payload. Assertions are about order and upstream state, not time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandboxedGateway, type SandboxedGateway } from '../support/sandboxed-gateway.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { startTestSandbox, TestGateway } from '../graphql/harness.js';
 import { readMultipart } from './multipart.js';
 
 const DEFERRED = /* GraphQL */ `
@@ -19,26 +20,35 @@ const DEFERRED = /* GraphQL */ `
   }
 `;
 
-let gw: SandboxedGateway;
+let sandbox: RunningSandbox;
+let gw: TestGateway;
 
 beforeAll(async () => {
   // get_avail_seats takes 1.5 s of service time, over the 1 s threshold: the sandbox answers 202
   // and the client polls until the result is ready. Everything else answers at once.
-  gw = await startSandboxedGateway({ sandbox: { serviceTimeMs: { get_avail_seats: 1_500 }, asyncThresholdMs: 1_000 } });
+  sandbox = await startTestSandbox({ serviceTimeMs: { get_avail_seats: 1_500 }, asyncThresholdMs: 1_000 });
+  gw = await TestGateway.start(sandbox);
 });
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await gw?.close();
+  await sandbox?.close();
+});
+
+/** POSTs an operation accepting an incremental (multipart/mixed) answer. */
+const postIncremental = (query: string) =>
+  gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'multipart/mixed' }, body: JSON.stringify({ query }) });
 
 describe('@defer', () => {
   it('sends the event first and its polled availability in a later payload', async () => {
-    gw.sandbox.reset();
-    const res = await gw.post({ query: DEFERRED }, { accept: 'multipart/mixed' });
+    sandbox.reset();
+    const res = await postIncremental(DEFERRED);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^multipart\/mixed/);
 
     // Each payload with the upstream state at the moment it was read.
     const received: { payload: Record<string, any>; availExecuted: number; availDelivered: number }[] = [];
     for await (const payload of readMultipart(res)) {
-      const stats = gw.sandbox.stats();
+      const stats = sandbox.stats();
       received.push({ payload, availExecuted: stats.executions.get_avail_seats ?? 0, availDelivered: stats.delivered });
     }
 
@@ -68,19 +78,18 @@ describe('@defer', () => {
     expect(second.availExecuted).toBe(1);
 
     // The slow command really went the asynchronous way: accepted with 202, then polled.
-    const stats = gw.sandbox.stats();
+    const stats = sandbox.stats();
     expect(stats.commands).toMatchObject({ event_details: 1, get_avail_seats: 1 });
     expect(stats.accepted202).toBeGreaterThanOrEqual(1);
     expect(stats.polls).toBeGreaterThanOrEqual(1);
   });
 
   it('without @defer the same fields come in one answer', async () => {
-    const res = await gw.post({ query: DEFERRED.replace('... @defer(label: "availability") {', '... {') });
-    expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body.errors).toBeUndefined();
-    expect(body.data.event.name).toBe('EVENT01');
-    expect(body.data.event.availability.length).toBeGreaterThan(0);
+    const r = await gw.exec<any, never>(DEFERRED.replace('... @defer(label: "availability") {', '... {'));
+    expect(r.status).toBe(200);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.event.name).toBe('EVENT01');
+    expect(r.data.event.availability.length).toBeGreaterThan(0);
   });
 });
 
@@ -94,7 +103,7 @@ describe('@stream', () => {
         }
       }
     `;
-    const res = await gw.post({ query }, { accept: 'multipart/mixed' });
+    const res = await postIncremental(query);
     expect(res.headers.get('content-type')).toMatch(/^multipart\/mixed/);
     const payloads: Record<string, any>[] = [];
     for await (const payload of readMultipart(res)) payloads.push(payload);

@@ -9,22 +9,18 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/sandbox/index.js';
 import { createLogger } from '../../src/logger.js';
-import { startSandboxedGateway, type SandboxedGateway } from '../support/sandboxed-gateway.js';
+import type { FaultRule, RunningSandbox } from '../../src/sandbox/index.js';
 import { readMultipart } from '../defer/multipart.js';
+import { startTestSandbox, TestGateway } from '../graphql/harness.js';
 
 const KEY = `k3y-SECRET-${randomBytes(12).toString('hex')}`;
 const WRONG_KEY = `k3y-SECRET-wrong-${randomBytes(12).toString('hex')}`;
 
 /** Fast failures: one attempt times out after 300 ms, a read gives up after 5 s. */
-const ENV = {
-  ARCHTICS_REQUEST_TIMEOUT_MS: '300',
-  ARCHTICS_READ_DEADLINE_MS: '5000',
-  ARCHTICS_RATE_PER_MINUTE: '100000',
-  ARCHTICS_RATE_PER_DAY: '10000000',
-};
-const SANDBOX = { apiKey: KEY, ratePerMinute: 100_000, ratePerDay: 10_000_000, serviceTimeMs: { get_avail_seats: 1_000 }, asyncThresholdMs: 500 };
+const ENV = { ARCHTICS_REQUEST_TIMEOUT_MS: '300', ARCHTICS_READ_DEADLINE_MS: '5000' };
+/** The sandbox accepts KEY; get_avail_seats is slow enough to be answered 202 and polled. */
+const SANDBOX = { apiKey: KEY, serviceTimeMs: { get_avail_seats: 1_000 }, asyncThresholdMs: 500 };
 
 // ping is never cached: every fault below reaches the sandbox.
 const PING = 'query Health { upstream { ping { systemAvailable dbName } } }';
@@ -68,8 +64,12 @@ interface Outcome {
   codes: string[];
 }
 
-async function run(gw: SandboxedGateway, name: string, query: string, headers: Record<string, string> = {}): Promise<Outcome> {
-  const res = await gw.post({ query }, headers);
+async function run(gw: TestGateway, name: string, query: string, headers: Record<string, string> = {}): Promise<Outcome> {
+  const res = await gw.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   const requestId = res.headers.get('x-request-id');
   expect(requestId, `${name}: x-request-id`).toBeTruthy();
   let body = '';
@@ -92,19 +92,21 @@ describe.each([
   { logger: 'told no secrets', secrets: [] },
 ])('structured logs without the key (logger $logger)', ({ secrets }) => {
   const log = new MemoryLog();
-  let gw: SandboxedGateway;
-  let wrong: SandboxedGateway;
+  let sandbox: RunningSandbox;
+  let gw: TestGateway;
+  let wrong: TestGateway;
   const outcomes: Outcome[] = [];
 
   beforeAll(async () => {
     const logger = createLogger({ level: 'trace', secrets, destination: log.stream });
-    gw = await startSandboxedGateway({ sandbox: SANDBOX, env: ENV, logger });
-    wrong = await startSandboxedGateway({ sandbox: SANDBOX, env: ENV, gatewayApiKey: WRONG_KEY, logger });
+    sandbox = await startTestSandbox(SANDBOX);
+    gw = await TestGateway.start(sandbox, ENV, { logger });
+    wrong = await TestGateway.start(sandbox, { ...ENV, ARCHTICS_API_KEY: WRONG_KEY }, { logger });
 
     const scenario = async (name: string, query: string, faults: FaultRule[] = [], on = gw, headers: Record<string, string> = {}) => {
-      on.sandbox.setFaults(faults);
+      sandbox.setFaults(faults);
       outcomes.push(await run(on, name, query, headers));
-      on.sandbox.setFaults([]);
+      sandbox.setFaults([]);
     };
     await scenario('ok', EVENT);
     await scenario('ok ping, id from the client', PING, [], gw, { 'x-request-id': 'client-chosen-id-42' });
@@ -121,6 +123,7 @@ describe.each([
   afterAll(async () => {
     await gw?.close();
     await wrong?.close();
+    await sandbox?.close();
   });
 
   it('got the failures it provoked', () => {
