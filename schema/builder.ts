@@ -16,6 +16,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, isObjectType, type GraphQLResolveInfo } from 'graphql';
+import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
 
 export interface SchemaTypes {
@@ -40,9 +41,7 @@ export interface SchemaTypes {
   DefaultNodeNullability: false;
 }
 
-export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extra } });
-}
+export { badInput };
 
 /** Global ids: base64 of "Type:localId" (e.g. "Seat:EVENT01|101|A|7"); anything else is BAD_USER_INPUT. */
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {

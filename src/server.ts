@@ -1,7 +1,7 @@
 /**
  * The HTTP face: graphql-yoga with the schema, a fresh context per request, and one plugin per
  * concern (src/plugins/): request id, CSRF prevention, query limits, argument checks, error masking, readiness,
- * upstream trace, offline GraphiQL. /health is liveness (no upstream call); /ready pings upstream.
+ * offline GraphiQL (extensions.upstream and /metrics come with the upstream stack's plugins). /health is liveness (no upstream call); /ready pings upstream.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -18,7 +18,6 @@ import { useQueryLimits, type QueryLimits } from './plugins/limits.js';
 import { useOperationLog } from './plugins/logging.js';
 import { useUpstreamReadiness } from './plugins/readiness.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
-import { useUpstreamTrace } from './plugins/upstream-trace.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -59,7 +58,6 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
       useArgumentChecks(),
-      useUpstreamTrace(),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
       ...(opts.plugins ?? []),
