@@ -199,7 +199,7 @@ class Attempt {
     let priced: CheckOutResult;
     try {
       await assertCartAccess(p.orderNum, ctx);
-      priced = await ctx.freshApi.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
+      priced = await ctx.api.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
     } catch (e) {
       if (e instanceof CartExpired) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
       const code = commandResult(e);
