@@ -1,0 +1,123 @@
+/**
+ * The settlement rules of an unknown payment outcome, against a fake command API (the sandbox
+ * cannot make a sent payment vanish): reads that show "not paid" are believed only once the send
+ * can no longer be carried out upstream; disagreeing reads never lead to a send.
+ */
+import { GraphQLError } from 'graphql';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { submitPayment, type SubmitPaymentArgs } from '../../resolvers/payments.js';
+import { ArchticsCommandError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
+import type { CheckOutResult, SeatBlock } from '../../src/archtics/types.js';
+import { ManualClock } from '../../src/clock.js';
+import type { GatewayContext } from '../../src/context.js';
+import { createIdempotency } from '../../src/idempotency/index.js';
+
+const IN_FLIGHT_MS = 60_000;
+
+const priced: CheckOutResult = {
+  items: [{ lineItem: 1, eventName: 'EVENT01', section: '101', row: 'A', firstSeat: 7, numSeats: 2, priceCode: 'A', ticketTypeCode: 'ADULT', price: 14500, lineTotal: 29000 }],
+  serviceCharges: [],
+  paymentPlans: [],
+  subtotal: 29000,
+  feesTotal: 1000,
+  amountDue: 30000,
+};
+
+function block(seats: number[]): SeatBlock {
+  return {
+    eventName: 'EVENT01', eventId: 1, section: '101', row: 'A', firstSeat: seats[0], numSeats: seats.length, lastSeat: seats[seats.length - 1], seatIncrement: 1,
+    priceCode: 'A', ticketTypeCode: 'ADULT', fullPrice: 14500, blockFullPrice: 0, purchasePrice: 14500, blockPurchasePrice: 0, seatStatus: 'S', purchaseDate: '2026-11-29',
+    atomicSeats: seats.map((s) => ({ seat: String(s) })),
+  };
+}
+
+/** A fake upstream whose world the test sets: is the cart there, which seats are sold. */
+function fakeContext() {
+  const clock = new ManualClock();
+  const world = { cartThere: true, sold: [] as number[], sends: 0, nextSend: 'lost' as 'lost' | 'ok' };
+  const api = {
+    checkOut: async () => priced,
+    paymentRequest: async () => {
+      world.sends++;
+      if (world.nextSend === 'lost') throw new UpstreamTimeoutError('no answer', true, { command: 'payment_request', kind: 'write' });
+      return { orderNum: 500001, confirmationNum: 'CONF1', payments: [] };
+    },
+    shoppingCart: async () => {
+      if (!world.cartThere) throw new ArchticsCommandError('gone', 6004, 100, 'gone');
+      return { orderNum: 500001, seats: [], subtotal: 0 };
+    },
+    seatsSold: async () => ({ count: 1, blocks: world.sold.length ? [block(world.sold)] : [] }),
+  };
+  const ctx = {
+    auth: { scopes: ['read', 'hold', 'buy'], authenticated: false },
+    api,
+    freshApi: api,
+    logger: pino({ level: 'silent' }),
+    idempotency: createIdempotency({ clock, inFlightMs: IN_FLIGHT_MS, leaseMs: 5 * 60_000 }),
+  } as unknown as GatewayContext;
+  return { ctx, world, clock };
+}
+
+const args: SubmitPaymentArgs = {
+  idempotencyKey: 'settle-key-0001',
+  acctId: 100000,
+  orderNum: 500001,
+  amount: '300.00',
+  card: { type: 'VI', number: '4111111111111111', cvv: '123', expiry: '1239', firstName: 'Ada', lastName: 'Lovelace' },
+};
+
+async function code(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof GraphQLError ? e.extensions.code : e;
+  }
+  return 'no error';
+}
+
+describe('settling an unknown payment outcome', () => {
+  it('"cart there, nothing sold" is believed only past the in-flight horizon; then the payment is sent again, once', async () => {
+    const { ctx, world, clock } = fakeContext();
+    expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
+    expect(world.sends).toBe(1);
+
+    await clock.advance(IN_FLIGHT_MS - 1_000);
+    expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
+    expect(world.sends).toBe(1);
+
+    await clock.advance(2_000);
+    world.nextSend = 'ok';
+    await expect(submitPayment(args, ctx)).resolves.toMatchObject({ confirmationNum: 'CONF1', settledByReading: false });
+    expect(world.sends).toBe(2);
+    await expect(submitPayment(args, ctx)).resolves.toMatchObject({ replayed: true });
+    expect(world.sends).toBe(2);
+  });
+
+  it('cart gone and its seats sold to the account: paid, established by reading, nothing sent', async () => {
+    const { ctx, world } = fakeContext();
+    await code(submitPayment(args, ctx));
+    world.cartThere = false;
+    world.sold = [7, 8];
+    await expect(submitPayment(args, ctx)).resolves.toMatchObject({ settledByReading: true, confirmationNum: null, amount: 30000 });
+    expect(world.sends).toBe(1);
+  });
+
+  it('cart gone and nothing sold: CartExpired, nothing sent', async () => {
+    const { ctx, world, clock } = fakeContext();
+    await code(submitPayment(args, ctx));
+    world.cartThere = false;
+    await clock.advance(IN_FLIGHT_MS * 2);
+    await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired' });
+    expect(world.sends).toBe(1);
+  });
+
+  it('reads that disagree (one seat sold, one not) stay unknown forever and never send', async () => {
+    const { ctx, world, clock } = fakeContext();
+    await code(submitPayment(args, ctx));
+    world.sold = [7];
+    await clock.advance(IN_FLIGHT_MS * 2);
+    expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
+    expect(world.sends).toBe(1);
+  });
+});
