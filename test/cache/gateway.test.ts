@@ -5,8 +5,9 @@
  * extensions.stale, the cost report in extensions.upstream, Upstream.quota.cacheHitRatio, /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/sandbox/index.js';
-import { startSandboxedGateway, type SandboxedGateway } from '../support/sandboxed-gateway.js';
+import { createGateway, type Gateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startSandbox, type FaultRule, type RunningSandbox } from '../../src/sandbox/index.js';
 
 const SECRET_KEY = 'sk-test-CACHE-SECRET-7f3a';
 
@@ -14,6 +15,34 @@ interface GqlResponse {
   data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   errors?: { message: string; extensions?: Record<string, unknown> }[];
   extensions?: { upstream?: Record<string, number | null>; stale?: { ageSeconds: number } };
+}
+
+/** The real gateway (default cache on, real client) against a sandbox of its own. */
+interface SandboxedGateway {
+  sandbox: RunningSandbox;
+  gateway: Gateway;
+  post(body: { query: string; variables?: Record<string, unknown> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+async function startSandboxedGateway(opts: { apiKey: string; env: Record<string, string> }): Promise<SandboxedGateway> {
+  const sandbox = await startSandbox({ apiKey: opts.apiKey });
+  const config = loadConfig({ ARCHTICS_BASE_URL: sandbox.url, ARCHTICS_API_KEY: sandbox.apiKey, ARCHTICS_DSN: sandbox.dsn, LOG_LEVEL: 'silent', ...opts.env });
+  const gateway = await createGateway({ config });
+  return {
+    sandbox,
+    gateway,
+    post: async (body) =>
+      gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify(body),
+      }),
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+    },
+  };
 }
 
 let gw: SandboxedGateway;
@@ -27,9 +56,9 @@ const AVAIL = /* GraphQL */ `query ($name: String!) { event(name: $name) { name 
 
 beforeAll(async () => {
   gw = await startSandboxedGateway({
-    sandbox: { apiKey: SECRET_KEY },
-    // event_details expires at once (stale tests); availability keeps its default 15 s.
-    env: { CACHE_TTL_EVENT_PRICE_INFO_MS: '1', GATEWAY_TOKENS: '' },
+    apiKey: SECRET_KEY,
+    // event_price_info expires at once (stale tests); the rest keep their defaults.
+    env: { CACHE_TTL_EVENT_PRICE_INFO_MS: '1' },
   });
   events = gw.sandbox.world.samples.homeEvents as string[];
 });
