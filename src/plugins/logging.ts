@@ -25,6 +25,8 @@ export interface OperationLogLine {
   payloads?: number;
   /** The stream stopped before its last payload (client gone, or it failed). */
   cutShort?: boolean;
+  /** The client went away (the request was aborted) before the answer was complete. */
+  aborted?: boolean;
 }
 
 interface OperationState {
@@ -56,15 +58,17 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
 
   function write(request: Request, params: { operationName?: string | null } | undefined, codes: Set<string>, extra: Partial<OperationLogLine> = {}): void {
     const state = stateOf(request);
+    const aborted = request.signal?.aborted === true;
     const line: OperationLogLine = {
       requestId: requestIdOf(request),
       operationName: state.operationName ?? params?.operationName ?? null,
       ...(state.operationType ? { operationType: state.operationType } : {}),
       durationMs: Math.round(now() - state.startedAt),
-      outcome: codes.size === 0 && !extra.cutShort ? 'ok' : 'error',
+      outcome: codes.size === 0 && !extra.cutShort && !aborted ? 'ok' : 'error',
       errorCodes: [...codes],
       ...(state.trace ? { upstream: { ...state.trace } } : {}),
       ...extra,
+      ...(aborted ? { aborted } : {}),
     };
     if (line.outcome === 'ok') opts.logger.info(line, 'graphql operation');
     else opts.logger.warn(line, 'graphql operation');
