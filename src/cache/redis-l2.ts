@@ -85,6 +85,12 @@ interface WireEntry {
   t: string[];
 }
 
+function fromWire(raw: string | null): CacheEntry | undefined {
+  if (raw === null) return undefined;
+  const w = JSON.parse(raw) as WireEntry;
+  return { value: w.v, storedAt: w.s, expiresAt: w.x, staleUntil: w.g, tags: w.t ?? [] };
+}
+
 export class RedisL2 implements L2Store {
   private readonly redis: Redis;
   private readonly ns: string;
@@ -130,10 +136,13 @@ export class RedisL2 implements L2Store {
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const raw = await this.redis.get(`${this.ns}e:${key}`);
-    if (raw === null) return undefined;
-    const w = JSON.parse(raw) as WireEntry;
-    return { value: w.v, storedAt: w.s, expiresAt: w.x, staleUntil: w.g, tags: w.t ?? [] };
+    return fromWire(await this.redis.get(`${this.ns}e:${key}`));
+  }
+
+  async getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
+    if (keys.length === 0) return [];
+    const raws = await this.redis.mget(...keys.map((k) => `${this.ns}e:${k}`));
+    return raws.map(fromWire);
   }
 
   async set(key: string, entry: CacheEntry, startedAt: number): Promise<boolean> {

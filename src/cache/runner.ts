@@ -2,6 +2,7 @@
  * The cached CommandRunner: wraps another runner (the command client) and, for READ commands with a
  * TTL > 0, answers from L1 (in-process, byte-bounded), then L2 (Redis, when configured), then one
  * shared upstream call per key (in-flight coalescing; across replicas too for the costly commands).
+ * event_details' list form is cached event by event (split.ts), so overlapping lists share.
  * Writes pass straight through and evict the reads they make wrong (tags.ts), even when they fail.
  * When the upstream refuses, an expired answer within its grace is served stale (stale.ts).
  *
@@ -13,13 +14,14 @@
  * mutated it would corrupt every later answer. A mutation throws instead (ESM is strict mode).
  */
 import { LRUCache } from 'lru-cache';
-import type { CommandContext, CommandDef, CommandRunner, RunOptions } from '../archtics/types.js';
+import type { CommandContext, CommandDef, CommandRunner, EventDetail, EventDetailsRequest, EventDetailsResult, RunOptions } from '../archtics/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CacheConfig } from '../config.js';
 import type { CommandName } from '../protocol/wire.js';
-import { Coalescer, type Flight, type FlightResult } from './coalesce.js';
-import { cacheKey } from './key.js';
+import { Coalescer, Flight, type FlightResult } from './coalesce.js';
+import { cacheKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
+import { assemble, eventItemKey, itemsOf, splitNames, subRequest } from './split.js';
 import { isRefusal, markStale, servable } from './stale.js';
 import { cartEventsOf, cartOfWrite, readTags, writeTags } from './tags.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
@@ -85,6 +87,8 @@ class CachedCommandRunner implements CachedRunner {
   private readonly peerPollMs: number;
   private readonly l1: ByteLruStore;
   private readonly coalescer = new Coalescer();
+  /** event_details names being fetched → their flight (one call may carry many names). */
+  private readonly itemFlights = new Map<string, Flight<Map<string, EventDetail | null>>>();
   /** orderNum → events seen in that cart, so a payment or abort knows whose availability to evict. */
   private readonly cartEvents = new LRUCache<number, Set<string>>({ max: 10_000 });
   private readonly counters = { l1Hits: 0, l2Hits: 0, coalesced: 0, peerFills: 0, misses: 0, staleServes: 0, invalidations: 0 };
@@ -112,6 +116,8 @@ class CachedCommandRunner implements CachedRunner {
     if (def.kind === 'write') return this.runWrite(def, req, opts);
     const ttl = this.config.ttlMs[def.name] ?? 0;
     if (!(ttl > 0)) return this.runUncached(def, req, opts);
+    const names = splitNames(def.name, req);
+    if (names) return this.runSplit(def as unknown as CommandDef<EventDetailsRequest, EventDetailsResult>, req as EventDetailsRequest, names, ttl, opts) as Promise<Res>;
     const key = cacheKey(def, req, this.context);
     if (key === undefined) return this.inner.run(def, req, opts);
 
@@ -201,7 +207,7 @@ class CachedCommandRunner implements CachedRunner {
         lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
         // Not locked because a peer holds it (not because Redis failed): wait for its answer.
         if (!lock && !lockFailed) {
-          const filled = await this.waitForPeer(key, opts.deadline, flight.controller.signal);
+          const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
           if (filled) return { value: this.keepL1(key, filled).value as Res, source: 'peer' };
           // The peer gave up or failed: fetch ourselves (under the shared budget all the same).
           lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
@@ -240,8 +246,12 @@ class CachedCommandRunner implements CachedRunner {
     return entry;
   }
 
-  /** Waits (bounded) while another replica holds the key's fetch lock; its answer, if it lands. */
-  private async waitForPeer(key: string, deadline: number | undefined, signal: AbortSignal): Promise<CacheEntry | undefined> {
+  /**
+   * Waits (bounded by peerWaitMs and the caller's deadline) while another replica holds the fetch
+   * lock `lockKey`; resolves with what `probe` finds in L2 once it lands, or undefined when the
+   * peer gave up (lock gone, nothing landed) or the wait ran out.
+   */
+  private async waitForPeer<T>(lockKey: string, probe: () => Promise<T | undefined>, deadline: number | undefined, signal: AbortSignal): Promise<T | undefined> {
     const l2 = this.l2!;
     const start = this.clock.now();
     let until = start + this.peerWaitMs;
@@ -249,15 +259,18 @@ class CachedCommandRunner implements CachedRunner {
     const maxRounds = Math.ceil(this.peerWaitMs / this.peerPollMs) + 1;
     for (let round = 0; round < maxRounds && this.clock.now() < until; round++) {
       await this.clock.sleep(this.peerPollMs, signal);
-      const entry = await this.quietly('get', () => l2.get(key));
-      if (entry && entry.expiresAt > this.clock.now()) return entry;
-      const locked = await this.quietly('lock', () => l2.isLocked(key));
-      if (!locked) {
-        const last = await this.quietly('get', () => l2.get(key));
-        return last && last.expiresAt > this.clock.now() ? last : undefined;
-      }
+      const found = await probe();
+      if (found !== undefined) return found;
+      const locked = await this.quietly('lock', () => l2.isLocked(lockKey));
+      if (!locked) return probe();
     }
     return undefined;
+  }
+
+  /** The L2 entry of `key` if fresh now. */
+  private async freshFromL2(key: string): Promise<CacheEntry | undefined> {
+    const entry = await this.quietly('get', () => this.l2!.get(key));
+    return entry && entry.expiresAt > this.clock.now() ? entry : undefined;
   }
 
   private async staleEntry(key: string): Promise<CacheEntry | undefined> {
@@ -279,6 +292,133 @@ class CachedCommandRunner implements CachedRunner {
       return value;
     } finally {
       await this.invalidate(writeTags(def.name, req, value, []));
+    }
+  }
+
+  // ── event_details, item by item (split.ts) ─────────────────────────────────────────────────
+
+  private async runSplit(
+    def: CommandDef<EventDetailsRequest, EventDetailsResult>,
+    req: EventDetailsRequest,
+    names: string[],
+    ttl: number,
+    opts: RunOptions,
+  ): Promise<EventDetailsResult> {
+    const items = new Map<string, EventDetail | null>();
+    const now = this.clock.now();
+    let missing: string[] = [];
+    for (const n of names) {
+      const e = this.l1.get(eventItemKey(n), now);
+      if (e && e.expiresAt > now) items.set(n, e.value as EventDetail | null);
+      else missing.push(n);
+    }
+    if (missing.length === 0) {
+      this.count(def.name, 'hit', opts);
+      return assemble(names, items);
+    }
+    let outcome: CacheOutcome = 'hit';
+    if (this.l2) {
+      const shared = await this.quietly('get', () => this.l2!.getMany(missing.map(eventItemKey)));
+      if (shared) {
+        const at = this.clock.now();
+        missing = missing.filter((n, i) => {
+          const e = shared[i];
+          if (!e || !(e.expiresAt > at)) return true;
+          items.set(n, this.keepL1(eventItemKey(n), e).value as EventDetail | null);
+          outcome = 'l2';
+          return false;
+        });
+      }
+      if (missing.length === 0) {
+        this.count(def.name, outcome, opts);
+        return assemble(names, items);
+      }
+    }
+
+    // Names another operation is already fetching are joined; the rest go in ONE call of ours.
+    const joined = new Map<Flight<Map<string, EventDetail | null>>, true>();
+    const toFetch: string[] = [];
+    for (const n of missing) {
+      const f = this.itemFlights.get(n);
+      if (f) joined.set(f, true);
+      else toFetch.push(n);
+    }
+    let led: Flight<Map<string, EventDetail | null>> | undefined;
+    if (toFetch.length > 0) {
+      const batchKey = keyOfFields('event_details', { batch: [...toFetch].sort() });
+      const flight = new Flight<Map<string, EventDetail | null>>(batchKey, [], now, (f) => this.fetchItems(def, req, toFetch, batchKey, ttl, opts, f));
+      led = flight;
+      for (const n of toFetch) this.itemFlights.set(n, flight);
+      const forget = () => {
+        for (const n of toFetch) if (this.itemFlights.get(n) === flight) this.itemFlights.delete(n);
+      };
+      flight.promise.then(forget, forget);
+    }
+    try {
+      const flights = [...(led ? [led] : []), ...joined.keys()];
+      const results = await Promise.all(flights.map((f) => f.join(opts.signal)));
+      for (const r of results) for (const n of missing) if (r.value.has(n)) items.set(n, r.value.get(n)!);
+      if (!led || results[0].source !== 'upstream') {
+        // No call of our own: a hit (joined, peer's or L2) for this operation's trace.
+        this.count(def.name, led ? (results[0].source === 'peer' ? 'peer' : 'l2') : 'coalesced', opts);
+      }
+      return assemble(names, items);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      // Every name still missing needs a servable stale item, or the refusal stands.
+      let oldest: CacheEntry | undefined;
+      for (const n of missing) {
+        if (items.has(n)) continue;
+        const e = await this.staleEntry(eventItemKey(n));
+        if (!e) throw error;
+        items.set(n, e.value as EventDetail | null);
+        if (!oldest || e.storedAt < oldest.storedAt) oldest = e;
+      }
+      if (oldest) {
+        markStale(opts.trace, oldest, this.clock.now());
+        this.counters.staleServes++;
+        this.metrics?.cacheResult(def.name, 'stale');
+      }
+      return assemble(names, items);
+    }
+  }
+
+  /** One upstream call for `names` (or a peer replica's, through the batch lock); stores every item. */
+  private async fetchItems(
+    def: CommandDef<EventDetailsRequest, EventDetailsResult>,
+    req: EventDetailsRequest,
+    names: string[],
+    batchKey: string,
+    ttl: number,
+    opts: RunOptions,
+    flight: Flight<Map<string, EventDetail | null>>,
+  ): Promise<FlightResult<Map<string, EventDetail | null>>> {
+    const l2 = this.l2;
+    let lock: LockHandle | undefined;
+    if (l2 && this.peerCoalesce.has(def.name)) {
+      let lockFailed = false;
+      lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs), () => (lockFailed = true));
+      if (!lock && !lockFailed) {
+        const probe = async () => {
+          const shared = await this.quietly('get', () => l2.getMany(names.map(eventItemKey)));
+          const at = this.clock.now();
+          if (!shared || !shared.every((e) => e && e.expiresAt > at)) return undefined;
+          return new Map(names.map((n, i) => [n, this.keepL1(eventItemKey(n), shared[i]!).value as EventDetail | null]));
+        };
+        const filled = await this.waitForPeer(batchKey, probe, opts.deadline, flight.controller.signal);
+        if (filled) return { value: filled, source: 'peer' };
+        lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs));
+      }
+    }
+    try {
+      this.counters.misses++;
+      this.metrics?.cacheResult(def.name, 'miss');
+      const res = await this.inner.run(def, subRequest(req, names), { ...opts, signal: flight.controller.signal });
+      const items = itemsOf(res, names);
+      await Promise.all([...items].map(([n, v]) => this.store(def.name, eventItemKey(n), undefined, v, ttl, flight.startedAt)));
+      return { value: items, source: 'upstream' };
+    } finally {
+      if (lock) await this.quietly('unlock', () => lock!.release());
     }
   }
 

@@ -19,6 +19,8 @@ export interface CacheEntry<T = unknown> {
 /** The shared tier (Redis) under the in-process store. Every method may fail: callers degrade to L1. */
 export interface L2Store {
   get(key: string): Promise<CacheEntry | undefined>;
+  /** Several entries in one round trip, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]>;
   /**
    * Stores unless one of `entry.tags` was invalidated after `startedAt` (a write raced the read that
    * produced it). Resolves false when skipped.

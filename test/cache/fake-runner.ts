@@ -14,7 +14,8 @@ export interface FakeCall {
 export class FakeRunner implements CommandRunner {
   calls: FakeCall[] = [];
   /** Next answers per command; default: a fresh object naming the call number. */
-  answer: (command: string, req: unknown, n: number) => unknown = (command, req, n) => ({ command, req, n });
+  answer: (command: string, req: unknown, n: number) => unknown = (command, req, n) =>
+    command === 'event_details' ? fakeEventDetails(req, n) : { command, req, n };
   /** Set to make the next calls fail with this error. */
   failWith?: () => unknown;
   private gate?: Promise<void>;
@@ -55,4 +56,11 @@ export class FakeRunner implements CommandRunner {
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise<void>((r) => setImmediate(r));
+}
+
+/** An event_details answer naming each asked event (those starting "NOPE" are unknown). */
+export function fakeEventDetails(req: unknown, n = 0): { count: number; events: { name: string; description: string }[] } {
+  const names = ((req as { names?: string[] }).names ?? []).map((x) => x.trim().toUpperCase()).filter((x) => !x.startsWith('NOPE'));
+  const events = [...new Set(names)].sort().map((name) => ({ name, description: `${name} #${n}` }));
+  return { count: events.length, events };
 }

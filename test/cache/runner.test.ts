@@ -27,7 +27,7 @@ import { createCachedRunner } from '../../src/cache/index.js';
 import { staleExtension } from '../../src/cache/stale.js';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_TTL_MS, type CacheConfig } from '../../src/config.js';
-import { FakeRunner, flush } from './fake-runner.js';
+import { FakeRunner, fakeEventDetails, flush } from './fake-runner.js';
 
 const config = (over: Partial<CacheConfig> = {}): CacheConfig => ({ maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 30 * 60_000, ...over });
 
@@ -47,7 +47,7 @@ describe('cached runner: hits, keys and TTL', () => {
     const t2 = newTrace();
     const a = await cache.run(eventDetails, { names: ['EVT01'] }, { trace: t1 });
     const b = await cache.run(eventDetails, { names: ['evt01'] }, { trace: t2 });
-    expect(b).toBe(a);
+    expect(b).toEqual(a);
     expect(inner.count('event_details')).toBe(1);
     expect(t1).toMatchObject({ calls: 1, cacheHits: 0 });
     expect(t2).toMatchObject({ calls: 0, cacheHits: 1 });
@@ -109,9 +109,13 @@ describe('cached runner: hits, keys and TTL', () => {
 
   it('freezes cached values so that no operation can corrupt another one', async () => {
     const { cache } = setup();
-    const v = (await cache.run(eventDetails, { names: ['EVT01'] })) as unknown as { req: { names: string[] } };
+    const v = (await cache.run(getAvailSummary, { eventName: 'EVT01' })) as unknown as { req: { eventName: string } };
     expect(Object.isFrozen(v)).toBe(true);
-    expect(() => v.req.names.push('X')).toThrow(TypeError);
+    expect(() => {
+      v.req.eventName = 'X';
+    }).toThrow(TypeError);
+    const e = await cache.run(eventDetails, { names: ['EVT01'] });
+    expect(Object.isFrozen(e.events[0])).toBe(true);
   });
 });
 
@@ -125,7 +129,7 @@ describe('cached runner: in-flight coalescing', () => {
     inner.release();
     const results = await all;
     expect(inner.count('event_details')).toBe(1);
-    expect(new Set(results).size).toBe(1);
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(traces.reduce((n, t) => n + t.calls, 0)).toBe(1);
     expect(traces.reduce((n, t) => n + t.cacheHits, 0)).toBe(49);
     expect(cache.stats()).toMatchObject({ misses: 1, coalesced: 49 });
@@ -162,6 +166,65 @@ describe('cached runner: in-flight coalescing', () => {
     await cache.run(getAvailSummary, { eventName: 'EVT01' });
     expect(inner.count('get_avail_seats')).toBe(2); // `after` (started post-write) was stored
     expect(cache.stats().entries).toBe(1);
+  });
+});
+
+describe('cached runner: event_details item by item', () => {
+  const names = (r: { events: { name: string }[] }) => r.events.map((e) => e.name);
+
+  it('answers [B, C] after [A, B] with one call for C only', async () => {
+    const { inner, cache } = setup();
+    await cache.run(eventDetails, { names: ['EVT01', 'EVT02'] });
+    const trace = newTrace();
+    const r = await cache.run(eventDetails, { names: ['EVT03', 'evt02'] }, { trace });
+    expect(names(r)).toEqual(['EVT02', 'EVT03']);
+    expect(r.count).toBe(2);
+    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([['EVT01', 'EVT02'], ['EVT03']]);
+    expect(trace).toMatchObject({ calls: 1, cacheHits: 0 });
+    const hit = newTrace();
+    expect(names(await cache.run(eventDetails, { names: ['EVT02'] }, { trace: hit }))).toEqual(['EVT02']);
+    expect(hit).toMatchObject({ calls: 0, cacheHits: 1 });
+  });
+
+  it('remembers an unknown name as absent (no call to learn it again)', async () => {
+    const { inner, cache } = setup();
+    expect(names(await cache.run(eventDetails, { names: ['EVT01', 'NOPE1'] }))).toEqual(['EVT01']);
+    expect(names(await cache.run(eventDetails, { names: ['NOPE1'] }))).toEqual([]);
+    expect(inner.count('event_details')).toBe(1);
+  });
+
+  it('overlapping lists in flight: the second operation fetches only what nobody is fetching and joins the rest', async () => {
+    const { inner, cache } = setup();
+    inner.hold();
+    const t1 = newTrace();
+    const t2 = newTrace();
+    const p1 = cache.run(eventDetails, { names: ['EVT01', 'EVT02'] }, { trace: t1 });
+    const p2 = cache.run(eventDetails, { names: ['EVT02', 'EVT03'] }, { trace: t2 });
+    await flush();
+    inner.release();
+    const [r1, r2] = await Promise.all([p1, p2]);
+    expect(names(r1)).toEqual(['EVT01', 'EVT02']);
+    expect(names(r2)).toEqual(['EVT02', 'EVT03']);
+    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([['EVT01', 'EVT02'], ['EVT03']]);
+    expect([t1.calls, t2.calls]).toEqual([1, 1]);
+  });
+
+  it('serves stale items when the upstream refuses, only if every missing name has one', async () => {
+    const { clock, inner, cache } = setup();
+    await cache.run(eventDetails, { names: ['EVT01', 'EVT02'] });
+    await clock.advance(DEFAULT_TTL_MS.event_details + 30_000);
+    inner.failWith = () => new RateLimitedError('429', 1, 'upstream');
+    const trace = newTrace();
+    expect(names(await cache.run(eventDetails, { names: ['EVT02', 'EVT01'] }, { trace }))).toEqual(['EVT01', 'EVT02']);
+    expect(trace).toMatchObject({ staleServes: 1, maxStaleAgeSeconds: 630 });
+    await expect(cache.run(eventDetails, { names: ['EVT01', 'EVT09'] })).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it('the paged form (no names) is cached whole', async () => {
+    const { inner, cache } = setup();
+    await cache.run(eventDetails, { prevEventName: 'EVT05', count: 10 });
+    await cache.run(eventDetails, { prevEventName: 'evt05', count: 10 });
+    expect(inner.count('event_details')).toBe(1);
   });
 });
 
@@ -228,6 +291,7 @@ describe('cached runner: invalidation after writes', () => {
       if (command === 'customer_query') return { customer: { acctId: 100479, email: 'Holder@Example.com' }, accountIds: [100479], recStatus: 'Active', n };
       if (command === 'seats_hold' || command === 'seats_hold_specific') return { orderNum: 555, seats: [{ eventName: 'EVT01' }], n };
       if (command === 'shopping_cart') return { orderNum: 555, seats: [{ eventName: 'EVT02' }], subtotal: 0, n };
+      if (command === 'event_details') return fakeEventDetails(req, n);
       return { command, req, n };
     };
     const reads = async () => {
