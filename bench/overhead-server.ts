@@ -2,9 +2,10 @@
  * Suite 2's server process (started by bench/overhead.ts, so that the load generator and the
  * servers under test do not share one event loop). It serves, each on its own node:http server
  * at 127.0.0.1:
- *   A — the whole gateway (createGateway, the cross-request cache slotted in through wrapRunner,
- *       the real client and a sandbox behind it), warmed so that the dashboard operation is
- *       fully cached: every command of it is an L1 hit, no upstream call;
+ *   A — the whole gateway as `npm start` builds it (createGateway with its defaults: budget gate,
+ *       cross-request cache, metrics, every plugin; the real client and a sandbox behind it),
+ *       warmed so that the dashboard operation is fully cached: every command of it is an L1
+ *       hit, no upstream call;
  *   B — a bare graphql-yoga server with an SDL of the same shape answering the same data from
  *       memory (plain objects, default resolvers).
  * Prints one JSON line {gateway, bare, body, cachedCalls, sameAnswer} and runs until stdin closes.
@@ -13,8 +14,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createGateway } from '../src/app.js';
-import type { CommandRunner } from '../src/archtics/types.js';
-import { createCachedRunner } from '../src/cache/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { BENCH_SEED, NO_LIMIT, configFor, dashboardBody, gqlFetch, seatHolders, silentLogger } from './harness.js';
 
@@ -74,12 +73,7 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 
 const sb = await startSandbox({ seed: BENCH_SEED, ...NO_LIMIT });
 const config = configFor(sb, NO_LIMIT);
-let cache: ReturnType<typeof createCachedRunner> | undefined;
-const gateway = await createGateway({
-  config,
-  logger: silentLogger,
-  wrapRunner: (inner: CommandRunner) => (cache = createCachedRunner({ inner, config: config.cache, context: { siteName: config.archtics.siteName } })),
-});
+const gateway = await createGateway({ config, logger: silentLogger });
 const a = await listen(gateway.yoga);
 
 const body = dashboardBody(seatHolders(25), 10);
@@ -111,7 +105,7 @@ process.stdout.write(
     cachedCalls: warm.json?.extensions?.upstream ?? null,
     gatewayErrors: warm.json?.errors ?? null,
     sameAnswer: JSON.stringify(bare.json?.data) === JSON.stringify(data),
-    cacheStats: cache?.stats() ?? null,
+    cacheStats: gateway.upstream.cache?.stats() ?? null,
   }) + '\n',
 );
 
