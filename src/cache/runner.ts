@@ -47,7 +47,10 @@ export interface CachedRunnerOptions {
   context?: CommandContext;
   /** Commands whose misses coalesce across replicas (needs l2). */
   peerCoalesce?: readonly CommandName[];
-  /** How long a replica waits for a peer's fetch before fetching itself (bounded by the caller's deadline). */
+  /**
+   * How long a replica waits for a peer's fetch before fetching itself (bounded by the caller's
+   * deadline); also the fetch lock's lifetime. Default 5 s; the gateway uses its read deadline.
+   */
   peerWaitMs?: number;
   /** L2 poll interval while waiting for a peer. */
   peerPollMs?: number;

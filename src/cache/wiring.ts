@@ -95,6 +95,8 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
         logger,
         metrics,
         context: { siteName: config.archtics.siteName },
+        // A peer's fetch may wait for budget and be 202-polled: wait for it as long as a read may take.
+        peerWaitMs: config.archtics.readDeadlineMs,
         ...(opts.clock ? { clock: opts.clock } : {}),
       });
       return cache;
