@@ -12,7 +12,7 @@ import { RedisL2, cacheNamespace, createCachedRunner, type CacheEntry } from '..
 import { DEFAULT_TTL_MS, type CacheConfig } from '../../src/config.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { FakeRunner } from './fake-runner.js';
-import { TEST_REDIS_URL, describeRedis, uniquePrefix } from './redis-env.js';
+import { TEST_REDIS_URL, describeRedis, redisAvailable, uniquePrefix } from './redis-env.js';
 
 const prefix = uniquePrefix('l2');
 const clients: Redis[] = [];
@@ -31,7 +31,7 @@ const config: CacheConfig = { maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, s
 const entry = (value: unknown, tags: string[], ttl = 60_000, now = Date.now()): CacheEntry => ({ value, storedAt: now, expiresAt: now + ttl, staleUntil: now + ttl + 60_000, tags });
 
 beforeAll(() => {
-  redis = createRedis(TEST_REDIS_URL);
+  if (redisAvailable) redis = createRedis(TEST_REDIS_URL);
 });
 afterAll(async () => {
   for (const l2 of l2s) await l2.close();

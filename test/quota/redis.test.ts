@@ -10,7 +10,7 @@ import { QueuedLimiter, remaining, type WindowLimits } from '../../src/quota/ind
 import { createLimiter } from '../../src/quota/redis-limiter.js';
 import { RedisSlotStore, quotaNamespace } from '../../src/quota/redis.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
-import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
+import { TEST_REDIS_URL, describeRedis, redisAvailable, uniquePrefix } from '../cache/redis-env.js';
 
 const DAY = 24 * 60 * 60_000;
 const prefix = uniquePrefix('quota');
@@ -18,7 +18,7 @@ let redis: Redis;
 const extra: Redis[] = [];
 
 beforeAll(() => {
-  redis = createRedis(TEST_REDIS_URL);
+  if (redisAvailable) redis = createRedis(TEST_REDIS_URL);
 });
 afterAll(async () => {
   if (!redis) return;
