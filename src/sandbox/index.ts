@@ -12,6 +12,8 @@ import type { RunningSandbox, SandboxOptions, World, WorldFactory } from './type
 export type { RunningSandbox, SandboxOptions, ApiKeySpec, World, WorldFactory, Outcome, WorldClock } from './types.js';
 export type { FaultRule, FaultKind } from './faults.js';
 export type { SandboxStats } from './stats.js';
+export type { Violation, ViolationRule, ConformanceOptions } from './conformance.js';
+export { VIOLATION_RULES, IDEMPOTENT_WRITES } from './conformance.js';
 export { SandboxClock } from './clock.js';
 export { ATS_VERSION } from './server.js';
 

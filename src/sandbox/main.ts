@@ -2,7 +2,8 @@
  * Standalone sandbox: `npm run sandbox`. Settings from the environment:
  * SANDBOX_PORT (4100), SANDBOX_API_KEY (sandbox-key), SANDBOX_DSN (apigee),
  * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (1),
- * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster). Listens on 127.0.0.1 only.
+ * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster), SANDBOX_STRICT (1 = record protocol
+ * violations in /__sandbox/stats, see conformance.ts). Listens on 127.0.0.1 only.
  */
 import { startSandbox } from './index.js';
 
@@ -28,11 +29,12 @@ const sandbox = await startSandbox({
   ratePerDay: setting('SANDBOX_RATE_PER_DAY', 5000, whole(1), 'a whole number ≥ 1'),
   seed: setting('SANDBOX_SEED', 1, whole(0), 'a whole number'),
   timeScale: setting('SANDBOX_TIME_SCALE', 1, (n) => n > 0, 'a number > 0'),
+  strict: process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true',
   log: (line) => console.error(line),
 });
 
 // The key is not printed: whoever started the sandbox set it (or knows the default).
-console.log(`Archtics sandbox listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
+console.log(`Archtics sandbox${process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true' ? ' (strict: violations in /__sandbox/stats)' : ''} listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

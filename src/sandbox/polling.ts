@@ -70,6 +70,11 @@ export class PollQueue {
     entry.timer.unref();
   }
 
+  /** Whether `cid` names a queued command (pending, or done and not yet delivered nor expired). */
+  has(cid: string): boolean {
+    return this.byCid.has(cid);
+  }
+
   /** A poll is CID+QTKN naming a live entry of the same key and product, with a byte-identical body. */
   find(cookies: Record<string, string>, apiKey: string, product: string, body: Buffer): Lookup | undefined {
     const cid = cookies.CID;

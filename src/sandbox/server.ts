@@ -41,6 +41,7 @@ import {
   type Product,
 } from '../protocol/wire.js';
 import type { SandboxClock } from './clock.js';
+import { Conformance, SESSION_COOKIE, type Observation } from './conformance.js';
 import { FaultError, Faults, type FaultContext } from './faults.js';
 import { PollQueue, parseCookies, type QueuedCommand } from './polling.js';
 import { SlidingQuota } from './quota.js';
@@ -69,6 +70,13 @@ interface Reply {
   headers?: Record<string, string | string[]>;
   /** A command's result: brokenJson may strike it. */
   isResult?: boolean;
+}
+
+/** What `ticketing` learnt of a request on the way, for strict mode (conformance.ts). */
+interface RequestNote {
+  ctx?: FaultContext;
+  /** Refused by the quota itself (not a forced rateLimit fault). */
+  quota429?: boolean;
 }
 
 interface KeyState {
@@ -137,6 +145,8 @@ export class Sandbox {
   readonly stats = new StatsRecorder();
   readonly faults: Faults;
   readonly queue: PollQueue;
+  /** Strict mode's protocol judge (conformance.ts); undefined when strict is off. */
+  readonly conformance?: Conformance;
   private readonly keys = new Map<string, KeyState>();
   private readonly knownDsns = new Set<string>();
   private readonly serviceTime: Record<string, number>;
@@ -158,11 +168,19 @@ export class Sandbox {
     this.queue = new PollQueue((entry) => this.runQueued(entry), options.resultTtlMs, clock);
     // An advanced clock completes due commands at once, not at their (now late) timers.
     this.unsubscribeClock = clock.onAdvance(() => this.queue.runDue());
+    if (options.strict) {
+      this.conformance = new Conformance(() => clock.now(), options.strict === true ? {} : options.strict, undefined, (cid) => this.queue.has(cid));
+    }
   }
 
   snapshot(): SandboxStats {
     this.queue.runDue();
-    return this.stats.snapshot(this.clock.now(), { pending: this.queue.size, expired: this.queue.expired, faults: this.faults.fired });
+    const snap = this.stats.snapshot(this.clock.now(), { pending: this.queue.size, expired: this.queue.expired, faults: this.faults.fired });
+    if (this.conformance) {
+      snap.violations = this.conformance.violations();
+      snap.violationCounts = this.conformance.countsByRule();
+    }
+    return snap;
   }
 
   reset(): void {
@@ -170,6 +188,7 @@ export class Sandbox {
     this.queue.clear();
     for (const k of this.keys.values()) k.quota.reset();
     this.stats.reset();
+    this.conformance?.reset();
     this.faults.set(this.options.faults);
     this.faults.resetCounters();
   }
@@ -221,13 +240,61 @@ export class Sandbox {
     this.stats.post(product, this.clock.now());
     const body = await readBody(req);
     if (body === undefined) return this.answer(res, { status: 413, body: JSON.stringify({ error: 'body too large' }) });
-    const outcome = await this.ticketing(req, url, product, body);
+    const note: RequestNote = {};
+    const observed = this.conformance?.arrive(this.arrival(req, url, product, body));
+    const outcome = await this.ticketing(req, url, product, body, note);
+    if (observed) this.judged(res, observed, outcome.reply, note);
     if (outcome.ctx) return this.shapeAndSend(res, outcome.reply, outcome.ctx);
     this.answer(res, outcome.reply);
   }
 
+  /** Strict mode: what conformance.ts judges a POST by. */
+  private arrival(req: IncomingMessage, url: URL, product: Product | undefined, body: Buffer) {
+    const apiKey = url.searchParams.get('apikey');
+    const key = apiKey === null ? undefined : this.keys.get(apiKey);
+    return {
+      product,
+      apiKey,
+      keyKnown: key !== undefined,
+      ratePerMinute: key?.spec.ratePerMinute ?? this.options.ratePerMinute,
+      urlDsn: url.searchParams.get('dsn'),
+      contentType: req.headers['content-type'],
+      cookies: parseCookies(req.headers.cookie),
+      body,
+    };
+  }
+
+  /** Strict mode: tells conformance.ts what was decided; adds the SID cookie to a 202; times a 429. */
+  private judged(res: ServerResponse, observed: Observation, reply: Reply, note: RequestNote): void {
+    const conformance = this.conformance!;
+    const setCookie = reply.headers?.['set-cookie'];
+    const setCookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+    const retryAfter = reply.headers?.['retry-after'];
+    const isPoll = note.ctx?.isPoll === true;
+    const sid = conformance.decided(observed, {
+      status: reply.status,
+      setCookies,
+      isPoll,
+      newCommand: note.ctx !== undefined && !isPoll,
+      ran: reply.isResult === true || (reply.status === 202 && !isPoll),
+      quota429: note.quota429 === true,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    });
+    if (sid !== undefined && reply.status === 202) reply.headers = { ...reply.headers, 'set-cookie': [...setCookies, `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly`] };
+    if (reply.status === 429) {
+      // The pause starts when the 429 has been written, not when it was decided.
+      res.once('finish', () => conformance.refused429(observed.apiKey, typeof retryAfter === 'string' ? retryAfter : undefined));
+    }
+  }
+
   /** Steps 1–9 of the header comment. `ctx` is set once the request reached the command stage. */
-  private async ticketing(req: IncomingMessage, url: URL, product: Product | undefined, body: Buffer): Promise<{ reply: Reply; ctx?: FaultContext }> {
+  private async ticketing(
+    req: IncomingMessage,
+    url: URL,
+    product: Product | undefined,
+    body: Buffer,
+    note: RequestNote = {},
+  ): Promise<{ reply: Reply; ctx?: FaultContext }> {
     if (!product) return { reply: fault(404, 'UnknownProduct') };
     const apiKey = url.searchParams.get('apikey') ?? '';
     const key = this.keys.get(apiKey);
@@ -245,11 +312,13 @@ export class Sandbox {
     this.queue.runDue();
     const poll = cmd ? this.queue.find(parseCookies(req.headers.cookie), apiKey, product, body) : undefined;
     const ctx: FaultContext | undefined = cmd ? { cmd, isPoll: poll !== undefined } : undefined;
+    note.ctx = ctx;
 
     const forced = ctx && this.faults.take('rateLimit', ctx);
     if (forced) return { reply: fault(429, 'QuotaMinute', { 'retry-after': String(forced.retryAfterSeconds ?? 1) }) };
     const verdict = key.quota.tryAcquire(this.clock.now());
     if (!verdict.ok) {
+      note.quota429 = true;
       // Retry-After is what the caller waits in real time: whole seconds, at least 1.
       const seconds = Math.max(1, Math.ceil(this.clock.toRealMs(verdict.waitMs) / 1000));
       return { reply: fault(429, verdict.code, { 'retry-after': String(seconds) }) };

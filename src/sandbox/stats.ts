@@ -10,6 +10,7 @@
  * - headerErrors: envelopes refused with header.result 1, 2 or 3.
  * - maxPostsInAnyMinute: most POSTs seen inside any 60-second window (sandbox clock).
  */
+import type { Violation, ViolationRule } from './conformance.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
 import { PeakWindow } from './quota.js';
 
@@ -30,6 +31,10 @@ export interface SandboxStats {
   faults: Record<FaultKind, number>;
   maxPostsInAnyMinute: number;
   postsInLastMinute: number;
+  /** Strict mode only: protocol violations seen (conformance.ts), oldest first. */
+  violations?: Violation[];
+  /** Strict mode only: violations per rule (rules never broken are absent). */
+  violationCounts?: Partial<Record<ViolationRule, number>>;
 }
 
 export class StatsRecorder {

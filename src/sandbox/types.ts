@@ -4,6 +4,7 @@
  */
 import type { CommandName, Product } from '../protocol/wire.js';
 import type { SandboxClock } from './clock.js';
+import type { ConformanceOptions } from './conformance.js';
 import type { FaultRule } from './faults.js';
 import type { SandboxStats } from './stats.js';
 import type { World, WorldClock } from './world/types.js';
@@ -61,6 +62,12 @@ export interface SandboxOptions {
   faults: FaultRule[];
   /** A world instance or factory; default the seeded world of src/sandbox/world/. */
   world?: World | WorldFactory;
+  /**
+   * Strict mode (default off): every POST is also judged against the protocol reference and each
+   * deviation is recorded in stats().violations (see conformance.ts); 202s carry an extra SID cookie.
+   * `true`, or the checker's tolerances.
+   */
+  strict?: boolean | Partial<ConformanceOptions>;
   /** Diagnostics (world crashes); default silent. Never given the key. */
   log?: (line: string) => void;
 }
