@@ -279,7 +279,7 @@ export async function budgetSuite(): Promise<SuiteResult> {
       unit: '',
       target: `≤ ${PER_MINUTE} (ratio ≤ 1.00)`,
       verdict: verdict(stats.maxPostsInAnyMinute <= PER_MINUTE),
-      note: `${stats.posts} POSTs in all over ${SIM_MS / 60_000} simulated minutes (sandbox's sliding-window count)`,
+      note: `sandbox's sliding-window count of every POST (refused ones too); ${stats.byStatus['200'] ?? 0} admitted and ${stats.rateLimited429} refused over ${SIM_MS / 60_000} simulated minutes`,
     },
     {
       suite: SUITE,
@@ -290,6 +290,7 @@ export async function budgetSuite(): Promise<SuiteResult> {
       unit: '',
       target: '0',
       verdict: verdict(stats.rateLimited429 === 0),
+      note: upstream429At.length ? `first at ${Math.round((upstream429At[0] - startedAt) / 100) / 10} simulated s (times in JSON)` : undefined,
     },
     {
       suite: SUITE,
