@@ -8,14 +8,14 @@ import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { DEFAULT_KEY_PREFIX } from '../redis.js';
-import { createLocalLimiter, limitsOf } from './index.js';
+import { MINUTE_MS, createLocalLimiter, limitsOf } from './index.js';
 import { QueuedLimiter } from './limiter.js';
 import { RedisSlotStore } from './redis.js';
 import type { Limiter } from './types.js';
 
 export interface CreateLimiterOptions {
   clock?: Clock;
-  /** The "minute" window's length; 60 000 unless a test wants a shorter one. */
+  /** The "minute" window's length; 60 000 + config.archtics.windowMarginMs unless a test wants another. */
   windowMs?: number;
   /** Redis key prefix (tests use a unique one per run). */
   prefix?: string;
@@ -23,7 +23,8 @@ export interface CreateLimiterOptions {
 
 export function createLimiter(config: Pick<Config, 'archtics'>, redis?: Redis, opts: CreateLimiterOptions = {}): Limiter {
   const a = config.archtics;
-  const base = { ratePerMinute: a.ratePerMinute, ratePerDay: a.ratePerDay, windowMs: opts.windowMs };
+  const windowMs = opts.windowMs ?? MINUTE_MS + a.windowMarginMs;
+  const base = { ratePerMinute: a.ratePerMinute, ratePerDay: a.ratePerDay, windowMs };
   if (!redis) return createLocalLimiter({ ...base, queueMax: a.queueMax, clock: opts.clock });
   const limits = limitsOf(base);
   const store = new RedisSlotStore({ redis, limits, apiKey: a.apiKey, dsn: a.dsn, prefix: opts.prefix ?? DEFAULT_KEY_PREFIX });

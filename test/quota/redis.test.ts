@@ -131,7 +131,7 @@ describeRedis('QueuedLimiter over Redis: three replicas, one budget', () => {
   });
 
   it('createLimiter(config, redis) shares the budget; without redis it is the in-process limiter', async () => {
-    const config = { archtics: { ratePerMinute: 2, ratePerDay: 100, queueMax: 10, apiKey: 'factory-key', dsn: 'apigee' } } as Parameters<typeof createLimiter>[0];
+    const config = { archtics: { ratePerMinute: 2, ratePerDay: 100, queueMax: 10, windowMarginMs: 1_000, apiKey: 'factory-key', dsn: 'apigee' } } as Parameters<typeof createLimiter>[0];
     const a = createLimiter(config, redis, { prefix });
     const b = createLimiter(config, redis, { prefix });
     await a.acquire({ priority: 'read' });

@@ -27,6 +27,7 @@ export function testConfig(baseUrl: string, overrides: Partial<ArchticsConfig> =
     pollTimeoutMs: 600_000,
     pollInitialMs: 300,
     pollMaxIntervalMs: 3_000,
+    windowMarginMs: 1_000,
     pollBackoff: 1.5,
     requestTimeoutMs: 5_000,
     readDeadlineMs: 30_000,
