@@ -1,6 +1,7 @@
 /**
  * The seeded world: deterministic (same seed, same answers; another seed, other data) and of a
- * realistic size (12,000 seats in 30 sections, six price codes, 2,000 accounts, 44 events).
+ * realistic size (12,000 seats in 30 sections, six price codes, 2,000 accounts, 44 events of 2026-27
+ * and 3 archived ones of 2016-17).
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandName } from '../../src/protocol/wire.js';
@@ -68,9 +69,20 @@ describe('realistic size', () => {
     expect(names.filter((n) => /^EVENT\d\d$/.test(n))).toHaveLength(40);
     expect(names.filter((n) => /^CONC\d\d$/.test(n))).toHaveLength(4);
     for (const e of data.events) {
-      expect(e.date >= '2026-09-01' && e.date <= '2027-08-31').toBe(true);
+      if (!e.archived) expect(e.date >= '2026-09-01' && e.date <= '2027-08-31').toBe(true);
       expect(e.name.length).toBeLessThanOrEqual(8);
     }
+  });
+  it("3 archived games of 2016-17 (the public page's event_search sample), in their own season and id range", () => {
+    const archived = data.events.filter((e) => e.archived);
+    expect(archived.map((e) => [e.name, e.date, e.seasonName, e.eventId])).toEqual([
+      ['HIST1601', '2016-10-08', '2016-17 Season', 1601],
+      ['HIST1602', '2016-11-12', '2016-17 Season', 1602],
+      ['HIST1603', '2016-12-10', '2016-17 Season', 1603],
+    ]);
+    // They sort after every current event, whose positions and ids are what they were.
+    expect(data.events.slice(-3)).toEqual(archived);
+    expect(data.events.filter((e) => !e.archived).map((e) => e.eventId).sort((a, b) => a - b)).toEqual(Array.from({ length: 44 }, (_, i) => 2601 + i));
   });
   it('2,000 accounts 100000–101999 with unique e-mails; ~15% season-ticket holders; 100479 owns seats', () => {
     expect(data.accounts).toHaveLength(2000);

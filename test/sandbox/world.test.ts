@@ -113,10 +113,19 @@ describe('event_search', () => {
       expect(out.result, JSON.stringify(bad)).toBe(RESULT_CODES.eventSearchBadInput);
       expect(out.error_detail).toBeTypeOf('string');
     }
-    // The public page's sample (2016) works as written: no events.
-    const none = t.run('event_search', { ref: '1AB2C3', start_date: '2016-10-01', end_date: '2016-12-31' });
+    // Nothing between the archived 2016-17 games and the current season.
+    const none = t.run('event_search', { ref: '1AB2C3', start_date: '2018-01-01', end_date: '2018-12-31' });
     expect(none).toMatchObject({ result: RESULT_CODES.eventSearchNoEvents, sql_code: SQL_NO_ROW });
     expect(none.fields).toBeUndefined();
+  });
+  it("the public page's sample (2016-10-01..2016-12-31) finds the archived 2016-17 games, as written", () => {
+    const f = t.okRun('event_search', { ref: '1AB2C3', start_date: '2016-10-01', end_date: '2016-12-31' });
+    expect(f.events.map((e: any) => e.event_name)).toEqual(['HIST1601', 'HIST1602', 'HIST1603']);
+    expect(f.events[0]).toEqual({ event_name: 'HIST1601', availability: 1, avail_class: ['OPEN', 'CLUB'] });
+    const details = t.okRun('event_details', { event_filter: 'HIST1601', event_filter_type: 'L' });
+    expect(details.events[0]).toMatchObject({ event_date: '2016-10-08', season_name: '2016-17 Season', total_events: 3 });
+    // The current season is undisturbed: its first game keeps the first id of its own range.
+    expect(t.okRun('seats_sold', { acct_id: 100479, event_filter: [{ event_filter: 'EVENT01' }] }).seats_array[0].event_id).toBe(2601);
   });
 });
 
@@ -143,8 +152,9 @@ describe('event_details', () => {
     expect(f.events[0].performer).toBeTypeOf('string');
   });
   it('all events, paged by prev_event_name (exclusive) and count', () => {
+    // 40 home games and 4 concerts of 2026-27, and the 3 archived games of 2016-17.
     const all = t.okRun('event_details');
-    expect(all.count).toBe(44);
+    expect(all.count).toBe(47);
     const names = all.events.map((e: any) => e.event_name);
     expect(names).toEqual([...names].sort());
     const page = t.okRun('event_details', { prev_event_name: 'event10', count: 3 });
@@ -156,7 +166,8 @@ describe('event_details', () => {
       result: RESULT_CODES.eventDetailsNoEvents,
       sql_code: SQL_NO_ROW,
     });
-    expect(t.run('event_details', { prev_event_name: 'EVENT40' }).result).toBe(RESULT_CODES.eventDetailsNoEvents);
+    // The last name of all: the archived HIST16xx games sort after EVENT40.
+    expect(t.run('event_details', { prev_event_name: 'HIST1603' }).result).toBe(RESULT_CODES.eventDetailsNoEvents);
   });
 });
 

@@ -93,6 +93,8 @@ export interface EventInfo {
   home: boolean;
   /** Prices as a percentage of the home price table. */
   priceScalePct: number;
+  /** A past season's event (see ARCHIVED_EVENTS): listed and searchable like any other. */
+  archived?: boolean;
 }
 
 export const CLUB = 'Harbor City FC';
@@ -109,6 +111,19 @@ const OPPONENTS = [
   'Lakeshore Athletic', 'Prairie Wind SC', 'Desert Sun FC', 'Iron Valley United', 'Coastal Breakers',
   'Summit City FC', 'River Plate Rovers', 'Pine Hollow SC', 'Eastport Mariners', 'Silver Creek FC',
   'Westfield Wanderers', 'Canyon Rock United', 'Maple Leaf Athletic', 'Bluewater FC', 'Highland Park SC',
+];
+
+/**
+ * Three games of an archived season, autumn 2016: the public page's event_search sample searches
+ * 2016-10-01..2016-12-31 and must find events as written. Their names sort after every current
+ * event (so the current events keep their positions), their event ids come from their own 16xx
+ * range (so the current season's ids do not move), and nobody holds season seats for them.
+ */
+export const ARCHIVED_SEASON = '2016-17 Season';
+const ARCHIVED_EVENTS = [
+  { name: 'HIST1601', date: '2016-10-08', opponent: 'Bayside United' },
+  { name: 'HIST1602', date: '2016-11-12', opponent: 'Capital City SC' },
+  { name: 'HIST1603', date: '2016-12-10', opponent: 'Northern Lights FC' },
 ];
 
 const CONCERTS = [
@@ -175,10 +190,40 @@ function generateEvents(rng: Rng): EventInfo[] {
       priceScalePct: 150,
     });
   });
+  // Added after the current season without drawing from rng: the seeded data stays as it was.
+  for (const a of ARCHIVED_EVENTS) {
+    const dow = new Date(`${a.date}T00:00:00Z`).getUTCDay();
+    events.push({
+      name: a.name,
+      nameInet: `${slug(CLUB)}-vs-${slug(a.opponent)}-${a.date}`,
+      description: `${CLUB} vs. ${a.opponent}`,
+      date: a.date,
+      time: dow === 0 || dow === 6 ? '15:00' : '19:30',
+      organization: CLUB,
+      venueName: VENUE_NAME,
+      manifestName: 'ARENA 2016-17',
+      seasonName: ARCHIVED_SEASON,
+      category: 'E',
+      duration: 120,
+      planType: 'S',
+      totalEvents: ARCHIVED_EVENTS.length,
+      allowSingles: 'Y',
+      onsaleDate: '2016-07-15',
+      majorCat: 'SPORTS',
+      minorCat: 'SOCCER',
+      archticsVenueId: ARCHTICS_VENUE_ID,
+      home: false,
+      priceScalePct: 100,
+      archived: true,
+    });
+  }
   events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // event_id follows the calendar, like an Archtics event id sequence.
-  const byDate = [...events].sort((a, b) => a.date.localeCompare(b.date) || a.name.localeCompare(b.name));
-  return events.map((e, idx) => ({ ...e, idx, eventId: 2601 + byDate.indexOf(e) }));
+  // event_id follows the calendar, like an Archtics event id sequence: 26xx for the current season,
+  // 16xx for the archived one.
+  const byDate = (list: typeof events) => [...list].sort((a, b) => a.date.localeCompare(b.date) || a.name.localeCompare(b.name));
+  const current = byDate(events.filter((e) => !e.archived));
+  const archived = byDate(events.filter((e) => e.archived));
+  return events.map((e, idx) => ({ ...e, idx, eventId: e.archived ? 1601 + archived.indexOf(e) : 2601 + current.indexOf(e) }));
 }
 
 // ── Accounts ─────────────────────────────────────────────────────────────────────────────────
