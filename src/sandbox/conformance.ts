@@ -25,9 +25,11 @@
  *                          commands. A dead cookie (result delivered or expired) sent with the SAME
  *                          body is that command's own jar: the POST is a new command (reference §3),
  *                          judged by write-resent when it is a write.
- * - retry-after-ignored    §1: a POST from the same key before the Retry-After of a 429 elapsed.
- *                          POSTs arriving within `retryAfterGraceMs` (100) of the 429's last byte were
- *                          already on their way when it was written (concurrent requests) and pass.
+ * - retry-after-ignored    §1: a POST from the same key before the Retry-After of a 429 elapsed,
+ *                          counted from when the sandbox decided the 429 (no client can have it
+ *                          sooner, so a slow machine never invents a violation). POSTs arriving within
+ *                          `retryAfterGraceMs` (100) of it were already on their way (concurrent
+ *                          requests of one caller land 0–10 ms apart) and pass.
  * - over-quota             §1/§5: a POST refused by the quota itself (429 QuotaMinute/QuotaDay, not a
  *                          forced rateLimit fault): a client must budget, not find the limit by hitting it.
  * - over-rate              §1/§5: more than the key's ratePerMinute POSTs (every POST, polls and
@@ -76,7 +78,7 @@ export interface Violation {
 export interface ConformanceOptions {
   /** Least real ms between two POSTs of one accepted command (default 290: ~300 ms with slack). */
   pollMinMs: number;
-  /** Real ms after a 429 was written during which POSTs count as already in flight (default 100). */
+  /** Real ms after a 429 during which POSTs count as already in flight (default 100). */
   retryAfterGraceMs: number;
   /** Real ms a write's identical copy is looked for (default 60 000). */
   writeWindowMs: number;
@@ -122,7 +124,7 @@ interface KeyTrack {
   posts: number[];
   /** No POST before this (real ms) unless within grace of `pauseFrom`. */
   pausedUntil: number;
-  /** Real ms the latest 429 was written. */
+  /** Real ms the latest 429 was decided. */
   pauseFrom: number;
   retryAfterText: string;
 }
@@ -400,7 +402,7 @@ export class Conformance {
     return undefined;
   }
 
-  /** A 429 was written to the socket at this moment: the key pauses for its Retry-After. */
+  /** A 429 is being answered at this moment: the key pauses for its Retry-After. */
   refused429(apiKey: string, retryAfter: string | undefined): void {
     const now = this.realNow();
     const seconds = Number(retryAfter);

@@ -243,7 +243,7 @@ export class Sandbox {
     const note: RequestNote = {};
     const observed = this.conformance?.arrive(this.arrival(req, url, product, body));
     const outcome = await this.ticketing(req, url, product, body, note);
-    if (observed) this.judged(res, observed, outcome.reply, note);
+    if (observed) this.judged(observed, outcome.reply, note);
     if (outcome.ctx) return this.shapeAndSend(res, outcome.reply, outcome.ctx);
     this.answer(res, outcome.reply);
   }
@@ -265,7 +265,7 @@ export class Sandbox {
   }
 
   /** Strict mode: tells conformance.ts what was decided; adds the SID cookie to a 202; times a 429. */
-  private judged(res: ServerResponse, observed: Observation, reply: Reply, note: RequestNote): void {
+  private judged(observed: Observation, reply: Reply, note: RequestNote): void {
     const conformance = this.conformance!;
     const setCookie = reply.headers?.['set-cookie'];
     const setCookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
@@ -281,10 +281,9 @@ export class Sandbox {
       ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     });
     if (sid !== undefined && reply.status === 202) reply.headers = { ...reply.headers, 'set-cookie': [...setCookies, `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly`] };
-    if (reply.status === 429) {
-      // The pause starts when the 429 has been written, not when it was decided.
-      res.once('finish', () => conformance.refused429(observed.apiKey, typeof retryAfter === 'string' ? retryAfter : undefined));
-    }
+    // The pause is counted from now, before the 429 is written: the client cannot have it any
+    // earlier, so a busy event loop can only make the rule more lenient, never invent a violation.
+    if (reply.status === 429) conformance.refused429(observed.apiKey, typeof retryAfter === 'string' ? retryAfter : undefined);
   }
 
   /** Steps 1–9 of the header comment. `ctx` is set once the request reached the command stage. */
