@@ -75,3 +75,21 @@ describe('reads against a strict sandbox (80 a minute on both sides)', () => {
     expect(s.rateLimited429).toBe(0);
   });
 });
+
+describe('the budget against a sandbox on real time (its own quota minute is a real minute)', () => {
+  it('bursts twice past 30 a minute: the service never has to refuse one POST', async () => {
+    const strict = await startStrictPair({ ratePerMinute: 30 });
+    try {
+      const holders = seasonTicketHolders(strict.sb).slice(0, 24);
+      for (const batch of [holders.slice(0, 12), holders.slice(12)]) {
+        await Promise.all(batch.map((acctId) => strict.gw.exec(CustomerSeatsDocument, { acctId, first: 1 })));
+      }
+      const s = await expectConformant(strict.sb);
+      expect(s.posts).toBeLessThanOrEqual(30);
+      expect(s.rateLimited429).toBe(0);
+      expect(s.maxPostsInAnyMinute).toBeLessThanOrEqual(30);
+    } finally {
+      await strict.close();
+    }
+  });
+});
