@@ -5,9 +5,9 @@ import type { GatewayContext } from '../src/context.js';
 import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
-import { checkPage, paginate, type Connection, type ConnectionArgs, type Page } from './pagination.js';
+import { checkPage, paginateSorted, type Connection, type ConnectionArgs, type Page } from './pagination.js';
 import { checkEventName } from './events.js';
-import { seatCursors, seatsFromBlocks, type SeatKey, type SeatShape } from './seats.js';
+import { seatCursors, sortedSeatsFromBlocks, type SeatKey, type SeatShape } from './seats.js';
 
 /** Account ids are positive integers (Int, so at most 2^31 - 1). */
 export function checkAcctId(acctId: number, arg = 'acctId'): number {
@@ -39,7 +39,7 @@ export function checkCustomerSeatsArgs(args: CustomerSeatsArgs): { page: Page<Se
 export async function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
   const { page, eventName } = checkCustomerSeatsArgs(args);
   const blocks = await ctx.loaders.seatsSold.load({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
-  return paginate(seatsFromBlocks(blocks), page, seatCursors);
+  return paginateSorted(sortedSeatsFromBlocks(blocks), page, seatCursors);
 }
 
 // ── mutations: create, update ──────────────────────────────────────────────────────────────

@@ -77,16 +77,39 @@ export function cursorOf<T, K>(scheme: CursorScheme<T, K>, item: T): string {
 
 /** Sorts `items` by the scheme and cuts the page. */
 export function paginate<T, K>(items: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
-  const sorted = [...items].sort((a, b) => scheme.compare(scheme.keyOf(a), scheme.keyOf(b)));
+  return paginateSorted(sortBy(items, scheme), page, scheme);
+}
+
+/** A sorted copy of `items` in the scheme's order. */
+export function sortBy<T, K>(items: readonly T[], scheme: CursorScheme<T, K>): T[] {
+  return [...items].sort((a, b) => scheme.compare(scheme.keyOf(a), scheme.keyOf(b)));
+}
+
+/** First index in [lo, hi) whose item is not `before(item)` (the list is sorted, so `before` is monotone). */
+function firstNot<T>(sorted: readonly T[], lo: number, hi: number, before: (item: T) => boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(sorted[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Cuts the page out of a list ALREADY sorted by the scheme (e.g. one memoised per cached answer):
+ * cursors are found by binary search and only the page's items are touched, so a page of 10 out of
+ * a season of seats costs the page, not the season.
+ */
+export function paginateSorted<T, K>(sorted: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
   let start = 0;
   let end = sorted.length;
   if (page.after !== undefined) {
     const after = page.after;
-    while (start < end && scheme.compare(scheme.keyOf(sorted[start]), after) <= 0) start++;
+    start = firstNot(sorted, start, end, (item) => scheme.compare(scheme.keyOf(item), after) <= 0);
   }
   if (page.before !== undefined) {
     const before = page.before;
-    while (end > start && scheme.compare(scheme.keyOf(sorted[end - 1]), before) >= 0) end--;
+    end = firstNot(sorted, start, end, (item) => scheme.compare(scheme.keyOf(item), before) < 0);
   }
   if (page.first !== undefined && end - start > page.first) end = start + page.first;
   if (page.last !== undefined && end - start > page.last) start = end - page.last;
