@@ -195,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     dsn: str(env, 'SANDBOX_DSN', 'apigee'),
     ratePerMinute: int(env, 'SANDBOX_RATE_PER_MINUTE', 80, 1),
     ratePerDay: int(env, 'SANDBOX_RATE_PER_DAY', 5000, 1),
+    // Same default as `npm run sandbox`, so sample ids and PINs are the same whichever way it runs.
     seed: int(env, 'SANDBOX_SEED', 20261129),
   };
 

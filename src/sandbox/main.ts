@@ -1,7 +1,7 @@
 /**
  * Standalone sandbox: `npm run sandbox`. Settings from the environment:
  * SANDBOX_PORT (4100), SANDBOX_API_KEY (sandbox-key), SANDBOX_DSN (apigee),
- * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (1),
+ * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (20261129, as `npm start`),
  * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster), SANDBOX_STRICT (1 = record protocol
  * violations in /__sandbox/stats, see conformance.ts). Listens on 127.0.0.1 only.
  */
@@ -27,7 +27,7 @@ const sandbox = await startSandbox({
   dsn: process.env.SANDBOX_DSN || 'apigee',
   ratePerMinute: setting('SANDBOX_RATE_PER_MINUTE', 80, whole(1), 'a whole number ≥ 1'),
   ratePerDay: setting('SANDBOX_RATE_PER_DAY', 5000, whole(1), 'a whole number ≥ 1'),
-  seed: setting('SANDBOX_SEED', 1, whole(0), 'a whole number'),
+  seed: setting('SANDBOX_SEED', 20261129, whole(0), 'a whole number'),
   timeScale: setting('SANDBOX_TIME_SCALE', 1, (n) => n > 0, 'a number > 0'),
   strict: process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true',
   log: (line) => console.error(line),

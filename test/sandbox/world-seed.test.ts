@@ -9,6 +9,7 @@ import { createWorld } from '../../src/sandbox/world/index.js';
 import { generate, mulberry32, STH_ACCT_ID } from '../../src/sandbox/world/seed.js';
 import { PRICE_CODES, SEAT_COUNT, SECTION_NAMES } from '../../src/sandbox/world/venue.js';
 import { START, testWorld } from './world-helpers.js';
+import { luhnValid } from '../../resolvers/validate.js';
 
 /** A scripted session; its answers as one string. */
 function transcript(seed: number): string {
@@ -109,5 +110,16 @@ describe('realistic size', () => {
     expect(s.ticketTypes).toEqual(['ADULT', 'CHILD', 'SENIOR']);
     t.okRun('customer_query', { acct_id: s.customer, pin: s.customerPin });
     t.okRun('seats_hold_specific', { ...s.freeSeats });
+  });
+});
+
+describe('sample cards', () => {
+  // Regression: the declined sample was 4111111111110002, which fails Luhn, so the gateway
+  // refused it as BAD_USER_INPUT before the sandbox could decline it.
+  it('both pass the Luhn check, so a validating gateway forwards them; the declined one ends in 0002', () => {
+    const { approvedCard, declinedCard } = createWorld({ seed: 1, clock: { now: () => START } }).samples as Record<string, string>;
+    expect(luhnValid(approvedCard)).toBe(true);
+    expect(luhnValid(declinedCard)).toBe(true);
+    expect(declinedCard.endsWith('0002')).toBe(true);
   });
 });

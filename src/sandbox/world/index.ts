@@ -153,6 +153,7 @@ function buildSamples(data: SeedData): Record<string, unknown> {
     freeSeats,
     holdMinutes: HOLD_MS / 60_000,
     approvedCard: '4111111111111111',
-    declinedCard: `411111111111${DECLINED_CARD_SUFFIX}`,
+    // Passes the Luhn check (gateways validate cards before sending), and ends in 0002.
+    declinedCard: `400000000000${DECLINED_CARD_SUFFIX}`,
   };
 }
