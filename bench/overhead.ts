@@ -44,7 +44,10 @@ interface Run {
 function startServers(): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const entry = fileURLToPath(new URL('./overhead-server.ts', import.meta.url));
   const cwd = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  // As `npm start` runs it (src/main.ts): graphql-js in production mode unless NODE_ENV says
+  // otherwise. The bare server shares the process, so both sides get the same graphql-js.
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' };
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

@@ -2,12 +2,21 @@
  * npm start: the gateway on HOST:PORT (default 127.0.0.1:4000). Without ARCHTICS_BASE_URL it
  * starts the embedded sandbox in-process on a free port and runs against it.
  */
-import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { GRAPHQL_ENDPOINT } from './server.js';
+import type { Config } from './config.js';
+
+// graphql-js decides once, when it is first imported, whether to run its development-mode checks
+// (an instanceOf that inspects class names on every type check, ~4% of a cached operation's CPU):
+// only NODE_ENV=production turns them off. A server is production unless told otherwise
+// (NODE_ENV=development keeps them), so this is set before anything imports graphql — which is why
+// the imports below are dynamic: static imports would be evaluated before this line.
+process.env.NODE_ENV ??= 'production';
+
+const { createServer: createHttpServer } = await import('node:http');
+const { createGateway } = await import('./app.js');
+const { ConfigError, loadConfig } = await import('./config.js');
+const { createLogger } = await import('./logger.js');
+const { GRAPHQL_ENDPOINT } = await import('./server.js');
 
 let config: Config;
 try {
