@@ -50,7 +50,9 @@ export const EmailAlreadyExistsRef = builder.objectType(EmailAlreadyExists, {
   isTypeOf: (v) => v instanceof EmailAlreadyExists,
   fields: (t) => ({
     email: t.exposeString('email', { description: 'The e-mail address asked for.' }),
-    acctId: t.exposeInt('acctId', {
+    // Not `acctId`: that is Int! on CreateCustomerSuccess, and GraphQL refuses one selection of a
+    // field with two types across union members.
+    existingAcctId: t.exposeInt('acctId', {
       nullable: true,
       description: 'The existing account with this e-mail (createCustomer: always; updateCustomer: null, the service does not name it).',
     }),

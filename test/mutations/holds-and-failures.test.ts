@@ -68,13 +68,13 @@ describe('typed failures', () => {
   it('EmailAlreadyExists names the existing account; a new address creates one', async () => {
     const existing = (sb.world.samples as { customerEmail: string; customer: number });
     const taken = await gw.exec<any, unknown>(
-      `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename ... on EmailAlreadyExists { email acctId account { acctId email } } } }`,
+      `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { __typename ... on CreateCustomerSuccess { acctId } ... on EmailAlreadyExists { email existingAcctId account { acctId email } } } }`,
       { i: { firstName: 'Twin', lastName: 'Person', email: existing.customerEmail } },
     );
     expect(taken.data.createCustomer).toEqual({
       __typename: 'EmailAlreadyExists',
       email: existing.customerEmail,
-      acctId: existing.customer,
+      existingAcctId: existing.customer,
       account: { acctId: existing.customer, email: existing.customerEmail },
     });
     const email = `new-${randomUUID().slice(0, 8)}@example.net`;
