@@ -45,6 +45,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A customer by account id (customer_query); null when there is no such account.',
     args: { acctId: t.arg.int({ required: true, description: 'Archtics account id (positive).' }) },
+    // Checked from the argument too, so a token bound to another account spends no budget.
+    authScopes: (_root, { acctId }) => ({ acct: acctId }),
     resolve: (_root, { acctId }, ctx) => customerById(acctId, ctx),
   }),
   customerByEmail: t.field({
