@@ -1,6 +1,6 @@
 /**
  * What a client may see of an error. Our own GraphQLErrors (BAD_USER_INPUT, FORBIDDEN,
- * UNAUTHENTICATED, NOT_FOUND, limits) pass as they are. A typed upstream failure — anything with a
+ * UNAUTHENTICATED, limits) pass as they are. A typed upstream failure — anything with a
  * string `code` and an `extensions()` method, i.e. src/archtics/errors.ts — becomes a GraphQLError
  * with exactly those extensions and a fixed message per code (upstream texts stay in the logs).
  * Everything else is "Unexpected error." with code INTERNAL_SERVER_ERROR.
