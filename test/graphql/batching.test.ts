@@ -2,30 +2,19 @@
  * Batching at the upstream, counted by the sandbox: every Event load of one operation is one
  * event_details call; customers, seats, prices are one call per distinct key.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DashboardDocument, EventsDocument } from '../gql/graphql.js';
-import { globalId, resetSandbox, sandboxStats, seasonTicketHolders, startTestSandbox, TestGateway } from './harness.js';
+import { globalId, resetSandbox, sandboxStats, seasonTicketHolders, TestGateway, useSandboxedGateway } from './harness.js';
 
-let sb: RunningSandbox;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  sb = await startTestSandbox();
-  gw = await TestGateway.start(sb);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sb?.close();
-});
-beforeEach(() => resetSandbox(sb));
+const env = useSandboxedGateway();
+beforeEach(() => resetSandbox(env.sb));
 
 describe('a dashboard of 25 season-ticket holders, first 10 seats each, each seat with its event', () => {
   it('costs 25 customer_query, 25 seats_sold, 1 event_details and one event_price_info per distinct event', async () => {
-    const holders = seasonTicketHolders(sb).slice(0, 25);
+    const holders = seasonTicketHolders(env.sb).slice(0, 25);
     expect(holders).toHaveLength(25);
 
-    const r = await gw.exec(DashboardDocument, { ids: holders.map((id) => globalId('Customer', id)), first: 10 });
+    const r = await env.gw.exec(DashboardDocument, { ids: holders.map((id) => globalId('Customer', id)), first: 10 });
 
     expect(r.errors).toBeUndefined();
     const customers = r.data!.nodes.map((n) => n as { acctId: number; seats: { edges: { node: { event: { name: string; venue: string | null; date: string | null; priceCodes: { code: string }[] } } }[] } });
@@ -40,7 +29,7 @@ describe('a dashboard of 25 season-ticket holders, first 10 seats each, each sea
     }
     const distinctEvents = new Set(seats.map((s) => s.event.name));
 
-    const stats = await sandboxStats(sb);
+    const stats = await sandboxStats(env.sb);
     expect(stats.commands).toEqual({
       customer_query: 25,
       seats_sold: 25,
@@ -52,14 +41,14 @@ describe('a dashboard of 25 season-ticket holders, first 10 seats each, each sea
 
 describe('event loads', () => {
   it('match results to names, never positions: an unknown name is null, not a shifted row', async () => {
-    const r = await gw.exec(EventsDocument, { names: ['EVENT03', 'NOPE', 'event01', 'EVENT03'] });
+    const r = await env.gw.exec(EventsDocument, { names: ['EVENT03', 'NOPE', 'event01', 'EVENT03'] });
     expect(r.errors).toBeUndefined();
     expect(r.data!.events.map((e) => e?.name ?? null)).toEqual(['EVENT03', null, 'EVENT01', 'EVENT03']);
-    expect((await sandboxStats(sb)).commands).toEqual({ event_details: 1 });
+    expect((await sandboxStats(env.sb)).commands).toEqual({ event_details: 1 });
   });
 
   it('from event, events, searchEvents, Seat.event and node in one operation make one event_details call', async () => {
-    const r = await gw.exec(
+    const r = await env.gw.exec(
       `query Mixed($seat: ID!, $ev: ID!) {
         a: event(name: "EVENT05") { name }
         b: events(names: ["EVENT06", "event07"]) { name }
@@ -71,19 +60,19 @@ describe('event loads', () => {
       { seat: globalId('Seat', 'EVENT09|101|A|1'), ev: globalId('Event', 'EVENT10') },
     );
     expect(r.errors).toBeUndefined();
-    const stats = await sandboxStats(sb);
+    const stats = await sandboxStats(env.sb);
     expect(stats.commands.event_details).toBe(1);
     expect(stats.commands.event_search).toBe(1);
   });
 
   it('split above EVENT_BATCH_SIZE only', async () => {
-    const small = await TestGateway.start(sb, { EVENT_BATCH_SIZE: '10' });
+    const small = await TestGateway.start(env.sb, { EVENT_BATCH_SIZE: '10' });
     try {
       const names = Array.from({ length: 25 }, (_, i) => `EVENT${String(i + 1).padStart(2, '0')}`);
       const r = await small.exec(EventsDocument, { names });
       expect(r.errors).toBeUndefined();
       expect(r.data!.events.map((e) => e?.name)).toEqual(names);
-      expect((await sandboxStats(sb)).commands).toEqual({ event_details: 3 });
+      expect((await sandboxStats(env.sb)).commands).toEqual({ event_details: 3 });
     } finally {
       await small.close();
     }

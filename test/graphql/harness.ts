@@ -4,6 +4,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { afterAll, beforeAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -82,6 +83,26 @@ export class TestGateway {
   close(): Promise<void> {
     return this.gateway.close();
   }
+}
+
+/**
+ * One sandbox and one gateway for a test file: started before its tests, closed after them.
+ * Tests read `env.sb` and `env.gw` (set once beforeAll has run).
+ */
+export function useSandboxedGateway(opts: { sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {}): {
+  readonly sb: RunningSandbox;
+  readonly gw: TestGateway;
+} {
+  const env = {} as { sb: RunningSandbox; gw: TestGateway };
+  beforeAll(async () => {
+    env.sb = await startTestSandbox(opts.sandbox);
+    env.gw = await TestGateway.start(env.sb, opts.env);
+  });
+  afterAll(async () => {
+    await env.gw?.close();
+    await env.sb?.close();
+  });
+  return env;
 }
 
 /** The sandbox's own counters, over HTTP. */

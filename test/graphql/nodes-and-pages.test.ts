@@ -2,25 +2,14 @@
  * Global ids: node/nodes round-trip every Node type; connections page forwards with no
  * duplicates and no gaps; bad ids and cursors are BAD_USER_INPUT before any upstream call.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createArchticsApi } from '../../src/archtics/commands/index.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { type CustomerSeatsQuery, type SearchEventsQuery, CartDocument, CustomerSeatsDocument, EventAvailabilityDocument, NodeDocument, NodesDocument, SearchEventsDocument } from '../gql/graphql.js';
-import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, startTestSandbox, TestGateway } from './harness.js';
+import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, useSandboxedGateway } from './harness.js';
 
 const HOLDER = 100479;
-let sb: RunningSandbox;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  sb = await startTestSandbox();
-  gw = await TestGateway.start(sb);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sb?.close();
-});
-beforeEach(() => resetSandbox(sb));
+const env = useSandboxedGateway();
+beforeEach(() => resetSandbox(env.sb));
 
 interface FreeSeats {
   event_name: string;
@@ -31,8 +20,8 @@ interface FreeSeats {
 
 describe('node and nodes', () => {
   it('round-trip Event, Customer, sold and available Seat, and Cart by global id', async () => {
-    const free = (sb.world.samples as { freeSeats: FreeSeats }).freeSeats;
-    const hold = await createArchticsApi(gw.gateway.runner).seatsHoldSpecific({
+    const free = (env.sb.world.samples as { freeSeats: FreeSeats }).freeSeats;
+    const hold = await createArchticsApi(env.gw.gateway.runner).seatsHoldSpecific({
       eventName: free.event_name,
       section: free.section_name,
       row: free.row_name,
@@ -40,11 +29,11 @@ describe('node and nodes', () => {
       numSeats: 2,
       ticketTypeCode: 'ADULT',
     });
-    const sold = await gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 });
+    const sold = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 });
     const soldSeat = sold.data!.customer!.seats.edges[0].node;
-    const avail = await gw.exec(EventAvailabilityDocument, { name: 'EVENT02', first: 1 });
+    const avail = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT02', first: 1 });
     const availSeat = avail.data!.event!.availableSeats.edges[0].node;
-    const cart = await gw.exec(CartDocument, { orderNum: hold.orderNum });
+    const cart = await env.gw.exec(CartDocument, { orderNum: hold.orderNum });
     expect(cart.errors).toBeUndefined();
     expect(cart.data!.cart!.seats.map((s) => [s.number, s.status])).toEqual([
       [free.seat_num, 'HELD'],
@@ -63,42 +52,42 @@ describe('node and nodes', () => {
     expect(ids.Cart).toBe(globalId('Cart', hold.orderNum));
 
     for (const [kind, id] of Object.entries(ids)) {
-      const r = await gw.exec(NodeDocument, { id });
+      const r = await env.gw.exec(NodeDocument, { id });
       expect(r.errors, kind).toBeUndefined();
       expect(r.data!.node!.id, kind).toBe(id);
     }
-    const one = await gw.exec(NodeDocument, { id: ids.Customer });
+    const one = await env.gw.exec(NodeDocument, { id: ids.Customer });
     expect(one.data!.node).toMatchObject({ __typename: 'Customer', acctId: HOLDER });
-    const seat = await gw.exec(NodeDocument, { id: ids.Seat });
+    const seat = await env.gw.exec(NodeDocument, { id: ids.Seat });
     expect(seat.data!.node).toMatchObject({ __typename: 'Seat', section: soldSeat.section, row: soldSeat.row, number: soldSeat.number, status: 'SOLD' });
-    const availNode = await gw.exec(NodeDocument, { id: ids.AvailableSeat });
+    const availNode = await env.gw.exec(NodeDocument, { id: ids.AvailableSeat });
     expect(availNode.data!.node).toMatchObject({ __typename: 'Seat', status: 'AVAILABLE', event: { name: 'EVENT02' } });
 
-    const all = await gw.exec(NodesDocument, { ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer] });
+    const all = await env.gw.exec(NodesDocument, { ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer] });
     expect(all.errors).toBeUndefined();
     expect(all.data!.nodes.map((n) => n?.__typename ?? null)).toEqual(['Cart', 'Event', null, 'Seat', 'Customer']);
     expect(all.data!.nodes.map((n) => n?.id ?? null)).toEqual([ids.Cart, ids.Event, null, ids.Seat, ids.Customer]);
   });
 
   it('answer null for ids of things that do not exist, with no error', async () => {
-    const r = await gw.exec(NodesDocument, { ids: [globalId('Event', 'NOPE'), globalId('Customer', 999999), globalId('Cart', 987654)] });
+    const r = await env.gw.exec(NodesDocument, { ids: [globalId('Event', 'NOPE'), globalId('Customer', 999999), globalId('Cart', 987654)] });
     expect(r.errors).toBeUndefined();
     expect(r.data!.nodes).toEqual([null, null, null]);
   });
 
   it('refuse malformed ids and unknown types as BAD_USER_INPUT without calling upstream', async () => {
     for (const id of ['not-base64!', globalId('Nope', '1'), globalId('Customer', 'abc'), globalId('Customer', '-4'), globalId('Seat', 'EVENT01|101'), globalId('PageInfo', 'x')]) {
-      const r = await gw.exec(NodeDocument, { id });
+      const r = await env.gw.exec(NodeDocument, { id });
       expect(codes(r), id).toEqual(['BAD_USER_INPUT']);
       expect(r.data!.node).toBeNull();
     }
-    expect((await sandboxStats(sb)).posts).toBe(0);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 });
 
 describe('connections', () => {
   it("page a customer's seats forwards: every seat once, in order, no gaps", async () => {
-    const whole = await gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 100 });
+    const whole = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 100 });
     const all = whole.data!.customer!.seats.edges.map((e) => e.node.id);
     expect(all.length).toBeGreaterThan(20);
     expect(new Set(all).size).toBe(all.length);
@@ -107,7 +96,7 @@ describe('connections', () => {
     let after: string | null = null;
     let pages = 0;
     for (; pages < 50; pages++) {
-      const r: GqlResult<CustomerSeatsQuery> = await gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 7, after });
+      const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 7, after });
       expect(r.errors).toBeUndefined();
       const conn = r.data!.customer!.seats;
       expect(conn.edges.length).toBeLessThanOrEqual(7);
@@ -124,7 +113,7 @@ describe('connections', () => {
   });
 
   it('filter seats by event and expand blocks into seats with money as decimal strings', async () => {
-    const r = await gw.exec(CustomerSeatsDocument, { acctId: HOLDER, eventName: 'event03', first: 100 });
+    const r = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, eventName: 'event03', first: 100 });
     expect(r.errors).toBeUndefined();
     const seats = r.data!.customer!.seats.edges.map((e) => e.node);
     expect(seats.length).toBeGreaterThan(1);
@@ -142,7 +131,7 @@ describe('connections', () => {
     const names: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 30; i++) {
-      const r: GqlResult<SearchEventsQuery> = await gw.exec(SearchEventsDocument, { from: '2026-01-01', to: '2027-12-31', first: 9, after });
+      const r: GqlResult<SearchEventsQuery> = await env.gw.exec(SearchEventsDocument, { from: '2026-01-01', to: '2027-12-31', first: 9, after });
       expect(r.errors).toBeUndefined();
       names.push(...r.data!.searchEvents.edges.map((e) => e.node.name));
       if (!r.data!.searchEvents.pageInfo.hasNextPage) break;
@@ -152,27 +141,27 @@ describe('connections', () => {
     expect(names).toContain('EVENT01');
     expect(names).toContain('EVENT40');
 
-    const whole = await gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 100 });
+    const whole = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 100 });
     const ids = whole.data!.event!.availableSeats.edges.map((e) => e.node.id);
-    const first = await gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5 });
-    const next = await gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5, after: first.data!.event!.availableSeats.pageInfo.endCursor });
+    const first = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5 });
+    const next = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5, after: first.data!.event!.availableSeats.pageInfo.endCursor });
     expect([...first.data!.event!.availableSeats.edges, ...next.data!.event!.availableSeats.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 10));
   });
 
   it('refuse bad page arguments as BAD_USER_INPUT without calling upstream', async () => {
-    const seatCursor = (await gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 })).data!.customer!.seats.pageInfo.endCursor!;
-    await resetSandbox(sb);
+    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 })).data!.customer!.seats.pageInfo.endCursor!;
+    await resetSandbox(env.sb);
     const bad = [
-      gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 101 }),
-      gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: -1 }),
-      gw.exec(CustomerSeatsDocument, { acctId: HOLDER, after: 'bm9wZQ==' }),
-      gw.exec(SearchEventsDocument, { first: 5, after: seatCursor }),
-      gw.exec(SearchEventsDocument, { from: '2026-02-30' }),
-      gw.exec(SearchEventsDocument, { from: '2026-12-01', to: '2026-11-01' }),
-      gw.exec(CustomerSeatsDocument, { acctId: 0 }),
-      gw.exec(CustomerSeatsDocument, { acctId: -5 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 101 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: -1 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, after: 'bm9wZQ==' }),
+      env.gw.exec(SearchEventsDocument, { first: 5, after: seatCursor }),
+      env.gw.exec(SearchEventsDocument, { from: '2026-02-30' }),
+      env.gw.exec(SearchEventsDocument, { from: '2026-12-01', to: '2026-11-01' }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: 0 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: -5 }),
     ];
     for (const r of await Promise.all(bad)) expect(codes(r)).toEqual(['BAD_USER_INPUT']);
-    expect((await sandboxStats(sb)).posts).toBe(0);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 });

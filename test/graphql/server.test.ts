@@ -5,22 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printSchemaSDL } from '../../schema/index.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { CustomerSeatsDocument, UpstreamPingDocument } from '../gql/graphql.js';
-import { codes, resetSandbox, sandboxStats, startTestSandbox, TestGateway } from './harness.js';
+import { codes, resetSandbox, sandboxStats, TestGateway, useSandboxedGateway } from './harness.js';
 
-let sb: RunningSandbox;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  sb = await startTestSandbox();
-  gw = await TestGateway.start(sb);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sb?.close();
-});
-beforeEach(() => resetSandbox(sb));
+const env = useSandboxedGateway();
+beforeEach(() => resetSandbox(env.sb));
 
 describe('schema', () => {
   it('matches the committed schema/schema.graphql (run npm run schema:print after changing schema/)', async () => {
@@ -40,26 +29,26 @@ describe('schema', () => {
 
 describe('query limits', () => {
   it('refuse a query deeper than GRAPHQL_MAX_DEPTH with QUERY_TOO_DEEP, before any upstream call', async () => {
-    const r = await gw.exec(`{ customer(acctId: 100479) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`);
+    const r = await env.gw.exec(`{ customer(acctId: 100479) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`);
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['QUERY_TOO_DEEP']);
     expect(r.errors![0].message).toMatch(/depth limit of 12 exceeded/);
-    expect((await sandboxStats(sb)).posts).toBe(0);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 
   it('refuse more aliases than GRAPHQL_MAX_ALIASES with TOO_MANY_ALIASES', async () => {
     const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: event(name: "EVENT01") { name }`).join(' ');
-    const r = await gw.exec(`{ ${aliases} }`);
+    const r = await env.gw.exec(`{ ${aliases} }`);
     expect(codes(r)).toEqual(['TOO_MANY_ALIASES']);
-    expect((await sandboxStats(sb)).posts).toBe(0);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 
   it('refuse a query costlier than GRAPHQL_MAX_COST with QUERY_TOO_COSTLY', async () => {
-    const cheap = await TestGateway.start(sb, { GRAPHQL_MAX_COST: '20' });
+    const cheap = await TestGateway.start(env.sb, { GRAPHQL_MAX_COST: '20' });
     try {
       const r = await cheap.exec(CustomerSeatsDocument, { acctId: 100479 });
       expect(codes(r)).toEqual(['QUERY_TOO_COSTLY']);
-      expect((await sandboxStats(sb)).posts).toBe(0);
+      expect((await sandboxStats(env.sb)).posts).toBe(0);
     } finally {
       await cheap.close();
     }
@@ -68,7 +57,7 @@ describe('query limits', () => {
 
 describe('GraphiQL', () => {
   it('is served with its assets inlined (no CDN) and an example query', async () => {
-    const res = await gw.fetch('/graphql', { headers: { accept: 'text/html' } });
+    const res = await env.gw.fetch('/graphql', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
@@ -83,22 +72,22 @@ describe('GraphiQL', () => {
 
 describe('health and readiness', () => {
   it('/health answers without calling upstream; /ready pings once and caches the answer', async () => {
-    expect((await gw.fetch('/health')).status).toBe(200);
-    expect((await sandboxStats(sb)).posts).toBe(0);
-    const fresh = await TestGateway.start(sb);
+    expect((await env.gw.fetch('/health')).status).toBe(200);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
+    const fresh = await TestGateway.start(env.sb);
     try {
       const a = await fresh.fetch('/ready');
       const b = await fresh.fetch('/ready');
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(await a.json()).toEqual({ ready: true });
-      expect((await sandboxStats(sb)).commands).toEqual({ ping: 1 });
+      expect((await sandboxStats(env.sb)).commands).toEqual({ ping: 1 });
     } finally {
       await fresh.close();
     }
   });
 
   it('/ready is 503 when the upstream refuses the gateway', async () => {
-    const wrong = await TestGateway.start(sb, { ARCHTICS_API_KEY: 'wr0ng-key-5e5e5e5e' });
+    const wrong = await TestGateway.start(env.sb, { ARCHTICS_API_KEY: 'wr0ng-key-5e5e5e5e' });
     try {
       const res = await wrong.fetch('/ready');
       expect(res.status).toBe(503);
@@ -111,26 +100,26 @@ describe('health and readiness', () => {
 
 describe('requests', () => {
   it('carry an x-request-id: echoed when well-formed, generated otherwise', async () => {
-    const given = await gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'trace-42.a' });
+    const given = await env.gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'trace-42.a' });
     expect(given.headers.get('x-request-id')).toBe('trace-42.a');
-    const made = await gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'bad id with spaces' });
+    const made = await env.gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'bad id with spaces' });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(made.data!.upstream.ping.systemAvailable).toBe(true);
   });
 
   it('report their upstream work in extensions.upstream', async () => {
-    const r = await gw.exec(UpstreamPingDocument);
+    const r = await env.gw.exec(UpstreamPingDocument);
     expect(r.extensions?.upstream).toMatchObject({ calls: 1 });
     expect(r.data!.upstream.quota.dayRemaining).toBeGreaterThan(0);
   });
 
   it('that a browser could send cross-site without a preflight are refused (CSRF)', async () => {
-    const simple = await gw.fetch('/graphql?query=%7B__typename%7D');
+    const simple = await env.gw.fetch('/graphql?query=%7B__typename%7D');
     expect(simple.status).toBe(403);
     expect(JSON.stringify(await simple.json())).toContain('CSRF_PREVENTED');
-    const form = await gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' });
+    const form = await env.gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' });
     expect(form.status).toBe(403);
-    const withHeader = await gw.fetch('/graphql?query=%7B__typename%7D', { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const withHeader = await env.gw.fetch('/graphql?query=%7B__typename%7D', { headers: { 'x-graphql-yoga-csrf': '1' } });
     expect(withHeader.status).toBe(200);
   });
 });
@@ -143,7 +132,7 @@ describe('bearer tokens (GATEWAY_TOKENS)', () => {
   ]);
   let secured: TestGateway;
   beforeAll(async () => {
-    secured = await TestGateway.start(sb, { GATEWAY_TOKENS: tokens });
+    secured = await TestGateway.start(env.sb, { GATEWAY_TOKENS: tokens });
   });
   afterAll(() => secured?.close());
 
@@ -152,7 +141,7 @@ describe('bearer tokens (GATEWAY_TOKENS)', () => {
     const wrong = await secured.exec(UpstreamPingDocument, undefined, { authorization: 'Bearer nope-nope-nope' });
     expect([none.status, wrong.status]).toEqual([401, 401]);
     expect([...codes(none), ...codes(wrong)]).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
-    expect((await sandboxStats(sb)).posts).toBe(0);
+    expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 
   it('a token without the read scope is FORBIDDEN; a reader may read', async () => {

@@ -2,21 +2,11 @@
  * The whole purchase through GraphQL against the sandbox: search → hold → cart → checkout → pay →
  * print → the seats appear under customer(acctId) with the printed barcodes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { sandboxStats, startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxStats, useSandboxedGateway } from '../graphql/harness.js';
 import { ACCT, CHECKOUT, HOLD_BEST, newKey, pay, PRINT } from './support.js';
 
-let sb: RunningSandbox;
-let gw: TestGateway;
-beforeAll(async () => {
-  sb = await startTestSandbox();
-  gw = await TestGateway.start(sb);
-});
-afterAll(async () => {
-  await gw?.close();
-  await sb?.close();
-});
+const env = useSandboxedGateway();
 
 const cents = (amount: string) => {
   const [whole, frac] = amount.split('.');
@@ -25,11 +15,11 @@ const cents = (amount: string) => {
 
 describe('a purchase from search to printed tickets', () => {
   it('sells the held seats to the account, once, and shows them under customer(acctId) with their barcodes', async () => {
-    const search = await gw.exec<any, unknown>(`{ searchEvents(first: 3) { edges { available node { name } } } }`);
+    const search = await env.gw.exec<any, unknown>(`{ searchEvents(first: 3) { edges { available node { name } } } }`);
     expect(search.errors).toBeUndefined();
     const eventName = search.data.searchEvents.edges.find((e: any) => e.available).node.name as string;
 
-    const held = await gw.exec<any, unknown>(HOLD_BEST, { input: { eventName, quantity: 3, priceCode: 'B' } });
+    const held = await env.gw.exec<any, unknown>(HOLD_BEST, { input: { eventName, quantity: 3, priceCode: 'B' } });
     expect(held.errors).toBeUndefined();
     const h = held.data.holdBestAvailable;
     expect(h.__typename).toBe('HoldSeatsSuccess');
@@ -37,11 +27,11 @@ describe('a purchase from search to printed tickets', () => {
     expect(h.heldSeats.every((s: any) => s.status === 'HELD' && /^\d+\.\d{2}$/.test(s.price.amount))).toBe(true);
     const orderNum = h.orderNum as number;
 
-    const cart = await gw.exec<any, unknown>(`query($n: Int!) { cart(orderNum: $n) { orderNum seats { section row number } subtotal { amount } expiresAt } }`, { n: orderNum });
+    const cart = await env.gw.exec<any, unknown>(`query($n: Int!) { cart(orderNum: $n) { orderNum seats { section row number } subtotal { amount } expiresAt } }`, { n: orderNum });
     expect(cart.errors).toBeUndefined();
     expect(cart.data.cart.seats).toEqual(h.heldSeats.map(({ section, row, number }: any) => ({ section, row, number })));
 
-    const co = await gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: ACCT } });
+    const co = await env.gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: ACCT } });
     const c = co.data.checkout;
     expect(c.__typename).toBe('CheckoutSuccess');
     expect(c.subtotal.amount).toBe(cart.data.cart.subtotal.amount);
@@ -50,17 +40,17 @@ describe('a purchase from search to printed tickets', () => {
     expect(c.lineItems.flatMap((i: any) => i.seats)).toEqual(cart.data.cart.seats);
     expect(c.paymentPlans.length).toBeGreaterThan(0);
 
-    const paid = await pay(gw, newKey(), ACCT, orderNum, c.amountDue.amount);
+    const paid = await pay(env.gw, newKey(), ACCT, orderNum, c.amountDue.amount);
     expect(paid.errors).toBeUndefined();
     expect(paid.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: ACCT, replayed: false, settledByReading: false, amount: { amount: c.amountDue.amount, currency: 'USD' } });
     expect(paid.data!.submitPayment.confirmationNumber).toMatch(/\S/);
 
-    const printed = await gw.exec<any, unknown>(PRINT, { input: { acctId: ACCT, eventName } });
+    const printed = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: ACCT, eventName } });
     expect(printed.data.printTickets.__typename).toBe('PrintTicketsSuccess');
     const barcodes = new Map<string, string>(printed.data.printTickets.tickets.map((t: any) => [`${t.section}|${t.row}|${t.number}`, t.barcode]));
     for (const s of h.heldSeats) expect(barcodes.get(`${s.section}|${s.row}|${s.number}`)).toMatch(/^\d{8,}$/);
 
-    const owned = await gw.exec<any, unknown>(
+    const owned = await env.gw.exec<any, unknown>(
       `query($a: Int!, $e: String!) { customer(acctId: $a) { acctId seats(eventName: $e) { edges { node { section row number status barcode event { name } } } } } }`,
       { a: ACCT, e: eventName },
     );
@@ -71,19 +61,19 @@ describe('a purchase from search to printed tickets', () => {
       expect(mine).toMatchObject({ status: 'SOLD', event: { name: eventName }, barcode: barcodes.get(`${s.section}|${s.row}|${s.number}`) });
     }
 
-    const stats = await sandboxStats(sb);
+    const stats = await sandboxStats(env.sb);
     expect(stats.executions.payment_request).toBe(1);
     expect(stats.executions.seats_hold).toBe(1);
   });
 
   it('releaseCart gives the seats back, and a second release finds the cart gone', async () => {
-    const held = await gw.exec<any, unknown>(HOLD_BEST, { input: { eventName: 'EVENT20', quantity: 2 } });
+    const held = await env.gw.exec<any, unknown>(HOLD_BEST, { input: { eventName: 'EVENT20', quantity: 2 } });
     const orderNum = held.data.holdBestAvailable.orderNum;
-    const first = await gw.exec<any, unknown>(`mutation($n: Int!) { releaseCart(orderNum: $n) { __typename ... on ReleaseCartSuccess { orderNum released } } }`, { n: orderNum });
+    const first = await env.gw.exec<any, unknown>(`mutation($n: Int!) { releaseCart(orderNum: $n) { __typename ... on ReleaseCartSuccess { orderNum released } } }`, { n: orderNum });
     expect(first.data.releaseCart).toEqual({ __typename: 'ReleaseCartSuccess', orderNum, released: true });
-    const again = await gw.exec<any, unknown>(`mutation($n: Int!) { releaseCart(orderNum: $n) { __typename ... on CartExpired { orderNum } } }`, { n: orderNum });
+    const again = await env.gw.exec<any, unknown>(`mutation($n: Int!) { releaseCart(orderNum: $n) { __typename ... on CartExpired { orderNum } } }`, { n: orderNum });
     expect(again.data.releaseCart).toEqual({ __typename: 'CartExpired', orderNum });
-    const cart = await gw.exec<any, unknown>(`query($n: Int!) { cart(orderNum: $n) { orderNum } }`, { n: orderNum });
+    const cart = await env.gw.exec<any, unknown>(`query($n: Int!) { cart(orderNum: $n) { orderNum } }`, { n: orderNum });
     expect(cart.data.cart).toBeNull();
   });
 });
