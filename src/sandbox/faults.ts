@@ -15,6 +15,7 @@
  */
 import type { CommandName } from '../protocol/wire.js';
 import { COMMANDS } from '../protocol/wire.js';
+import { mulberry32 } from './world/seed.js';
 
 export const FAULT_KINDS = ['rateLimit', 'unavailable', 'slow', 'dropConnection', 'brokenJson'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -48,18 +49,6 @@ interface LiveRule {
   remaining: number;
   fired: number;
   random: () => number;
-}
-
-/** mulberry32: tiny, seedable, good enough to spread faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultError extends Error {}
@@ -112,7 +101,7 @@ export class Faults {
       commands: rule.commands ? new Set(rule.commands.map((c) => c.toLowerCase())) : undefined,
       remaining: rule.count ?? Infinity,
       fired: 0,
-      random: prng(this.seed * 7919 + i * 104_729 + 1),
+      random: mulberry32(this.seed * 7919 + i * 104_729 + 1),
     }));
   }
 
