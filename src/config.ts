@@ -62,12 +62,18 @@ export interface CacheConfig {
 }
 
 export interface SandboxConfig {
+  /** `npm run sandbox` listens here; the embedded one too when SANDBOX_PORT is set (else a free port). */
   port: number;
+  portSet: boolean;
   apiKey: string;
   dsn: string;
   ratePerMinute: number;
   ratePerDay: number;
   seed: number;
+  /** Sandbox time runs 1/timeScale as fast as real time (0.01: a 10 s command takes 100 ms). */
+  timeScale: number;
+  /** Record protocol violations in /__sandbox/stats (src/sandbox/conformance.ts). */
+  strict: boolean;
 }
 
 export interface Config {
@@ -182,7 +188,8 @@ export function loadConfig(env: Env = process.env): Config {
     try {
       url = new URL(baseUrlRaw);
     } catch {
-      throw new ConfigError('ARCHTICS_BASE_URL', `is not a URL: "${baseUrlRaw}"`);
+      // Never echo a query string: someone may have pasted the key into the URL.
+      throw new ConfigError('ARCHTICS_BASE_URL', `is not a URL: "${baseUrlRaw.split('?')[0]}"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ARCHTICS_BASE_URL', 'must be http(s)');
     if (url.search || url.hash) throw new ConfigError('ARCHTICS_BASE_URL', 'must not carry a query or fragment (the key goes in ARCHTICS_API_KEY)');
@@ -191,12 +198,15 @@ export function loadConfig(env: Env = process.env): Config {
 
   const sandbox: SandboxConfig = {
     port: int(env, 'SANDBOX_PORT', 4100, 0, 65535),
+    portSet: Boolean(env.SANDBOX_PORT?.trim()),
     apiKey: str(env, 'SANDBOX_API_KEY', 'sandbox-key'),
     dsn: str(env, 'SANDBOX_DSN', 'apigee'),
     ratePerMinute: int(env, 'SANDBOX_RATE_PER_MINUTE', 80, 1),
     ratePerDay: int(env, 'SANDBOX_RATE_PER_DAY', 5000, 1),
     // Same default as `npm run sandbox`, so sample ids and PINs are the same whichever way it runs.
     seed: int(env, 'SANDBOX_SEED', 20261129),
+    timeScale: num(env, 'SANDBOX_TIME_SCALE', 1, 0.0001, 1000),
+    strict: flag(env, 'SANDBOX_STRICT'),
   };
 
   const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);

@@ -36,12 +36,15 @@ if (config.embeddedSandbox) {
   const { startSandbox } = await import('./sandbox/index.js');
   const started = await startSandbox({
     host: '127.0.0.1',
-    port: 0,
+    // A free port unless asked: `npm run sandbox` may already hold 4100.
+    port: config.sandbox.portSet ? config.sandbox.port : 0,
     apiKey: config.sandbox.apiKey,
     dsn: config.sandbox.dsn,
     ratePerMinute: config.sandbox.ratePerMinute,
     ratePerDay: config.sandbox.ratePerDay,
     seed: config.sandbox.seed,
+    timeScale: config.sandbox.timeScale,
+    strict: config.sandbox.strict,
     log: (line) => logger.warn({ sandbox: true }, line),
   });
   sandbox = started;

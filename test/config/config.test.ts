@@ -1,0 +1,85 @@
+/** src/config.ts: read once, validated; a bad value stops start-up naming the variable. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_TTL_MS, loadConfig } from '../../src/config.js';
+
+describe('defaults', () => {
+  it('with nothing set, runs against the embedded sandbox with the real service limits', () => {
+    const c = loadConfig({});
+    expect(c.embeddedSandbox).toBe(true);
+    expect(c.archtics.baseUrl).toBeUndefined();
+    expect(c.archtics).toMatchObject({ apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, pollTimeoutMs: 600_000, pollInitialMs: 300 });
+    expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', tokens: [] });
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false });
+    expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
+  });
+
+  it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
+    const c = loadConfig({ ARCHTICS_BASE_URL: 'https://app.ticketmaster.com/', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'mydsn' });
+    expect(c.embeddedSandbox).toBe(false);
+    expect(c.archtics).toMatchObject({ baseUrl: 'https://app.ticketmaster.com', apiKey: 'k', dsn: 'mydsn' });
+  });
+});
+
+describe('a bad value names its variable', () => {
+  const bad: [string, Record<string, string>][] = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['ARCHTICS_RATE_PER_MINUTE', { ARCHTICS_RATE_PER_MINUTE: '0' }],
+    ['ARCHTICS_RATE_PER_DAY', { ARCHTICS_RATE_PER_DAY: '-5' }],
+    ['ARCHTICS_POLL_TIMEOUT_MS', { ARCHTICS_POLL_TIMEOUT_MS: '10m' }],
+    ['ARCHTICS_POLL_INITIAL_MS', { ARCHTICS_POLL_INITIAL_MS: '100' }],
+    ['ARCHTICS_UID', { ARCHTICS_UID: 'a-very-long-user-id' }],
+    ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'not a url' }],
+    ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'ftp://example.org' }],
+    ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'https://example.org/?apikey=x', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'd' }],
+    ['ARCHTICS_API_KEY', { ARCHTICS_BASE_URL: 'https://example.org' }],
+    ['ARCHTICS_DSN', { ARCHTICS_BASE_URL: 'https://example.org', ARCHTICS_API_KEY: 'k' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['GATEWAY_TOKENS', { GATEWAY_TOKENS: 'not json' }],
+    ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"short","scopes":["read"]}]' }],
+    ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["admin"]}]' }],
+    ['CACHE_TTL_EVENT_DETAILS_MS', { CACHE_TTL_EVENT_DETAILS_MS: 'forever' }],
+    ['SANDBOX_TIME_SCALE', { SANDBOX_TIME_SCALE: '0' }],
+    ['SANDBOX_STRICT', { SANDBOX_STRICT: 'maybe' }],
+  ];
+  it.each(bad)('%s', (variable, env) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
+  });
+
+  it.each(['https://example.org/?apikey=s3cret-k3y', 'not a url?apikey=s3cret-k3y'])('the key pasted into the URL never appears in the error (%s)', (url) => {
+    expect(() => loadConfig({ ARCHTICS_BASE_URL: url, ARCHTICS_API_KEY: 's3cret-k3y', ARCHTICS_DSN: 'd' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cret-k3y') }),
+    );
+  });
+});
+
+describe('settings beyond the defaults', () => {
+  it('tokens carry scopes and an optional account', () => {
+    const c = loadConfig({ GATEWAY_TOKENS: '[{"token":"reader-token-1","scopes":["read"]},{"token":"holder-token-2","scopes":["read","hold","buy"],"acctId":100479}]' });
+    expect(c.tokens).toEqual([
+      { token: 'reader-token-1', scopes: ['read'] },
+      { token: 'holder-token-2', scopes: ['read', 'hold', 'buy'], acctId: 100479 },
+    ]);
+  });
+
+  it('one command TTL can be overridden without touching the others', () => {
+    const c = loadConfig({ CACHE_TTL_GET_AVAIL_SEATS_MS: '5000' });
+    expect(c.cache.ttlMs.get_avail_seats).toBe(5000);
+    expect(c.cache.ttlMs.event_details).toBe(DEFAULT_TTL_MS.event_details);
+  });
+
+  it('the embedded sandbox takes SANDBOX_PORT, SANDBOX_TIME_SCALE and SANDBOX_STRICT like the standalone one', () => {
+    const c = loadConfig({ SANDBOX_PORT: '4111', SANDBOX_TIME_SCALE: '0.1', SANDBOX_STRICT: '1' });
+    expect(c.sandbox).toMatchObject({ port: 4111, portSet: true, timeScale: 0.1, strict: true });
+  });
+});
