@@ -6,14 +6,15 @@
  * Scaled time, consistent everywhere: the sandbox runs at timeScale 0.2 (10 simulated minutes
  * take 120 real seconds) and the limiter, the command client and the cache are all given a Clock
  * that reads the sandbox's own clock and sleeps in sandbox ms (bench/harness.ts). So the limiter's
- * 60 s window (windowMs left at its default), the sandbox's sliding minute, the cache's TTLs and
+ * 60 s window (plus its safety margin, scaled: see limiterWindowMs), the sandbox's sliding minute, the cache's TTLs and
  * the client's read deadline (30 s) are one and the same simulated time. Not scaled: CPU time and
  * the loopback round trip — 1 real ms of work is 5 simulated ms, so latencies are upper bounds and
  * a burst of sends reaches the sandbox 5× more spread out than it would in real time — and the
  * sandbox's Retry-After, which it gives in real seconds (a fetch wrapper converts it).
  *
  * BENCH_BUDGET_SCALE=1 BENCH_BUDGET_MINUTES=2.5 runs the same in real time for a shorter span;
- * BENCH_BUDGET_WINDOW_MS gives the limiter another window (an experiment with a safety margin).
+ * BENCH_BUDGET_WINDOW_MS gives the limiter another window (sandbox ms; experiments); ARCHTICS_WINDOW_MARGIN_MS
+ * changes the real-time margin as it does for the gateway.
  *
  * Workload (seeded): each user acts after an exponential think time (mean 60 s), so ~8 operations
  * a simulated second, open loop; an operation is a dashboard (50%: one account, its first 10 seats
@@ -41,8 +42,18 @@ const USERS = 500;
 const THINK_MEAN_MS = 60_000;
 const PER_MINUTE = 80;
 const PER_DAY = 5000;
-/** The limiter's window (sandbox ms); its default is 60 000. Only for experiments with a margin. */
+/** The limiter's window (sandbox ms), when an experiment overrides it; otherwise see limiterWindowMs(). */
 const LIMITER_WINDOW_MS = process.env.BENCH_BUDGET_WINDOW_MS ? Number(process.env.BENCH_BUDGET_WINDOW_MS) : undefined;
+
+/**
+ * The window the gateway enforces (60 s + ARCHTICS_WINDOW_MARGIN_MS, as createLimiter builds it
+ * from config), on the scaled clock. The margin covers the real time between the limiter's grant
+ * and the POST's arrival at the service (CPU, loopback): real time, so on a clock running
+ * 1/timeScale times faster it is margin/timeScale simulated ms (1 s real = 5 s at 0.2).
+ */
+function limiterWindowMs(marginMs: number): number {
+  return LIMITER_WINDOW_MS ?? 60_000 + Math.round(marginMs / TIME_SCALE);
+}
 /** Hard cap on operations (the schedule makes ~5,000). */
 const MAX_OPS = 8_000;
 /** Real ms to wait for operations still running after the last arrival. */
@@ -160,13 +171,15 @@ export async function budgetSuite(): Promise<SuiteResult> {
   const schedule = plan();
   const sb = await startSandbox({ seed: BENCH_SEED, ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY, timeScale: TIME_SCALE });
   const clock = new SandboxTimeClock(sb);
-  const config = configFor(sb, { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY });
+  const marginEnv: Record<string, string> = process.env.ARCHTICS_WINDOW_MARGIN_MS ? { ARCHTICS_WINDOW_MARGIN_MS: process.env.ARCHTICS_WINDOW_MARGIN_MS } : {};
+  const config = configFor(sb, { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY }, marginEnv);
+  const windowMs = limiterWindowMs(config.archtics.windowMarginMs);
   const limiter = createLocalLimiter({
     ratePerMinute: PER_MINUTE,
     ratePerDay: PER_DAY,
     queueMax: config.archtics.queueMax,
     clock,
-    ...(LIMITER_WINDOW_MS ? { windowMs: LIMITER_WINDOW_MS } : {}),
+    windowMs,
   });
   const upstream429At: number[] = [];
   const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At) });
@@ -234,7 +247,8 @@ export async function budgetSuite(): Promise<SuiteResult> {
   const cacheStats = cache.stats();
   const detail = {
     timeScale: TIME_SCALE,
-    limiterWindowMs: LIMITER_WINDOW_MS ?? 60_000,
+    limiterWindowMs: windowMs,
+    windowMarginRealMs: config.archtics.windowMarginMs,
     operations: total,
     byKind,
     errorCodes: codeCounts,
