@@ -1,8 +1,9 @@
 /**
  * The in-process tier (L1): lru-cache bounded by BYTES, not entries — one event_details answer for
- * 100 events weighs as much as thousands of tiny customer answers. Each entry's size is its JSON
- * length plus key, tags and a fixed overhead (an estimate of heap cost that is at least
- * proportional to it); lru-cache evicts least-recently-used entries to keep the total ≤ maxBytes and
+ * 100 events weighs as much as thousands of tiny customer answers. Each entry's size is an
+ * estimate of the heap it keeps alive (entryBytes: its value's object graph as V8 lays it out, its
+ * key and tags, and the measured bookkeeping around it), so maxBytes bounds real memory, not a
+ * proxy of it; lru-cache evicts least-recently-used entries to keep the total ≤ maxBytes and
  * refuses a single entry larger than that.
  *
  * Expiry is ours, not lru-cache's: an entry past its TTL is still wanted as a stale answer while
@@ -13,70 +14,136 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry } from './types.js';
 
-/** Per-entry bookkeeping that JSON length does not see (node, maps, timestamps). */
-const ENTRY_OVERHEAD_BYTES = 128;
+// ── sizing: an estimate of the V8 heap an entry keeps alive ─────────────────────────────────
+//
+// The bound is only honest if an entry's calculated size is what it really costs. JSON length is
+// not: measured on real parsed answers (bench suite 5), the heap kept per entry was ~2.4× the old
+// "JSON + key + tags + 128" size — each string and object has a header, each field a pointer,
+// each non-small number a box, and the bookkeeping around an entry (key, entry record, timestamps,
+// tag index, lru-cache's slots) alone weighed ~600 bytes. So the size is now the object graph
+// counted the way V8 lays it out on 64-bit Node (no pointer compression), plus the measured
+// bookkeeping, times a calibration factor (see CALIBRATION).
 
-interface Stored {
-  entry: CacheEntry;
-  bytes: number;
+const PTR = 8;
+/** JSObject: map, properties, elements. */
+const OBJECT_HEADER = 3 * PTR;
+/** JSArray (header + length) and its FixedArray backing store (map + length). */
+const ARRAY_HEADER = 4 * PTR + 2 * PTR;
+/** SeqString: map, hash, length. */
+const STRING_HEADER = 16;
+/** A double (or an integer outside the 31-bit Smi range) is a separate HeapNumber. */
+const HEAP_NUMBER = 16;
+/** Deeper than this is counted at a flat rate (answers are shallow trees; this only guards a cycle). */
+const MAX_DEPTH = 32;
+const DEEP_NODE_BYTES = 256;
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+function stringBytes(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  const twoByte = s.length > 0 && /[^\u0000-\u00ff]/.test(s);
+  return STRING_HEADER + align8(twoByte ? 2 * s.length : s.length);
 }
 
-export function entryBytes(key: string, entry: CacheEntry, json?: string): number {
-  let bytes = ENTRY_OVERHEAD_BYTES + Buffer.byteLength(key) + Buffer.byteLength(json ?? safeJson(entry.value));
-  for (const t of entry.tags) bytes += Buffer.byteLength(t) + 16;
-  return bytes;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch {
-    return '';
+/** Heap bytes of a value tree (shared strings and property names are not counted: they are not the entry's). */
+export function heapBytesOf(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return stringBytes(value);
+    case 'number':
+      return Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? 0 : HEAP_NUMBER;
+    case 'bigint':
+      return HEAP_NUMBER + 8;
+    case 'object': {
+      if (value === null) return 0;
+      if (depth >= MAX_DEPTH) return DEEP_NODE_BYTES;
+      if (Array.isArray(value)) {
+        let n = ARRAY_HEADER + PTR * value.length;
+        for (const v of value) n += heapBytesOf(v, depth + 1);
+        return n;
+      }
+      let n = OBJECT_HEADER;
+      for (const k in value) n += PTR + heapBytesOf((value as Record<string, unknown>)[k], depth + 1);
+      return n;
+    }
+    default:
+      return 0; // booleans, undefined: shared oddballs in the slot already counted
   }
 }
 
+/**
+ * What an entry costs besides its value and its key/tag strings: the CacheEntry record and its
+ * three boxed timestamps, the tags array, lru-cache's map entry and slots, the tag index's map
+ * entries. Measured with empty answers (suite 5's child, 50k entries): 416–456 heap bytes per
+ * entry all told, of which the key and tag strings are ~120.
+ */
+const ENTRY_OVERHEAD_BYTES = 240;
+/** Per tag: its slot in the tags array and its entry in the tag index (its string is counted apart). */
+const TAG_OVERHEAD_BYTES = 48;
+/**
+ * Measured heap ÷ the estimate above, on suite 5's real answers (customer_query, seats_sold; full
+ * GCs): 0.97 while the cache fills, but 1.06 once it runs at its bound and evicts — lru-cache's
+ * and the tag index's hash tables then keep room for the entries that came and went (deleted
+ * slots stay until a rehash). Rounded up, so the bound errs on the heap's side. Re-measure
+ * (bench/memory-child.ts) if answers change shape.
+ */
+const CALIBRATION = 1.08;
+
+export function entryBytes(key: string, entry: CacheEntry): number {
+  let bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + heapBytesOf(entry.value);
+  for (const t of entry.tags) bytes += TAG_OVERHEAD_BYTES + stringBytes(t);
+  return Math.ceil(bytes * CALIBRATION);
+}
+
 export class ByteLruStore {
-  private readonly lru: LRUCache<string, Stored>;
-  private readonly byTag = new Map<string, Set<string>>();
+  // Entries are stored as they are (no wrapper record): lru-cache keeps each one's size itself.
+  private readonly lru: LRUCache<string, CacheEntry>;
+  /**
+   * tag → the keys under it. Most tags (an account, an e-mail, a cart) name ONE entry: that key
+   * is stored as the string itself, and only a tag with several keys gets a Set (a Set per tag
+   * was ~150 bytes per entry of the bound's real cost).
+   */
+  private readonly byTag = new Map<string, string | Set<string>>();
 
   constructor(readonly maxBytes: number) {
     if (!(maxBytes >= 1)) throw new RangeError('maxBytes must be ≥ 1');
-    this.lru = new LRUCache<string, Stored>({
+    this.lru = new LRUCache<string, CacheEntry>({
       maxSize: maxBytes,
-      sizeCalculation: (s) => s.bytes,
-      dispose: (s, key) => this.untag(key, s.entry.tags),
+      dispose: (entry, key) => this.untag(key, entry.tags),
     });
   }
 
   /** The entry (fresh or stale) unless gone or past its stale grace at `now`. */
   get(key: string, now: number): CacheEntry | undefined {
-    const s = this.lru.get(key);
-    if (!s) return undefined;
-    if (s.entry.staleUntil <= now) {
+    const entry = this.lru.get(key);
+    if (!entry) return undefined;
+    if (entry.staleUntil <= now) {
       this.lru.delete(key);
       return undefined;
     }
-    return s.entry;
+    return entry;
   }
 
   /** Like get, but does not refresh recency (for stale look-ups and stats). */
   peek(key: string, now: number): CacheEntry | undefined {
-    const s = this.lru.peek(key);
-    return s && s.entry.staleUntil > now ? s.entry : undefined;
+    const entry = this.lru.peek(key);
+    return entry && entry.staleUntil > now ? entry : undefined;
   }
 
   /** Stores; false when the entry alone is larger than the whole budget. */
-  set(key: string, entry: CacheEntry, json?: string): boolean {
-    const bytes = entryBytes(key, entry, json);
+  set(key: string, entry: CacheEntry): boolean {
+    const bytes = entryBytes(key, entry);
     // Delete first so dispose untags the old entry before the new tags go in.
     this.lru.delete(key);
     if (bytes > this.maxBytes) return false;
-    this.lru.set(key, { entry, bytes });
+    this.lru.set(key, entry, { size: bytes });
     if (!this.lru.has(key)) return false;
     for (const t of entry.tags) {
-      let keys = this.byTag.get(t);
-      if (!keys) this.byTag.set(t, (keys = new Set()));
-      keys.add(key);
+      const keys = this.byTag.get(t);
+      if (keys === undefined) this.byTag.set(t, key);
+      else if (typeof keys === 'string') {
+        if (keys !== key) this.byTag.set(t, new Set([keys, key]));
+      } else keys.add(key);
     }
     return true;
   }
@@ -90,8 +157,8 @@ export class ByteLruStore {
     let n = 0;
     for (const t of tags) {
       const keys = this.byTag.get(t);
-      if (!keys) continue;
-      for (const key of [...keys]) if (this.lru.delete(key)) n++;
+      if (keys === undefined) continue;
+      for (const key of typeof keys === 'string' ? [keys] : [...keys]) if (this.lru.delete(key)) n++;
       this.byTag.delete(t);
     }
     return n;
@@ -119,9 +186,13 @@ export class ByteLruStore {
   private untag(key: string, tags: readonly string[]): void {
     for (const t of tags) {
       const keys = this.byTag.get(t);
-      if (!keys) continue;
-      keys.delete(key);
-      if (keys.size === 0) this.byTag.delete(t);
+      if (keys === undefined) continue;
+      if (typeof keys === 'string') {
+        if (keys === key) this.byTag.delete(t);
+      } else {
+        keys.delete(key);
+        if (keys.size === 0) this.byTag.delete(t);
+      }
     }
   }
 }

@@ -42,7 +42,7 @@ describe('ByteLruStore', () => {
     expect(store.bytes).toBeLessThanOrEqual(4_096);
   });
 
-  it('sizes an entry by its JSON, key and tags', () => {
+  it('sizes an entry by the heap its value, key and tags keep alive', () => {
     const small = entryBytes('k', entry({ a: 1 }));
     const big = entryBytes('k', entry({ a: 'z'.repeat(1_000) }));
     expect(big - small).toBeGreaterThanOrEqual(1_000);
@@ -72,10 +72,36 @@ describe('cached runner under 100k distinct reads', () => {
     }
     const s = cache.stats();
     expect(Math.max(peak, s.bytes)).toBeLessThanOrEqual(maxBytes);
-    expect(s.entries).toBeGreaterThan(1_000);
+    // What fits: the bound is used (≥ 90%), by hundreds of entries (~800 heap bytes each).
+    expect(s.bytes).toBeGreaterThan(maxBytes * 0.9);
+    expect(s.entries).toBeGreaterThan(500);
     expect(s.maxBytes).toBe(maxBytes);
     // The most recent key is still cached.
     await cache.run(getAvailSummary, { eventName: 'E99999' });
     expect(inner.calls.length).toBe(100_000);
+  });
+});
+
+describe('entry sizes', () => {
+  it('count what V8 keeps: headers, slots, boxed numbers, one Set only for a tag shared by several keys', () => {
+    const base = entryBytes('k', entry(null));
+    // A 1,000-character one-byte string: its characters plus a header; two-byte strings twice that.
+    const one = entryBytes('k', entry('z'.repeat(1_000))) - base;
+    const two = entryBytes('k', entry('é'.repeat(1_000).replace(/é/g, 'ő'))) - base;
+    expect(one).toBeGreaterThanOrEqual(1_000);
+    expect(two).toBeGreaterThanOrEqual(2_000);
+    // 100 small objects in an array cost far more than their JSON (~10 bytes each).
+    const rows = Array.from({ length: 100 }, (_, i) => ({ a: i, b: 0.5 }));
+    expect(entryBytes('k', entry(rows)) - base).toBeGreaterThan(100 * 40);
+    // Tags are counted, and the index evicts by a tag whether it holds one key or several.
+    expect(entryBytes('k', entry(null, ['acct:1', 'email:a@b.c']))).toBeGreaterThan(base);
+    const store = new ByteLruStore(1 << 20);
+    store.set('one', entry(1, ['solo']));
+    store.set('a', entry(1, ['shared']));
+    store.set('b', entry(2, ['shared']));
+    store.set('a', entry(3, ['shared'])); // replacing a key keeps one copy of it under its tag
+    expect(store.invalidate(['shared'])).toBe(2);
+    expect(store.invalidate(['solo'])).toBe(1);
+    expect(store.tagCount).toBe(0);
   });
 });
