@@ -15,7 +15,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError, isObjectType, type GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
 
@@ -122,3 +122,28 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     beforeArgOptions: { description: 'Return items before this cursor.' },
   },
 });
+
+type IdResolve = (parent: unknown, args: unknown, ctx: unknown, info: unknown) => unknown;
+
+/**
+ * Node `id` fields answered synchronously. The relay plugin wraps every `id` in an async resolver
+ * (`t.globalID`), so each Customer and Seat of an answer had a promise-valued field: graphql-js
+ * then completed every such object (and its parents) through promises — for a cached dashboard,
+ * 275 of them, the last async fields once the loaders answer from the cache at once. This puts the
+ * same encoding back without the promise: the type's own `id.resolve`, then encodeGlobalId (what
+ * the plugin's encodeGlobalID option calls). Node id fields carry no scopes or error types.
+ */
+export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) continue;
+    const resolveId = (type.extensions?.pothosOptions as { id?: { resolve?: IdResolve } } | undefined)?.id?.resolve;
+    const field = type.getFields().id;
+    if (!resolveId || !field) continue;
+    const typename = type.name;
+    field.resolve = (parent, args, ctx, info) => {
+      const id = resolveId(parent, args, ctx, info);
+      return id instanceof Promise ? id.then((v) => encodeGlobalId(typename, String(v))) : encodeGlobalId(typename, String(id));
+    };
+  }
+  return schema;
+}

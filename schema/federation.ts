@@ -7,6 +7,7 @@
  */
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
+import { syncNodeIds } from './builder.js';
 import { builder } from './index.js';
 
 /** Federation spec version the subgraph links to. */
@@ -16,7 +17,7 @@ let built: GraphQLSchema | undefined;
 
 /** Built once per process, like buildSchema(). */
 export function buildSubgraphSchema(): GraphQLSchema {
-  built ??= builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL });
+  built ??= syncNodeIds(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL }));
   return built;
 }
 

@@ -3,7 +3,7 @@
  * schema/types/ and one import here.
  */
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
-import { builder } from './builder.js';
+import { builder, syncNodeIds } from './builder.js';
 import './types/scalars.js';
 import './types/query.js';
 import './types/error.js';
@@ -35,7 +35,7 @@ let built: GraphQLSchema | undefined;
 
 /** Built once per process (types register at import time). */
 export function buildSchema(): GraphQLSchema {
-  built ??= builder.toSchema();
+  built ??= syncNodeIds(builder.toSchema());
   return built;
 }
 
