@@ -2,6 +2,7 @@
 import { ArchticsCommandError } from '../src/archtics/errors.js';
 import type { CustomerAddResult, CustomerRecord, NewCustomerFields } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
+import { andThen, type MaybePromise } from '../src/loaders/index.js';
 import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
@@ -36,10 +37,11 @@ export function checkCustomerSeatsArgs(args: CustomerSeatsArgs): { page: Page<Se
   return { page, ...(args.eventName != null ? { eventName: checkEventName(args.eventName, 'eventName') } : {}) };
 }
 
-export async function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
+/** At once (no promise) when the seats_sold answer is cached: see PeekingLoader. */
+export function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): MaybePromise<Connection<SeatShape>> {
   const { page, eventName } = checkCustomerSeatsArgs(args);
-  const blocks = await ctx.loaders.seatsSold.load({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
-  return paginateSorted(sortedSeatsFromBlocks(blocks), page, seatCursors);
+  const blocks = ctx.loaders.seatsSold.get({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
+  return andThen(blocks, (b) => paginateSorted(sortedSeatsFromBlocks(b), page, seatCursors));
 }
 
 // ── mutations: create, update ──────────────────────────────────────────────────────────────

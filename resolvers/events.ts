@@ -5,7 +5,7 @@
  */
 import type { EventDetail, EventSearchHit, PriceCodeInfo, SectionAvailabilityRow } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
-import { eventKey } from '../src/loaders/index.js';
+import { eventKey, andThen, type MaybePromise } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme, type Page } from './pagination.js';
 import { seatCursors, seatsFromAvailRows, type SeatKey, type SeatShape } from './seats.js';
@@ -41,10 +41,12 @@ export function loadEvents(names: readonly string[], ctx: GatewayContext): Promi
   return Promise.all(names.map((n) => ctx.loaders.event.load(n)));
 }
 
-export async function eventOfSeat(seat: SeatShape, ctx: GatewayContext): Promise<EventDetail> {
-  const event = await ctx.loaders.event.load(seat.eventName);
-  if (!event) throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
-  return event;
+/** At once (no promise) when the event is cached: see PeekingLoader. */
+export function eventOfSeat(seat: SeatShape, ctx: GatewayContext): MaybePromise<EventDetail> {
+  return andThen(ctx.loaders.event.get(seat.eventName), (event) => {
+    if (!event) throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
+    return event;
+  });
 }
 
 /** "YYYY-MM-DD" + "HH:MM" → ISO date-time in the venue's local time (no offset). */
@@ -106,8 +108,8 @@ export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promi
 
 // ── prices and availability ───────────────────────────────────────────────────────────────
 
-export function priceCodes(event: EventDetail, ctx: GatewayContext): Promise<PriceCodeInfo[]> {
-  return ctx.loaders.priceInfo.load(event.name);
+export function priceCodes(event: EventDetail, ctx: GatewayContext): MaybePromise<PriceCodeInfo[]> {
+  return ctx.loaders.priceInfo.get(event.name);
 }
 
 export interface AvailArgs {

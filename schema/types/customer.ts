@@ -1,5 +1,6 @@
 /** Customer (customer_query) with its seats (seats_sold), and the customer queries. */
 import { checkAcctId, checkCustomerSeatsArgs, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
+import { andThen, getAll } from '../../src/loaders/index.js';
 import { badInput, brandable, builder } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
@@ -14,7 +15,7 @@ builder.node(CustomerRef, {
       return checkAcctId(Number(id), 'id');
     },
   },
-  loadMany: async (ids, ctx) => brandable(await Promise.all(ids.map((id) => ctx.loaders.customers.byId.load(id)))),
+  loadMany: (ids, ctx) => andThen(getAll(ctx.loaders.customers.byId, ids), brandable),
   fields: (t) => ({
     acctId: t.exposeInt('acctId', { description: 'Archtics account id.' }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'First name.' }),

@@ -63,6 +63,14 @@ export interface RunOptions {
 /** Anything that can run a command: the client itself, or a cache in front of it. */
 export interface CommandRunner {
   run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res>;
+  /**
+   * The answer `run` would give at once from memory (a fresh in-process cache entry), without
+   * waiting: `{ value }`, counted on `opts.trace` as the cache hit `run` would have counted; or
+   * undefined when `run` would have to do anything else (a cache, when absent: always undefined).
+   * Lets a fully cached operation resolve synchronously (no promise per field, no garbage kept
+   * across event-loop turns).
+   */
+  peek?<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined;
 }
 
 // ── Results, command by command ─────────────────────────────────────────────────────────────

@@ -154,6 +154,31 @@ class CachedCommandRunner implements CachedRunner {
     }
   }
 
+  /** A fresh L1 answer of a read, synchronously (CommandRunner.peek); counted as the L1 hit run() would count. */
+  peek<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): { value: Res } | undefined {
+    if (def.kind === 'write') return undefined;
+    const ttl = this.config.ttlMs[def.name] ?? 0;
+    if (!(ttl > 0)) return undefined;
+    const now = this.clock.now();
+    const names = splitNames(def.name, req);
+    if (names) {
+      const items = new Map<string, EventDetail | null>();
+      for (const n of names) {
+        const e = this.l1.get(eventItemKey(n), now);
+        if (!e || !(e.expiresAt > now)) return undefined;
+        items.set(n, e.value as EventDetail | null);
+      }
+      this.count(def.name, 'hit', opts);
+      return { value: assemble(names, items) as Res };
+    }
+    const key = cacheKey(def, req, this.context);
+    if (key === undefined) return undefined;
+    const hit = this.l1.get(key, now);
+    if (!hit || !(hit.expiresAt > now)) return undefined;
+    this.count(def.name, 'hit', opts);
+    return { value: hit.value as Res };
+  }
+
   stats(): CacheStats {
     const c = this.counters;
     const hits = c.l1Hits + c.l2Hits + c.coalesced + c.peerFills;

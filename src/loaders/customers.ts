@@ -12,17 +12,19 @@ export interface CustomerLoaders {
   byEmail: DataLoader<string, CustomerRecord | null, string>;
 }
 
-export function createCustomerLoaders(api: Pick<GatewayApi, 'customerQuery'>): CustomerLoaders {
+/** `primeById`: where a customer found by e-mail is primed (default: this pair's byId). */
+export function createCustomerLoaders(api: Pick<GatewayApi, 'customerQuery'>, primeById?: { prime(acctId: number, c: CustomerRecord | null): unknown }): CustomerLoaders {
   const byId = new DataLoader<number, CustomerRecord | null>(
     (ids) => Promise.all(ids.map(async (acctId) => (await api.customerQuery({ acctId }))?.customer ?? null)),
     { batch: false },
   );
+  const primeTarget = primeById ?? byId;
   const byEmail = new DataLoader<string, CustomerRecord | null, string>(
     (emails) =>
       Promise.all(
         emails.map(async (email) => {
           const customer = (await api.customerQuery({ email: email.trim() }))?.customer ?? null;
-          if (customer) byId.prime(customer.acctId, customer);
+          if (customer) primeTarget.prime(customer.acctId, customer);
           return customer;
         }),
       ),

@@ -33,6 +33,8 @@ export class InflightTracker {
           if (this.count === 0) this.wake();
         }
       },
+      // Answered at once: never in flight, nothing to count.
+      ...(runner.peek ? { peek: runner.peek.bind(runner) } : {}),
     };
   }
 

@@ -96,6 +96,9 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
       runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
   return {
+    /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
+    peek: <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined =>
+      runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults),
     ping: withoutRequest(ping),
     pollingTest: withoutRequest(pollingTest),
     eventSearch: withRequest(eventSearch),
