@@ -6,7 +6,7 @@ import { andThen, type MaybePromise } from '../src/loaders/index.js';
 import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
-import { checkPage, paginateSorted, type Connection, type ConnectionArgs, type Page } from './pagination.js';
+import { checkPage, paginateSortedShared, type Connection, type ConnectionArgs, type Page } from './pagination.js';
 import { checkEventName } from './events.js';
 import { seatCursors, sortedSeatsFromBlocks, type SeatKey, type SeatShape } from './seats.js';
 
@@ -41,7 +41,7 @@ export function checkCustomerSeatsArgs(args: CustomerSeatsArgs): { page: Page<Se
 export function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs, ctx: GatewayContext): MaybePromise<Connection<SeatShape>> {
   const { page, eventName } = checkCustomerSeatsArgs(args);
   const blocks = ctx.loaders.seatsSold.get({ acctId: customer.acctId, ...(eventName ? { eventName } : {}) });
-  return andThen(blocks, (b) => paginateSorted(sortedSeatsFromBlocks(b), page, seatCursors));
+  return andThen(blocks, (b) => paginateSortedShared(sortedSeatsFromBlocks(b), page, seatCursors));
 }
 
 // ── mutations: create, update ──────────────────────────────────────────────────────────────

@@ -125,6 +125,36 @@ export function paginateSorted<T, K>(sorted: readonly T[], page: Page<K>, scheme
   };
 }
 
+/** Pages cut from one frozen (shared, memoised) list, by page; at most this many pages per list. */
+const MAX_PAGES_PER_LIST = 8;
+const pagesOf = new WeakMap<readonly unknown[], Map<string, Connection<unknown>>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * paginateSorted, memoised per frozen list and page: a cached list (e.g. a customer's seats from a
+ * cached seats_sold answer) is asked for the same page again and again (a dashboard's first 10),
+ * and its edges and cursors are the same every time. The connection is frozen and shared like the
+ * list; an unfrozen list is paged afresh every time.
+ */
+export function paginateSortedShared<T, K>(sorted: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
+  if (!Object.isFrozen(sorted)) return paginateSorted(sorted, page, scheme);
+  const key = `${page.first ?? ''}|${page.last ?? ''}|${page.after === undefined ? '' : scheme.format(page.after)}|${page.before === undefined ? '' : scheme.format(page.before)}`;
+  let pages = pagesOf.get(sorted);
+  if (!pages) pagesOf.set(sorted, (pages = new Map()));
+  const known = pages.get(key) as Connection<T> | undefined;
+  if (known) return known;
+  const conn = deepFreeze(paginateSorted(sorted, page, scheme));
+  if (pages.size < MAX_PAGES_PER_LIST) pages.set(key, conn as Connection<unknown>);
+  return conn;
+}
+
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 /** Natural order: "2" < "10", "A" < "B". */
 export const naturalCompare = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);

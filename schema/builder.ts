@@ -140,9 +140,20 @@ export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
     const field = type.getFields().id;
     if (!resolveId || !field) continue;
     const typename = type.name;
+    // A frozen parent is a shared cached value (a seat of a cached seats_sold answer): its id is
+    // the same every time, so it is encoded once.
+    const known = new WeakMap<object, string>();
     field.resolve = (parent, args, ctx, info) => {
+      const shared = typeof parent === 'object' && parent !== null && Object.isFrozen(parent);
+      if (shared) {
+        const hit = known.get(parent);
+        if (hit !== undefined) return hit;
+      }
       const id = resolveId(parent, args, ctx, info);
-      return id instanceof Promise ? id.then((v) => encodeGlobalId(typename, String(v))) : encodeGlobalId(typename, String(id));
+      if (id instanceof Promise) return id.then((v) => encodeGlobalId(typename, String(v)));
+      const encoded = encodeGlobalId(typename, String(id));
+      if (shared) known.set(parent as object, encoded);
+      return encoded;
     };
   }
   return schema;

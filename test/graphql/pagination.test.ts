@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SeatBlock } from '../../src/archtics/types.js';
-import { checkPage, cursorOf, paginate, paginateSorted } from '../../resolvers/pagination.js';
+import { checkPage, cursorOf, paginate, paginateSorted, paginateSortedShared } from '../../resolvers/pagination.js';
 import { seatCursors, seatsFromBlocks, sortedSeatsFromBlocks } from '../../resolvers/seats.js';
 
 function block(eventName: string, section: string, row: string, firstSeat: number, numSeats: number, atomic: number[] = []): SeatBlock {
@@ -79,5 +79,18 @@ describe('presorted pages', () => {
     const a = sortedSeatsFromBlocks(plain);
     expect(sortedSeatsFromBlocks(plain)).not.toBe(a);
     expect(a).toEqual(once);
+  });
+
+  it('share one frozen page per frozen list and page, equal to a fresh one', () => {
+    const sorted = sortedSeatsFromBlocks(deepFrozen(structuredClone(BLOCKS)));
+    const first = checkPage({ first: 3 }, seatCursors);
+    const page = paginateSortedShared(sorted, first, seatCursors);
+    expect(page).toEqual(paginateSorted(sorted, first, seatCursors));
+    expect(paginateSortedShared(sorted, checkPage({ first: 3 }, seatCursors), seatCursors)).toBe(page);
+    expect(Object.isFrozen(page) && Object.isFrozen(page.edges[0]) && Object.isFrozen(page.pageInfo)).toBe(true);
+    const next = checkPage({ first: 3, after: page.pageInfo.endCursor }, seatCursors);
+    expect(paginateSortedShared(sorted, next, seatCursors)).toEqual(paginateSorted(sorted, next, seatCursors));
+    const plain = sortedSeatsFromBlocks(structuredClone(BLOCKS));
+    expect(paginateSortedShared(plain, first, seatCursors)).not.toBe(paginateSortedShared(plain, first, seatCursors));
   });
 });
