@@ -95,10 +95,10 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     // The request carries nothing, so whichever argument holds options is the options.
     (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
       runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
-  return {
-    /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
-    peek: <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined =>
-      runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults),
+  /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
+  const peek = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined =>
+    runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults);
+  const commands = {
     ping: withoutRequest(ping),
     pollingTest: withoutRequest(pollingTest),
     eventSearch: withRequest(eventSearch),
@@ -118,6 +118,8 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     paymentRequest: withRequest(paymentRequest),
     ticketPrint: withRequest(ticketPrint),
   };
+  // Not enumerable: the API's own keys stay one function per command.
+  return Object.defineProperty(commands, 'peek', { value: peek, enumerable: false }) as typeof commands & { readonly peek: typeof peek };
 }
 
 export type ArchticsApi = ReturnType<typeof createArchticsApi>;
