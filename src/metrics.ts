@@ -121,6 +121,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
         },
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
+        ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),
         close: () => limiter.close(),
       };
     },

@@ -111,7 +111,8 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
       const snapshot = await limiter.snapshot();
       return cache ? { ...snapshot, cacheHitRatio: cache.stats().hitRatio } : snapshot;
     },
-    plugins: [useUpstreamExtensions(), useMetricsEndpoint(metrics)],
+    // The in-process budget answers at once: a cached response then gets its report without a promise.
+    plugins: [useUpstreamExtensions(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}), useMetricsEndpoint(metrics)],
     async close() {
       await limiter.close();
       // The cache closes its L2 (the invalidation subscriber); the shared client goes last.

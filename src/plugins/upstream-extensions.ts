@@ -35,6 +35,12 @@ export interface UpstreamReport {
 export interface UpstreamExtensionsOptions {
   /** The budget snapshot; default the context's `quota()`. */
   quota?: () => Promise<QuotaSnapshot>;
+  /**
+   * The budget snapshot at once (an in-process limiter's snapshotNow), used instead of `quota` when
+   * given: the report is then added without a promise hop, so a cached operation's result is
+   * finished in the same pass that executed it.
+   */
+  quotaNow?: () => QuotaSnapshot;
 }
 
 const finiteOrNull = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
@@ -47,6 +53,21 @@ export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise
   } catch {
     // A budget store outage must not fail the response that already has its data.
   }
+  return reportOf(trace, snapshot);
+}
+
+/** upstreamReport with a snapshot taken at once. */
+export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSnapshot): UpstreamReport {
+  let snapshot: QuotaSnapshot | undefined;
+  try {
+    snapshot = quotaNow();
+  } catch {
+    // As upstreamReport: the response keeps its data.
+  }
+  return reportOf(trace, snapshot);
+}
+
+function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined): UpstreamReport {
   return {
     calls: trace.calls,
     polls: trace.polls,
@@ -64,6 +85,20 @@ export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plu
       const ctx = args.contextValue as TraceContext;
       const trace = ctx.trace;
       if (!trace) return;
+      const quotaNow = opts.quotaNow;
+      if (quotaNow) {
+        const extendNow = <R extends { extensions?: Record<string, unknown> }>(result: R): R => {
+          const stale = staleExtension(trace);
+          return { ...result, extensions: { ...result.extensions, upstream: upstreamReportNow(trace, quotaNow), ...(stale ? { stale } : {}) } };
+        };
+        return {
+          onExecuteDone({ result, setResult }) {
+            if (isAsyncIterable(result)) return { onNext: ({ result: next, setResult: setNext }) => setNext(extendNow(next)) };
+            setResult(extendNow(result));
+            return undefined;
+          },
+        };
+      }
       const quota = opts.quota ?? ctx.quota;
       const extend = async <R extends { extensions?: Record<string, unknown> }>(result: R): Promise<R> => {
         const stale = staleExtension(trace);

@@ -13,7 +13,7 @@ import { RateLimitedError, UnavailableError } from '../archtics/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
-import { forecastSlots, remaining, type SlotStore, type WindowLimits } from './window.js';
+import { forecastSlots, MemorySlotStore, remaining, type SlotStore, type WindowLimits, type WindowState } from './window.js';
 
 /** Line order: polls of accepted commands first, then writes, then reads. */
 export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
@@ -78,6 +78,13 @@ export class QueuedLimiter implements Limiter {
     this.limits = opts.limits;
     this.queueMax = opts.queueMax;
     this.clock = opts.clock;
+    const store = opts.store;
+    if (store instanceof MemorySlotStore) {
+      this.snapshotNow = () => {
+        const now = this.clock.now();
+        return this.snapshotOf(store.read(), now);
+      };
+    }
   }
 
   acquire(opts: AcquireOptions): Promise<void> {
@@ -119,7 +126,13 @@ export class QueuedLimiter implements Limiter {
 
   async snapshot(): Promise<QuotaSnapshot> {
     const now = this.clock.now();
-    const state = await this.store.read(now);
+    return this.snapshotOf(await this.store.read(now), now);
+  }
+
+  /** Limiter.snapshotNow: set in the constructor only over the in-process store. */
+  readonly snapshotNow?: () => QuotaSnapshot;
+
+  private snapshotOf(state: WindowState, now: number): QuotaSnapshot {
     const left = remaining(state.sends, now, this.limits);
     return {
       minuteRemaining: left.window,

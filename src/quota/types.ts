@@ -36,5 +36,10 @@ export interface Limiter {
   /** The service answered 429 with Retry-After: send nothing before `ms` have passed. */
   pauseFor(ms: number): void;
   snapshot(): Promise<QuotaSnapshot>;
+  /**
+   * The same snapshot at once, without a promise — only a limiter whose store is in this process
+   * has it (the Redis one does not). Lets a cached response carry its budget report synchronously.
+   */
+  snapshotNow?(): QuotaSnapshot;
   close(): Promise<void>;
 }
