@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createArchticsApi } from '../../src/archtics/commands/index.js';
 import { type CustomerSeatsQuery, type SearchEventsQuery, CartDocument, CustomerSeatsDocument, EventAvailabilityDocument, NodeDocument, NodesDocument, SearchEventsDocument } from '../gql/graphql.js';
-import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, useSandboxedGateway } from './harness.js';
+import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, TestGateway, useSandboxedGateway } from './harness.js';
 
 const HOLDER = 100479;
 const env = useSandboxedGateway();
@@ -67,6 +67,26 @@ describe('node and nodes', () => {
     expect(all.errors).toBeUndefined();
     expect(all.data!.nodes.map((n) => n?.__typename ?? null)).toEqual(['Cart', 'Event', null, 'Seat', 'Customer']);
     expect(all.data!.nodes.map((n) => n?.id ?? null)).toEqual([ids.Cart, ids.Event, null, ids.Seat, ids.Customer]);
+  });
+
+  it('answer cached customers (at once) exactly as uncached ones: order, duplicates, missing ids', async () => {
+    const cached = await TestGateway.start(env.sb, {}, { cache: true });
+    try {
+      const ids = [globalId('Customer', HOLDER), globalId('Customer', 999999), globalId('Customer', 100017), globalId('Customer', HOLDER)];
+      const first = await cached.exec(NodesDocument, { ids });
+      expect(first.errors).toBeUndefined();
+      expect(first.data!.nodes.map((n) => n?.id ?? null)).toEqual([ids[0], null, ids[2], ids[0]]);
+      const posts = (await sandboxStats(env.sb)).posts;
+      const present = [ids[0], ids[2], ids[0]];
+      const warm = await cached.exec(NodesDocument, { ids: present });
+      expect(warm.errors).toBeUndefined();
+      expect(warm.data).toEqual({ nodes: [first.data!.nodes[0], first.data!.nodes[2], first.data!.nodes[3]] });
+      // Served from the cache, with no upstream call; and the same as a gateway without a cache answers.
+      expect((await sandboxStats(env.sb)).posts).toBe(posts);
+      expect(warm.data).toEqual((await env.gw.exec(NodesDocument, { ids: present })).data);
+    } finally {
+      await cached.close();
+    }
   });
 
   it('answer null for ids of things that do not exist, with no error', async () => {
