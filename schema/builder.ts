@@ -65,9 +65,9 @@ export function brandable<T extends object>(values: readonly (T | null)[]): (T |
 
 /**
  * Node types whose loadMany can answer at once (a cached read: PeekingLoader.get). When every id of a
- * `nodes` call is of one such type and its loadMany answers without a promise, the field answers
- * synchronously, as the relay plugin would after its promise hops: same order, null where missing,
- * one object per distinct id (branded with its type). Otherwise the relay plugin resolves them.
+ * `nodes` call is of one such type, the field answers as the relay plugin would (same order, null
+ * where missing, one object per distinct id, branded with its type) — synchronously when loadMany
+ * has every value, else when its promise settles. Mixed types go through the relay plugin.
  */
 type NodesNow = (ids: (string | number)[], ctx: GatewayContext) => readonly (object | null)[] | Promise<readonly (object | null)[]>;
 const nodesNowByType = new Map<string, NodesNow>();
@@ -76,7 +76,10 @@ export function answerNodesAtOnce(typename: string, loadMany: NodesNow): void {
   nodesNowByType.set(typename, loadMany);
 }
 
-function nodesNow(ids: readonly { typename: string; id: string | number }[], ctx: GatewayContext): (object | null)[] | undefined {
+function nodesNow(
+  ids: readonly { typename: string; id: string | number }[],
+  ctx: GatewayContext,
+): (object | null)[] | Promise<(object | null)[]> | undefined {
   if (ids.length === 0) return undefined;
   const typename = ids[0].typename;
   const loadMany = nodesNowByType.get(typename);
@@ -89,11 +92,14 @@ function nodesNow(ids: readonly { typename: string; id: string | number }[], ctx
       unique.push(id);
     }
   }
+  const answer = (values: readonly (object | null)[]) => {
+    for (const v of values) if (v) brandWithType(v, typename as never);
+    return ids.map(({ id }) => values[slotOf.get(id)!] ?? null);
+  };
   const values = loadMany(unique, ctx);
-  // Not all known now: the relay plugin's path (the loader already has what was asked of it).
-  if (values instanceof Promise) return undefined;
-  for (const v of values) brandWithType(v, typename as never);
-  return ids.map(({ id }) => values[slotOf.get(id)!] ?? null);
+  // Not all known now: answer when they are. Never drop this promise — a budget refusal or an
+  // upstream fault would then reject with no handler and end the process.
+  return values instanceof Promise ? values.then(answer) : answer(values);
 }
 
 /** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */

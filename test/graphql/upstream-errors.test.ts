@@ -51,6 +51,19 @@ describe('upstream faults', () => {
     expectNoKey(r.text);
   });
 
+  it('nodes(ids) of customers whose customer_query fails answer typed errors per node, not a crashed process', async () => {
+    // Regression: the cached-nodes fast path dropped its promise when values were not cached yet;
+    // a failing load then rejected with no handler (bench suite 4 died of RATE_LIMITED this way).
+    await setFaults(sb, [{ kind: 'unavailable', commands: ['customer_query'] }]);
+    const ids = [100479, 100480].map((a) => Buffer.from(`Customer:${a}`).toString('base64'));
+    const r = await gw.exec(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId } } }`, { ids });
+    expect(r.status).toBe(200);
+    expect(new Set(codes(r))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
+    expect(r.data).toBeNull();
+    // Give a dropped rejection the turn it needs to surface (vitest fails the run on one).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('429 becomes RATE_LIMITED with retryAfterSeconds', async () => {
     await setFaults(sb, [{ kind: 'rateLimit', retryAfterSeconds: 2, commands: ['event_details'] }]);
     const own = await TestGateway.start(sb, FAST_FAIL);
