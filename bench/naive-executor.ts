@@ -11,7 +11,8 @@ import { buildSchema, graphql, type ExecutionResult } from 'graphql';
 import type { ArchticsApi } from '../src/archtics/commands/index.js';
 import { compareSeatKeys, formatSeatKey, seatsFromBlocks } from '../resolvers/seats.js';
 
-const SDL = /* GraphQL */ `
+/** The dashboard's shape, without loaders or cache: also the bare yoga baseline's schema (suite 2). */
+export const DASHBOARD_SDL = /* GraphQL */ `
   type Query {
     nodes(ids: [ID!]!): [Node]!
   }
@@ -48,7 +49,7 @@ const SDL = /* GraphQL */ `
   }
 `;
 
-const schema = buildSchema(SDL);
+const schema = buildSchema(DASHBOARD_SDL);
 
 const globalId = (type: string, key: string | number) => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 

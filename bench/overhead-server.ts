@@ -16,43 +16,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { createGateway } from '../src/app.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { BENCH_SEED, NO_LIMIT, configFor, dashboardBody, gqlFetch, seatHolders, silentLogger } from './harness.js';
-
-const BARE_SDL = /* GraphQL */ `
-  type Query {
-    nodes(ids: [ID!]!): [Node]!
-  }
-  interface Node {
-    id: ID!
-  }
-  type Customer implements Node {
-    id: ID!
-    acctId: Int!
-    firstName: String
-    seats(first: Int): SeatConnection!
-  }
-  type SeatConnection {
-    edges: [SeatEdge!]!
-  }
-  type SeatEdge {
-    node: Seat!
-  }
-  type Seat implements Node {
-    id: ID!
-    section: String!
-    row: String!
-    number: Int!
-    event: Event!
-  }
-  type Event {
-    name: String!
-    date: String
-    venue: String
-    priceCodes: [PriceCode!]!
-  }
-  type PriceCode {
-    code: String!
-  }
-`;
+import { DASHBOARD_SDL } from './naive-executor.js';
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(handler);
@@ -84,7 +48,7 @@ const data = warm.json?.data;
 
 const bareYoga = createYoga({
   schema: createSchema({
-    typeDefs: BARE_SDL,
+    typeDefs: DASHBOARD_SDL,
     resolvers: {
       Node: { __resolveType: (obj: { seats?: unknown }) => (obj.seats ? 'Customer' : 'Seat') },
       Query: { nodes: () => data.nodes },
