@@ -70,7 +70,7 @@ await new Promise<void>((resolve, reject) => {
 });
 const { port } = server.address() as AddressInfo;
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready)`);
+logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready), Node ${process.version}`);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
