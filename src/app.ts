@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { createRedis } from './redis.js';
+import { createMemoryAPQStore, createRedisAPQStore, type APQStore } from './plugins/apq-store.js';
+import { createRedis, DEFAULT_KEY_PREFIX, type Redis } from './redis.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
 import { createServer, type GatewayYoga } from './server.js';
 
@@ -43,6 +44,13 @@ function idempotencyFor(config: Config): { idempotency: Idempotency; close(): Pr
   const redis = createRedis(config.redisUrl);
   redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
   return { idempotency: createIdempotency({ ...timing, redis }), close: async () => void redis.disconnect() };
+}
+
+/** Where APQ registrations live: Redis when the stack has it (every replica knows them), else here; none when APQ_MAX_ENTRIES=0. */
+function apqStoreFor(config: Config, redis: Redis | undefined, prefix: string): APQStore | undefined {
+  const limits = config.persisted?.apq;
+  if (limits?.maxEntries === 0) return undefined;
+  return redis ? createRedisAPQStore(redis, { ...limits, prefix }) : createMemoryAPQStore(limits);
 }
 
 export interface Gateway {
@@ -90,6 +98,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tokens: config.tokens,
     limits: config.limits,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
+    persisted: {
+      apqStore: apqStoreFor(config, upstream.redis, opts.redisPrefix ?? DEFAULT_KEY_PREFIX),
+      trustedDocuments: config.persisted?.trustedDocuments,
+      allowList: config.persisted?.trustedDocuments !== undefined,
+    },
     plugins: upstream.plugins,
   });
 
