@@ -89,6 +89,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
     tokens: config.tokens,
     limits: config.limits,
+    requests: config.requests,
+    exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     plugins: upstream.plugins,
   });
