@@ -90,6 +90,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tokens: config.tokens,
     limits: config.limits,
     requests: config.requests,
+    maxUpstreamCalls: config.maxUpstreamCalls,
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     plugins: upstream.plugins,

@@ -22,6 +22,7 @@ import { useIntrospectionPolicy } from './plugins/introspection.js';
 import { useMetricsAuthorization } from './plugins/metrics-authorization.js';
 import { useRequestParseErrors } from './plugins/request-parsing.js';
 import { useShortErrors } from './plugins/short-errors.js';
+import { useUpstreamCost } from './plugins/upstream-cost.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { createMaskError } from './plugins/error-masking.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
@@ -37,6 +38,8 @@ export interface ServerOptions extends ContextDeps {
   limits: QueryLimits;
   /** Body size, tokens, nesting and the parse cache (default: src/config.ts's defaults). */
   requests?: RequestLimits;
+  /** Most upstream calls an operation may be estimated to make (default 60). */
+  maxUpstreamCalls?: number;
   /** GraphiQL, introspection, /metrics token, CORS (default: open, as with the sandbox). */
   exposure?: ExposureConfig;
   /** Readiness: true when the upstream answers (called at most every `readyTtlMs`). */
@@ -56,6 +59,7 @@ const OPEN_EXPOSURE: ExposureConfig = { graphiql: true, introspection: true, cor
 export function createServer(opts: ServerOptions): GatewayYoga {
   const requests = opts.requests ?? DEFAULT_REQUEST_LIMITS;
   const exposure = opts.exposure ?? OPEN_EXPOSURE;
+  const contextDeps: ContextDeps = { ...opts, maxCallsPerOperation: opts.maxUpstreamCalls ?? 60 };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: opts.federation ? buildSubgraphSchema() : buildSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -70,7 +74,7 @@ export function createServer(opts: ServerOptions): GatewayYoga {
     parserAndValidationCache: false,
     maskedErrors: { maskError: createMaskError(opts.logger) },
     context: ({ request }) =>
-      createContext(opts, {
+      createContext(contextDeps, {
         requestId: requestIdOf(request),
         auth: authenticate(request.headers, opts.tokens),
         signal: request.signal,
@@ -89,6 +93,7 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
       useArgumentChecks(),
+      useUpstreamCost({ maxCalls: opts.maxUpstreamCalls ?? 60, eventBatchSize: opts.eventBatchSize }),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
       ...(opts.plugins ?? []),
