@@ -2,7 +2,7 @@
  * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
  * budget is left —
  *
- *   extensions.upstream = { estimatedCalls, calls, polls, retries, cacheHits, staleServes, minuteRemaining, dayRemaining }
+ *   extensions.upstream = { estimatedCalls, calls, polls, retries, cacheHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
  *   extensions.stale    = { ageSeconds }   only when some answer was served stale (upstream refusing)
  *
  * The counts come from the operation's trace (context.trace; the client and the cache add to it),
@@ -13,7 +13,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import { isAsyncIterable } from 'graphql-yoga';
-import type { UpstreamTrace } from '../archtics/types.js';
+import { newTrace, type UpstreamTrace } from '../archtics/types.js';
 import { staleExtension } from '../cache/stale.js';
 import type { QuotaSnapshot } from '../quota/types.js';
 
@@ -35,6 +35,8 @@ export interface UpstreamReport {
   /** null when the budget store could not be read (or is unlimited). */
   minuteRemaining: number | null;
   dayRemaining: number | null;
+  /** True when the whole answer came from the response cache (nothing executed, nothing read). */
+  responseCacheHit: boolean;
 }
 
 export interface UpstreamExtensionsOptions {
@@ -72,6 +74,11 @@ export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSna
   return reportOf(trace, snapshot, estimate);
 }
 
+/** The report of an answer served whole from the response cache: no work, the budget as it is now. */
+export function responseCacheHitReport(snapshot: QuotaSnapshot | undefined): UpstreamReport {
+  return { ...reportOf(newTrace(), snapshot, undefined), responseCacheHit: true };
+}
+
 function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, estimate: number | undefined): UpstreamReport {
   return {
     estimatedCalls: estimate ?? null,
@@ -82,6 +89,7 @@ function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, est
     staleServes: trace.staleServes,
     minuteRemaining: finiteOrNull(snapshot?.minuteRemaining),
     dayRemaining: finiteOrNull(snapshot?.dayRemaining),
+    responseCacheHit: false,
   };
 }
 

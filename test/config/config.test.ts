@@ -13,6 +13,14 @@ describe('defaults', () => {
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
     expect(c.store).toEqual({ dataDir: './data' });
+    expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
+    expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
+  });
+
+  it('RESPONSE_CACHE=false (or 0) turns the response cache off', () => {
+    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: '0' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_TTL_MS: '5000' }).responseCache).toMatchObject({ enabled: true, maxTtlMs: 5000 });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
@@ -83,6 +91,9 @@ describe('a bad value names its variable', () => {
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.org/path' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'ftp://files.example.org' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["metric"]}]' }],
+    ['RESPONSE_CACHE', { RESPONSE_CACHE: 'sometimes' }],
+    ['RESPONSE_CACHE_MAX_TTL_MS', { RESPONSE_CACHE_MAX_TTL_MS: '0' }],
+    ['RESPONSE_CACHE_MAX_BYTES', { RESPONSE_CACHE_MAX_BYTES: '12' }],
   ];
   it.each(bad)('%s', (variable, env) => {
     let error: unknown;
