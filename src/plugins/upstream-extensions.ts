@@ -76,7 +76,7 @@ export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSna
 
 /** The report of an answer served whole from the response cache: no work, the budget as it is now. */
 export function responseCacheHitReport(snapshot: QuotaSnapshot | undefined): UpstreamReport {
-  return { ...reportOf(newTrace(), snapshot, undefined), responseCacheHit: true };
+  return { ...reportOf(newTrace(), snapshot, 0), responseCacheHit: true };
 }
 
 function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, estimate: number | undefined): UpstreamReport {
