@@ -10,8 +10,8 @@
  *
  * The schema is introspected from the gateway (one request) and built with YOUR copy of `graphql`
  * (a peer dependency), so the stitcher never meets a type from another copy ("Cannot use
- * GraphQLObjectType from another module or realm"). Where introspection is off, pass `schema`
- * (e.g. buildSchema of 'archtics-graphql-gateway/schema.graphql').
+ * GraphQLObjectType from another module or realm"). Where introspection is off it is built from the
+ * SDL the package ships (schema/schema.graphql), or pass `schema`.
  *
  * Merged types (their schema declares a stub with the key field, e.g. `type Customer { acctId: Int! }`):
  * - Event by `name`, through `events(names:)` with batch delegation: every Event of one stitched
@@ -25,7 +25,8 @@
  * @graphql-tools/stitch does the stitching. Nor does it import the gateway's own schema.
  */
 import type { stitchSchemas } from '@graphql-tools/stitch';
-import { buildClientSchema, getIntrospectionQuery, parse, print, type ExecutionResult, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import { existsSync, readFileSync } from 'node:fs';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, print, type ExecutionResult, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 
 /** Where yoga serves GraphQL (src/server.ts GRAPHQL_ENDPOINT). */
 const ENDPOINT = '/graphql';
@@ -82,10 +83,14 @@ export function createFetchExecutor(
 export async function introspectGatewaySchema(executor: StitchingExecutor): Promise<GraphQLSchema> {
   const run = executor as unknown as (request: { document: ReturnType<typeof parse>; variables: Record<string, unknown> }) => Promise<ExecutionResult>;
   const result = await run({ document: parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true })), variables: {} });
-  if (!result.data) {
-    throw new Error(`createStitchingSubschema: the gateway did not answer introspection (${result.errors?.[0]?.message ?? 'no data'}); pass { schema } instead`);
+  if (result.data) return buildClientSchema(result.data as unknown as IntrospectionQuery);
+  // Introspection is off (GRAPHQL_INTROSPECTION; the default against a real service): the SDL
+  // this package ships (schema/schema.graphql, next to src/ in the repository, to dist/ in the package).
+  for (const path of ['../schema/schema.graphql', '../../schema/schema.graphql']) {
+    const file = new URL(path, import.meta.url);
+    if (existsSync(file)) return buildSchema(readFileSync(file, 'utf8'));
   }
-  return buildClientSchema(result.data as unknown as IntrospectionQuery);
+  throw new Error(`createStitchingSubschema: the gateway did not answer introspection (${result.errors?.[0]?.message ?? 'no data'}); pass { schema } instead`);
 }
 
 export async function createStitchingSubschema(opts: StitchingSubschemaOptions): Promise<StitchingSubschemaConfig> {

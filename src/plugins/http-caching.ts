@@ -14,7 +14,8 @@
  * without it (cache off) a public answer is `no-cache`: stored, but revalidated every time.
  */
 import { createHash } from 'node:crypto';
-import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 export interface HttpCachingOptions {
@@ -72,20 +73,39 @@ export function useHttpCaching(opts: HttpCachingOptions): Plugin {
   const maxAge = opts.maxAgeSeconds ?? 600;
   const now = opts.now ?? Date.now;
   const scope = opts.authenticated ? 'private' : 'public';
-  /** Operations (by their request) that may be cached publicly, with their context. */
-  const cacheable = new WeakMap<Request, ProvenanceContext>();
+  /** GET requests whose document reads only public data (decided before the response cache may answer). */
+  const publicGets = new WeakSet<Request>();
+  /** Their contexts, once executed (provenance: how long the answer stays fresh). */
+  const contexts = new WeakMap<Request, ProvenanceContext>();
   const headersOf = new WeakMap<Request, Record<string, string>>();
+  /** Decisions by document text: GET documents repeat (persisted, CDN-keyed). */
+  const decided = new LRUCache<string, boolean>({ max: 1000, maxSize: 5e6, sizeCalculation: (_v, k) => k.length + 1 });
+  const isPublic = (query: string, operationName: string | undefined): boolean => {
+    const key = `${operationName ?? ''}\u0000${query}`;
+    let answer = decided.get(key);
+    if (answer === undefined) {
+      try {
+        answer = readsOnlyPublic(parse(query, { maxTokens: 10_000 }), operationName, publicFields);
+      } catch {
+        answer = false;
+      }
+      decided.set(key, answer);
+    }
+    return answer;
+  };
 
   return {
+    onParams({ request, params }) {
+      if (request.method === 'GET' && params.query && isPublic(params.query, params.operationName)) publicGets.add(request);
+    },
     onExecute({ args }) {
       const ctx = args.contextValue as ProvenanceContext;
-      const request = ctx.request;
-      if (request?.method === 'GET' && readsOnlyPublic(args.document, args.operationName, publicFields)) cacheable.set(request, ctx);
+      if (ctx.request && publicGets.has(ctx.request)) contexts.set(ctx.request, ctx);
     },
     onResultProcess({ request, result, setResultProcessor }) {
-      const ctx = cacheable.get(request);
-      if (!ctx || Array.isArray(result) || isAsyncIterable(result) || result.errors?.length || !result.data) return;
-      const freshUntil = ctx.provenance?.freshUntil;
+      if (!publicGets.has(request) || Array.isArray(result) || isAsyncIterable(result) || result.errors?.length || !result.data) return;
+      // Executed here: fresh as long as its reads; answered by the response cache: revalidate.
+      const freshUntil = contexts.get(request)?.provenance?.freshUntil;
       const seconds = freshUntil === undefined ? undefined : Math.max(0, Math.min(maxAge, Math.floor((freshUntil - now()) / 1000)));
       const cacheControl = seconds === undefined ? `${scope}, no-cache` : seconds > 0 ? `${scope}, max-age=${seconds}` : NO_STORE;
       if (cacheControl === NO_STORE) return;
@@ -97,14 +117,14 @@ export function useHttpCaching(opts: HttpCachingOptions): Plugin {
       }
     },
     onResponse({ request, response }) {
-      if (new URL(request.url).pathname !== opts.endpoint || response.headers.has('cache-control')) return;
+      if (response.status === 304 || response.headers.has('cache-control') || new URL(request.url).pathname !== opts.endpoint) return;
       const headers = headersOf.get(request);
       if (!headers) {
-        // A response cache (or anything else) that tagged the answer decides for itself.
-        if (!response.headers.has('etag')) response.headers.set('cache-control', NO_STORE);
+        response.headers.set('cache-control', NO_STORE);
         return;
       }
-      for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+      // The response cache's ETag (its key) stands: it answers If-None-Match with it before execution.
+      for (const [name, value] of Object.entries(headers)) if (name !== 'etag' || !response.headers.has('etag')) response.headers.set(name, value);
     },
   };
 }

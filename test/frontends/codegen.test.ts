@@ -26,7 +26,7 @@ describe('graphql-codegen recipe', () => {
   let out: string;
   let manifest: Record<string, string>;
   beforeAll(async () => {
-    live = await startHttpGateway();
+    live = await startHttpGateway({ GRAPHQL_INTROSPECTION: 'true' });
     out = mkdtempSync(join(tmpdir(), 'codegen-'));
     writeFileSync(join(out, 'operations.graphql'), OPERATIONS);
     await generate({ ...codegenConfig({ schema: live.url, documents: [join(out, '*.graphql')], out }), silent: true, errorsOnly: true }, true);

@@ -108,7 +108,7 @@ describe('allow-list mode (GRAPHQL_TRUSTED_DOCUMENTS)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trusted-'));
     const manifest = join(dir, 'persisted-documents.json');
     writeFileSync(manifest, JSON.stringify({ [id]: registered }));
-    h = await startHttpGateway({ GRAPHQL_TRUSTED_DOCUMENTS: manifest });
+    h = await startHttpGateway({ GRAPHQL_TRUSTED_DOCUMENTS: manifest, GRAPHIQL: 'true' });
   });
   afterAll(async () => h?.close());
 
