@@ -84,12 +84,29 @@ export interface SearchEdge {
   availClasses: string[];
 }
 
-const searchCursors: CursorScheme<EventSearchHit, string> = {
+interface SearchRow {
+  hit: EventSearchHit;
+  event: EventDetail;
+}
+
+/** When an event starts, for ordering: "YYYY-MM-DDTHH:MM"; undated events sort last. */
+function startKey(e: EventDetail): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(e.date) ? e.date : '9999-12-31';
+  const time = /^\d{2}:\d{2}$/.test(e.time) ? e.time : '99:99';
+  return `${date}T${time}`;
+}
+
+/** Results in date and time order (then name): "<date>T<time>|<NAME>" is the key and the cursor. */
+const searchCursors: CursorScheme<SearchRow, string> = {
   kind: 'EventCursor',
-  keyOf: (h) => eventKey(h.eventName),
+  keyOf: (r) => `${startKey(r.event)}|${eventKey(r.event.name)}`,
   format: (k) => k,
-  parse: (t) => (t === '' ? undefined : t),
-  compare: naturalCompare,
+  parse: (t) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\|\S+$/.test(t) ? t : undefined),
+  compare: (a, b) => {
+    const [sa, na] = [a.slice(0, 16), a.slice(17)];
+    const [sb, nb] = [b.slice(0, 16), b.slice(17)];
+    return sa < sb ? -1 : sa > sb ? 1 : naturalCompare(na, nb);
+  },
 };
 
 /** searchEvents arguments, checked before execution (extensions.checkArgs) and again here. */
@@ -107,13 +124,13 @@ export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promi
     ...(args.venue ? { venueName: args.venue } : {}),
     ...(args.season ? { seasonName: args.season } : {}),
   });
-  const conn = paginate(found.events, page, searchCursors);
-  const events = await Promise.all(conn.edges.map((e) => ctx.loaders.event.load(e.node.eventName)));
-  // An event the search lists but event_details does not know is left out of the page.
-  const edges = conn.edges.flatMap((e, i): SearchEdge[] => {
-    const event = events[i];
-    return event ? [{ cursor: e.cursor, node: event, available: e.node.available, availClasses: e.node.availClasses }] : [];
-  });
+  // event_search answers names only; ordering by date and time needs every found event's details
+  // (one event_details per EVENT_BATCH_SIZE names, cached event by event, so later pages cost none).
+  const events = await Promise.all(found.events.map((h) => ctx.loaders.event.load(h.eventName)));
+  // An event the search lists but event_details does not know is left out.
+  const rows = found.events.flatMap((hit, i): SearchRow[] => (events[i] ? [{ hit, event: events[i] }] : []));
+  const conn = paginate(rows, page, searchCursors);
+  const edges = conn.edges.map((e): SearchEdge => ({ cursor: e.cursor, node: e.node.event, available: e.node.hit.available, availClasses: e.node.hit.availClasses }));
   return { edges, pageInfo: conn.pageInfo };
 }
 

@@ -80,23 +80,46 @@ interface CheckedPayment {
   deliveryMethod: DeliveryMethod;
 }
 
+/**
+ * Every input check, all reported at once: one BAD_USER_INPUT whose message lists each problem and
+ * whose `invalidArguments` names them ({ argument, message }), `argument` being the first.
+ */
 function checkPayment(args: SubmitPaymentArgs, now: number): CheckedPayment {
-  if (!KEY.test(args.idempotencyKey)) {
-    throw badInput('"idempotencyKey" must be 8–128 characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a UUID will do).', { argument: 'idempotencyKey' });
+  const problems: { argument: string; message: string }[] = [];
+  const check = <T>(run: () => T): T | undefined => {
+    try {
+      return run();
+    } catch (e) {
+      const ext = (e as GraphQLError).extensions;
+      if (ext?.code !== 'BAD_USER_INPUT') throw e;
+      problems.push({ argument: String(ext.argument ?? ''), message: (e as Error).message });
+      return undefined;
+    }
+  };
+  const key = check(() => {
+    if (!KEY.test(args.idempotencyKey)) {
+      throw badInput('"idempotencyKey" must be 8–128 characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a UUID will do).', { argument: 'idempotencyKey' });
+    }
+    return args.idempotencyKey;
+  });
+  const acctId = check(() => checkAcctId(args.acctId));
+  const orderNum = check(() => checkOrderNum(args.orderNum));
+  const amount = check(() => parseAmount(args.amount));
+  const number = check(() => checkCardNumber(args.card.number));
+  const cin = check(() => checkCvv(args.card.cvv));
+  const expiry = check(() => checkExpiry(args.card.expiry, now));
+  const firstName = check(() => checkText(args.card.firstName, 'card.firstName'));
+  const lastName = check(() => checkText(args.card.lastName, 'card.lastName'));
+  if (problems.length === 1) throw badInput(problems[0].message, { argument: problems[0].argument, invalidArguments: problems });
+  if (problems.length > 1) {
+    throw badInput(`${problems.length} inputs are invalid: ${problems.map((p) => p.message).join(' ')}`, { argument: problems[0].argument, invalidArguments: problems });
   }
   return {
-    key: args.idempotencyKey,
-    acctId: checkAcctId(args.acctId),
-    orderNum: checkOrderNum(args.orderNum),
-    amount: parseAmount(args.amount),
-    card: {
-      type: args.card.type,
-      number: checkCardNumber(args.card.number),
-      cin: checkCvv(args.card.cvv),
-      expiry: checkExpiry(args.card.expiry, now),
-      firstName: checkText(args.card.firstName, 'card.firstName'),
-      lastName: checkText(args.card.lastName, 'card.lastName'),
-    },
+    key: key!,
+    acctId: acctId!,
+    orderNum: orderNum!,
+    amount: amount!,
+    card: { type: args.card.type, number: number!, cin: cin!, expiry: expiry!, firstName: firstName!, lastName: lastName! },
     deliveryMethod: args.deliveryMethod ?? 'E',
   };
 }

@@ -14,7 +14,7 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
@@ -122,6 +122,30 @@ function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
   }
 }
 
+/** The scopes a failed check wanted, and whether it was the token's account that did not match. */
+function missing(failure: AuthFailure): { scopes: string[]; account: boolean } {
+  if (failure.kind === AuthScopeFailureType.AuthScope) {
+    return failure.scope === 'acct' ? { scopes: [], account: true } : { scopes: [failure.scope], account: false };
+  }
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    const parts = failure.failures.map(missing);
+    return { scopes: [...new Set(parts.flatMap((p) => p.scopes))], account: parts.some((p) => p.account) };
+  }
+  return { scopes: [], account: false };
+}
+
+/** FORBIDDEN naming what the token lacks: the scope(s), or the account it is bound to. */
+function forbidden(info: GraphQLResolveInfo, failure: AuthFailure): GraphQLError {
+  const { scopes, account } = missing(failure);
+  const field = `${info.parentType.name}.${info.fieldName}`;
+  const message = scopes.length
+    ? `${field} needs the ${scopes.map((s) => `"${s}"`).join(' or ')} scope, which this token does not have.`
+    : account
+      ? `${field}: this token is bound to another account.`
+      : `Not authorized to resolve ${field}.`;
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', ...(scopes.length ? { requiredScopes: scopes } : {}), ...(account ? { account: true } : {}) } });
+}
+
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Directives and federation last: they must come after the plugins that wrap resolvers.
   plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
@@ -133,8 +157,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       buy: ctx.auth.scopes.includes('buy'),
       acct: (acctId) => ctx.auth.acctId === undefined || ctx.auth.acctId === acctId,
     }),
-    unauthorizedError: (_parent, _ctx, _info, result) =>
-      new GraphQLError(result.message || 'Not authorized', { extensions: { code: 'FORBIDDEN' } }),
+    unauthorizedError: (_parent, _ctx, info, result) => forbidden(info, result.failure),
   },
   errors: { defaultTypes: [] },
   relay: {
@@ -153,6 +176,8 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       },
     },
     nodesQueryOptions: {
+      nullable: { list: true, items: true },
+      extensions: { upstream: 'any' },
       description: 'Nodes by global id, in the order asked; null for each one that does not exist.',
       resolve: (_root, { ids }, ctx, info) => nodesItemByItem(ids, ctx, info),
     },

@@ -74,6 +74,9 @@ const CheckoutPayload = builder.errorUnion('CheckoutPayload', {
 
 builder.mutationFields((t) => ({
   checkout: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: CheckoutPayload,
     description: 'Binds a cart to an account and prices it (check_out). Needs the buy scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: CheckoutInput, required: true }) },

@@ -80,6 +80,9 @@ const UpdateCustomerPayload = builder.errorUnion('UpdateCustomerPayload', {
 
 builder.mutationFields((t) => ({
   createCustomer: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: CreateCustomerPayload,
     description: 'Creates an account (customer_add). Needs the hold scope and a token not bound to an account.',
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
@@ -87,6 +90,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => createCustomer(input, ctx),
   }),
   updateCustomer: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: UpdateCustomerPayload,
     description: 'Changes some fields of an account (customer_query, then customer_update with the merged record). Needs the hold scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: UpdateCustomerInput, required: true }) },

@@ -36,8 +36,9 @@ builder.node(CustomerRef, {
       {
         type: SeatRef,
         description: 'Seats the customer owns, one per seat (seats_sold blocks expanded), in event, section, row and seat order. Each Seat.event is batched.',
+        nullable: true,
         args: { eventName: t.arg.string({ description: 'Only seats of this event.' }) },
-        extensions: { checkArgs: checkCustomerSeatsArgs },
+        extensions: { checkArgs: checkCustomerSeatsArgs, upstream: 'seats_sold' },
         resolve: (c, args, ctx) => customerSeats(c, args, ctx),
       },
       SeatConnectionRef,

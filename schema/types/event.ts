@@ -35,11 +35,15 @@ builder.node(EventRef, {
     allowSingles: t.exposeBoolean('allowSingles', { description: 'Whether single seats (leaving one seat alone in a row) may be sold.' }),
     priceCodes: t.field({
       type: [PriceCodeRef],
+      nullable: true,
+      extensions: { upstream: 'event_price_info' },
       description: 'Price codes of the event with their ticket types and prices (event_price_info).',
       resolve: (e, _args, ctx) => priceCodes(e, ctx),
     }),
     availability: t.field({
       type: [SectionAvailabilityRef],
+      nullable: true,
+      extensions: { upstream: 'get_avail_seats' },
       description: 'Seats still available, per section (get_avail_seats, summary).',
       args: {
         section: t.arg.string({ description: 'Only this section.' }),
@@ -51,11 +55,12 @@ builder.node(EventRef, {
       {
         type: SeatRef,
         description: 'The available seats themselves, one per seat (get_avail_seats, per seat).',
+        nullable: true,
         args: {
           section: t.arg.string({ description: 'Only this section.' }),
           priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
         },
-        extensions: { checkArgs: checkAvailableSeatsArgs },
+        extensions: { checkArgs: checkAvailableSeatsArgs, upstream: 'get_avail_seats' },
         resolve: (e, args, ctx) => availableSeats(e, args, ctx),
       },
       SeatConnectionRef,
@@ -64,7 +69,7 @@ builder.node(EventRef, {
 });
 
 export const EventConnectionRef = builder.connectionObject(
-  { type: EventRef, name: 'EventConnection', description: 'A page of events, in name order.' },
+  { type: EventRef, name: 'EventConnection', description: 'A page of events, in date and start-time order (then name).' },
   {
     name: 'EventEdge',
     description: 'An event found by a search, and its cursor.',
@@ -79,13 +84,15 @@ builder.queryFields((t) => ({
   event: t.field({
     type: EventRef,
     nullable: true,
+    extensions: { upstream: 'event_details' },
     description: 'One event by name (case-insensitive); null when no such event. Batched with every other event load of the operation into one event_details call.',
     args: { name: t.arg.string({ required: true, description: 'Event name, e.g. "EVENT01".' }) },
     resolve: (_root, { name }, ctx) => eventByName(name, ctx),
   }),
   events: t.field({
     type: [EventRef],
-    nullable: { list: false, items: true },
+    nullable: { list: true, items: true },
+    extensions: { upstream: 'event_details' },
     description: 'Events by name, in the order asked; null for each unknown name. One event_details call for all of them.',
     args: { names: t.arg.stringList({ required: true, description: 'Event names (at most 500).' }) },
     resolve: (_root, { names }, ctx) => eventsByNames(names, ctx),
@@ -93,14 +100,15 @@ builder.queryFields((t) => ({
   searchEvents: t.connection(
     {
       type: EventRef,
-      description: 'Events between two dates (event_search), then the page’s details (event_details).',
+      description: 'Events between two dates (event_search) in date and start-time order, with their details (event_details: one call per 100 events found).',
+      nullable: true,
       args: {
         from: t.arg({ type: 'Date', description: 'First day (default: today, per the service).' }),
         to: t.arg({ type: 'Date', description: 'Last day (default: today + 90 days, per the service).' }),
         venue: t.arg.string({ description: 'Only events at this venue.' }),
         season: t.arg.string({ description: 'Only events of this season.' }),
       },
-      extensions: { checkArgs: checkSearchArgs },
+      extensions: { checkArgs: checkSearchArgs, upstream: 'event_search' },
       resolve: (_root, args, ctx) => searchEvents(args, ctx) as never,
     },
     EventConnectionRef,

@@ -52,6 +52,9 @@ const HoldSeatsPayload = builder.errorUnion('HoldSeatsPayload', {
 
 builder.mutationFields((t) => ({
   holdBestAvailable: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: HoldSeatsPayload,
     description: 'Holds the best available adjacent seats (seats_hold). Needs the hold scope.',
     args: { input: t.arg({ type: HoldBestAvailableInput, required: true }) },
@@ -59,6 +62,9 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => holdBestAvailable(input, ctx),
   }),
   holdSeats: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: HoldSeatsPayload,
     description: 'Holds the named seats, all or none (seats_hold_specific). Needs the hold scope.',
     args: { input: t.arg({ type: HoldSeatsInput, required: true }) },

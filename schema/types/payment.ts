@@ -76,6 +76,9 @@ const SubmitPaymentPayload = builder.errorUnion('SubmitPaymentPayload', {
 
 builder.mutationFields((t) => ({
   submitPayment: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: SubmitPaymentPayload,
     description:
       'Pays a checked-out cart (payment_request), exactly once per idempotencyKey. Needs the buy scope and, for an account-bound token, its own account. When the answer is lost the error is PAYMENT_OUTCOME_UNKNOWN: retry with the same key.',

@@ -20,6 +20,9 @@ const ReleaseCartPayload = builder.errorUnion('ReleaseCartPayload', {
 
 builder.mutationFields((t) => ({
   releaseCart: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: ReleaseCartPayload,
     description: 'Gives a cart’s seats back (abort_shopping_cart). Needs the hold scope; an account-bound token may not release another account’s cart.',
     args: { orderNum: t.arg.int({ required: true, description: 'Order number of the cart.' }) },

@@ -44,6 +44,9 @@ const PrintTicketsPayload = builder.errorUnion('PrintTicketsPayload', {
 
 builder.mutationFields((t) => ({
   printTickets: t.field({
+    // Nullable: an upstream fault fails this field, not the other mutations of the operation.
+    nullable: true,
+    extensions: { upstream: 'write' },
     type: PrintTicketsPayload,
     description: 'Issues tickets with new barcodes (ticket_print). Needs the buy scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: PrintTicketsInput, required: true }) },

@@ -1,6 +1,6 @@
 /**
  * What a client may see of an error. Our own GraphQLErrors (BAD_USER_INPUT, FORBIDDEN,
- * UNAUTHENTICATED, limits) pass as they are. A typed upstream failure — anything with a
+ * UNAUTHENTICATED, limits) pass as they are; a variable that cannot be coerced is BAD_USER_INPUT too. A typed upstream failure — anything with a
  * string `code` and an `extensions()` method, i.e. src/archtics/errors.ts — becomes a GraphQLError
  * with exactly those extensions and a fixed message per code (upstream texts stay in the logs).
  * Everything else is "Unexpected error." with code INTERNAL_SERVER_ERROR.
@@ -48,7 +48,13 @@ export function createMaskError(logger?: Pick<Logger, 'error'>): MaskError {
   };
 }
 
+/** graphql-js's variable coercion errors ('Variable "$a" got invalid value …') carry no code. */
+const VARIABLE_ERROR = /^Variable "\$[^"]+" /;
+
 export const maskError: MaskError = (error, message, isDev) => {
+  if (error instanceof GraphQLError && error.extensions?.code === undefined && VARIABLE_ERROR.test(error.message)) {
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  }
   const original = originalOf(error);
   if (isTypedUpstreamError(original)) {
     const where = error instanceof GraphQLError ? error : undefined;

@@ -28,7 +28,7 @@ export type CustomerSeatsQueryVariables = Exact<{
 }>;
 
 
-export type CustomerSeatsQuery = { customer: { id: string, acctId: number, firstName: string | null, lastName: string | null, email: string | null, seats: { edges: Array<{ cursor: string, node: { id: string, section: string, row: string, number: number, status: SeatStatus, priceCode: string | null, barcode: string | null, price: { amount: string, currency: string } | null, event: { name: string } } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } } | null };
+export type CustomerSeatsQuery = { customer: { id: string, acctId: number, firstName: string | null, lastName: string | null, email: string | null, seats: { edges: Array<{ cursor: string, node: { id: string, section: string, row: string, number: number, status: SeatStatus, priceCode: string | null, barcode: string | null, price: { amount: string, currency: string } | null, event: { name: string } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null } | null };
 
 export type CustomerByEmailQueryVariables = Exact<{
   email: string;
@@ -45,10 +45,10 @@ export type DashboardQueryVariables = Exact<{
 
 export type DashboardQuery = { nodes: Array<
     | { id: string }
-    | { acctId: number, firstName: string | null, id: string, seats: { edges: Array<{ node: { id: string, section: string, row: string, number: number, event: { name: string, date: string | null, venue: string | null, priceCodes: Array<{ code: string }> } } }> } }
+    | { acctId: number, firstName: string | null, id: string, seats: { edges: Array<{ node: { id: string, section: string, row: string, number: number, event: { name: string, date: string | null, venue: string | null, priceCodes: Array<{ code: string }> | null } | null } }> } | null }
     | { id: string }
     | { id: string }
-   | null> };
+   | null> | null };
 
 export type EventByNameQueryVariables = Exact<{
   name: string;
@@ -62,7 +62,7 @@ export type EventsQueryVariables = Exact<{
 }>;
 
 
-export type EventsQuery = { events: Array<{ id: string, name: string, date: string | null } | null> };
+export type EventsQuery = { events: Array<{ id: string, name: string, date: string | null } | null> | null };
 
 export type SearchEventsQueryVariables = Exact<{
   from?: string | null | undefined;
@@ -72,7 +72,7 @@ export type SearchEventsQueryVariables = Exact<{
 }>;
 
 
-export type SearchEventsQuery = { searchEvents: { edges: Array<{ cursor: string, available: boolean, node: { id: string, name: string, date: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type SearchEventsQuery = { searchEvents: { edges: Array<{ cursor: string, available: boolean, node: { id: string, name: string, date: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type EventAvailabilityQueryVariables = Exact<{
   name: string;
@@ -82,7 +82,7 @@ export type EventAvailabilityQueryVariables = Exact<{
 }>;
 
 
-export type EventAvailabilityQuery = { event: { name: string, priceCodes: Array<{ code: string, description: string | null, ticketTypes: Array<{ code: string, price: { amount: string, currency: string } }> }>, availability: Array<{ section: string, available: number, priceCodes: Array<string>, minPrice: { amount: string }, maxPrice: { amount: string } }>, availableSeats: { edges: Array<{ cursor: string, node: { id: string, section: string, row: string, number: number, status: SeatStatus, priceCode: string | null, price: { amount: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+export type EventAvailabilityQuery = { event: { name: string, priceCodes: Array<{ code: string, description: string | null, ticketTypes: Array<{ code: string, price: { amount: string, currency: string } }> }> | null, availability: Array<{ section: string, available: number, priceCodes: Array<string>, minPrice: { amount: string }, maxPrice: { amount: string } }> | null, availableSeats: { edges: Array<{ cursor: string, node: { id: string, section: string, row: string, number: number, status: SeatStatus, priceCode: string | null, price: { amount: string } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 type NodeFields_Cart_Fragment = { __typename: 'Cart', orderNum: number, id: string, subtotal: { amount: string } };
 
@@ -90,7 +90,7 @@ type NodeFields_Customer_Fragment = { __typename: 'Customer', acctId: number, id
 
 type NodeFields_Event_Fragment = { __typename: 'Event', name: string, id: string };
 
-type NodeFields_Seat_Fragment = { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } };
+type NodeFields_Seat_Fragment = { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } | null };
 
 export type NodeFieldsFragment =
   | NodeFields_Cart_Fragment
@@ -108,7 +108,7 @@ export type NodeQuery = { node:
     | { __typename: 'Cart', orderNum: number, id: string, subtotal: { amount: string } }
     | { __typename: 'Customer', acctId: number, id: string }
     | { __typename: 'Event', name: string, id: string }
-    | { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } }
+    | { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } | null }
    | null };
 
 export type NodesQueryVariables = Exact<{
@@ -120,13 +120,13 @@ export type NodesQuery = { nodes: Array<
     | { __typename: 'Cart', orderNum: number, id: string, subtotal: { amount: string } }
     | { __typename: 'Customer', acctId: number, id: string }
     | { __typename: 'Event', name: string, id: string }
-    | { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } }
-   | null> };
+    | { __typename: 'Seat', section: string, row: string, number: number, status: SeatStatus, id: string, event: { name: string } | null }
+   | null> | null };
 
 export type UpstreamPingQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type UpstreamPingQuery = { upstream: { ping: { systemAvailable: boolean, dbName: string }, quota: { minuteRemaining: number, dayRemaining: number, queueLength: number } } };
+export type UpstreamPingQuery = { upstream: { ping: { systemAvailable: boolean, dbName: string } | null, quota: { minuteRemaining: number, dayRemaining: number, queueLength: number } } };
 
 export const NodeFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"NodeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Node"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Event"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acctId"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Seat"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"section"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Cart"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"orderNum"}},{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}}]}}]} as unknown as DocumentNode<NodeFieldsFragment, unknown>;
 export const CartDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Cart"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderNum"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cart"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"orderNum"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderNum"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderNum"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"seats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"section"}},{"kind":"Field","name":{"kind":"Name","value":"row"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CartQuery, CartQueryVariables>;

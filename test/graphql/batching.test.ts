@@ -17,12 +17,12 @@ describe('a dashboard of 25 season-ticket holders, first 10 seats each, each sea
     const r = await env.gw.exec(DashboardDocument, { ids: holders.map((id) => globalId('Customer', id)), first: 10 });
 
     expect(r.errors).toBeUndefined();
-    const customers = r.data!.nodes.map((n) => n as { acctId: number; seats: { edges: { node: { event: { name: string; venue: string | null; date: string | null; priceCodes: { code: string }[] } } }[] } });
+    const customers = r.data!.nodes!.map((n) => n as { acctId: number; seats: { edges: { node: { event: { name: string; venue: string | null; date: string | null; priceCodes: { code: string }[] } } }[] } });
     expect(customers.map((c) => c.acctId)).toEqual(holders);
     const seats = customers.flatMap((c) => c.seats.edges.map((e) => e.node));
     for (const c of customers) expect(c.seats.edges).toHaveLength(10);
     for (const s of seats) {
-      expect(s.event.name).toMatch(/^EVENT\d\d$/);
+      expect(s.event!.name).toMatch(/^EVENT\d\d$/);
       expect(s.event.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(s.event.venue).toBeTruthy();
       expect(s.event.priceCodes.length).toBeGreaterThan(0);
@@ -43,7 +43,7 @@ describe('event loads', () => {
   it('match results to names, never positions: an unknown name is null, not a shifted row', async () => {
     const r = await env.gw.exec(EventsDocument, { names: ['EVENT03', 'NOPE', 'event01', 'EVENT03'] });
     expect(r.errors).toBeUndefined();
-    expect(r.data!.events.map((e) => e?.name ?? null)).toEqual(['EVENT03', null, 'EVENT01', 'EVENT03']);
+    expect(r.data!.events!.map((e) => e?.name ?? null)).toEqual(['EVENT03', null, 'EVENT01', 'EVENT03']);
     expect((await sandboxStats(env.sb)).commands).toEqual({ event_details: 1 });
   });
 
@@ -71,7 +71,7 @@ describe('event loads', () => {
       const names = Array.from({ length: 25 }, (_, i) => `EVENT${String(i + 1).padStart(2, '0')}`);
       const r = await small.exec(EventsDocument, { names });
       expect(r.errors).toBeUndefined();
-      expect(r.data!.events.map((e) => e?.name)).toEqual(names);
+      expect(r.data!.events!.map((e) => e?.name)).toEqual(names);
       expect((await sandboxStats(env.sb)).commands).toEqual({ event_details: 3 });
     } finally {
       await small.close();

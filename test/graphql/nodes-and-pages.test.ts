@@ -30,9 +30,9 @@ describe('node and nodes', () => {
       ticketTypeCode: 'ADULT',
     });
     const sold = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 });
-    const soldSeat = sold.data!.customer!.seats.edges[0].node;
+    const soldSeat = sold.data!.customer!.seats!.edges[0].node;
     const avail = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT02', first: 1 });
-    const availSeat = avail.data!.event!.availableSeats.edges[0].node;
+    const availSeat = avail.data!.event!.availableSeats!.edges[0].node;
     const cart = await env.gw.exec(CartDocument, { orderNum: hold.orderNum });
     expect(cart.errors).toBeUndefined();
     expect(cart.data!.cart!.seats.map((s) => [s.number, s.status])).toEqual([
@@ -48,7 +48,7 @@ describe('node and nodes', () => {
       Cart: cart.data!.cart!.id,
       HeldSeat: cart.data!.cart!.seats[0].id,
     };
-    expect(ids.Seat).toBe(globalId('Seat', `${soldSeat.event.name}|${soldSeat.section}|${soldSeat.row}|${soldSeat.number}`));
+    expect(ids.Seat).toBe(globalId('Seat', `${soldSeat.event!.name}|${soldSeat.section}|${soldSeat.row}|${soldSeat.number}`));
     expect(ids.Cart).toBe(globalId('Cart', hold.orderNum));
 
     for (const [kind, id] of Object.entries(ids)) {
@@ -65,8 +65,8 @@ describe('node and nodes', () => {
 
     const all = await env.gw.exec(NodesDocument, { ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer] });
     expect(all.errors).toBeUndefined();
-    expect(all.data!.nodes.map((n) => n?.__typename ?? null)).toEqual(['Cart', 'Event', null, 'Seat', 'Customer']);
-    expect(all.data!.nodes.map((n) => n?.id ?? null)).toEqual([ids.Cart, ids.Event, null, ids.Seat, ids.Customer]);
+    expect(all.data!.nodes!.map((n) => n?.__typename ?? null)).toEqual(['Cart', 'Event', null, 'Seat', 'Customer']);
+    expect(all.data!.nodes!.map((n) => n?.id ?? null)).toEqual([ids.Cart, ids.Event, null, ids.Seat, ids.Customer]);
   });
 
   it('answer cached customers (at once) exactly as uncached ones: order, duplicates, missing ids', async () => {
@@ -75,12 +75,12 @@ describe('node and nodes', () => {
       const ids = [globalId('Customer', HOLDER), globalId('Customer', 999999), globalId('Customer', 100017), globalId('Customer', HOLDER)];
       const first = await cached.exec(NodesDocument, { ids });
       expect(first.errors).toBeUndefined();
-      expect(first.data!.nodes.map((n) => n?.id ?? null)).toEqual([ids[0], null, ids[2], ids[0]]);
+      expect(first.data!.nodes!.map((n) => n?.id ?? null)).toEqual([ids[0], null, ids[2], ids[0]]);
       const posts = (await sandboxStats(env.sb)).posts;
       const present = [ids[0], ids[2], ids[0]];
       const warm = await cached.exec(NodesDocument, { ids: present });
       expect(warm.errors).toBeUndefined();
-      expect(warm.data).toEqual({ nodes: [first.data!.nodes[0], first.data!.nodes[2], first.data!.nodes[3]] });
+      expect(warm.data).toEqual({ nodes: [first.data!.nodes![0], first.data!.nodes![2], first.data!.nodes![3]] });
       // Served from the cache, with no upstream call; and the same as a gateway without a cache answers.
       expect((await sandboxStats(env.sb)).posts).toBe(posts);
       expect(warm.data).toEqual((await env.gw.exec(NodesDocument, { ids: present })).data);
@@ -108,7 +108,7 @@ describe('node and nodes', () => {
 describe('connections', () => {
   it("page a customer's seats forwards: every seat once, in order, no gaps", async () => {
     const whole = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 100 });
-    const all = whole.data!.customer!.seats.edges.map((e) => e.node.id);
+    const all = whole.data!.customer!.seats!.edges.map((e) => e.node.id);
     expect(all.length).toBeGreaterThan(20);
     expect(new Set(all).size).toBe(all.length);
 
@@ -118,7 +118,7 @@ describe('connections', () => {
     for (; pages < 50; pages++) {
       const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 7, after });
       expect(r.errors).toBeUndefined();
-      const conn = r.data!.customer!.seats;
+      const conn = r.data!.customer!.seats!;
       expect(conn.edges.length).toBeLessThanOrEqual(7);
       expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
       seen.push(...conn.edges.map((e) => e.node.id));
@@ -135,10 +135,10 @@ describe('connections', () => {
   it('filter seats by event and expand blocks into seats with money as decimal strings', async () => {
     const r = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, eventName: 'event03', first: 100 });
     expect(r.errors).toBeUndefined();
-    const seats = r.data!.customer!.seats.edges.map((e) => e.node);
+    const seats = r.data!.customer!.seats!.edges.map((e) => e.node);
     expect(seats.length).toBeGreaterThan(1);
     for (const s of seats) {
-      expect(s.event.name).toBe('EVENT03');
+      expect(s.event!.name).toBe('EVENT03');
       expect(s.status).toBe('SOLD');
       expect(s.price!.amount).toMatch(/^\d+\.\d\d$/);
       expect(s.price!.currency).toBe('USD');
@@ -153,23 +153,23 @@ describe('connections', () => {
     for (let i = 0; i < 30; i++) {
       const r: GqlResult<SearchEventsQuery> = await env.gw.exec(SearchEventsDocument, { from: '2026-01-01', to: '2027-12-31', first: 9, after });
       expect(r.errors).toBeUndefined();
-      names.push(...r.data!.searchEvents.edges.map((e) => e.node.name));
-      if (!r.data!.searchEvents.pageInfo.hasNextPage) break;
-      after = r.data!.searchEvents.pageInfo.endCursor;
+      names.push(...r.data!.searchEvents!.edges.map((e) => e.node.name));
+      if (!r.data!.searchEvents!.pageInfo.hasNextPage) break;
+      after = r.data!.searchEvents!.pageInfo.endCursor;
     }
     expect(new Set(names).size).toBe(names.length);
     expect(names).toContain('EVENT01');
     expect(names).toContain('EVENT40');
 
     const whole = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 100 });
-    const ids = whole.data!.event!.availableSeats.edges.map((e) => e.node.id);
+    const ids = whole.data!.event!.availableSeats!.edges.map((e) => e.node.id);
     const first = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5 });
-    const next = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5, after: first.data!.event!.availableSeats.pageInfo.endCursor });
-    expect([...first.data!.event!.availableSeats.edges, ...next.data!.event!.availableSeats.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 10));
+    const next = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5, after: first.data!.event!.availableSeats!.pageInfo.endCursor });
+    expect([...first.data!.event!.availableSeats!.edges, ...next.data!.event!.availableSeats!.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 10));
   });
 
   it('refuse bad page arguments as BAD_USER_INPUT without calling upstream', async () => {
-    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 })).data!.customer!.seats.pageInfo.endCursor!;
+    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 })).data!.customer!.seats!.pageInfo.endCursor!;
     await resetSandbox(env.sb);
     const bad = [
       env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 101 }),
