@@ -43,13 +43,12 @@ builder.node(EventRef, {
     availability: t.field({
       type: [SectionAvailabilityRef],
       nullable: true,
-      extensions: { upstream: 'get_avail_seats' },
       description: 'Seats still available, per section (get_avail_seats, summary).',
       args: {
         section: t.arg.string({ description: 'Only this section.' }),
         priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
       },
-      extensions: { checkArgs: checkAvailArgs },
+      extensions: { checkArgs: checkAvailArgs, upstream: 'get_avail_seats' },
       resolve: (e, args, ctx) => availability(e, args, ctx),
     }),
     availableSeats: t.connection(
