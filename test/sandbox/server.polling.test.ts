@@ -168,7 +168,8 @@ describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RE
     expect(statuses).toEqual([202, 202, 200]);
     // Delivered once: its cookies are dead, so the same POST is a new command.
     expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(202);
-    expect(sb.sandbox.stats()).toMatchObject({ polls: 3, delivered: 1, commands: { ping: 2 }, executions: { ping: 1 } });
+    // (The second one runs 2 ms after its acceptance, whether or not anyone polls.)
+    expect(sb.sandbox.stats()).toMatchObject({ polls: 3, delivered: 1, commands: { ping: 2 } });
   });
 
   it('a command whose service time has not run out yet runs on its Nth poll: the result never waits longer', async () => {
