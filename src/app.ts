@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { createRedis } from './redis.js';
+import { createRedis, secretId } from './redis.js';
+import { createStores, type Stores } from './store/index.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
 import { createServer, type GatewayYoga } from './server.js';
 
@@ -29,27 +30,58 @@ export interface GatewayOptions {
   cache?: boolean;
   /** Redis key prefix of the shared cache and budget (default "archtics:"; tests: one per run). */
   redisPrefix?: string;
+  /**
+   * What must outlive a request (src/store/). Default: SQLite in DATA_DIR, records in Redis with
+   * REDIS_URL. Tests pass createMemoryStores(). Not closed by the gateway when given.
+   */
+  stores?: Stores;
 }
 
 /**
- * Payments' idempotency records: in Redis when REDIS_URL is set (shared by replicas, kept across
- * restarts), else in this process. A send may still be carried out upstream for as long as the
- * client would keep polling it (plus one request), and an attempt holds its record a minute longer.
+ * The stores made from config: SQLite in DATA_DIR, and with REDIS_URL the records in Redis (shared
+ * by replicas, kept across restarts).
  */
-function idempotencyFor(config: Config): { idempotency: Idempotency; close(): Promise<void> } {
-  const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
-  const timing = { inFlightMs, leaseMs: inFlightMs + 60_000 };
-  if (!config.redisUrl) return { idempotency: createIdempotency(timing), close: async () => {} };
+function storesFor(config: Config, redisPrefix?: string): { stores: Stores; close(): Promise<void> } {
+  if (!config.redisUrl) {
+    const stores = createStores(config);
+    return { stores, close: () => stores.close() };
+  }
   const redis = createRedis(config.redisUrl);
   redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
-  return { idempotency: createIdempotency({ ...timing, redis }), close: async () => void redis.disconnect() };
+  const stores = createStores(config, { redis, ...(redisPrefix ? { redisPrefix } : {}) });
+  return {
+    stores,
+    close: async () => {
+      await stores.close();
+      redis.disconnect();
+    },
+  };
 }
+
+/** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
+function budgetIdentity(config: Config): string {
+  return secretId(config.archtics.baseUrl ?? 'embedded', config.archtics.apiKey, config.archtics.dsn.toLowerCase());
+}
+
+/**
+ * Payments' timing: a send may still be carried out upstream for as long as the client would keep
+ * polling it (plus one request). An attempt renews its lease while it works, so a dead one's
+ * record (kill -9) is taken over — and settled by reading — within one lease.
+ */
+function idempotencyOf(config: Config, stores: Stores): Idempotency {
+  const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
+  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: IDEMPOTENCY_LEASE_MS });
+}
+
+/** An attempt's lease, renewed every third of it while the attempt lives. */
+const IDEMPOTENCY_LEASE_MS = 15_000;
 
 export interface Gateway {
   yoga: GatewayYoga;
   /** The runner every request uses (wrapped, when wrapRunner was given). */
   runner: CommandRunner;
   limiter: Limiter;
+  stores: Stores;
   /** The cache, budget and metrics around the client (cache.stats(), metrics.registry). */
   upstream: UpstreamStack;
   close(): Promise<void>;
@@ -58,6 +90,10 @@ export interface Gateway {
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
+  // What must outlive a request first: the budget window below is kept in it.
+  const owned = opts.stores ? undefined : storesFor(config, opts.redisPrefix);
+  const stores = opts.stores ?? owned!.stores;
+  const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
   // Budget gate (shared in Redis with REDIS_URL), cache, metrics and their plugins.
   const upstream = createUpstreamStack({
     config,
@@ -65,6 +101,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
     ...(opts.cache === false ? { cache: false } : {}),
     ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}),
+    ...(stores.budgetLog ? { budgetLog: stores.budgetLog(budgetIdentity(config)) } : {}),
   });
   const limiter = upstream.limiter;
   const client = opts.runner
@@ -73,15 +110,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : upstream.wrap(base);
 
-  const owned = opts.idempotency ? undefined : idempotencyFor(config);
-  const idempotency = opts.idempotency ?? owned!.idempotency;
-
   // Readiness pings through the base runner: a cached answer must not say "ready".
   const probe = createArchticsApi(base);
   const yoga = createServer({
     runner,
     freshRunner: base,
     idempotency,
+    carts: stores.carts,
     createApi: createArchticsApi,
     quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
@@ -98,6 +133,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     yoga,
     runner,
     limiter,
+    stores,
     upstream,
     close() {
       closed ??= (async () => {

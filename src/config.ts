@@ -59,6 +59,36 @@ export interface CacheConfig {
   ttlMs: Record<string, number>;
   /** How long past its TTL an entry may still be served while the upstream refuses. */
   staleGraceMs: number;
+  /** Absent (a config built by hand): no refresh-ahead. */
+  refresh?: RefreshConfig;
+  /** Absent: no catalogue reads. */
+  catalogue?: CatalogueConfig;
+}
+
+/** Refresh-ahead (src/cache/refresh-ahead.ts): hot reads renewed before they expire, with idle budget only. */
+export interface RefreshConfig {
+  /** CACHE_REFRESH_AHEAD (default true). */
+  enabled: boolean;
+  /** The refresher's POSTs per minute at most, polls included (default a quarter of the minute limit). */
+  maxPerMinute: number;
+  /** Only keys read within this long are refreshed (hotness halves every quarter of it). */
+  decayMs: number;
+  /** An entry is refreshed in the last this-share of its TTL (or once expired). */
+  aheadFraction: number;
+  /** Decayed reads a key needs to be refreshed (1 = one read just now). */
+  minHotness: number;
+  /** Slots of the minute window the refresher always leaves free for callers who may come. */
+  headroom: number;
+  /** Pause between refresh rounds. */
+  tickMs: number;
+}
+
+/** Catalogued reads (a command's definition says which): the whole collection in one entry. */
+export interface CatalogueConfig {
+  /** CACHE_CATALOGUE (default true). */
+  enabled: boolean;
+  /** How long a catalogue entry is fresh. */
+  ttlMs: number;
 }
 
 export interface SandboxConfig {
@@ -83,8 +113,17 @@ export interface SandboxConfig {
   pollsToResult: number;
 }
 
+export interface StoreConfig {
+  /**
+   * DATA_DIR: where the durable embedded store (SQLite, gateway.sqlite) keeps what must survive a
+   * restart on one machine — idempotency records, cart owners, the budget window. Created on start.
+   */
+  dataDir: string;
+}
+
 export interface Config {
   archtics: ArchticsConfig;
+  store: StoreConfig;
   /** True when ARCHTICS_BASE_URL is unset and the gateway starts the sandbox in-process. */
   embeddedSandbox: boolean;
   sandbox: SandboxConfig;
@@ -129,9 +168,10 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
@@ -194,6 +234,13 @@ function parseTtls(env: Env): Record<string, number> {
   return ttl;
 }
 
+function dataDir(env: Env): string {
+  const dir = str(env, 'DATA_DIR', './data').trim();
+  if (dir === '') throw new ConfigError('DATA_DIR', 'must be a directory path');
+  if (dir.includes('\0')) throw new ConfigError('DATA_DIR', 'must not contain a NUL character');
+  return dir;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const baseUrlRaw = env.ARCHTICS_BASE_URL?.trim();
   let baseUrl: string | undefined;
@@ -240,6 +287,8 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
 
+  const ratePerMinute = int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000);
+
   return {
     archtics: {
       baseUrl,
@@ -248,7 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
       uid,
       siteName: str(env, 'ARCHTICS_SITE_NAME', 'vanilla'),
       srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
-      ratePerMinute: int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000),
+      ratePerMinute,
       ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
       pollTimeoutMs: int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000),
       pollInitialMs: int(env, 'ARCHTICS_POLL_INITIAL_MS', 300, 300),
@@ -261,12 +310,26 @@ export function loadConfig(env: Env = process.env): Config {
       queueMax: int(env, 'ARCHTICS_QUEUE_MAX', 1_000, 1),
       windowMarginMs: int(env, 'ARCHTICS_WINDOW_MARGIN_MS', 1_000, 0, 30_000),
     },
+    store: { dataDir: dataDir(env) },
     embeddedSandbox: baseUrl === undefined,
     sandbox,
     cache: {
       maxBytes: int(env, 'CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024),
       ttlMs: parseTtls(env),
       staleGraceMs: int(env, 'CACHE_STALE_GRACE_MS', 30 * 60_000),
+      refresh: {
+        enabled: flag(env, 'CACHE_REFRESH_AHEAD', true),
+        maxPerMinute: int(env, 'CACHE_REFRESH_MAX_PER_MINUTE', Math.floor(ratePerMinute / 4), 0, ratePerMinute),
+        decayMs: int(env, 'CACHE_REFRESH_DECAY_MS', 10 * 60_000, 1_000),
+        aheadFraction: int(env, 'CACHE_REFRESH_AHEAD_PERCENT', 25, 1, 100) / 100,
+        minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1.5, 0, 1_000),
+        headroom: int(env, 'CACHE_REFRESH_HEADROOM', Math.ceil(ratePerMinute / 10), 0, ratePerMinute),
+        tickMs: int(env, 'CACHE_REFRESH_TICK_MS', 1_000, 10, 60_000),
+      },
+      catalogue: {
+        enabled: flag(env, 'CACHE_CATALOGUE', true),
+        ttlMs: int(env, 'CACHE_CATALOGUE_TTL_MS', 10 * 60_000, 1_000),
+      },
     },
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST', '127.0.0.1'),

@@ -160,18 +160,53 @@ interface Reservation {
   expiresAt: number;
 }
 
-/** The in-process store: an ascending array of the last max(perWindow, perDay) send times. */
+/**
+ * Where an in-process window keeps its log across restarts (src/store/: SQLite in DATA_DIR), so a
+ * restarted gateway does not forget the sends of its last minute and day. Synchronous.
+ */
+export interface DurableSlotLog {
+  load(since: number): number[];
+  append(at: number): void;
+  pausedUntil(): number;
+  pauseUntil(until: number): void;
+  prune(before: number): void;
+}
+
+/** Sends between two prunes of a durable log. */
+const PRUNE_EVERY = 64;
+
+/**
+ * The in-process store: an ascending array of the last max(perWindow, perDay) send times, written
+ * through to a durable log when given one (and loaded from it at start). A failing log write never
+ * fails a send: the window in memory stays exact; only what a restart would remember is lost.
+ */
 export class MemorySlotStore implements SlotStore {
   private sends: number[] = [];
   private paused = 0;
+  private takes = 0;
   private readonly reservations = new Map<string, Reservation>();
   private readonly book: PollBook;
 
   constructor(
     readonly limits: WindowLimits,
+    private readonly log?: DurableSlotLog,
+    now = Date.now(),
+    private readonly onLogError?: (error: unknown) => void,
     learning: Pick<PollLearning, 'sampleSize'> = DEFAULT_POLL_LEARNING,
   ) {
     this.book = new PollBook(learning.sampleSize);
+    if (!log) return;
+    this.sends = log.load(now - limits.dayMs).slice(-retainedCount(limits));
+    this.paused = log.pausedUntil();
+  }
+
+  private persist(write: (log: DurableSlotLog) => void): void {
+    if (!this.log) return;
+    try {
+      write(this.log);
+    } catch (error) {
+      this.onLogError?.(error);
+    }
   }
 
   /** A live view of the log: read it at once, do not keep it. */
@@ -193,9 +228,14 @@ export class MemorySlotStore implements SlotStore {
     const at = decideTake(this.read(now), now, this.limits, take, own);
     if (at !== null) return at;
     // Keep the log ascending even if the wall clock steps back (recording later is the safe side).
-    this.sends.push(Math.max(now, this.sends[this.sends.length - 1] ?? now));
+    const stamp = Math.max(now, this.sends[this.sends.length - 1] ?? now);
+    this.sends.push(stamp);
     const excess = this.sends.length - retainedCount(this.limits);
     if (excess > 0) this.sends.splice(0, excess);
+    this.persist((log) => {
+      log.append(stamp);
+      if (++this.takes % PRUNE_EVERY === 0) log.prune(now - this.limits.dayMs - this.limits.windowMs);
+    });
     if (take.claim !== undefined) {
       const r = this.reservations.get(take.claim);
       if (take.kind === 'poll') {
@@ -209,6 +249,7 @@ export class MemorySlotStore implements SlotStore {
 
   pauseUntil(until: number): void {
     this.paused = Math.max(this.paused, until);
+    this.persist((log) => log.pauseUntil(until));
   }
 
   reserve(claim: string, polls: number, expiresAt: number): void {

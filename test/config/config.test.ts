@@ -12,6 +12,7 @@ describe('defaults', () => {
     expect(c.redisUrl).toBeUndefined();
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false, async: 'auto', pollsToResult: 1 });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
+    expect(c.store).toEqual({ dataDir: './data' });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
@@ -37,6 +38,7 @@ describe('a bad value names its variable', () => {
     ['ARCHTICS_DSN', { ARCHTICS_BASE_URL: 'https://example.org', ARCHTICS_API_KEY: 'k' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['DATA_DIR', { DATA_DIR: '   ' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: 'not json' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"short","scopes":["read"]}]' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["admin"]}]' }],
@@ -90,5 +92,50 @@ describe('settings beyond the defaults', () => {
   it('the sandbox can answer every command 202 first, with its result on a given poll', () => {
     const c = loadConfig({ SANDBOX_ASYNC: 'always', SANDBOX_POLLS_TO_RESULT: '2' });
     expect(c.sandbox).toMatchObject({ async: 'always', pollsToResult: 2 });
+  });
+});
+
+describe('refresh-ahead and the catalogue', () => {
+  it('are on by default; the refresher may spend a quarter of the minute limit and leaves a tenth free', () => {
+    const c = loadConfig({});
+    expect(c.cache.refresh).toEqual({ enabled: true, maxPerMinute: 20, decayMs: 600_000, aheadFraction: 0.25, minHotness: 1.5, headroom: 8, tickMs: 1_000 });
+    expect(c.cache.catalogue).toEqual({ enabled: true, ttlMs: 600_000 });
+  });
+
+  it('the defaults follow ARCHTICS_RATE_PER_MINUTE', () => {
+    const c = loadConfig({ ARCHTICS_RATE_PER_MINUTE: '200' });
+    expect(c.cache.refresh).toMatchObject({ maxPerMinute: 50, headroom: 20 });
+  });
+
+  it('each has an off switch and every setting its variable', () => {
+    const c = loadConfig({
+      CACHE_REFRESH_AHEAD: 'false',
+      CACHE_CATALOGUE: '0',
+      CACHE_REFRESH_MAX_PER_MINUTE: '5',
+      CACHE_REFRESH_DECAY_MS: '120000',
+      CACHE_REFRESH_AHEAD_PERCENT: '40',
+      CACHE_REFRESH_MIN_HOTNESS: '2.5',
+      CACHE_REFRESH_HEADROOM: '0',
+      CACHE_REFRESH_TICK_MS: '500',
+      CACHE_CATALOGUE_TTL_MS: '300000',
+    });
+    expect(c.cache.refresh).toEqual({ enabled: false, maxPerMinute: 5, decayMs: 120_000, aheadFraction: 0.4, minHotness: 2.5, headroom: 0, tickMs: 500 });
+    expect(c.cache.catalogue).toEqual({ enabled: false, ttlMs: 300_000 });
+  });
+
+  it.each([
+    ['CACHE_REFRESH_AHEAD', 'sometimes'],
+    ['CACHE_CATALOGUE', 'yes'],
+    ['CACHE_REFRESH_MAX_PER_MINUTE', '81'],
+    ['CACHE_REFRESH_MAX_PER_MINUTE', '-1'],
+    ['CACHE_REFRESH_DECAY_MS', '10'],
+    ['CACHE_REFRESH_AHEAD_PERCENT', '0'],
+    ['CACHE_REFRESH_AHEAD_PERCENT', '101'],
+    ['CACHE_REFRESH_MIN_HOTNESS', 'hot'],
+    ['CACHE_REFRESH_HEADROOM', '81'],
+    ['CACHE_REFRESH_TICK_MS', '1'],
+    ['CACHE_CATALOGUE_TTL_MS', '5'],
+  ])('%s=%s is refused naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(expect.objectContaining({ variable }));
   });
 });
