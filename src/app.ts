@@ -9,9 +9,11 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { createRedis, secretId } from './redis.js';
+import { DEFAULT_KEY_PREFIX, createRedis, secretId } from './redis.js';
 import { createStores, type Stores } from './store/index.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
+import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from './cache/response-store.js';
+import { useGatewayResponseCache } from './plugins/response-cache.js';
 import { createServer, type GatewayYoga } from './server.js';
 
 export interface GatewayOptions {
@@ -28,6 +30,11 @@ export interface GatewayOptions {
   idempotency?: Idempotency;
   /** false: no cross-request cache (default on; ignored when wrapRunner is given). */
   cache?: boolean;
+  /**
+   * false: no response cache. Default: config.responseCache.enabled, and only over the gateway's own
+   * command cache (not with cache: false or wrapRunner), which is what tells it how long an answer lives.
+   */
+  responseCache?: boolean;
   /** Redis key prefix of the shared cache and budget (default "archtics:"; tests: one per run). */
   redisPrefix?: string;
   /**
@@ -84,6 +91,8 @@ export interface Gateway {
   stores: Stores;
   /** The cache, budget and metrics around the client (cache.stats(), metrics.registry). */
   upstream: UpstreamStack;
+  /** Whole answers of read operations, when the response cache is on. */
+  responses?: ResponseStore;
   close(): Promise<void>;
 }
 
@@ -110,6 +119,28 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : upstream.wrap(base);
 
+  // The response cache sits over the command cache: it needs its provenance (lifetimes, tags) and
+  // its write invalidations, so it runs only over the gateway's own cache.
+  const commandCache = opts.wrapRunner ? undefined : upstream.cache;
+  const responses: ResponseStore | undefined =
+    commandCache && (opts.responseCache ?? config.responseCache.enabled)
+      ? upstream.redis
+        ? new RedisResponseStore(upstream.redis, responseNamespace(opts.redisPrefix ?? DEFAULT_KEY_PREFIX, config.archtics.dsn), Date.now, (err, op) =>
+            logger.warn({ err, op }, 'shared response cache failed; continuing without it'),
+          )
+        : new MemoryResponseStore(config.responseCache.maxBytes)
+      : undefined;
+  if (responses) commandCache!.onInvalidate((tags) => responses.invalidate(tags));
+  const responseCache = responses
+    ? useGatewayResponseCache({
+        store: responses,
+        tokens: config.tokens,
+        maxTtlMs: config.responseCache.maxTtlMs,
+        ...(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}),
+        quota: () => limiter.snapshot(),
+      })
+    : undefined;
+
   // Readiness pings through the base runner: a cached answer must not say "ready".
   const probe = createArchticsApi(base);
   const yoga = createServer({
@@ -125,7 +156,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tokens: config.tokens,
     limits: config.limits,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
-    plugins: upstream.plugins,
+    // The response cache first: its onExecuteDone stores an answer before the cost report is added.
+    plugins: [...(responseCache ? [responseCache] : []), ...upstream.plugins],
   });
 
   let closed: Promise<void> | undefined;
@@ -135,9 +167,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     limiter,
     stores,
     upstream,
+    ...(responses ? { responses } : {}),
     close() {
       closed ??= (async () => {
         await client?.close();
+        await responses?.close();
         await upstream.close(); // the limiter, the cache's Redis subscriber and the shared client
         await owned?.close();
       })();

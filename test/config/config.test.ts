@@ -13,6 +13,14 @@ describe('defaults', () => {
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false, async: 'auto', pollsToResult: 1 });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
     expect(c.store).toEqual({ dataDir: './data' });
+    expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
+    expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
+  });
+
+  it('RESPONSE_CACHE=false (or 0) turns the response cache off', () => {
+    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: '0' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_TTL_MS: '5000' }).responseCache).toMatchObject({ enabled: true, maxTtlMs: 5000 });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
@@ -49,6 +57,9 @@ describe('a bad value names its variable', () => {
     ['SANDBOX_ASYNC', { SANDBOX_ASYNC: 'ALWAYS' }],
     ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: '0' }],
     ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: 'two' }],
+    ['RESPONSE_CACHE', { RESPONSE_CACHE: 'sometimes' }],
+    ['RESPONSE_CACHE_MAX_TTL_MS', { RESPONSE_CACHE_MAX_TTL_MS: '0' }],
+    ['RESPONSE_CACHE_MAX_BYTES', { RESPONSE_CACHE_MAX_BYTES: '12' }],
   ];
   it.each(bad)('%s', (variable, env) => {
     let error: unknown;
