@@ -238,6 +238,11 @@ export class QueuedLimiter implements Limiter {
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
+      // A command never seen answered is planned with the pessimistic prior only where that fits:
+      // refusing it for polls it was never seen to need would keep a small budget from ever learning.
+      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+        needs[i] = 0;
+      }
       const last = first + slotsFor(needs[i]);
       if (slots[last] > waiter.deadline) {
         this.remove(waiter);

@@ -139,4 +139,12 @@ describe('poll-aware planner', () => {
     await settle();
     expect((await limiter.snapshot()).reservedPolls).toBeUndefined();
   });
+
+  it('a never-seen command is not refused for prior polls that cannot fit (a small budget must still learn)', async () => {
+    const { clock, limiter } = setup(2);
+    const claims = [limiter.claim!('customer_query'), limiter.claim!('customer_query'), limiter.claim!('customer_query')];
+    const entries = claims.map((claim) => fire(limiter, clock, { priority: 'read', command: 'customer_query', claim, deadline: clock.now() + 1_000 }));
+    await settle();
+    expect(entries.map((e) => e.outcome.state)).toEqual(['granted', 'granted', 'rejected']);
+  });
 });
