@@ -34,7 +34,7 @@ const SUITES: SuiteSpec[] = [
   { id: '1', name: '1 upstream calls', boundMs: 60_000, run: upstreamCallsSuite },
   { id: '2', name: '2 gateway overhead', boundMs: 90_000, run: overheadSuite },
   { id: '3', name: '3 polling', boundMs: 60_000, run: pollingSuite },
-  { id: '4', name: '4 budget under load', boundMs: 200_000, run: budgetSuite },
+  { id: '4', name: '4 budget under load', boundMs: 420_000, run: budgetSuite },
   { id: '5', name: '5 memory', boundMs: 90_000, run: memorySuite },
   { id: '6', name: '6 response cache (warm)', boundMs: 120_000, run: responseCacheSuite },
   { id: '7', name: '7 cold dashboard', boundMs: 120_000, run: coldSuite },

@@ -116,6 +116,13 @@ export interface SandboxConfig {
   timeScale: number;
   /** Record protocol violations in /__sandbox/stats (src/sandbox/conformance.ts). */
   strict: boolean;
+  /**
+   * SANDBOX_ASYNC: 'auto' (default) answers 202 only for commands slow enough; 'always' answers
+   * every command 202 first, as the protocol allows any service to.
+   */
+  async: 'auto' | 'always';
+  /** SANDBOX_POLLS_TO_RESULT (default 1): with 'always', the result comes on this poll. */
+  pollsToResult: number;
 }
 
 export interface StoreConfig {
@@ -217,6 +224,13 @@ function flag(env: Env, name: string, fallback = false): boolean {
   if (raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
+  return raw as T;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -329,6 +343,8 @@ export function loadConfig(env: Env = process.env): Config {
     seed: int(env, 'SANDBOX_SEED', 20261129),
     timeScale: num(env, 'SANDBOX_TIME_SCALE', 1, 0.0001, 1000),
     strict: flag(env, 'SANDBOX_STRICT'),
+    async: oneOf(env, 'SANDBOX_ASYNC', ['auto', 'always'] as const, 'auto'),
+    pollsToResult: int(env, 'SANDBOX_POLLS_TO_RESULT', 1, 1, 100),
   };
 
   const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);

@@ -45,6 +45,8 @@ if (config.embeddedSandbox) {
     seed: config.sandbox.seed,
     timeScale: config.sandbox.timeScale,
     strict: config.sandbox.strict,
+    forceAsync: config.sandbox.async === 'always',
+    pollsToResult: config.sandbox.pollsToResult,
     log: (line) => logger.warn({ sandbox: true }, line),
   });
   sandbox = started;

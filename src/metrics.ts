@@ -17,7 +17,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RateLimitedError } from './archtics/errors.js';
-import { COMMANDS } from './protocol/wire.js';
+import { COMMANDS, type CommandName } from './protocol/wire.js';
 import type { CacheMetricsSink, CacheOutcome } from './cache/types.js';
 import type { AcquireOptions, Limiter, QuotaSnapshot } from './quota/types.js';
 import { systemClock, type Clock } from './clock.js';
@@ -119,6 +119,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
             throw error;
           }
         },
+        ...(limiter.claim ? { claim: (command: CommandName) => limiter.claim!(command) } : {}),
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
         ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),

@@ -183,6 +183,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       jar: new CookieJar(),
       signal: controller.signal,
       stats: { attempts: 0, polls: 0, retries: 0, status: 'none' },
+      ...(limiter.claim ? { claim: limiter.claim(id.command) } : {}),
       ...(runOpts.trace ? { trace: runOpts.trace } : {}),
       secrets,
     };
@@ -202,6 +203,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       report(ex, started, runOpts.requestId, runOpts.ref, thrown);
       throw thrown;
     } finally {
+      ex.claim?.settle();
       runOpts.signal?.removeEventListener('abort', onCallerAbort!);
       closing.signal.removeEventListener('abort', onClose);
     }

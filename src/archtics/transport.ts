@@ -8,7 +8,7 @@
 import ky, { TimeoutError as KyTimeoutError } from 'ky';
 import type { CookieJar } from 'tough-cookie';
 import type { Clock } from '../clock.js';
-import type { Limiter, Priority } from '../quota/types.js';
+import type { Claim, Limiter, Priority } from '../quota/types.js';
 import { parseFault, retryAfterMs, type CommandIdentity } from './envelope.js';
 import {
   ProtocolError,
@@ -142,6 +142,8 @@ export interface Exchange extends CommandIdentity {
   jar: CookieJar;
   signal?: AbortSignal;
   stats: ExchangeStats;
+  /** The command's budget claim (Limiter.claim): its polls stay reserved while it runs. */
+  claim?: Claim;
   trace?: UpstreamTrace;
   secrets: readonly string[];
 }
@@ -167,6 +169,7 @@ export async function sendUnderBudget(
     ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
     ...(ex.signal ? { signal: ex.signal } : {}),
     command: ex.command,
+    ...(ex.claim ? { claim: ex.claim } : {}),
   });
   if (ex.signal?.aborted) throw abortReason(ex.signal);
   const cookie = await ex.jar.getCookieString(ex.url);
@@ -186,6 +189,7 @@ export async function sendUnderBudget(
   });
   ex.stats.status = attempt.type === 'response' ? attempt.status : attempt.type;
   if (attempt.type === 'response') {
+    ex.claim?.answered(attempt.status);
     for (const setCookie of attempt.headers.getSetCookie()) {
       // A malformed cookie is dropped, not fatal; its text could echo the URL, so no message.
       await ex.jar.setCookie(setCookie, ex.url, { ignoreError: true });

@@ -7,18 +7,23 @@ import { QueuedLimiter } from './limiter.js';
 import type { Limiter } from './types.js';
 import { DAY_MS, MINUTE_MS, MemorySlotStore, type DurableSlotLog, type WindowLimits } from './window.js';
 
-export type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
+export type { AcquireOptions, Claim, Limiter, Priority, QuotaSnapshot } from './types.js';
+export { DEFAULT_POLL_LEARNING, PollBook, estimatePolls, type PollEstimate, type PollLearning, type PollSample } from './polls.js';
 export { PRIORITY_ORDER, QueuedLimiter, type QueuedLimiterOptions } from './limiter.js';
 export {
   DAY_MS,
   MINUTE_MS,
   MemorySlotStore,
+  LONE_SEND,
+  decideTake,
   forecastSlots,
   type DurableSlotLog,
   nextSlot,
+  slotsFor,
   remaining,
   retainedCount,
   type SlotStore,
+  type Take,
   type WindowLimits,
   type WindowState,
 } from './window.js';

@@ -1,19 +1,32 @@
 /**
- * The budget gate's queue: priorities, FIFO within a priority, deadlines, a bounded size, abort,
- * the service's Retry-After pause, one wakeup timer. Where the sends are counted is not its
- * business: it asks a SlotStore (window.ts) — in memory here, Redis for a replicated gateway.
+ * The budget planner: the gate every POST passes (limiter.ts's QueuedLimiter), with priorities,
+ * FIFO within a priority, deadlines, a bounded line, abort, the service's Retry-After pause and
+ * one wakeup timer. Where the sends are counted is not its business: it asks a SlotStore
+ * (window.ts) — in memory here, Redis for a replicated gateway.
  *
- * One "pump" at a time decides everything: it reads the store, forecasts the slot of every
- * waiter in line order (polls, then writes, then reads; FIFO within each), refuses at once those
- * whose slot comes after their deadline (their slot goes to the ones behind), grants the head
- * when its slot is now, and otherwise sleeps on the clock until the head's slot. Anything that
- * can change a forecast (a new caller, an abort, a pause, the timer) runs the pump again.
+ * Poll-aware: the service may answer any command 202 (reference §3), and every poll costs a POST.
+ * So a command holds a Claim from its first send to its end; while it is open, the store keeps a
+ * reservation of the polls it is still expected to need (polls.ts learns that per command from
+ * recent answers: share of 202s × polls to result, starting pessimistic). Reserved polls take the
+ * first slots of every forecast: a first send is granted only when the slot after all of them is
+ * free now, and only when its OWN expected polls would still fit before its deadline. A first send
+ * that cannot finish in time is refused at once (RateLimitedError with retryAfterSeconds) and never
+ * sent, instead of spending POSTs whose polls would then miss the deadline.
+ *
+ * One "pump" at a time decides everything: it reads the store, forecasts the slots of every waiter
+ * in line order (reserved polls, then polls in line, then writes, then reads; FIFO within each;
+ * a first send counts 1 + its expected polls), refuses at once those whose last slot comes after
+ * their deadline (their slots go to the ones behind), grants the head when its slot is now, and
+ * otherwise sleeps on the clock until the head's slot. Anything that can change a forecast (a new
+ * caller, an abort, a pause, a reservation, the timer) runs the pump again.
  */
 import { RateLimitedError, UnavailableError } from '../archtics/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
-import type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
-import { forecastSlots, MemorySlotStore, remaining, type SlotStore, type WindowLimits, type WindowState } from './window.js';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearning } from './polls.js';
+import type { AcquireOptions, Claim, Limiter, Priority, QuotaSnapshot } from './types.js';
+import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
 /** Line order: polls of accepted commands first, then writes, then reads. */
 export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
@@ -30,6 +43,12 @@ export interface QueuedLimiterOptions {
    */
   queueMax: number;
   clock: Clock;
+  /** How polls per command are learnt (polls.ts; default DEFAULT_POLL_LEARNING). */
+  learning?: Partial<PollLearning>;
+  /** A claim without a deadline (a write) holds its reservation at most this long (default 10 min, the poll timeout). */
+  claimTtlMs?: number;
+  /** A shared store's samples are re-read at most this often (default 1 s). */
+  learningRefreshMs?: number;
 }
 
 interface Refusal {
@@ -41,6 +60,7 @@ interface Waiter extends Refusal {
   readonly priority: Priority;
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
+  readonly claim?: PlannedClaim;
   resolve(): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -56,7 +76,14 @@ export class QueuedLimiter implements Limiter {
   private readonly limits: WindowLimits;
   private readonly queueMax: number;
   private readonly clock: Clock;
-  private readonly lines: Record<Priority, Waiter[]> = { poll: [], write: [], read: [] };
+  private readonly lines = Object.fromEntries(PRIORITY_ORDER.map((p) => [p, [] as Waiter[]])) as Record<Priority, Waiter[]>;
+  private readonly learning: PollLearning;
+  private readonly claimTtlMs: number;
+  private readonly learningRefreshMs: number;
+  /** Estimates per command, and when they were last read from the store. */
+  private readonly estimates = new Map<string, { estimate: PollEstimate; readAt: number }>();
+  private readonly claimPrefix = `${randomUUID().slice(0, 8)}:`;
+  private claimSeq = 0;
   /** Refused for a full line; rejected by the next pump, which knows when room opens. */
   private refusals: Refusal[] = [];
   private closed = false;
@@ -78,13 +105,25 @@ export class QueuedLimiter implements Limiter {
     this.limits = opts.limits;
     this.queueMax = opts.queueMax;
     this.clock = opts.clock;
+    this.learning = { ...DEFAULT_POLL_LEARNING, ...opts.learning };
+    this.claimTtlMs = opts.claimTtlMs ?? 10 * 60_000;
+    this.learningRefreshMs = opts.learningRefreshMs ?? 1_000;
     const store = opts.store;
     if (store instanceof MemorySlotStore) {
       this.snapshotNow = () => {
         const now = this.clock.now();
-        return this.snapshotOf(store.read(), now);
+        return this.snapshotOf(store.read(now), now);
       };
     }
+  }
+
+  claim(command: CommandName): Claim {
+    return new PlannedClaim(this, `${this.claimPrefix}${++this.claimSeq}`, command);
+  }
+
+  /** What a first send of `command` is expected to cost in polls, as last learnt. */
+  expectedPolls(command: CommandName): PollEstimate {
+    return this.estimates.get(command)?.estimate ?? estimatePolls([], this.learning);
   }
 
   acquire(opts: AcquireOptions): Promise<void> {
@@ -102,10 +141,12 @@ export class QueuedLimiter implements Limiter {
         reject(signal!.reason);
         this.schedule();
       };
+      const claim = opts.claim instanceof PlannedClaim && opts.claim.owner === this ? opts.claim : undefined;
       const waiter: Waiter = {
         priority: opts.priority,
         deadline: opts.deadline ?? Infinity,
-        command: opts.command,
+        command: opts.command ?? opts.claim?.command,
+        ...(claim ? { claim } : {}),
         resolve,
         reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
@@ -139,6 +180,7 @@ export class QueuedLimiter implements Limiter {
       dayRemaining: left.day,
       queueLength: this.size,
       ...(state.pausedUntil > now ? { pausedUntil: state.pausedUntil } : {}),
+      ...(slotsFor(state.reserved ?? 0) > 0 ? { reservedPolls: slotsFor(state.reserved ?? 0) } : {}),
     };
   }
 
@@ -176,45 +218,139 @@ export class QueuedLimiter implements Limiter {
   }
 
   private async pumpOnce(): Promise<void> {
+    await this.refreshEstimates();
+    if (this.closed) return;
     const now = this.clock.now();
     const state = await this.store.read(now);
     if (this.closed) return;
     const line = this.inLineOrder();
-    const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore) };
-    const slots = forecastSlots(floor, now, this.limits, Math.max(1, line.length));
-    // Refuse whoever would be served after their deadline; their slot passes to those behind.
-    let served = 0;
-    for (const waiter of line) {
-      const slot = slots[served];
-      if (slot > waiter.deadline) {
-        this.remove(waiter);
-        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slot, now), waiter.command));
-      } else {
-        served++;
+    const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore), reserved: state.reserved };
+    // Slot indices: polls in line first (they spend reservations), then the reserved polls still to
+    // come, then each first send with its own expected polls right after it.
+    const reserved = slotsFor(state.reserved ?? 0);
+    const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
+    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0);
+    const slots = forecastSlots(floor, now, this.limits, Math.max(1, total + 1));
+    // Refuse whoever would be served (their last expected POST) after their deadline; their slots
+    // pass to those behind.
+    let cursor = 0;
+    let head: { waiter: Waiter; first: number; take: Take } | undefined;
+    for (let i = 0; i < line.length; i++) {
+      const waiter = line[i];
+      const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
+      // A command never seen answered is planned with the pessimistic prior only where that fits:
+      // refusing it for polls it was never seen to need would keep a small budget from ever learning.
+      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+        needs[i] = 0;
       }
+      const last = first + slotsFor(needs[i]);
+      if (slots[last] > waiter.deadline) {
+        this.remove(waiter);
+        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slots[first], now), waiter.command));
+        continue;
+      }
+      cursor = last + 1;
+      head ??= { waiter, first, take: this.takeOf(waiter, needs[i], now) };
     }
     // Room opens in the line when its head is served.
     const refusals = this.refusals;
     this.refusals = [];
     for (const refusal of refusals) {
-      refusal.reject(budgetError(`upstream budget queue is full (${this.queueMax} waiting)`, secondsUntil(slots[0], now), refusal.command));
+      refusal.reject(budgetError(`upstream budget queue is full (${this.queueMax} waiting)`, secondsUntil(slots[Math.min(reserved, slots.length - 1)], now), refusal.command));
     }
-    if (this.size === 0) return this.disarm();
-    if (slots[0] > now) return this.arm(slots[0], now);
-    const later = await this.store.tryTake(now);
+    if (!head) return this.disarm();
+    if (slots[head.first] > now) return this.arm(slots[head.first], now);
+    const later = await this.store.tryTake(now, head.take);
     if (this.closed) return;
     if (later === null) {
-      // Counted: hand it to whoever is first now (the forecast head may have aborted meanwhile).
-      const head = this.inLineOrder()[0];
-      if (head) {
-        this.remove(head);
-        head.resolve();
+      // Counted, with the reservation the take carried.
+      if (this.remove(head.waiter)) {
+        head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
+        head.waiter.resolve();
+      } else {
+        // It aborted meanwhile: its reservation goes, the slot to whoever is first now.
+        const orphan = head.take.kind === 'first' ? head.take.claim : undefined;
+        if (orphan !== undefined) this.storeCall(() => this.store.release(orphan));
+        const next = this.inLineOrder()[0];
+        if (next) {
+          this.remove(next);
+          next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
+          next.resolve();
+        }
       }
     } else {
       this.notBefore = later;
     }
     // Look again: serve the next one, or re-forecast (and re-check deadlines) after losing a race.
     this.pumpAgain = true;
+  }
+
+  /** Polls a first send reserves: its command's expected polls (none without a claim). */
+  private pollsToReserve(waiter: Waiter): number {
+    if (!waiter.claim) return 0;
+    return this.expectedPolls(waiter.claim.command).expectedPolls;
+  }
+
+  private takeOf(waiter: Waiter, polls: number, now: number): Take {
+    const claim = waiter.claim?.id;
+    if (waiter.priority === 'poll') return claim !== undefined ? { kind: 'poll', claim } : { kind: 'poll' };
+    return {
+      kind: 'first',
+      ...(claim !== undefined ? { claim } : {}),
+      polls,
+      deadline: waiter.deadline,
+      expiresAt: Number.isFinite(waiter.deadline) ? waiter.deadline : now + this.claimTtlMs,
+    };
+  }
+
+  /** Re-reads the samples of the commands in line from the store when they are older than the refresh period. */
+  private async refreshEstimates(): Promise<void> {
+    const now = this.clock.now();
+    const commands = new Set<CommandName>();
+    for (const p of PRIORITY_ORDER) {
+      if (p === 'poll') continue;
+      for (const w of this.lines[p]) if (w.claim) commands.add(w.claim.command);
+    }
+    for (const command of commands) {
+      const known = this.estimates.get(command);
+      if (known && now - known.readAt < this.learningRefreshMs) continue;
+      const samples = await this.store.samples(command);
+      this.estimates.set(command, { estimate: estimatePolls(samples, this.learning), readAt: now });
+    }
+  }
+
+  // ── claims (called by PlannedClaim) ───────────────────────────────────────────────────────
+
+  /** A claim's command was answered 202 after `polls` polls: it holds what it still needs. */
+  renew(claim: PlannedClaim): void {
+    const { pollsToResult } = this.expectedPolls(claim.command);
+    const polls = Math.max(1, pollsToResult - claim.polls);
+    this.storeCall(() => this.store.reserve(claim.id, polls, claim.expiresAt ?? this.clock.now() + this.claimTtlMs));
+  }
+
+  /** A claim ended; `sample` is what it taught, if anything. */
+  ended(claim: PlannedClaim, sample?: { accepted: boolean; polls: number }): void {
+    if (sample) {
+      // Learnt at once here (the store's copy is for the other replicas).
+      const known = this.estimates.get(claim.command);
+      this.storeCall(async () => {
+        await this.store.learn(claim.command, sample);
+        const samples = await this.store.samples(claim.command);
+        this.estimates.set(claim.command, { estimate: estimatePolls(samples, this.learning), readAt: known?.readAt ?? this.clock.now() });
+      });
+    }
+    if (claim.reserving) this.storeCall(() => this.store.release(claim.id));
+  }
+
+  /** A store call off the request path; a failure only leaves a reservation to expire. */
+  private storeCall(call: () => unknown): void {
+    if (this.closed) return;
+    Promise.resolve()
+      .then(call)
+      .then(
+        () => this.schedule(),
+        () => this.schedule(),
+      );
   }
 
   private arm(at: number, now: number): void {
@@ -290,6 +426,51 @@ export class QueuedLimiter implements Limiter {
     for (const waiter of this.inLineOrder()) this.remove(waiter);
     this.refusals = [];
     return everyone;
+  }
+}
+
+/** The Claim a QueuedLimiter hands out: counts its polls and tells the planner what it learnt. */
+class PlannedClaim implements Claim {
+  /** Polls granted so far. */
+  polls = 0;
+  private accepted = false;
+  private done = false;
+  /** A first send of it was granted with a reservation (the store may hold one). */
+  reserving = false;
+  /** When its reservation lapses (set at its first grant). */
+  expiresAt?: number;
+
+  constructor(
+    readonly owner: QueuedLimiter,
+    readonly id: string,
+    readonly command: CommandName,
+  ) {}
+
+  granted(poll: boolean, take: Take): void {
+    if (poll) this.polls++;
+    else if (take.kind === 'first') {
+      this.reserving = true;
+      this.expiresAt ??= take.expiresAt;
+    }
+  }
+
+  answered(status: number): void {
+    if (this.done) return;
+    if (status === 202) {
+      this.accepted = true;
+      this.reserving = true;
+      this.owner.renew(this);
+    } else if (status === 200) {
+      this.done = true;
+      this.owner.ended(this, { accepted: this.accepted, polls: this.polls });
+    }
+  }
+
+  settle(): void {
+    if (this.done) return;
+    this.done = true;
+    // Given up while still pending: it needed at least one more poll than it got.
+    this.owner.ended(this, this.accepted ? { accepted: true, polls: this.polls + 1 } : undefined);
   }
 }
 

@@ -10,10 +10,34 @@ export type Priority = 'poll' | 'write' | 'read';
 
 export interface AcquireOptions {
   priority: Priority;
-  /** Epoch ms (on the limiter's clock). A slot that can't be had by then is refused at once. */
+  /**
+   * Epoch ms (on the limiter's clock). A slot that can't be had by then is refused at once; for a
+   * first send with a claim, the slots of the polls it is expected to need must come by then too.
+   */
   deadline?: number;
   signal?: AbortSignal;
   command?: CommandName;
+  /**
+   * The command this POST belongs to (Limiter.claim): the same claim on its first send, any
+   * re-send and every poll. Without one, the POST is planned alone (no polls reserved for it).
+   */
+  claim?: Claim;
+}
+
+/**
+ * One upstream command's hold on the budget, from its first send until it ends. While it is open,
+ * the planner keeps slots reserved for the polls the command is still expected to need, so that
+ * first sends granted after it cannot starve them.
+ */
+export interface Claim {
+  readonly command: CommandName;
+  /**
+   * What the POST just sent was answered: 202 (accepted: polls follow; the reservation is renewed),
+   * 200 (the result: what the command took is learnt, its reservation released). Others change nothing.
+   */
+  answered(status: number): void;
+  /** The command is over, whatever became of it: releases what it still holds. Idempotent. */
+  settle(): void;
 }
 
 export interface QuotaSnapshot {
@@ -24,6 +48,8 @@ export interface QuotaSnapshot {
   queueLength: number;
   /** Epoch ms until which the service told us to stop (Retry-After), if any. */
   pausedUntil?: number;
+  /** Polls that accepted commands are still expected to need (slots held for them); absent when none. */
+  reservedPolls?: number;
 }
 
 export interface Limiter {
@@ -33,6 +59,11 @@ export interface Limiter {
    * come after the deadline — never a hang.
    */
   acquire(opts: AcquireOptions): Promise<void>;
+  /**
+   * Opens the budget claim of one command, before its first send (see Claim). A limiter without a
+   * planner may leave it out: commands are then planned one POST at a time.
+   */
+  claim?(command: CommandName): Claim;
   /** The service answered 429 with Retry-After: send nothing before `ms` have passed. */
   pauseFor(ms: number): void;
   snapshot(): Promise<QuotaSnapshot>;

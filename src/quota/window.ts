@@ -12,6 +12,7 @@
  * day, and a rolling bound is safe under either reading (every calendar day is a 24 h window),
  * while a calendar-day bound would allow 2 × perDay in the 24 h straddling midnight.
  */
+import { DEFAULT_POLL_LEARNING, PollBook, type PollLearning, type PollSample } from './polls.js';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * 60_000;
@@ -31,6 +32,48 @@ export interface WindowState {
   sends: readonly number[];
   /** Epoch ms before which nothing may be sent (the service's Retry-After); 0 = none. */
   pausedUntil: number;
+  /**
+   * Polls that accepted commands (of every replica sharing the store) are still expected to need:
+   * the sum of their reservations, fractional (expected values). Their slots come before any
+   * first send's. Absent = none.
+   */
+  reserved?: number;
+}
+
+/**
+ * What one send is, for the store's atomic check. A poll spends one of its command's reserved
+ * polls. A first send opens (or renews) its command's reservation: it is recorded only when the
+ * slot after every reservation is free now AND the slot of its own last expected poll (`polls`
+ * after those) comes by `deadline`.
+ */
+export type Take =
+  | { kind: 'poll'; claim?: string }
+  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number };
+
+/** A send that belongs to no claim: planned alone, after every reservation. */
+export const LONE_SEND: Take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: 0 };
+
+/** Whole slots a (fractional) number of expected polls occupies in a forecast. */
+export function slotsFor(polls: number): number {
+  return polls <= 1e-9 ? 0 : Math.ceil(polls - 1e-9);
+}
+
+/**
+ * The atomic decision every store makes (the Redis one in Lua, the same rule): null = take it now,
+ * else the earliest time worth asking again.
+ */
+export function decideTake(state: WindowState, now: number, limits: WindowLimits, take: Take, ownReserved = 0): number | null {
+  if (take.kind === 'poll') {
+    const at = nextSlot(state, now, limits);
+    return at > now ? at : null;
+  }
+  // A re-send (after a 5xx) of a command already holding a reservation does not queue behind itself.
+  const ahead = slotsFor(Math.max(0, (state.reserved ?? 0) - ownReserved));
+  const last = ahead + slotsFor(take.polls);
+  const slots = forecastSlots(state, now, limits, last + 1);
+  if (slots[ahead] > now) return slots[ahead];
+  if (slots[last] > take.deadline) return now + 1;
+  return null;
 }
 
 /** Sends a log needs to keep: older ones can never decide a slot. */
@@ -87,19 +130,34 @@ export function remaining(sends: readonly number[], now: number, limits: WindowL
 }
 
 /**
- * Where a limiter keeps its log and pause. The local one is in memory; a shared one (Redis) must
- * make `tryTake` atomic across replicas. Methods may be sync or async.
+ * Where a limiter keeps its log, pause, poll reservations and what it learnt of polls per command.
+ * The local one is in memory; a shared one (Redis) must make `tryTake` atomic across replicas.
+ * Methods may be sync or async.
  */
 export interface SlotStore {
-  /** The log and pause as of `now` (for forecasts and snapshots). */
+  /** The log, pause and reservations as of `now` (for forecasts and snapshots). */
   read(now: number): WindowState | Promise<WindowState>;
   /**
-   * If a call may be sent at `now`, records it and returns null; otherwise records nothing and
-   * returns the earliest time it may.
+   * If the send may go at `now` (decideTake), records it — and for a first send with a claim, its
+   * reservation of `polls` until `expiresAt`; for a poll, spends one of its claim's — and returns
+   * null; otherwise records nothing and returns the earliest time worth asking again.
    */
-  tryTake(now: number): number | null | Promise<number | null>;
+  tryTake(now: number, take?: Take): number | null | Promise<number | null>;
   /** Nothing may be sent before `until` (keeps the later of this and any earlier pause). */
   pauseUntil(until: number): void | Promise<void>;
+  /** Sets a claim's reservation to `polls` (it was answered 202 and needs more than it holds). */
+  reserve(claim: string, polls: number, expiresAt: number): void | Promise<void>;
+  /** Drops a claim's reservation (its command ended). */
+  release(claim: string): void | Promise<void>;
+  /** Records what an ended command took (polls.ts). */
+  learn(command: string, sample: PollSample): void | Promise<void>;
+  /** The recent samples of a command, oldest first. */
+  samples(command: string): readonly PollSample[] | Promise<readonly PollSample[]>;
+}
+
+interface Reservation {
+  polls: number;
+  expiresAt: number;
 }
 
 /**
@@ -126,13 +184,17 @@ export class MemorySlotStore implements SlotStore {
   private sends: number[] = [];
   private paused = 0;
   private takes = 0;
+  private readonly reservations = new Map<string, Reservation>();
+  private readonly book: PollBook;
 
   constructor(
     readonly limits: WindowLimits,
     private readonly log?: DurableSlotLog,
     now = Date.now(),
     private readonly onLogError?: (error: unknown) => void,
+    learning: Pick<PollLearning, 'sampleSize'> = DEFAULT_POLL_LEARNING,
   ) {
+    this.book = new PollBook(learning.sampleSize);
     if (!log) return;
     this.sends = log.load(now - limits.dayMs).slice(-retainedCount(limits));
     this.paused = log.pausedUntil();
@@ -147,14 +209,24 @@ export class MemorySlotStore implements SlotStore {
     }
   }
 
-  /** A live view: read it at once, do not keep it. */
-  read(): WindowState {
-    return { sends: this.sends, pausedUntil: this.paused };
+  /** A live view of the log: read it at once, do not keep it. */
+  read(now = Date.now()): WindowState {
+    return { sends: this.sends, pausedUntil: this.paused, reserved: this.reservedAt(now) };
   }
 
-  tryTake(now: number): number | null {
-    const at = nextSlot(this.read(), now, this.limits);
-    if (at > now) return at;
+  private reservedAt(now: number, except?: string): number {
+    let sum = 0;
+    for (const [claim, r] of this.reservations) {
+      if (r.expiresAt <= now) this.reservations.delete(claim);
+      else if (claim !== except) sum += r.polls;
+    }
+    return sum;
+  }
+
+  tryTake(now: number, take: Take = LONE_SEND): number | null {
+    const own = take.claim !== undefined ? (this.reservations.get(take.claim)?.polls ?? 0) : 0;
+    const at = decideTake(this.read(now), now, this.limits, take, own);
+    if (at !== null) return at;
     // Keep the log ascending even if the wall clock steps back (recording later is the safe side).
     const stamp = Math.max(now, this.sends[this.sends.length - 1] ?? now);
     this.sends.push(stamp);
@@ -164,11 +236,35 @@ export class MemorySlotStore implements SlotStore {
       log.append(stamp);
       if (++this.takes % PRUNE_EVERY === 0) log.prune(now - this.limits.dayMs - this.limits.windowMs);
     });
+    if (take.claim !== undefined) {
+      const r = this.reservations.get(take.claim);
+      if (take.kind === 'poll') {
+        if (r) r.polls = Math.max(0, r.polls - 1);
+      } else if (take.polls > 0 || r) {
+        this.reservations.set(take.claim, { polls: Math.max(take.polls, r?.polls ?? 0), expiresAt: take.expiresAt });
+      }
+    }
     return null;
   }
 
   pauseUntil(until: number): void {
     this.paused = Math.max(this.paused, until);
     this.persist((log) => log.pauseUntil(until));
+  }
+
+  reserve(claim: string, polls: number, expiresAt: number): void {
+    this.reservations.set(claim, { polls: Math.max(0, polls), expiresAt });
+  }
+
+  release(claim: string): void {
+    this.reservations.delete(claim);
+  }
+
+  learn(command: string, sample: PollSample): void {
+    this.book.add(command, sample);
+  }
+
+  samples(command: string): readonly PollSample[] {
+    return this.book.get(command);
   }
 }

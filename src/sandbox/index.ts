@@ -29,12 +29,14 @@ export const SANDBOX_DEFAULTS: Omit<SandboxOptions, 'world' | 'log' | 'keys' | '
   serviceTimeMs: {},
   asyncThresholdMs: 4_000,
   forceAsync: false,
+  pollsToResult: 1,
   resultTtlMs: 10 * 60_000,
   faults: [],
 };
 
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const merged = { ...SANDBOX_DEFAULTS, ...options };
+  if (!(Number.isInteger(merged.pollsToResult) && merged.pollsToResult >= 1)) throw new RangeError('startSandbox: pollsToResult must be a whole number ≥ 1');
   const keys = options.keys ?? [{ key: merged.apiKey, dsns: [merged.dsn] }];
   if (keys.length === 0) throw new Error('startSandbox: keys must not be empty');
   const apiKey = options.apiKey !== undefined && keys.some((k) => k.key === options.apiKey) ? options.apiKey : keys[0]!.key;

@@ -3,7 +3,9 @@
  * SANDBOX_PORT (4100), SANDBOX_API_KEY (sandbox-key), SANDBOX_DSN (apigee),
  * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (20261129, as `npm start`),
  * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster), SANDBOX_STRICT (1 = record protocol
- * violations in /__sandbox/stats, see conformance.ts). Listens on 127.0.0.1 only.
+ * violations in /__sandbox/stats, see conformance.ts), SANDBOX_ASYNC (auto | always: every command
+ * answers 202 first), SANDBOX_POLLS_TO_RESULT (1: with always, the result comes on that poll).
+ * Listens on 127.0.0.1 only.
  */
 import { startSandbox } from './index.js';
 
@@ -20,6 +22,12 @@ function setting(name: string, fallback: number, check: (n: number) => boolean, 
 
 const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 
+const asyncMode = (process.env.SANDBOX_ASYNC ?? '').trim() || 'auto';
+if (asyncMode !== 'auto' && asyncMode !== 'always') {
+  console.error(`SANDBOX_ASYNC: must be one of auto, always, got "${process.env.SANDBOX_ASYNC}"`);
+  process.exit(2);
+}
+
 const sandbox = await startSandbox({
   host: '127.0.0.1',
   port: setting('SANDBOX_PORT', 4100, (n) => whole(0)(n) && n <= 65535, 'a port number'),
@@ -30,6 +38,8 @@ const sandbox = await startSandbox({
   seed: setting('SANDBOX_SEED', 20261129, whole(0), 'a whole number'),
   timeScale: setting('SANDBOX_TIME_SCALE', 1, (n) => n > 0, 'a number > 0'),
   strict: process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true',
+  forceAsync: asyncMode === 'always',
+  pollsToResult: setting('SANDBOX_POLLS_TO_RESULT', 1, (n) => whole(1)(n) && n <= 100, 'a whole number from 1 to 100'),
   log: (line) => console.error(line),
 });
 

@@ -23,6 +23,13 @@ export interface QueuedCommand {
   cmd: CommandName;
   acceptedAt: number;
   readyAt: number;
+  /**
+   * Set in the 202-first mode with a polls-to-result: the result is delivered on this poll (the
+   * command runs then at the latest) and not before, whatever its service time.
+   */
+  resultOnPoll?: number;
+  /** Polls received so far. */
+  polls: number;
   /** Set once executed: the answer to deliver. */
   response?: { status: number; body: string };
   expiresAt?: number;
@@ -50,8 +57,8 @@ export class PollQueue {
     return this.byCid.size;
   }
 
-  enqueue(init: Omit<QueuedCommand, 'cid' | 'qtkn'>): QueuedCommand {
-    const entry: QueuedCommand = { ...init, cid: randomBytes(12).toString('hex'), qtkn: randomBytes(18).toString('base64url') };
+  enqueue(init: Omit<QueuedCommand, 'cid' | 'qtkn' | 'polls'>): QueuedCommand {
+    const entry: QueuedCommand = { ...init, polls: 0, cid: randomBytes(12).toString('hex'), qtkn: randomBytes(18).toString('base64url') };
     this.byCid.set(entry.cid, entry);
     this.earliest = Math.min(this.earliest, entry.readyAt);
     this.wakeAt(entry, entry.readyAt);
@@ -82,6 +89,28 @@ export class PollQueue {
     const entry = this.byCid.get(cid);
     if (!entry || entry.qtkn !== cookies.QTKN || entry.apiKey !== apiKey || entry.product !== product || !entry.body.equals(body)) return undefined;
     return entry.response === undefined ? { state: 'pending', entry } : { state: 'ready', entry };
+  }
+
+  /**
+   * A poll of `entry` is served (it passed the quota and the faults): counts it and says what it
+   * gets. With a polls-to-result the result comes on that poll, not before, whatever the service time.
+   */
+  poll(entry: QueuedCommand): 'pending' | 'ready' {
+    entry.polls++;
+    if (entry.resultOnPoll === undefined) return entry.response === undefined ? 'pending' : 'ready';
+    if (entry.polls < entry.resultOnPoll) return 'pending';
+    if (entry.response === undefined) this.complete(entry);
+    return 'ready';
+  }
+
+  /** Runs one queued command now (its poll number came before its service time ran out). */
+  private complete(entry: QueuedCommand): void {
+    clearTimeout(entry.timer);
+    const now = this.clock.now();
+    entry.response = this.execute(entry);
+    entry.expiresAt = now + this.resultTtlMs;
+    this.wakeAt(entry, entry.expiresAt);
+    this.earliest = Math.min(this.earliest, entry.expiresAt);
   }
 
   /** Hands out a ready result once: its cookies are dead from here on. */

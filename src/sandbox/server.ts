@@ -205,12 +205,15 @@ export class Sandbox {
       timing: {
         timeScale: this.clock.timeScale,
         asyncThresholdMs: this.options.asyncThresholdMs,
+        async: this.options.forceAsync ? 'always' : 'auto',
         forceAsync: this.options.forceAsync,
+        pollsToResult: this.options.pollsToResult,
         serviceTimeMs: this.serviceTime,
         resultTtlMs: this.options.resultTtlMs,
       },
       now,
       nowIso: new Date(now).toISOString(),
+      world: this.world.name,
       samples: this.world.samples,
     };
   }
@@ -336,7 +339,7 @@ export class Sandbox {
     if (this.faults.take('unavailable', ctx)) return { reply: fault(503, 'Unavailable'), ctx };
 
     if (poll) {
-      if (poll.state === 'pending') return { reply: accepted(poll.entry), ctx };
+      if (this.queue.poll(poll.entry) === 'pending') return { reply: accepted(poll.entry), ctx };
       this.stats.delivered++;
       return { reply: { ...this.queue.deliver(poll.entry), isResult: true }, ctx };
     }
@@ -344,7 +347,15 @@ export class Sandbox {
     const serviceMs = this.serviceTime[cmd] ?? this.serviceTime.default ?? 0;
     if (this.options.forceAsync || serviceMs >= this.options.asyncThresholdMs) {
       const now = this.clock.now();
-      const entry = this.queue.enqueue({ apiKey, product, body, cmd, acceptedAt: now, readyAt: now + serviceMs });
+      const entry = this.queue.enqueue({
+        apiKey,
+        product,
+        body,
+        cmd,
+        acceptedAt: now,
+        readyAt: now + serviceMs,
+        ...(this.options.forceAsync ? { resultOnPoll: this.options.pollsToResult } : {}),
+      });
       this.stats.queued++;
       return { reply: accepted(entry), ctx };
     }

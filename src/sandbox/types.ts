@@ -54,8 +54,13 @@ export interface SandboxOptions {
   serviceTimeMs: Partial<Record<CommandName | 'default', number>>;
   /** A command whose service time is ≥ this answers 202 at once and runs at completion (default 4000). */
   asyncThresholdMs: number;
-  /** Every command answers 202 first (default false). */
+  /** Every command answers 202 first (default false; SANDBOX_ASYNC=always). */
   forceAsync: boolean;
+  /**
+   * With forceAsync: the result comes on this poll (1 = the first), never before, whatever the
+   * command's service time (which still decides when it runs, if earlier). Default 1.
+   */
+  pollsToResult: number;
   /** Unclaimed queued results are dropped this long after completion (default 10 min). */
   resultTtlMs: number;
   /** Fault rules in force from the start (and again after reset). */

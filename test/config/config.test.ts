@@ -10,7 +10,7 @@ describe('defaults', () => {
     expect(c.archtics).toMatchObject({ apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, pollTimeoutMs: 600_000, pollInitialMs: 300 });
     expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', tokens: [] });
     expect(c.redisUrl).toBeUndefined();
-    expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false });
+    expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false, async: 'auto', pollsToResult: 1 });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
     expect(c.store).toEqual({ dataDir: './data' });
     expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
@@ -79,6 +79,10 @@ describe('a bad value names its variable', () => {
     ['CACHE_TTL_EVENT_DETAILS_MS', { CACHE_TTL_EVENT_DETAILS_MS: 'forever' }],
     ['SANDBOX_TIME_SCALE', { SANDBOX_TIME_SCALE: '0' }],
     ['SANDBOX_STRICT', { SANDBOX_STRICT: 'maybe' }],
+    ['SANDBOX_ASYNC', { SANDBOX_ASYNC: 'sometimes' }],
+    ['SANDBOX_ASYNC', { SANDBOX_ASYNC: 'ALWAYS' }],
+    ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: '0' }],
+    ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: 'two' }],
     ['GRAPHQL_MAX_BODY_BYTES', { GRAPHQL_MAX_BODY_BYTES: '10' }],
     ['GRAPHQL_MAX_TOKENS', { GRAPHQL_MAX_TOKENS: 'lots' }],
     ['GRAPHQL_MAX_NESTING', { GRAPHQL_MAX_NESTING: '100000' }],
@@ -132,6 +136,11 @@ describe('settings beyond the defaults', () => {
   it('the embedded sandbox takes SANDBOX_PORT, SANDBOX_TIME_SCALE and SANDBOX_STRICT like the standalone one', () => {
     const c = loadConfig({ SANDBOX_PORT: '4111', SANDBOX_TIME_SCALE: '0.1', SANDBOX_STRICT: '1' });
     expect(c.sandbox).toMatchObject({ port: 4111, portSet: true, timeScale: 0.1, strict: true });
+  });
+
+  it('the sandbox can answer every command 202 first, with its result on a given poll', () => {
+    const c = loadConfig({ SANDBOX_ASYNC: 'always', SANDBOX_POLLS_TO_RESULT: '2' });
+    expect(c.sandbox).toMatchObject({ async: 'always', pollsToResult: 2 });
   });
 });
 

@@ -271,6 +271,10 @@ describe('budget gate: any SlotStore', () => {
       read: async () => ({ sends: [], pausedUntil: 0 }),
       tryTake: async (now) => (takes++, inner.tryTake(now)),
       pauseUntil: async (until) => inner.pauseUntil(until),
+      reserve: (claim, polls, expiresAt) => inner.reserve(claim, polls, expiresAt),
+      release: (claim) => inner.release(claim),
+      learn: (command, sample) => inner.learn(command, sample),
+      samples: (command) => inner.samples(command),
     };
     limiter = new QueuedLimiter({ store, limits, queueMax: 100, clock });
     const entries = Array.from({ length: 5 }, () => fire(limiter!, clock, { priority: 'read' }));

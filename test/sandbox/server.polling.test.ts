@@ -154,3 +154,47 @@ describe('forceAsync', () => {
     expect(done.json.command1.system_available).toBe(1);
   });
 });
+
+describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RESULT)', () => {
+  const sb = useSandbox({ world: createFakeWorld, forceAsync: true, pollsToResult: 3, ratePerMinute: 1000, serviceTimeMs: { ats_ext_test_polling: 60_000 } });
+
+  it('a 2 ms command done long ago still answers 202 until its third poll, then its result once', async () => {
+    sb.sandbox.reset();
+    const first = await sb.call({ command1: { cmd: 'ping' } });
+    expect(first.status).toBe(202);
+    sb.sandbox.clock.advance(10_000);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    expect(statuses).toEqual([202, 202, 200]);
+    // Delivered once: its cookies are dead, so the same POST is a new command.
+    expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(202);
+    // (The second one runs 2 ms after its acceptance, whether or not anyone polls.)
+    expect(sb.sandbox.stats()).toMatchObject({ polls: 3, delivered: 1, commands: { ping: 2 } });
+  });
+
+  it('a command whose service time has not run out yet runs on its Nth poll: the result never waits longer', async () => {
+    sb.sandbox.reset();
+    const first = await sb.call({ command1: { cmd: 'ats_ext_test_polling' } });
+    expect(first.status).toBe(202);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    expect(statuses).toEqual([202, 202, 200]);
+    expect(sb.sandbox.stats()).toMatchObject({ executions: { ats_ext_test_polling: 1 }, delivered: 1 });
+  });
+
+  it('a poll refused by the quota is not counted as a poll', async () => {
+    sb.sandbox.reset();
+    const first = await sb.call({ command1: { cmd: 'ping' } });
+    sb.sandbox.setFaults([{ kind: 'rateLimit', count: 1, only: 'polls' }]);
+    expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(429);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    expect(statuses).toEqual([202, 202, 200]);
+    sb.sandbox.setFaults([]);
+  });
+
+  it('/__sandbox/info lists the mode', async () => {
+    const info = await (await fetch(`${sb.sandbox.url}/__sandbox/info`)).json();
+    expect(info.timing).toMatchObject({ async: 'always', pollsToResult: 3 });
+  });
+});

@@ -25,6 +25,8 @@ export interface World {
   execute(cmd: CommandName, command1: Command1Request): Outcome;
   /** Back to the seeded state. */
   reset(): void;
+  /** Which seeded world this is ('default', 'alt'), when it is one of them. */
+  readonly name?: string;
   /** Sample ids for docs/tests: e.g. { seasonTicketHolder: 100479, events: ['EVENT01', …], pins… } */
   readonly samples: Record<string, unknown>;
 }
