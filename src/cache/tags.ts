@@ -20,7 +20,6 @@ import type {
   CheckOutRequest,
   CheckOutResult,
   CustomerAddRequest,
-  CustomerQueryRequest,
   CustomerQueryResult,
   CustomerUpdateRequest,
   HoldResult,

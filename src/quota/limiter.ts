@@ -20,7 +20,7 @@
  * otherwise sleeps on the clock until the head's slot. Anything that can change a forecast (a new
  * caller, an abort, a pause, a reservation, the timer) runs the pump again.
  */
-import { RateLimitedError, UnavailableError } from '../archtics/errors.js';
+import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import { randomUUID } from 'node:crypto';

@@ -12,7 +12,7 @@ const doc = (i: number, size = 20) => `{ a${i} ${'x'.repeat(size)} }`;
 describe('in-process APQ store', () => {
   it('keeps at most maxEntries documents, the most recently used', () => {
     const store = createMemoryAPQStore({ maxEntries: 3 });
-    for (let i = 0; i < 5; i++) store.set(`h${i}`, doc(i));
+    for (let i = 0; i < 5; i++) void store.set(`h${i}`, doc(i));
     expect(store.get('h0')).toBeUndefined();
     expect(store.get('h1')).toBeUndefined();
     expect([store.get('h2'), store.get('h3'), store.get('h4')]).toEqual([doc(2), doc(3), doc(4)]);

@@ -81,7 +81,7 @@ describe('whole answers, per caller', () => {
   });
 
   it('an account-bound token never receives another account’s cached answer', async () => {
-    const [a, b] = holders;
+    const [a] = holders;
     const mine = await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A));
     expect(mine.data).toMatchObject({ customer: { acctId: a } });
     expect(report(await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A)))).toMatchObject({ responseCacheHit: true });
