@@ -15,6 +15,7 @@ import { overheadSuite } from './overhead.js';
 import { pollingSuite } from './polling.js';
 import { renderMarkdown, renderText, writeJson, type SuiteResult } from './report.js';
 import { responseCacheSuite } from './response-cache.js';
+import { coldSuite } from './cold.js';
 import { upstreamCallsSuite } from './upstream-calls.js';
 
 // yoga links each request's signal to the commands it starts; more than 10 per request is normal
@@ -36,6 +37,7 @@ const SUITES: SuiteSpec[] = [
   { id: '4', name: '4 budget under load', boundMs: 420_000, run: budgetSuite },
   { id: '5', name: '5 memory', boundMs: 90_000, run: memorySuite },
   { id: '6', name: '6 response cache (warm)', boundMs: 120_000, run: responseCacheSuite },
+  { id: '7', name: '7 cold dashboard', boundMs: 120_000, run: coldSuite },
 ];
 
 async function main(): Promise<void> {

@@ -73,6 +73,19 @@ function storable(result: Result): Result {
   return kept.length > 0 ? { ...rest, extensions: Object.fromEntries(kept) } : rest;
 }
 
+/**
+ * The JSON of a stored answer's data, once per stored object: the in-process store hands out the
+ * same frozen object on every hit (a Redis hit is a new object each time, serialized each time).
+ */
+const dataJson = new WeakMap<object, string>();
+function dataJsonOf(result: Result): string {
+  const data = result.data;
+  if (data === null || typeof data !== 'object') return JSON.stringify(data ?? null);
+  let json = dataJson.get(data);
+  if (json === undefined) dataJson.set(data, (json = JSON.stringify(data)));
+  return json;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- it reads only what it declares of the context
 export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any> {
   const now = opts.now ?? Date.now;
@@ -189,8 +202,15 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !(result as Record<symbol, unknown>)[SERVED]) return;
       const served = result as Result;
+      const data = dataJsonOf(served);
       const answer = (snapshot: QuotaSnapshot | undefined) =>
-        setResult({ ...served, extensions: { ...served.extensions, upstream: responseCacheHitReport(snapshot) } });
+        setResult({
+          ...served,
+          extensions: { ...served.extensions, upstream: responseCacheHitReport(snapshot) },
+          // yoga serializes with a result's own `stringify` when it has one (called with the result
+          // minus its internals): the stored data is serialized once, only the report each time.
+          stringify: (out: Result) => `{"data":${data}${out.extensions ? `,"extensions":${JSON.stringify(out.extensions)}` : ''}}`,
+        } as Result);
       if (opts.quotaNow) {
         let snapshot: QuotaSnapshot | undefined;
         try {
