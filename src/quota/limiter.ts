@@ -9,7 +9,7 @@
  * when its slot is now, and otherwise sleeps on the clock until the head's slot. Anything that
  * can change a forecast (a new caller, an abort, a pause, the timer) runs the pump again.
  */
-import { RateLimitedError, UnavailableError } from '../archtics/errors.js';
+import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
