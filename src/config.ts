@@ -60,6 +60,36 @@ export interface CacheConfig {
   ttlMs: Record<string, number>;
   /** How long past its TTL an entry may still be served while the upstream refuses. */
   staleGraceMs: number;
+  /** Absent (a config built by hand): no refresh-ahead. */
+  refresh?: RefreshConfig;
+  /** Absent: no catalogue reads. */
+  catalogue?: CatalogueConfig;
+}
+
+/** Refresh-ahead (src/cache/refresh-ahead.ts): hot reads renewed before they expire, with idle budget only. */
+export interface RefreshConfig {
+  /** CACHE_REFRESH_AHEAD (default true). */
+  enabled: boolean;
+  /** The refresher's POSTs per minute at most, polls included (default a quarter of the minute limit). */
+  maxPerMinute: number;
+  /** Only keys read within this long are refreshed (hotness halves every quarter of it). */
+  decayMs: number;
+  /** An entry is refreshed in the last this-share of its TTL (or once expired). */
+  aheadFraction: number;
+  /** Decayed reads a key needs to be refreshed (1 = one read just now). */
+  minHotness: number;
+  /** Slots of the minute window the refresher always leaves free for callers who may come. */
+  headroom: number;
+  /** Pause between refresh rounds. */
+  tickMs: number;
+}
+
+/** Catalogued reads (a command's definition says which): the whole collection in one entry. */
+export interface CatalogueConfig {
+  /** CACHE_CATALOGUE (default true). */
+  enabled: boolean;
+  /** How long a catalogue entry is fresh. */
+  ttlMs: number;
 }
 
 export interface SandboxConfig {
@@ -123,9 +153,10 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
@@ -215,6 +246,8 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
 
+  const ratePerMinute = int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000);
+
   return {
     archtics: {
       baseUrl,
@@ -223,7 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       uid,
       siteName: str(env, 'ARCHTICS_SITE_NAME', 'vanilla'),
       srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
-      ratePerMinute: int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000),
+      ratePerMinute,
       ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
       pollTimeoutMs: int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000),
       pollInitialMs: int(env, 'ARCHTICS_POLL_INITIAL_MS', 300, 300),
@@ -242,6 +275,19 @@ export function loadConfig(env: Env = process.env): Config {
       maxBytes: int(env, 'CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024),
       ttlMs: parseTtls(env),
       staleGraceMs: int(env, 'CACHE_STALE_GRACE_MS', 30 * 60_000),
+      refresh: {
+        enabled: flag(env, 'CACHE_REFRESH_AHEAD', true),
+        maxPerMinute: int(env, 'CACHE_REFRESH_MAX_PER_MINUTE', Math.floor(ratePerMinute / 4), 0, ratePerMinute),
+        decayMs: int(env, 'CACHE_REFRESH_DECAY_MS', 10 * 60_000, 1_000),
+        aheadFraction: int(env, 'CACHE_REFRESH_AHEAD_PERCENT', 25, 1, 100) / 100,
+        minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1.5, 0, 1_000),
+        headroom: int(env, 'CACHE_REFRESH_HEADROOM', Math.ceil(ratePerMinute / 10), 0, ratePerMinute),
+        tickMs: int(env, 'CACHE_REFRESH_TICK_MS', 1_000, 10, 60_000),
+      },
+      catalogue: {
+        enabled: flag(env, 'CACHE_CATALOGUE', true),
+        ttlMs: int(env, 'CACHE_CATALOGUE_TTL_MS', 10 * 60_000, 1_000),
+      },
     },
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST', '127.0.0.1'),

@@ -83,3 +83,48 @@ describe('settings beyond the defaults', () => {
     expect(c.sandbox).toMatchObject({ port: 4111, portSet: true, timeScale: 0.1, strict: true });
   });
 });
+
+describe('refresh-ahead and the catalogue', () => {
+  it('are on by default; the refresher may spend a quarter of the minute limit and leaves a tenth free', () => {
+    const c = loadConfig({});
+    expect(c.cache.refresh).toEqual({ enabled: true, maxPerMinute: 20, decayMs: 600_000, aheadFraction: 0.25, minHotness: 1.5, headroom: 8, tickMs: 1_000 });
+    expect(c.cache.catalogue).toEqual({ enabled: true, ttlMs: 600_000 });
+  });
+
+  it('the defaults follow ARCHTICS_RATE_PER_MINUTE', () => {
+    const c = loadConfig({ ARCHTICS_RATE_PER_MINUTE: '200' });
+    expect(c.cache.refresh).toMatchObject({ maxPerMinute: 50, headroom: 20 });
+  });
+
+  it('each has an off switch and every setting its variable', () => {
+    const c = loadConfig({
+      CACHE_REFRESH_AHEAD: 'false',
+      CACHE_CATALOGUE: '0',
+      CACHE_REFRESH_MAX_PER_MINUTE: '5',
+      CACHE_REFRESH_DECAY_MS: '120000',
+      CACHE_REFRESH_AHEAD_PERCENT: '40',
+      CACHE_REFRESH_MIN_HOTNESS: '2.5',
+      CACHE_REFRESH_HEADROOM: '0',
+      CACHE_REFRESH_TICK_MS: '500',
+      CACHE_CATALOGUE_TTL_MS: '300000',
+    });
+    expect(c.cache.refresh).toEqual({ enabled: false, maxPerMinute: 5, decayMs: 120_000, aheadFraction: 0.4, minHotness: 2.5, headroom: 0, tickMs: 500 });
+    expect(c.cache.catalogue).toEqual({ enabled: false, ttlMs: 300_000 });
+  });
+
+  it.each([
+    ['CACHE_REFRESH_AHEAD', 'sometimes'],
+    ['CACHE_CATALOGUE', 'yes'],
+    ['CACHE_REFRESH_MAX_PER_MINUTE', '81'],
+    ['CACHE_REFRESH_MAX_PER_MINUTE', '-1'],
+    ['CACHE_REFRESH_DECAY_MS', '10'],
+    ['CACHE_REFRESH_AHEAD_PERCENT', '0'],
+    ['CACHE_REFRESH_AHEAD_PERCENT', '101'],
+    ['CACHE_REFRESH_MIN_HOTNESS', 'hot'],
+    ['CACHE_REFRESH_HEADROOM', '81'],
+    ['CACHE_REFRESH_TICK_MS', '1'],
+    ['CACHE_CATALOGUE_TTL_MS', '5'],
+  ])('%s=%s is refused naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(expect.objectContaining({ variable }));
+  });
+});
