@@ -60,7 +60,7 @@ function startServers(): Promise<{ child: ChildProcess; info: ServerInfo }> {
       clearTimeout(timer);
       try {
         resolve({ child, info: JSON.parse(line) as ServerInfo });
-      } catch (e) {
+      } catch {
         child.kill('SIGKILL');
         reject(new Error(`overhead servers: unreadable start line: ${line.slice(0, 200)}`));
       }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './clock.js';
 import { createWorld } from './world/index.js';
 import { Sandbox, createSandboxHttpServer, type ResolvedOptions } from './server.js';
-import type { RunningSandbox, SandboxOptions, World, WorldFactory } from './types.js';
+import type { RunningSandbox, SandboxOptions, World } from './types.js';
 
 export type { RunningSandbox, SandboxOptions, ApiKeySpec, World, WorldFactory, Outcome, WorldClock } from './types.js';
 export type { FaultRule, FaultKind } from './faults.js';

@@ -44,7 +44,7 @@ export class FakeRunner implements CommandRunner {
     if (this.gate && (this.gated === undefined || this.gated === def.name)) {
       const gate = this.gate;
       await new Promise<void>((resolve, reject) => {
-        gate.then(resolve);
+        void gate.then(resolve);
         opts.signal?.addEventListener('abort', () => reject(opts.signal!.reason), { once: true });
       });
     }
