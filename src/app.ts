@@ -1,6 +1,6 @@
 /**
  * The gateway assembled — the one place that wires the layers together:
- * config → Redis (when REDIS_URL) → budget → command client → cache → typed API → yoga.
+ * config → stores → Redis (when REDIS_URL) → budget → command client → cache → typed API → yoga.
  * Tests pass `runner` to put a stub where the client would be, `cache: false` for none.
  */
 import type { Plugin } from 'graphql-yoga';
@@ -17,8 +17,9 @@ import { useMetricsEndpoint } from './plugins/metrics.js';
 import { useUpstreamExtensions } from './plugins/upstream-extensions.js';
 import { createLimiter } from './quota/redis-limiter.js';
 import type { Limiter, QuotaSnapshot } from './quota/types.js';
-import { DEFAULT_KEY_PREFIX, createRedis, type Redis } from './redis.js';
+import { DEFAULT_KEY_PREFIX, createRedis, secretId, type Redis } from './redis.js';
 import { createServer, type GatewayYoga } from './server.js';
+import { createStores, type Stores } from './store/index.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -36,6 +37,11 @@ export interface GatewayOptions {
   cache?: boolean;
   /** Redis key prefix of the shared cache and budget (default "archtics:"; tests: one per run). */
   redisPrefix?: string;
+  /**
+   * What must outlive a request (src/store/). Default: SQLite in DATA_DIR, records in Redis with
+   * REDIS_URL. Tests pass createMemoryStores(). Not closed by the gateway when given.
+   */
+  stores?: Stores;
 }
 
 /** What Upstream.quota shows: the budget and how well the cache stretches it. */
@@ -57,27 +63,57 @@ export interface Gateway {
   /** The runner every request uses (wrapped, when wrapRunner was given). */
   runner: CommandRunner;
   limiter: Limiter;
+  stores: Stores;
   upstream: UpstreamParts;
   close(): Promise<void>;
 }
 
 /**
- * Payments' idempotency records: in Redis when REDIS_URL is set (shared by replicas, kept across
- * restarts), else in this process. A send may still be carried out upstream for as long as the
- * client would keep polling it (plus one request), and an attempt holds its record a minute longer.
+ * The stores made from config: SQLite in DATA_DIR, and with REDIS_URL the records in Redis (shared
+ * by replicas, kept across restarts).
  */
-function idempotencyFor(config: Config): { idempotency: Idempotency; close(): Promise<void> } {
-  const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
-  const timing = { inFlightMs, leaseMs: inFlightMs + 60_000 };
-  if (!config.redisUrl) return { idempotency: createIdempotency(timing), close: async () => {} };
+function storesFor(config: Config, redisPrefix?: string): { stores: Stores; close(): Promise<void> } {
+  if (!config.redisUrl) {
+    const stores = createStores(config);
+    return { stores, close: () => stores.close() };
+  }
   const redis = createRedis(config.redisUrl);
   redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
-  return { idempotency: createIdempotency({ ...timing, redis }), close: async () => void redis.disconnect() };
+  const stores = createStores(config, { redis, ...(redisPrefix ? { redisPrefix } : {}) });
+  return {
+    stores,
+    close: async () => {
+      await stores.close();
+      redis.disconnect();
+    },
+  };
 }
+
+/** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
+function budgetIdentity(config: Config): string {
+  return secretId(config.archtics.baseUrl ?? 'embedded', config.archtics.apiKey, config.archtics.dsn.toLowerCase());
+}
+
+/**
+ * Payments' timing: a send may still be carried out upstream for as long as the client would keep
+ * polling it (plus one request). An attempt renews its lease while it works, so a dead one's
+ * record (kill -9) is taken over — and settled by reading — within one lease.
+ */
+function idempotencyOf(config: Config, stores: Stores): Idempotency {
+  const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
+  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: IDEMPOTENCY_LEASE_MS });
+}
+
+/** An attempt's lease, renewed every third of it while the attempt lives. */
+const IDEMPOTENCY_LEASE_MS = 15_000;
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
+  // What must outlive a request first: the budget window below is kept in it.
+  const owned = opts.stores ? undefined : storesFor(config, opts.redisPrefix);
+  const stores = opts.stores ?? owned!.stores;
+  const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
 
   // Redis, shared by the budget and the cache across replicas (absent: everything in-process).
   const prefix = opts.redisPrefix ?? DEFAULT_KEY_PREFIX;
@@ -87,7 +123,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
 
   // The budget gate, instrumented for metrics.
   const metrics = createMetrics();
-  const limiter = metrics.instrumentLimiter(opts.limiter ?? createLimiter(config, redis, { prefix }));
+  const budgetLog = stores.budgetLog?.(budgetIdentity(config));
+  const limiter = metrics.instrumentLimiter(
+    opts.limiter ??
+      createLimiter(config, redis, {
+        prefix,
+        ...(budgetLog ? { log: budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
+      }),
+  );
   metrics.trackQuota(() => limiter.snapshot());
 
   // The command client (or a test's stub) under the cross-request cache.
@@ -121,9 +164,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     : undefined;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : (cache ?? base);
 
-  const owned = opts.idempotency ? undefined : idempotencyFor(config);
-  const idempotency = opts.idempotency ?? owned!.idempotency;
-
   const upstream: UpstreamParts = {
     limiter,
     metrics,
@@ -149,6 +189,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     runner,
     freshRunner: base,
     idempotency,
+    carts: stores.carts,
     createApi: createArchticsApi,
     quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
@@ -165,6 +206,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     yoga,
     runner,
     limiter,
+    stores,
     upstream,
     close() {
       closed ??= (async () => {

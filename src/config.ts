@@ -107,8 +107,17 @@ export interface SandboxConfig {
   strict: boolean;
 }
 
+export interface StoreConfig {
+  /**
+   * DATA_DIR: where the durable embedded store (SQLite, gateway.sqlite) keeps what must survive a
+   * restart on one machine — idempotency records, cart owners, the budget window. Created on start.
+   */
+  dataDir: string;
+}
+
 export interface Config {
   archtics: ArchticsConfig;
+  store: StoreConfig;
   /** True when ARCHTICS_BASE_URL is unset and the gateway starts the sandbox in-process. */
   embeddedSandbox: boolean;
   sandbox: SandboxConfig;
@@ -202,6 +211,13 @@ function parseTtls(env: Env): Record<string, number> {
   return ttl;
 }
 
+function dataDir(env: Env): string {
+  const dir = str(env, 'DATA_DIR', './data').trim();
+  if (dir === '') throw new ConfigError('DATA_DIR', 'must be a directory path');
+  if (dir.includes('\0')) throw new ConfigError('DATA_DIR', 'must not contain a NUL character');
+  return dir;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const baseUrlRaw = env.ARCHTICS_BASE_URL?.trim();
   let baseUrl: string | undefined;
@@ -269,6 +285,7 @@ export function loadConfig(env: Env = process.env): Config {
       queueMax: int(env, 'ARCHTICS_QUEUE_MAX', 1_000, 1),
       windowMarginMs: int(env, 'ARCHTICS_WINDOW_MARGIN_MS', 1_000, 0, 30_000),
     },
+    store: { dataDir: dataDir(env) },
     embeddedSandbox: baseUrl === undefined,
     sandbox,
     cache: {

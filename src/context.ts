@@ -11,6 +11,7 @@ import { newTrace } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Logger } from './logger.js';
 import type { QuotaSnapshot } from './quota/types.js';
+import { MemoryCartOwnerStore, type CartOwnerStore } from './store/index.js';
 
 export interface GatewayContext {
   requestId: string;
@@ -30,6 +31,8 @@ export interface GatewayContext {
   logger: Logger;
   /** Keyed writes (payments): records written before the send. */
   idempotency: Idempotency;
+  /** Who made each cart and what it held (src/store/): durable, shared by replicas with Redis. */
+  carts: CartOwnerStore;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -45,9 +48,12 @@ export interface ContextDeps {
   freshRunner?: CommandRunner;
   /** Default: one in-process store shared by every context of this process. */
   idempotency?: Idempotency;
+  /** Default: one in-process store shared by every context of this process. */
+  carts?: CartOwnerStore;
 }
 
 let processIdempotency: Idempotency | undefined;
+let processCarts: CartOwnerStore | undefined;
 
 export function createContext(
   deps: ContextDeps,
@@ -74,5 +80,6 @@ export function createContext(
     quota: deps.quota,
     logger: deps.logger.child({ requestId: request.requestId }),
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
+    carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
   };
 }

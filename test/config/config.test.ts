@@ -12,6 +12,7 @@ describe('defaults', () => {
     expect(c.redisUrl).toBeUndefined();
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
+    expect(c.store).toEqual({ dataDir: './data' });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
@@ -37,6 +38,7 @@ describe('a bad value names its variable', () => {
     ['ARCHTICS_DSN', { ARCHTICS_BASE_URL: 'https://example.org', ARCHTICS_API_KEY: 'k' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['DATA_DIR', { DATA_DIR: '   ' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: 'not json' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"short","scopes":["read"]}]' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["admin"]}]' }],
