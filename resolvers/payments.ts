@@ -15,16 +15,15 @@
  *                       a retry with the key settles it by READING, never by paying (settle()).
  */
 import { GraphQLError } from 'graphql';
+import { checkOut, failureOf, paymentRequest, shoppingCart } from '../src/archtics/commands/index.js';
 import { ArchticsCommandError, isArchticsError } from '../src/archtics/errors.js';
 import type { CardDetails, Cents, CheckOutResult, PaymentResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { acquire, fingerprint, KeyReusedError, secretDigest, type IdempotencyRecord } from '../src/idempotency/index.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
 import { assertCartAccess, checkOrderNum } from './carts.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { AmountMismatch, CardDeclined, CartExpired, NotFound } from './failures.js';
-import { commandResult } from './holds.js';
 import { formatSeatKey, parseSeatKey, seatsFromBlocks } from './seats.js';
 import { checkCardNumber, checkCvv, checkExpiry, checkText, parseAmount } from './validate.js';
 
@@ -268,9 +267,9 @@ class Attempt {
       await assertCartAccess(p.orderNum, ctx);
       priced = await ctx.api.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
     } catch (e) {
-      if (e instanceof CartExpired || commandResult(e) === RESULT_CODES.unknownCart) return this.cartGone();
-      const code = commandResult(e);
-      if (code === RESULT_CODES.customerUpdateNotFound) return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
+      const failure = failureOf(e, checkOut);
+      if (e instanceof CartExpired || failure === 'unknownCart') return this.cartGone();
+      if (failure === 'unknownAccount') return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
       return this.reopen(e);
     }
     if (priced.amountDue !== p.amount) return this.finish({ type: 'amountMismatch', calculated: priced.amountDue });
@@ -306,17 +305,17 @@ class Attempt {
         { signal: new AbortController().signal },
       );
     } catch (e) {
-      switch (commandResult(e)) {
-        case RESULT_CODES.cardDeclined:
+      switch (failureOf(e, paymentRequest)) {
+        case 'cardDeclined':
           return this.finish({ type: 'declined' });
-        case RESULT_CODES.amountMismatch: {
+        case 'amountMismatch': {
           const calculated = (e as ArchticsCommandError<{ calculatedAmount?: Cents }>).extra?.calculatedAmount ?? priced.amountDue;
           return this.finish({ type: 'amountMismatch', calculated });
         }
-        case RESULT_CODES.unknownCart:
+        case 'unknownCart':
           return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
       }
-      // Any other answer from the service (e.g. 7030), or a refusal before it ran: nothing was charged.
+      // Any other answer from the service (e.g. not checked out), or a refusal before it ran: nothing was charged.
       if (e instanceof ArchticsCommandError || provablyNotSent(e)) return this.reopen(e);
       this.stopBeat();
       await this.save({ state: 'unknown' }).catch(() => undefined);
@@ -392,7 +391,7 @@ class Attempt {
         ctx.freshApi.shoppingCart({ orderNum: c.orderNum }).then(
           () => true,
           (e: unknown) => {
-            if (commandResult(e) === RESULT_CODES.unknownCart) return false;
+            if (failureOf(e, shoppingCart) === 'unknownCart') return false;
             throw e;
           },
         ),

@@ -3,6 +3,7 @@
  * A bad value stops start-up with a message naming the variable.
  */
 import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
+import { DEFAULT_TTL_MS } from './archtics/commands/index.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -236,19 +237,9 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const SCOPES: Scope[] = ['read', 'hold', 'buy', 'metrics'];
 
-/** Default TTLs: events and prices change rarely, accounts sometimes, availability constantly. */
-export const DEFAULT_TTL_MS: Record<string, number> = {
-  event_search: 5 * 60_000,
-  event_details: 10 * 60_000,
-  event_price_info: 10 * 60_000,
-  customer_query: 2 * 60_000,
-  seats_sold: 2 * 60_000,
-  get_avail_seats: 15_000,
-  shopping_cart: 5_000,
-  ping: 0,
-  ats_ext_test_polling: 0,
-  check_out: 0,
-};
+/** Default TTLs come from the command definitions (events and prices change rarely, accounts
+ * sometimes, availability constantly); CACHE_TTL_<COMMAND>_MS overrides one. */
+export { DEFAULT_TTL_MS };
 
 function parseTokens(raw: string | undefined): GatewayToken[] {
   if (raw === undefined || raw.trim() === '') return [];

@@ -17,7 +17,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RateLimitedError } from './archtics/errors.js';
-import { COMMANDS, type CommandName } from './protocol/wire.js';
+import type { CommandName } from './protocol/wire.js';
+import { ALL_COMMAND_DEFS } from './archtics/commands/index.js';
 import type { CacheMetricsSink, CacheOutcome } from './cache/types.js';
 import type { AcquireOptions, Limiter, QuotaSnapshot } from './quota/types.js';
 import { systemClock, type Clock } from './clock.js';
@@ -32,7 +33,8 @@ export interface UpstreamCallReport {
   outcome: string;
 }
 
-const command = (name: string) => (Object.hasOwn(COMMANDS, name) ? name : 'other');
+const COMMAND_NAMES: ReadonlySet<string> = new Set(ALL_COMMAND_DEFS.map((def) => def.name));
+const command = (name: string) => (COMMAND_NAMES.has(name) ? name : 'other');
 const status = (s: number | string) => (typeof s === 'number' ? (Number.isInteger(s) && s >= 100 && s < 600 ? String(s) : 'other') : ['network', 'timeout', 'none'].includes(s) ? s : 'other');
 const outcome = (o: string) => (o === 'ok' || o === 'error' ? o : 'other');
 const priority = (p: string) => (['poll', 'write', 'read'].includes(p) ? p : 'other');
