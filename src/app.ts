@@ -1,6 +1,7 @@
 /**
- * The gateway assembled: limiter → client → (wrapRunner: the cache slots in here) → typed API →
- * yoga. Tests pass `runner` to put a stub where the client would be.
+ * The gateway assembled: config → stores (SQLite in DATA_DIR; Redis behind its breaker) → limiter →
+ * client → (wrapRunner: the cache slots in here) → typed API → yoga. Tests pass `runner` to put a
+ * stub where the client would be.
  */
 import { createArchticsClient, type UpstreamCallEvent } from './archtics/client.js';
 import { createArchticsApi } from './archtics/commands/index.js';
@@ -9,10 +10,13 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { createRedis, secretId } from './redis.js';
+import { secretId } from './redis.js';
+import { Drain } from './drain.js';
+import { useDrain } from './plugins/drain.js';
+import { createRedisDependency, type RedisDependency } from './store/redis-breaker.js';
 import { createStores, type Stores } from './store/index.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
-import { createServer, type GatewayYoga } from './server.js';
+import { createServer, GRAPHQL_ENDPOINT, type GatewayYoga } from './server.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -38,24 +42,18 @@ export interface GatewayOptions {
 }
 
 /**
- * The stores made from config: SQLite in DATA_DIR, and with REDIS_URL the records in Redis (shared
- * by replicas, kept across restarts).
+ * Redis as a dependency (REDIS_URL): one client for the budget, the cache's L2, idempotency records
+ * and cart owners, behind one circuit breaker — when it opens, every one of them degrades at once.
  */
-function storesFor(config: Config, redisPrefix?: string): { stores: Stores; close(): Promise<void> } {
-  if (!config.redisUrl) {
-    const stores = createStores(config);
-    return { stores, close: () => stores.close() };
-  }
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
-  const stores = createStores(config, { redis, ...(redisPrefix ? { redisPrefix } : {}) });
-  return {
-    stores,
-    close: async () => {
-      await stores.close();
-      redis.disconnect();
-    },
-  };
+async function redisFor(config: Config, logger: Logger): Promise<RedisDependency | undefined> {
+  if (!config.redis) return undefined;
+  const { url, commandTimeoutMs, breakerThreshold: threshold, breakerHalfOpenMs: halfOpenMs } = config.redis;
+  const dep = await createRedisDependency(url, { commandTimeoutMs, threshold, halfOpenMs });
+  dep.onStateChange((state) => {
+    if (state === 'open') logger.warn('Redis unavailable: circuit open — cache on L1 only, budget on this replica\'s share, payments refused (retryable)');
+    else if (state === 'closed') logger.info('Redis back: circuit closed');
+  });
+  return dep;
 }
 
 /** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
@@ -70,11 +68,8 @@ function budgetIdentity(config: Config): string {
  */
 function idempotencyOf(config: Config, stores: Stores): Idempotency {
   const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
-  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: IDEMPOTENCY_LEASE_MS });
+  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: config.idempotencyLeaseMs });
 }
-
-/** An attempt's lease, renewed every third of it while the attempt lives. */
-const IDEMPOTENCY_LEASE_MS = 15_000;
 
 export interface Gateway {
   yoga: GatewayYoga;
@@ -82,6 +77,10 @@ export interface Gateway {
   runner: CommandRunner;
   limiter: Limiter;
   stores: Stores;
+  /** What is in flight, for a shutdown that finishes writes (src/main.ts). */
+  drain: Drain;
+  /** Redis and its breaker, with REDIS_URL. */
+  redis?: RedisDependency;
   /** The cache, budget and metrics around the client (cache.stats(), metrics.registry). */
   upstream: UpstreamStack;
   close(): Promise<void>;
@@ -91,9 +90,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
   // What must outlive a request first: the budget window below is kept in it.
-  const owned = opts.stores ? undefined : storesFor(config, opts.redisPrefix);
-  const stores = opts.stores ?? owned!.stores;
+  const redis = await redisFor(config, logger);
+  const owned = opts.stores ? undefined : createStores(config, redis ? { redis: redis.client, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) } : {});
+  const stores = opts.stores ?? owned!;
   const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
+  const drain = new Drain();
   // Budget gate (shared in Redis with REDIS_URL), cache, metrics and their plugins.
   const upstream = createUpstreamStack({
     config,
@@ -102,7 +103,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(opts.cache === false ? { cache: false } : {}),
     ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}),
     ...(stores.budgetLog ? { budgetLog: stores.budgetLog(budgetIdentity(config)) } : {}),
+    ...(redis ? { redis: redis.client, redisHealth: redis } : {}),
+    ...(config.replicas ? { replicas: config.replicas } : {}),
+    ...(stores.durable ? { facts: { get: (k: string) => stores.durable!.getMeta(k), set: (k: string, v: string) => stores.durable!.setMeta(k, v) } } : {}),
   });
+  if (redis) upstream.metrics.trackBreaker(redis);
   const limiter = upstream.limiter;
   const client = opts.runner
     ? undefined
@@ -117,6 +122,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     freshRunner: base,
     idempotency,
     carts: stores.carts,
+    drain,
     createApi: createArchticsApi,
     quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
@@ -125,7 +131,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tokens: config.tokens,
     limits: config.limits,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
-    plugins: upstream.plugins,
+    plugins: [useDrain(drain, { endpoint: GRAPHQL_ENDPOINT }), ...upstream.plugins],
   });
 
   let closed: Promise<void> | undefined;
@@ -134,12 +140,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     runner,
     limiter,
     stores,
+    drain,
+    ...(redis ? { redis } : {}),
     upstream,
     close() {
       closed ??= (async () => {
         await client?.close();
         await upstream.close(); // the limiter, the cache's Redis subscriber and the shared client
         await owned?.close();
+        await redis?.close();
       })();
       return closed;
     },

@@ -9,6 +9,7 @@ import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
 import { newTrace } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
+import type { Drain } from './drain.js';
 import type { Logger } from './logger.js';
 import type { QuotaSnapshot } from './quota/types.js';
 import { MemoryCartOwnerStore, type CartOwnerStore } from './store/index.js';
@@ -33,6 +34,8 @@ export interface GatewayContext {
   idempotency: Idempotency;
   /** Who made each cart and what it held (src/store/): durable, shared by replicas with Redis. */
   carts: CartOwnerStore;
+  /** Keyed writes in flight, for a shutdown that waits for them and reports the unknown ones. */
+  drain?: Drain;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -50,6 +53,7 @@ export interface ContextDeps {
   idempotency?: Idempotency;
   /** Default: one in-process store shared by every context of this process. */
   carts?: CartOwnerStore;
+  drain?: Drain;
 }
 
 let processIdempotency: Idempotency | undefined;
@@ -81,5 +85,6 @@ export function createContext(
     logger: deps.logger.child({ requestId: request.requestId }),
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
     carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
+    ...(deps.drain ? { drain: deps.drain } : {}),
   };
 }

@@ -17,8 +17,10 @@ import { useMetricsEndpoint } from '../plugins/metrics.js';
 import { useUpstreamExtensions } from '../plugins/upstream-extensions.js';
 import { createLimiter } from '../quota/redis-limiter.js';
 import type { Limiter, QuotaSnapshot } from '../quota/types.js';
+import type { DurableFacts, RedisHealth } from '../quota/resilient.js';
 import type { DurableSlotLog } from '../quota/window.js';
 import { DEFAULT_KEY_PREFIX, createRedis, type Redis } from '../redis.js';
+import { degradableL2 } from './degradable-l2.js';
 import { RedisL2, cacheNamespace } from './redis-l2.js';
 import { createCachedRunner, type CachedRunner } from './runner.js';
 
@@ -39,6 +41,15 @@ export interface UpstreamStackOptions {
   windowMs?: number;
   /** The in-process budget window's durable log (src/store/), so a restart keeps the window. */
   budgetLog?: DurableSlotLog;
+  /**
+   * The Redis breaker (src/store/redis-breaker.ts), with `redis` its guarded client: while it is
+   * open the cache runs on L1 alone and the budget on this replica's share, at once.
+   */
+  redisHealth?: RedisHealth;
+  /** ARCHTICS_REPLICAS (the budget share while Redis is away). */
+  replicas?: number;
+  /** Small durable facts (src/store/) the shared budget remembers across restarts. */
+  facts?: DurableFacts;
 }
 
 /** What Upstream.quota shows: the budget and how well the cache stretches it. */
@@ -78,15 +89,20 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
         ...(opts.clock ? { clock: opts.clock } : {}),
         ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
         ...(opts.budgetLog ? { log: opts.budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
+        ...(opts.redisHealth ? { health: opts.redisHealth } : {}),
+        ...(opts.replicas ? { replicas: opts.replicas } : {}),
+        ...(opts.facts ? { facts: opts.facts } : {}),
       }),
     opts.clock,
   );
   metrics.trackQuota(() => limiter.snapshot());
 
   let cache: CachedRunner | undefined;
-  const l2 = redis && opts.cache !== false
+  const sharedL2 = redis && opts.cache !== false
     ? new RedisL2({ redis, namespace: cacheNamespace(prefix, config.archtics.dsn), onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
     : undefined;
+  const health = opts.redisHealth;
+  const l2 = sharedL2 && health ? degradableL2(sharedL2, () => health.degraded()) : sharedL2;
 
   return {
     limiter,

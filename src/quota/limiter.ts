@@ -133,7 +133,7 @@ export class QueuedLimiter implements Limiter {
   readonly snapshotNow?: () => QuotaSnapshot;
 
   private snapshotOf(state: WindowState, now: number): QuotaSnapshot {
-    const left = remaining(state.sends, now, this.limits);
+    const left = remaining(state.sends, now, state.limits ?? this.limits);
     return {
       minuteRemaining: left.window,
       dayRemaining: left.day,
@@ -146,6 +146,7 @@ export class QueuedLimiter implements Limiter {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
+    this.store.close?.();
     for (const waiter of this.takeEveryone()) waiter.reject(closedError(waiter.command));
   }
 
@@ -181,7 +182,7 @@ export class QueuedLimiter implements Limiter {
     if (this.closed) return;
     const line = this.inLineOrder();
     const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore) };
-    const slots = forecastSlots(floor, now, this.limits, Math.max(1, line.length));
+    const slots = forecastSlots(floor, now, state.limits ?? this.limits, Math.max(1, line.length));
     // Refuse whoever would be served after their deadline; their slot passes to those behind.
     let served = 0;
     for (const waiter of line) {

@@ -31,6 +31,8 @@ export interface WindowState {
   sends: readonly number[];
   /** Epoch ms before which nothing may be sent (the service's Retry-After); 0 = none. */
   pausedUntil: number;
+  /** The limits in force when they differ from the gate's (a replica's share while Redis is away). */
+  limits?: WindowLimits;
 }
 
 /** Sends a log needs to keep: older ones can never decide a slot. */
@@ -100,6 +102,8 @@ export interface SlotStore {
   tryTake(now: number): number | null | Promise<number | null>;
   /** Nothing may be sent before `until` (keeps the later of this and any earlier pause). */
   pauseUntil(until: number): void | Promise<void>;
+  /** Stops its timers (the limiter's close). */
+  close?(): void;
 }
 
 /**
@@ -152,9 +156,15 @@ export class MemorySlotStore implements SlotStore {
     return { sends: this.sends, pausedUntil: this.paused };
   }
 
-  tryTake(now: number): number | null {
-    const at = nextSlot(this.read(), now, this.limits);
+  /** `limits`: stricter ones than the store's (a replica's share while the shared store is away). */
+  tryTake(now: number, limits: WindowLimits = this.limits): number | null {
+    const at = nextSlot(this.read(), now, limits);
     if (at > now) return at;
+    return this.record(now);
+  }
+
+  /** Records a send granted elsewhere (by the shared store): this replica's own log. */
+  record(now: number): null {
     // Keep the log ascending even if the wall clock steps back (recording later is the safe side).
     const stamp = Math.max(now, this.sends[this.sends.length - 1] ?? now);
     this.sends.push(stamp);
