@@ -10,12 +10,15 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { secretId } from './redis.js';
+import { createMemoryAPQStore, createRedisAPQStore, type APQStore } from './plugins/apq-store.js';
+import { DEFAULT_KEY_PREFIX, secretId, type Redis } from './redis.js';
 import { Drain } from './drain.js';
 import { useDrain } from './plugins/drain.js';
 import { createRedisDependency, type RedisDependency } from './store/redis-breaker.js';
 import { createStores, type Stores } from './store/index.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
+import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from './cache/response-store.js';
+import { useGatewayResponseCache } from './plugins/response-cache.js';
 import { createServer, GRAPHQL_ENDPOINT, type GatewayYoga } from './server.js';
 
 export interface GatewayOptions {
@@ -32,6 +35,11 @@ export interface GatewayOptions {
   idempotency?: Idempotency;
   /** false: no cross-request cache (default on; ignored when wrapRunner is given). */
   cache?: boolean;
+  /**
+   * false: no response cache. Default: config.responseCache.enabled, and only over the gateway's own
+   * command cache (not with cache: false or wrapRunner), which is what tells it how long an answer lives.
+   */
+  responseCache?: boolean;
   /** Redis key prefix of the shared cache and budget (default "archtics:"; tests: one per run). */
   redisPrefix?: string;
   /**
@@ -54,6 +62,13 @@ async function redisFor(config: Config, logger: Logger): Promise<RedisDependency
     else if (state === 'closed') logger.info('Redis back: circuit closed');
   });
   return dep;
+}
+
+/** Where APQ registrations live: Redis when the stack has it (every replica knows them), else here; none when APQ_MAX_ENTRIES=0. */
+function apqStoreFor(config: Config, redis: Redis | undefined, prefix: string): APQStore | undefined {
+  const limits = config.persisted?.apq;
+  if (limits?.maxEntries === 0) return undefined;
+  return redis ? createRedisAPQStore(redis, { ...limits, prefix }) : createMemoryAPQStore(limits);
 }
 
 /** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
@@ -83,6 +98,8 @@ export interface Gateway {
   redis?: RedisDependency;
   /** The cache, budget and metrics around the client (cache.stats(), metrics.registry). */
   upstream: UpstreamStack;
+  /** Whole answers of read operations, when the response cache is on. */
+  responses?: ResponseStore;
   close(): Promise<void>;
 }
 
@@ -115,6 +132,28 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : upstream.wrap(base);
 
+  // The response cache sits over the command cache: it needs its provenance (lifetimes, tags) and
+  // its write invalidations, so it runs only over the gateway's own cache.
+  const commandCache = opts.wrapRunner ? undefined : upstream.cache;
+  const responses: ResponseStore | undefined =
+    commandCache && (opts.responseCache ?? config.responseCache.enabled)
+      ? upstream.redis
+        ? new RedisResponseStore(upstream.redis, responseNamespace(opts.redisPrefix ?? DEFAULT_KEY_PREFIX, config.archtics.dsn), Date.now, (err, op) =>
+            logger.warn({ err, op }, 'shared response cache failed; continuing without it'),
+          )
+        : new MemoryResponseStore(config.responseCache.maxBytes)
+      : undefined;
+  if (responses) commandCache!.onInvalidate((tags) => responses.invalidate(tags));
+  const responseCache = responses
+    ? useGatewayResponseCache({
+        store: responses,
+        tokens: config.tokens,
+        maxTtlMs: config.responseCache.maxTtlMs,
+        ...(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}),
+        quota: () => limiter.snapshot(),
+      })
+    : undefined;
+
   // Readiness pings through the base runner: a cached answer must not say "ready".
   const probe = createArchticsApi(base);
   const yoga = createServer({
@@ -130,8 +169,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
     tokens: config.tokens,
     limits: config.limits,
+    requests: config.requests,
+    maxUpstreamCalls: config.maxUpstreamCalls,
+    exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
-    plugins: [useDrain(drain, { endpoint: GRAPHQL_ENDPOINT }), ...upstream.plugins],
+    persisted: {
+      apqStore: apqStoreFor(config, upstream.redis, opts.redisPrefix ?? DEFAULT_KEY_PREFIX),
+      trustedDocuments: config.persisted?.trustedDocuments,
+      allowList: config.persisted?.trustedDocuments !== undefined,
+    },
+    // The response cache first: its onExecuteDone stores an answer before the cost report is added.
+    plugins: [useDrain(drain, { endpoint: GRAPHQL_ENDPOINT }), ...(responseCache ? [responseCache] : []), ...upstream.plugins],
   });
 
   let closed: Promise<void> | undefined;
@@ -143,9 +191,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     drain,
     ...(redis ? { redis } : {}),
     upstream,
+    ...(responses ? { responses } : {}),
     close() {
       closed ??= (async () => {
         await client?.close();
+        await responses?.close();
         await upstream.close(); // the limiter, the cache's Redis subscriber and the shared client
         await owned?.close();
         await redis?.close();

@@ -3,11 +3,12 @@
  * request id and abort signal), fresh DataLoaders over that API, the caller's auth, and a quota
  * snapshot. Built by src/server.ts for every request; nothing in it outlives the request.
  */
+import { GraphQLError } from 'graphql';
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
-import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
-import { newTrace } from './archtics/types.js';
+import type { CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
+import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Drain } from './drain.js';
 import type { Logger } from './logger.js';
@@ -27,6 +28,8 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Upstream work of this operation (reported as extensions.upstream). */
   trace: UpstreamTrace;
+  /** What this operation's answer is built from: how long it stays fresh, which writes evict it (the response cache). */
+  provenance: Provenance;
   /** Calls left this minute and today, queue length: no upstream call. */
   quota: () => Promise<QuotaSnapshot>;
   logger: Logger;
@@ -51,9 +54,58 @@ export interface ContextDeps {
   freshRunner?: CommandRunner;
   /** Default: one in-process store shared by every context of this process. */
   idempotency?: Idempotency;
+  /**
+   * Upstream calls (POSTs and polls) one operation may make: the estimate refuses costlier
+   * operations before they run (src/plugins/upstream-cost.ts); this holds one whose estimate
+   * guessed low to the same limit while it runs. Default: no limit.
+   */
+  maxCallsPerOperation?: number;
   /** Default: one in-process store shared by every context of this process. */
   carts?: CartOwnerStore;
   drain?: Drain;
+  /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
+  now?: () => number;
+}
+
+/** A runner whose reads are never cacheable above it (the fresh, uncached one). */
+function uncacheable(runner: CommandRunner): CommandRunner {
+  return {
+    run(def, req, opts) {
+      noteRead(opts?.provenance, 0);
+      return runner.run(def, req, opts);
+    },
+  };
+}
+
+/**
+ * Refuses new commands once the operation has used `max` upstream calls. Commands start together
+ * (a loader's batch), long before their POSTs show in the trace, so it counts the commands it lets
+ * start, less those the cache answered, plus polls.
+ */
+function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number): CommandRunner {
+  let started = 0;
+  return {
+    run(def, req, opts) {
+      if (started - trace.cacheHits - trace.staleServes + trace.polls >= max) {
+        return Promise.reject(
+          new GraphQLError(`This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`, {
+            extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
+          }),
+        );
+      }
+      started++;
+      return runner.run(def, req, opts);
+    },
+    ...(runner.peek
+      ? {
+          peek: (def, req, opts) => {
+            const hit = runner.peek!(def, req, opts);
+            if (hit) started++; // counted as a cache hit on the trace
+            return hit;
+          },
+        }
+      : {}),
+  };
 }
 
 let processIdempotency: Idempotency | undefined;
@@ -66,14 +118,17 @@ export function createContext(
   // Every command of the operation listens on the request's signal: dozens is normal here.
   if (request.signal) setMaxListeners(0, request.signal);
   const trace = newTrace();
+  const provenance = newProvenance((deps.now ?? Date.now)());
   const tracker = new InflightTracker();
   const defaults = {
     trace,
+    provenance,
     requestId: request.requestId,
     ...(request.signal ? { signal: request.signal } : {}),
   };
-  const api = deps.createApi(tracker.wrap(deps.runner), defaults);
-  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(deps.freshRunner), defaults) : api;
+  const limited = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
+  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
   return {
     requestId: request.requestId,
     auth: request.auth,
@@ -81,6 +136,7 @@ export function createContext(
     freshApi,
     loaders: createLoaders(api, { eventBatchSize: deps.eventBatchSize, eventSchedule: tracker.scheduleWhenIdle }),
     trace,
+    provenance,
     quota: deps.quota,
     logger: deps.logger.child({ requestId: request.requestId }),
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),

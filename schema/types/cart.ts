@@ -1,8 +1,10 @@
 /** Cart (shopping_cart): seats held under one order number. */
 import { cartByOrderNum, cartSeats, checkOrderNum, holdExpiry } from '../../resolvers/carts.js';
 import { money } from '../../resolvers/money.js';
-import { badInput, brandable, builder } from '../builder.js';
+import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
 import { CartRef, MoneyRef, SeatRef } from './refs.js';
+
+loadNodesWith('Cart', (orderNum, ctx) => ctx.loaders.cart.load(orderNum as number));
 
 builder.node(CartRef, {
   description: 'Seats held under one order number until they are paid for or the hold expires.',
@@ -15,7 +17,8 @@ builder.node(CartRef, {
       return checkOrderNum(Number(id), 'id');
     },
   },
-  loadMany: async (orderNums, ctx) => brandable(await Promise.all(orderNums.map((n) => ctx.loaders.cart.load(n)))),
+  // Through cartByOrderNum: another caller's cart is null here too.
+  loadMany: async (orderNums, ctx) => brandable(await Promise.all(orderNums.map((n) => cartByOrderNum(n, ctx)))),
   fields: (t) => ({
     orderNum: t.exposeInt('orderNum', { description: 'Archtics order number of the cart.' }),
     acctId: t.exposeInt('acctId', { nullable: true, description: 'Account the cart is bound to (after checkout), if any.' }),
