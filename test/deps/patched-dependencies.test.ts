@@ -22,4 +22,13 @@ describe('@envelop/response-cache: the result walk visits each list once', () =>
       expect(loop).not.toContain('Array.isArray(value)');
     });
   }
+  for (const build of ['esm', 'cjs']) {
+    it(`${build}/plugin.js builds the metadata-free copy without delete (deleted fields leave slow dictionary-mode objects)`, () => {
+      const source = readFileSync(join(root, build, 'plugin.js'), 'utf8');
+      const start = source.indexOf('function removeMetadataFieldsFromResult');
+      const walk = source.slice(start, source.indexOf('\n}\n', start));
+      expect(walk).not.toMatch(/\bdelete\b/);
+      expect(walk).not.toContain('{ ...data }');
+    });
+  }
 });
