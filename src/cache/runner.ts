@@ -171,7 +171,9 @@ class CachedCommandRunner implements CachedRunner {
         items.set(id, e.value);
         expiresAt = Math.min(expiresAt, e.expiresAt);
       }
-      this.count(def.name, 'hit', opts);
+      // One call answers all of an operation's items: its item peeks count one hit on its trace.
+      const { trace: _counted, ...uncounted } = opts;
+      this.count(def.name, 'hit', this.firstItemPeek(def.name, opts) ? opts : uncounted);
       noteRead(opts.provenance, expiresAt);
       return { value: policy.assemble(ids, items) };
     }
@@ -518,6 +520,18 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
+
+  /** Per operation (its trace): the multi-item commands whose peeks already counted a hit. */
+  private readonly itemPeeks = new WeakMap<object, Set<string>>();
+
+  private firstItemPeek(command: string, opts: RunOptions): boolean {
+    if (!opts.trace) return true;
+    let seen = this.itemPeeks.get(opts.trace);
+    if (!seen) this.itemPeeks.set(opts.trace, (seen = new Set()));
+    if (seen.has(command)) return false;
+    seen.add(command);
+    return true;
+  }
 
   private count(command: string, outcome: CacheOutcome, opts: RunOptions): void {
     if (opts.trace) opts.trace.cacheHits++;

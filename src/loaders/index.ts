@@ -1,28 +1,30 @@
 /**
  * Per-request DataLoaders: built fresh for every GraphQL operation (src/context.ts), so nothing is
- * shared between callers here — cross-request reuse is the cache layer's job (src/cache/).
+ * shared between callers here — cross-request reuse is the cache layer's job (src/cache/). The
+ * command loaders come from one factory (factory.ts): each is one spec, its batch and its
+ * synchronous cached get built from the same request and select functions.
  */
 import type DataLoader from 'dataloader';
 import { customerQuery, eventDetails, eventPriceInfo, seatsSold } from '../archtics/commands/index.js';
-import { newTrace, type CartResult, type CustomerRecord, type EventDetail, type PriceCodeInfo, type SeatBlock } from '../archtics/types.js';
+import type { CartResult, CustomerRecord, EventDetail, PriceCodeInfo, SeatBlock } from '../archtics/types.js';
 import type { GatewayApi } from './api.js';
 import { createAvailabilityLoaders, type AvailabilityLoaders } from './availability.js';
 import { createCartLoader } from './carts.js';
-import { createCustomerLoaders } from './customers.js';
-import { createEventLoader, eventKey } from './events.js';
-import { PeekingLoader } from './peeking.js';
-import { createPriceInfoLoader } from './prices.js';
-import { createSeatsSoldLoader, seatsSoldKey, type SeatsSoldKey } from './seats-sold.js';
+import { eventKey } from './events.js';
+import { commandLoader } from './factory.js';
+import type { PeekingLoader } from './peeking.js';
+import { seatsSoldKey, type SeatsSoldKey } from './seats-sold.js';
 
 export type { GatewayApi } from './api.js';
 export { InflightTracker } from './inflight.js';
 export { eventKey } from './events.js';
+export { commandLoader, type CommandLoaderSpec } from './factory.js';
 export type { SeatsSoldKey } from './seats-sold.js';
 export { PeekingLoader, andThen, failedItem, getAll, type MaybePromise } from './peeking.js';
 
 export interface CustomerLoaders {
   byId: PeekingLoader<number, CustomerRecord | null>;
-  byEmail: DataLoader<string, CustomerRecord | null, string>;
+  byEmail: PeekingLoader<string, CustomerRecord | null>;
 }
 
 export interface Loaders {
@@ -42,43 +44,62 @@ export interface LoaderOptions {
   eventSchedule?: (dispatch: () => void) => void;
 }
 
+/** An event_details answer's events by name, built once per answer (cached answers are shared). */
+const byName = new WeakMap<readonly EventDetail[], Map<string, EventDetail>>();
+function eventsByName(events: readonly EventDetail[]): Map<string, EventDetail> {
+  let map = byName.get(events);
+  if (!map) byName.set(events, (map = new Map(events.map((e) => [eventKey(e.name), e]))));
+  return map;
+}
+
 export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
-  // Peeks transform the cached answer exactly as the loaders' batch functions do.
-  // A customer found by e-mail is primed into the peeking byId, so both ways agree in one operation.
-  const customers = createCustomerLoaders(api, { prime: (acctId, c) => byId.prime(acctId, c) });
-  const byId: PeekingLoader<number, CustomerRecord | null> = new PeekingLoader<number, CustomerRecord | null>(
-    customers.byId,
-    String,
-    (acctId) => {
-      const hit = api.peek(customerQuery, { acctId });
-      return hit && { value: hit.value?.customer ?? null };
+  const byId = commandLoader(api, {
+    command: customerQuery,
+    key: String,
+    request: (acctId: number) => ({ acctId }),
+    // An unknown account (5024) parses as no customer.
+    select: (answer) => answer?.customer ?? null,
+  });
+  // A customer found by e-mail is primed into byId, so asking for one account both ways costs one call.
+  const byEmail = commandLoader(api, {
+    command: customerQuery,
+    key: (email: string) => email.trim().toLowerCase(),
+    request: (email: string) => ({ email: email.trim() }),
+    select: (answer) => answer?.customer ?? null,
+    onLoaded: (customer) => {
+      if (customer) byId.prime(customer.acctId, customer);
     },
-  );
-  // event_details: the loader sends ONE call for all of an operation's names, so it counts as one
-  // cache hit however many names are peeked; the names after the first count on a scratch trace.
-  let eventHitCounted = false;
-  const event = new PeekingLoader<string, EventDetail | null>(
-    createEventLoader(api, { batchSize: opts.eventBatchSize, schedule: opts.eventSchedule }),
-    eventKey,
-    (name) => {
-      const key = eventKey(name);
-      const hit = api.peek(eventDetails, { names: [key] }, eventHitCounted ? { trace: newTrace() } : undefined);
-      if (!hit) return undefined;
-      eventHitCounted = true;
-      return { value: hit.value.events.find((e) => eventKey(e.name) === key) ?? null };
+  });
+  // event_details: ONE call for all of an operation's names (split above eventBatchSize), matched
+  // by name, never by position: a name the service does not return is null.
+  const event = commandLoader(api, {
+    command: eventDetails,
+    key: eventKey,
+    many: {
+      request: (names: readonly string[]) => ({ names: names.map(eventKey) }),
+      maxBatchSize: opts.eventBatchSize,
+      ...(opts.eventSchedule ? { schedule: opts.eventSchedule } : {}),
     },
-  );
+    select: (answer, name) => eventsByName(answer.events).get(eventKey(name)) ?? null,
+  });
+  // No blocks (5069) parses as an empty list.
+  const seatsSoldLoader = commandLoader(api, {
+    command: seatsSold,
+    key: seatsSoldKey,
+    request: ({ acctId, eventName }: SeatsSoldKey) => ({ acctId, ...(eventName ? { eventNames: [eventKey(eventName)] } : {}) }),
+    select: (answer) => answer.blocks,
+  });
+  const priceInfo = commandLoader(api, {
+    command: eventPriceInfo,
+    key: eventKey,
+    request: (name: string) => ({ eventName: eventKey(name) }),
+    select: (answer) => answer.priceCodes,
+  });
   return {
     event,
-    customers: { byId, byEmail: customers.byEmail },
-    seatsSold: new PeekingLoader(createSeatsSoldLoader(api), seatsSoldKey, ({ acctId, eventName }) => {
-      const hit = api.peek(seatsSold, { acctId, ...(eventName ? { eventNames: [eventName.trim().toUpperCase()] } : {}) });
-      return hit && { value: hit.value.blocks };
-    }),
-    priceInfo: new PeekingLoader(createPriceInfoLoader(api), eventKey, (name) => {
-      const hit = api.peek(eventPriceInfo, { eventName: eventKey(name) });
-      return hit && { value: hit.value.priceCodes };
-    }),
+    customers: { byId, byEmail },
+    seatsSold: seatsSoldLoader,
+    priceInfo,
     availability: createAvailabilityLoaders(api),
     cart: createCartLoader(api),
   };

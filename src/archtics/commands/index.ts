@@ -101,6 +101,8 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     // The request carries nothing, so whichever argument holds options is the options.
     (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
       runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
+  /** Any command by its definition (the loader factory: src/loaders/factory.ts). */
+  const run = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> => runner.run(def, req, mergeOptions(defaults, opts));
   /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
   const peek = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined =>
     runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults);
@@ -125,7 +127,10 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     ticketPrint: withRequest(ticketPrint),
   };
   // Not enumerable: the API's own keys stay one function per command.
-  return Object.defineProperty(commands, 'peek', { value: peek, enumerable: false }) as typeof commands & { readonly peek: typeof peek };
+  return Object.defineProperties(commands, { peek: { value: peek, enumerable: false }, run: { value: run, enumerable: false } }) as typeof commands & {
+    readonly peek: typeof peek;
+    readonly run: typeof run;
+  };
 }
 
 export type ArchticsApi = ReturnType<typeof createArchticsApi>;
