@@ -3,6 +3,7 @@
  * position), so a page that starts after a cursor has no duplicates and no gaps even when items
  * came or went between requests. Arguments are checked before any upstream call.
  */
+import { isShared, share } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 
 export const MAX_PAGE = 100;
@@ -129,14 +130,6 @@ export function paginateSorted<T, K>(sorted: readonly T[], page: Page<K>, scheme
 const MAX_PAGES_PER_LIST = 8;
 const pagesOf = new WeakMap<readonly unknown[], Map<string, Connection<unknown>>>();
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
 /**
  * paginateSorted, memoised per frozen list and page: a cached list (e.g. a customer's seats from a
  * cached seats_sold answer) is asked for the same page again and again (a dashboard's first 10),
@@ -144,13 +137,13 @@ function deepFreeze<T>(value: T): T {
  * list; an unfrozen list is paged afresh every time.
  */
 export function paginateSortedShared<T, K>(sorted: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
-  if (!Object.isFrozen(sorted)) return paginateSorted(sorted, page, scheme);
+  if (!isShared(sorted)) return paginateSorted(sorted, page, scheme);
   const key = `${page.first ?? ''}|${page.last ?? ''}|${page.after === undefined ? '' : scheme.format(page.after)}|${page.before === undefined ? '' : scheme.format(page.before)}`;
   let pages = pagesOf.get(sorted);
   if (!pages) pagesOf.set(sorted, (pages = new Map()));
   const known = pages.get(key) as Connection<T> | undefined;
   if (known) return known;
-  const conn = deepFreeze(paginateSorted(sorted, page, scheme));
+  const conn = share(paginateSorted(sorted, page, scheme));
   if (pages.size < MAX_PAGES_PER_LIST) pages.set(key, conn as Connection<unknown>);
   return conn;
 }

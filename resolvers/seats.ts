@@ -5,7 +5,7 @@
  */
 import type { AvailableSeatRow, Cents, HeldSeatRun, SeatBlock } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
-import { eventKey } from '../src/loaders/index.js';
+import { eventKey, isShared } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 import { naturalCompare, sortBy, type CursorScheme } from './pagination.js';
 
@@ -107,7 +107,7 @@ export function seatsFromBlocks(blocks: readonly SeatBlock[]): SeatShape[] {
 const sortedSoldSeats = new WeakMap<readonly SeatBlock[], readonly SeatShape[]>();
 
 export function sortedSeatsFromBlocks(blocks: readonly SeatBlock[]): readonly SeatShape[] {
-  if (!Object.isFrozen(blocks)) return sortBy(seatsFromBlocks(blocks), seatCursors);
+  if (!isShared(blocks)) return sortBy(seatsFromBlocks(blocks), seatCursors);
   let seats = sortedSoldSeats.get(blocks);
   if (!seats) {
     seats = Object.freeze(sortBy(seatsFromBlocks(blocks), seatCursors).map((s) => Object.freeze(s)));

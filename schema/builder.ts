@@ -18,7 +18,7 @@ import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos
 import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
-import { andThen, failedItem, type MaybePromise } from '../src/loaders/index.js';
+import { andThen, failedItem, isShared, type MaybePromise } from '../src/loaders/index.js';
 
 export interface SchemaTypes {
   Context: GatewayContext;
@@ -217,7 +217,7 @@ export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
     // the same every time, so it is encoded once.
     const known = new WeakMap<object, string>();
     field.resolve = (parent, args, ctx, info) => {
-      const shared = typeof parent === 'object' && parent !== null && Object.isFrozen(parent);
+      const shared = isShared(parent);
       if (shared) {
         const hit = known.get(parent);
         if (hit !== undefined) return hit;
@@ -225,7 +225,7 @@ export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
       const id = resolveId(parent, args, ctx, info);
       if (id instanceof Promise) return id.then((v) => encodeGlobalId(typename, String(v)));
       const encoded = encodeGlobalId(typename, String(id));
-      if (shared) known.set(parent as object, encoded);
+      if (shared) known.set(parent, encoded);
       return encoded;
     };
   }

@@ -14,6 +14,7 @@ import type { Redis } from '../redis.js';
 import { ByteLruStore } from './lru.js';
 import { RedisL2 } from './redis-l2.js';
 import type { CacheEntry } from './types.js';
+import { share } from './shared.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -31,14 +32,6 @@ export interface ResponseStore {
   /** Evicts every answer built from a read under one of these tags. */
   invalidate(tags: readonly string[]): MaybePromise<void>;
   close(): Promise<void>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** How many recent invalidations the in-process store remembers for the race check. */
@@ -81,7 +74,7 @@ export class MemoryResponseStore implements ResponseStore {
       if (at !== undefined && at >= meta.startedAt) return false;
     }
     const now = this.now();
-    const entry: StoredResponse = { value: deepFreeze(value), storedAt: now, expiresAt: now + meta.ttlMs, staleUntil: now + meta.ttlMs, tags: [...meta.tags] };
+    const entry: StoredResponse = { value: share(value), storedAt: now, expiresAt: now + meta.ttlMs, staleUntil: now + meta.ttlMs, tags: [...meta.tags] };
     return this.lru.set(key, entry);
   }
 

@@ -20,6 +20,7 @@ import type { CacheConfig } from '../config.js';
 import { Coalescer, Flight, type FlightResult } from './coalesce.js';
 import { cacheKey, itemKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
+import { share } from './shared.js';
 import { isRefusal, markStale, servable } from './stale.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
 
@@ -57,14 +58,6 @@ export interface CachedRunner extends CommandRunner {
   /** Drops the in-process tier (tests, admin). */
   clear(): void;
   close(): Promise<void>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 export function createCachedRunner(opts: CachedRunnerOptions): CachedRunner {
@@ -270,7 +263,7 @@ class CachedCommandRunner implements CachedRunner {
   private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number): Promise<CacheEntry> {
     const now = this.clock.now();
     const entry: CacheEntry = {
-      value: deepFreeze(value),
+      value: share(value),
       storedAt: now,
       expiresAt: now + ttl,
       staleUntil: now + ttl + this.config.staleGraceMs,
@@ -288,7 +281,7 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   private keepL1(key: string, entry: CacheEntry): CacheEntry {
-    deepFreeze(entry.value);
+    share(entry.value);
     this.l1.set(key, entry);
     return entry;
   }

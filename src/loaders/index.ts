@@ -20,6 +20,7 @@ export { InflightTracker } from './inflight.js';
 export { eventKey } from './events.js';
 export { commandLoader, type CommandLoaderSpec } from './factory.js';
 export type { SeatsSoldKey } from './seats-sold.js';
+export { isShared, share } from '../cache/shared.js';
 export { PeekingLoader, andThen, failedItem, getAll, type MaybePromise } from './peeking.js';
 
 export interface CustomerLoaders {
