@@ -10,7 +10,9 @@
 export function share<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) share(v);
+    // Indexed and for-in loops: Object.values would allocate an array per object of the answer.
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) share(value[i]);
+    else for (const k in value) share((value as Record<string, unknown>)[k]);
   }
   return value;
 }
