@@ -62,6 +62,21 @@ describeRedis('RedisSlotStore (Lua, exact instants)', () => {
     expect(await s.tryTake(T + 5_000)).toBeNull();
   });
 
+  it('untake() gives back an unsent take: its log entry goes, a poll goes back to its claim', async () => {
+    const s = store({ perWindow: 10, windowMs: 60_000, perDay: 100, dayMs: DAY });
+    const expiresAt = T + 600_000;
+    expect(await s.tryTake(T, { kind: 'first', claim: 'c1', polls: 2, deadline: Infinity, expiresAt, id: 'r:t1' })).toBeNull();
+    const poll = { kind: 'poll', claim: 'c1', id: 'r:t2' } as const;
+    expect(await s.tryTake(T + 300, poll)).toBeNull();
+    expect(await s.read(T + 300)).toMatchObject({ reserved: 1 });
+    expect((await s.read(T + 300)).sends).toHaveLength(2);
+    await s.untake(T + 300, poll);
+    expect(await s.read(T + 300)).toMatchObject({ sends: [T], reserved: 2 });
+    expect(await s.pauseEnd()).toBe(0);
+    await s.pauseUntil(T + 5_000);
+    expect(await s.pauseEnd()).toBe(T + 5_000);
+  });
+
   it('read(): a log of the exact length (exact remaining counts) without shipping the whole day', async () => {
     const limits = { perWindow: 5, windowMs: 60_000, perDay: 1_000, dayMs: DAY };
     const s = store(limits);
