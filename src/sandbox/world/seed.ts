@@ -498,14 +498,16 @@ export interface SeedData {
 
 export function generate(seed: number, world: WorldName = 'default'): SeedData {
   const w = WORLDS[world];
-  const events = generateEvents(mulberry32(hash32(seed, 1)), w);
+  // The alt world draws its own people and seats from the same seed; the default world's draws stay as they were.
+  const rng = (stream: number) => mulberry32(world === 'default' ? hash32(seed, stream) : hash32(seed, stream, 0xa17));
+  const events = generateEvents(rng(1), w);
   // ~15% of the accounts hold season tickets; the world's sthAcctId always does.
-  const holderRng = mulberry32(hash32(seed, 2));
+  const holderRng = rng(2);
   const holderSet = new Set<number>([w.sthAcctId]);
   for (let i = 0; i < ACCOUNT_COUNT; i++) if (holderRng() < 0.15) holderSet.add(w.firstAcctId + i);
   const holders = [...holderSet].sort((a, b) => a - b);
-  const accounts = generateAccounts(mulberry32(hash32(seed, 3)), holderSet, w);
-  const { blocks, base } = generateSeasonBlocks(mulberry32(hash32(seed, 4)), holders, w.venue);
+  const accounts = generateAccounts(rng(3), holderSet, w);
+  const { blocks, base } = generateSeasonBlocks(rng(4), holders, w.venue);
   return {
     seed,
     world: w,
