@@ -56,7 +56,6 @@ export function dashboardBody(acctIds: readonly number[], first = 10): string {
 
 export interface GqlAnswer {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 

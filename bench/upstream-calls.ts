@@ -30,7 +30,6 @@ async function resetSandbox(sb: RunningSandbox): Promise<void> {
   await fetch(`${sb.url}/__sandbox/reset`, { method: 'POST' }).then((r) => r.text());
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function distinctEvents(data: any): string[] {
   const names = new Set<string>();
   for (const node of data?.nodes ?? []) for (const edge of node?.seats?.edges ?? []) if (edge?.node?.event?.name) names.add(edge.node.event.name);

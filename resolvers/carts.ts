@@ -1,9 +1,8 @@
 /** Carts (shopping_cart): held seats, subtotal and expiry. Unknown or expired → null. */
 import { GraphQLError } from 'graphql';
-import { ArchticsCommandError } from '../src/archtics/errors.js';
-import type { CartResult, CheckOutResult } from '../src/archtics/types.js';
+import { abortShoppingCart, checkOut, failureOf, shoppingCart } from '../src/archtics/commands/index.js';
+import type { CartResult, CheckOutResult, CommandDef } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { CartExpired, NotFound } from './failures.js';
@@ -73,7 +72,7 @@ export async function assertCartAccess(orderNum: number, ctx: GatewayContext): P
   try {
     cart = await ctx.freshApi.shoppingCart({ orderNum });
   } catch (e) {
-    if (e instanceof ArchticsCommandError && Number(e.result) === RESULT_CODES.unknownCart) throw new CartExpired(orderNum);
+    if (failureOf(e, shoppingCart) === 'unknownCart') throw new CartExpired(orderNum);
     throw e;
   }
   if (cart.acctId !== undefined && cart.acctId !== ctx.auth.acctId) {
@@ -81,11 +80,15 @@ export async function assertCartAccess(orderNum: number, ctx: GatewayContext): P
   }
 }
 
-function cartFailure(e: unknown, orderNum: number): unknown {
-  if (!(e instanceof ArchticsCommandError)) return e;
-  if (Number(e.result) === RESULT_CODES.unknownCart) return new CartExpired(orderNum);
-  if (Number(e.result) === RESULT_CODES.customerUpdateNotFound) return new NotFound('No such account.', 'ACCOUNT');
-  return e;
+function cartFailure(e: unknown, def: CommandDef<never, unknown>, orderNum: number): unknown {
+  switch (failureOf(e, def)) {
+    case 'unknownCart':
+      return new CartExpired(orderNum);
+    case 'unknownAccount':
+      return new NotFound('No such account.', 'ACCOUNT');
+    default:
+      return e;
+  }
 }
 
 export async function releaseCart(orderNumArg: number, ctx: GatewayContext): Promise<{ orderNum: number }> {
@@ -94,7 +97,7 @@ export async function releaseCart(orderNumArg: number, ctx: GatewayContext): Pro
   try {
     await ctx.api.abortShoppingCart({ orderNum });
   } catch (e) {
-    throw cartFailure(e, orderNum);
+    throw cartFailure(e, abortShoppingCart, orderNum);
   }
   return { orderNum };
 }
@@ -112,6 +115,6 @@ export async function checkout(args: { orderNum: number; acctId: number }, ctx: 
   try {
     return { ...(await ctx.api.checkOut({ acctId, orderNum })), orderNum, acctId };
   } catch (e) {
-    throw cartFailure(e, orderNum);
+    throw cartFailure(e, checkOut, orderNum);
   }
 }

@@ -1,11 +1,11 @@
 /** Customers (customer_query) and their seats (seats_sold, expanded to one seat each). */
 import { GraphQLError } from 'graphql';
-import { ArchticsCommandError } from '../src/archtics/errors.js';
+import { customerAdd, customerUpdate, failureOf } from '../src/archtics/commands/index.js';
+import type { ArchticsCommandError } from '../src/archtics/errors.js';
 import { fitsField, isEventName } from '../src/archtics/inputs.js';
 import type { CustomerAddResult, CustomerRecord, NewCustomerFields } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { andThen, type MaybePromise } from '../src/loaders/index.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
 import { checkPage, paginateSortedShared, type Connection, type ConnectionArgs, type Page } from './pagination.js';
@@ -88,7 +88,7 @@ export interface CreateCustomerArgs {
   phone?: string | null;
 }
 
-/** customer_add. 11408 (e-mail exists) → EmailAlreadyExists with the existing account. */
+/** customer_add. "emailExists" → EmailAlreadyExists with the existing account. */
 export async function createCustomer(args: CreateCustomerArgs, ctx: GatewayContext): Promise<{ acctId: number }> {
   const fields: NewCustomerFields = {
     firstName: reqText(args.firstName, 'firstName'),
@@ -103,11 +103,11 @@ export async function createCustomer(args: CreateCustomerArgs, ctx: GatewayConte
   try {
     return { acctId: (await ctx.api.customerAdd({ customer: fields })).acctId };
   } catch (e) {
-    if (e instanceof ArchticsCommandError && Number(e.result) === RESULT_CODES.emailExists) {
-      throw new EmailAlreadyExists(fields.email, (e.extra as CustomerAddResult | undefined)?.acctId);
+    const failure = failureOf(e, customerAdd);
+    if (failure === 'emailExists') {
+      throw new EmailAlreadyExists(fields.email, (e as ArchticsCommandError<CustomerAddResult | undefined>).extra?.acctId);
     }
-    const code = e instanceof ArchticsCommandError ? Number(e.result) : undefined;
-    if (code === RESULT_CODES.customerAddInvalidEmail || code === RESULT_CODES.customerAddMissingField) {
+    if (failure === 'invalidEmail' || failure === 'missingInput') {
       throw badInput('The ticketing service refused the customer record: check the e-mail and required fields.');
     }
     throw e;
@@ -179,13 +179,12 @@ export async function updateCustomer(acctIdArg: number, patchArg: CustomerPatch,
   try {
     await ctx.api.customerUpdate({ customer: { acctId, ...merged } });
   } catch (e) {
-    if (!(e instanceof ArchticsCommandError)) throw e;
-    switch (Number(e.result)) {
-      case RESULT_CODES.customerUpdateNotFound:
+    switch (failureOf(e, customerUpdate)) {
+      case 'unknownAccount':
         throw new NotFound(`No account ${acctId}.`, 'ACCOUNT');
-      case RESULT_CODES.customerUpdateEmailUsed:
+      case 'emailExists':
         throw new EmailAlreadyExists(merged.email);
-      case RESULT_CODES.customerUpdateBadEmail:
+      case 'invalidEmail':
         throw badInput('"email" was refused by the ticketing service.', { argument: 'email' });
     }
     throw e;

@@ -1,13 +1,12 @@
 /**
  * Holds: best available (seats_hold) and named seats (seats_hold_specific), into a new cart or an
  * existing one. Inputs are checked first (quantity bounds, text, and the price code and ticket
- * type against event_price_info — a cached read); then one write. 6001/6003 become
- * SeatsUnavailable, 6002 NotFound, 6004 CartExpired.
+ * type against event_price_info — a cached read); then one write. notEnoughSeats and
+ * seatsNotAvailable become SeatsUnavailable, unknownEvent NotFound, unknownCart CartExpired.
  */
-import { ArchticsCommandError } from '../src/archtics/errors.js';
-import type { HoldResult, PriceCodeInfo } from '../src/archtics/types.js';
+import { eventPriceInfo, failureOf, seatsHold, seatsHoldSpecific } from '../src/archtics/commands/index.js';
+import type { CommandDef, HoldResult, PriceCodeInfo } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
 import { assertCartAccess, checkOrderNum, claimCart } from './carts.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
@@ -36,11 +35,6 @@ export interface HoldOutcome {
   holdExpires?: string;
 }
 
-/** The result code of a business failure, or undefined for any other error. */
-export function commandResult(e: unknown): number | undefined {
-  return e instanceof ArchticsCommandError ? Number(e.result) : undefined;
-}
-
 /**
  * Unknown event → NotFound; price code or ticket type the event does not sell → BAD_USER_INPUT.
  * Returns the ticket type to hold: the caller's, or the default (defaultTicketType).
@@ -50,7 +44,7 @@ async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: s
   try {
     codes = await ctx.loaders.priceInfo.load(eventName);
   } catch (e) {
-    if (commandResult(e) === RESULT_CODES.unknownEvent) throw new NotFound(`No event named ${eventName}.`, 'EVENT');
+    if (failureOf(e, eventPriceInfo) === 'unknownEvent') throw new NotFound(`No event named ${eventName}.`, 'EVENT');
     throw e;
   }
   const offered = priceCode === undefined ? codes : codes.filter((c) => c.code === priceCode);
@@ -76,17 +70,17 @@ async function outcome(res: HoldResult, eventName: string, ctx: GatewayContext, 
   return { orderNum: res.orderNum, seats, ...(res.holdExpires ? { holdExpires: res.holdExpires } : {}) };
 }
 
-function holdFailure(e: unknown, eventName: string, orderNum: number | undefined): unknown {
-  switch (commandResult(e)) {
-    case RESULT_CODES.notEnoughSeats:
+function holdFailure(e: unknown, def: CommandDef<never, HoldResult>, eventName: string, orderNum: number | undefined): unknown {
+  switch (failureOf(e, def)) {
+    case 'notEnoughSeats':
       return new SeatsUnavailable(`Not enough adjacent seats available at ${eventName}.`, eventName);
-    case RESULT_CODES.seatsNotAvailable:
+    case 'seatsNotAvailable':
       return new SeatsUnavailable(`Some of those seats at ${eventName} are held or sold.`, eventName);
-    case RESULT_CODES.unknownEvent:
+    case 'unknownEvent':
       return new NotFound(`No event named ${eventName}.`, 'EVENT');
-    case RESULT_CODES.unknownCart:
+    case 'unknownCart':
       return new CartExpired(orderNum ?? 0);
-    case RESULT_CODES.customerUpdateNotFound:
+    case 'unknownAccount':
       return new NotFound('No such account.', 'ACCOUNT');
     default:
       return e;
@@ -125,7 +119,7 @@ export async function holdBestAvailable(args: HoldBestAvailableArgs, ctx: Gatewa
     });
     return await outcome(res, eventName, ctx, acctId);
   } catch (e) {
-    throw holdFailure(e, eventName, orderNum);
+    throw holdFailure(e, seatsHold, eventName, orderNum);
   }
 }
 
@@ -161,6 +155,6 @@ export async function holdSeats(args: HoldSeatsArgs, ctx: GatewayContext): Promi
     });
     return await outcome(res, eventName, ctx, ctx.auth.acctId);
   } catch (e) {
-    throw holdFailure(e, eventName, orderNum);
+    throw holdFailure(e, seatsHoldSpecific, eventName, orderNum);
   }
 }

@@ -15,16 +15,16 @@
  *                       a retry with the key settles it by READING, never by paying (settle()).
  */
 import { GraphQLError } from 'graphql';
+import { checkOut, failureOf, paymentRequest, shoppingCart } from '../src/archtics/commands/index.js';
 import { ArchticsCommandError, isArchticsError } from '../src/archtics/errors.js';
 import type { CardDetails, Cents, CheckOutResult, PaymentResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
+import type { WriteHandle } from '../src/drain.js';
 import { acquire, fingerprint, KeyReusedError, secretDigest, type IdempotencyRecord } from '../src/idempotency/index.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
 import { assertCartAccess, checkOrderNum } from './carts.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { AmountMismatch, CardDeclined, CartExpired, NotFound } from './failures.js';
-import { commandResult } from './holds.js';
 import { formatSeatKey, parseSeatKey, seatsFromBlocks } from './seats.js';
 import { checkCardNumber, checkCvv, checkExpiry, checkText, parseAmount } from './validate.js';
 
@@ -184,6 +184,7 @@ class Attempt {
   /** Saves run one after another: a lease renewal never overwrites the outcome written before it. */
   private saving: Promise<unknown> = Promise.resolve();
   private heartbeat?: ReturnType<typeof setInterval>;
+  private tracked?: WriteHandle;
 
   constructor(
     private readonly p: CheckedPayment,
@@ -211,11 +212,22 @@ class Attempt {
     this.heartbeat = undefined;
   }
 
-  /** Runs the attempt, the lease renewed until it ends. */
+  /**
+   * Runs the attempt, the lease renewed until it ends; a shutdown meanwhile waits for it and logs
+   * its outcome — or its key, when the outcome is unknown at exit (src/drain.ts).
+   */
   async run(work: () => Promise<PaymentSuccess>): Promise<PaymentSuccess> {
+    const tracked = this.ctx.drain?.write({ what: 'payment', idempotencyKey: this.p.key, orderNum: this.p.orderNum, requestId: this.ctx.requestId });
+    this.tracked = tracked;
     this.beat();
     try {
-      return await work();
+      const paid = await work();
+      tracked?.end('done', paid.settledByReading ? 'paid (settled by reading)' : 'paid');
+      return paid;
+    } catch (e) {
+      const state = this.rec.state === 'pending' && this.rec.sentAt !== undefined ? 'unknown' : this.rec.state;
+      tracked?.end(state, e instanceof Error ? e.name : 'failed');
+      throw e;
     } finally {
       this.stopBeat();
     }
@@ -268,9 +280,9 @@ class Attempt {
       await assertCartAccess(p.orderNum, ctx);
       priced = await ctx.api.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
     } catch (e) {
-      if (e instanceof CartExpired || commandResult(e) === RESULT_CODES.unknownCart) return this.cartGone();
-      const code = commandResult(e);
-      if (code === RESULT_CODES.customerUpdateNotFound) return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
+      const failure = failureOf(e, checkOut);
+      if (e instanceof CartExpired || failure === 'unknownCart') return this.cartGone();
+      if (failure === 'unknownAccount') return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
       return this.reopen(e);
     }
     if (priced.amountDue !== p.amount) return this.finish({ type: 'amountMismatch', calculated: priced.amountDue });
@@ -287,6 +299,7 @@ class Attempt {
     await ctx.carts.addSeats(p.orderNum, context.seats, p.acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart seats not recorded'));
     // The record says "sent" BEFORE the send: whatever happens next, no later attempt sends blindly.
     const sentAt = this.now();
+    this.tracked?.update('sent');
     if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
       throw outcomeUnknown(p.key, 'another attempt with this key is in progress');
     }
@@ -306,17 +319,17 @@ class Attempt {
         { signal: new AbortController().signal },
       );
     } catch (e) {
-      switch (commandResult(e)) {
-        case RESULT_CODES.cardDeclined:
+      switch (failureOf(e, paymentRequest)) {
+        case 'cardDeclined':
           return this.finish({ type: 'declined' });
-        case RESULT_CODES.amountMismatch: {
+        case 'amountMismatch': {
           const calculated = (e as ArchticsCommandError<{ calculatedAmount?: Cents }>).extra?.calculatedAmount ?? priced.amountDue;
           return this.finish({ type: 'amountMismatch', calculated });
         }
-        case RESULT_CODES.unknownCart:
+        case 'unknownCart':
           return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
       }
-      // Any other answer from the service (e.g. 7030), or a refusal before it ran: nothing was charged.
+      // Any other answer from the service (e.g. not checked out), or a refusal before it ran: nothing was charged.
       if (e instanceof ArchticsCommandError || provablyNotSent(e)) return this.reopen(e);
       this.stopBeat();
       await this.save({ state: 'unknown' }).catch(() => undefined);
@@ -392,7 +405,7 @@ class Attempt {
         ctx.freshApi.shoppingCart({ orderNum: c.orderNum }).then(
           () => true,
           (e: unknown) => {
-            if (commandResult(e) === RESULT_CODES.unknownCart) return false;
+            if (failureOf(e, shoppingCart) === 'unknownCart') return false;
             throw e;
           },
         ),

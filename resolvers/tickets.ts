@@ -1,15 +1,14 @@
 /**
  * printTickets (ticket_print): issues tickets — new barcodes — for an account's seats at one event
  * (all of them, or the ones named). Printing again voids the earlier barcodes; no money moves, so
- * no idempotency key. 5069 (no such seats for the account) is NotFound.
+ * no idempotency key. "noSeats" (none such for the account) is NotFound.
  */
 import type { GatewayContext } from '../src/context.js';
-import { RESULT_CODES } from '../src/protocol/wire.js';
+import { failureOf, ticketPrint } from '../src/archtics/commands/index.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { checkEventName } from './events.js';
 import { NotFound } from './failures.js';
-import { commandResult } from './holds.js';
 import type { DeliveryMethod } from './payments.js';
 import type { SeatShape } from './seats.js';
 import { checkField, checkText } from './validate.js';
@@ -53,7 +52,7 @@ export async function printTickets(args: PrintTicketsArgs, ctx: GatewayContext):
       })),
     };
   } catch (e) {
-    if (commandResult(e) === RESULT_CODES.noBlocksFound) throw new NotFound(`Account ${acctId} has no such seats at ${eventName}.`, 'SEATS');
+    if (failureOf(e, ticketPrint) === 'noSeats') throw new NotFound(`Account ${acctId} has no such seats at ${eventName}.`, 'SEATS');
     throw e;
   }
 }

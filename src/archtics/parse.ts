@@ -6,9 +6,10 @@
  * cannot read into a ProtocolError that names the field (never a TypeError deep in a resolver).
  */
 import { checkCommandFields } from './inputs.js';
-import { COMMANDS, type Command1Response, type CommandName } from '../protocol/wire.js';
+import type { CommandFailure } from '../protocol/errors.js';
+import type { Command1Response, CommandKind, CommandName, Product } from '../protocol/wire.js';
 import { ArchticsCommandError, ProtocolError } from './errors.js';
-import type { Cents, CommandContext, CommandDef } from './types.js';
+import type { CachePolicy, Cents, CommandContext, CommandDef } from './types.js';
 
 /** The command a reader works for: named in every error it throws. */
 type DefIdentity = Pick<CommandDef<unknown, unknown>, 'name' | 'kind'>;
@@ -241,6 +242,8 @@ export class FieldReader {
 // ── Result check ────────────────────────────────────────────────────────────────────────────
 
 export interface ResultHooks<Res> {
+  /** Result codes this command may answer with, and what each means. */
+  failures?: Readonly<Record<number, CommandFailure>>;
   /** Result codes meaning "no row" for this command: the parser returns this empty result. */
   noRow?: Readonly<Record<number, () => Res>>;
   /**
@@ -283,25 +286,28 @@ function checkAnswer<Res>(answer: FieldReader, def: DefIdentity, hooks: ResultHo
     sqlCode,
     detail,
     extra,
-    { command: def.name, kind: def.kind },
+    { command: def.name, kind: def.kind, ...(hooks.failures?.[result] ? { failure: hooks.failures[result] } : {}) },
   );
 }
 
 // ── defineCommand: one place that wires name/product/kind, the result check and the parser ──
 
 export interface CommandSpec<Req, Res> extends ResultHooks<Res> {
+  /** The smallest product that contains the command (reference §4). */
+  product: Product;
+  kind: CommandKind;
   toFields(req: Req, ctx: CommandContext): Record<string, unknown>;
   /** Parses a successful (result 0) answer. */
   parseOk(answer: FieldReader): Res;
+  cache?: CachePolicy<Req, Res>;
 }
 
-/** A CommandDef whose product and kind come from the COMMANDS table of the protocol module. */
+/** A CommandDef: the wire name, its product and kind, the result check, the parser, the cache policy. */
 export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req, Res>): CommandDef<Req, Res> {
-  const { product, kind } = COMMANDS[name];
   const def: CommandDef<Req, Res> = {
     name,
-    product,
-    kind,
+    product: spec.product,
+    kind: spec.kind,
     // Every string sent upstream fits its field (src/archtics/inputs.ts), whichever path built the request.
     toFields: (req, ctx) => checkCommandFields(name, spec.toFields(req, ctx)),
     parse(command1) {
@@ -309,8 +315,20 @@ export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req
       const checked = checkAnswer(answer, def, spec);
       return checked ? checked.empty : spec.parseOk(answer);
     },
+    failures: Object.freeze({ ...spec.failures }),
+    ...(spec.cache ? { cache: Object.freeze(spec.cache) } : {}),
   };
   return Object.freeze(def);
+}
+
+/**
+ * The typed meaning of a business failure of `def`: the failure its parser named, or (for an error
+ * raised elsewhere, a fake in a test) the one its result code maps to in `def`. Undefined for any
+ * other error.
+ */
+export function failureOf(e: unknown, def: Pick<CommandDef<unknown, unknown>, 'failures'>): CommandFailure | undefined {
+  if (!(e instanceof ArchticsCommandError)) return undefined;
+  return e.failure ?? def.failures?.[Number(e.result)];
 }
 
 /** Request object without its undefined entries: optional fields are omitted, never null. */

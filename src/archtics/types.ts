@@ -4,6 +4,7 @@
  * turns a typed request into command1 fields and the service's command1 answer into a typed
  * result. Money is integer cents; dates stay ISO strings ("YYYY-MM-DD").
  */
+import type { CommandFailure } from '../protocol/errors.js';
 import type { CommandKind, CommandName, Command1Response, Product } from '../protocol/wire.js';
 
 /** Integer cents. Never a float amount. */
@@ -15,16 +16,67 @@ export interface CommandContext {
 }
 
 export interface CommandDef<Req, Res> {
+  /** The wire name (command1.cmd). */
   readonly name: CommandName;
+  /** The smallest product that contains the command (reference §4). */
   readonly product: Product;
   readonly kind: CommandKind;
-  /** command1 fields besides cmd, ref, uid and dsn. */
+  /** command1 fields besides cmd, ref, uid and dsn. Throws (RangeError) for a request it refuses. */
   toFields(req: Req, ctx: CommandContext): Record<string, unknown>;
   /**
    * Turns a command1 answer into a typed result. "No row" answers become empty results where the
-   * command's meaning allows (documented per command); other failures throw ArchticsCommandError.
+   * command's meaning allows (documented per command); other failures throw ArchticsCommandError
+   * carrying the typed `failure` its code maps to.
    */
   parse(command1: Command1Response): Res;
+  /** Result code → what it means, for this command. */
+  readonly failures?: Readonly<Record<number, CommandFailure>>;
+  /** How the cache treats the command; absent: never cached, invalidates nothing. */
+  readonly cache?: CachePolicy<Req, Res>;
+}
+
+/**
+ * A command's cache policy, read by the generic cache (src/cache/), which names no command.
+ * Tags are opaque strings to the cache: a read's answer carries some, a write evicts some.
+ */
+export interface CachePolicy<Req, Res> {
+  /** Default TTL (ms) of a read's answer; config (CACHE_TTL_<NAME>_MS) overrides; 0: not kept. */
+  readonly ttlMs?: number;
+  /** Costly enough that replicas share a miss through Redis (one fetches, the others wait). */
+  readonly shareMisses?: boolean;
+  /** The wire fields as keyed: spellings that certainly mean one answer made one. */
+  keyFields?(fields: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Tags a cached answer carries: a write that evicts one of them evicts the answer. Asked first
+   * without the answer (for a read still in flight), then with it.
+   */
+  tags?(req: Req, res: Res | undefined): string[];
+  /** What the command makes wrong once sent, whatever its outcome (`res` undefined: failed or unknown). */
+  invalidates?(req: Req, res: Res | undefined): Invalidation;
+  /** Tags learned from an answer, remembered under a key for a later invalidation to recall. */
+  remember?(req: Req, res: Res | undefined): { key: string; tags: string[] } | undefined;
+  /** A multi-item command: its answer is cached item by item and assembled from them. */
+  items?: ItemPolicy<Req, Res>;
+}
+
+export interface Invalidation {
+  tags: string[];
+  /**
+   * Also the tags remembered under `key` (or `orElse` when none are known); forgotten once the
+   * command succeeded when `forget` is set.
+   */
+  recall?: { key: string; orElse: string[]; forget: boolean };
+}
+
+export interface ItemPolicy<Req, Res, Item = unknown> {
+  /** The ids of the items a request asks for, de-duplicated; undefined when it is not split. */
+  ids(req: Req): string[] | undefined;
+  /** The request for just these ids (a Req; typed unknown so that a def stays covariant in Req). */
+  request(req: Req, ids: string[]): unknown;
+  /** Each asked id's item in an answer; null for one the service does not know. */
+  split(res: Res, ids: readonly string[]): Map<string, Item | null>;
+  /** The answer the service would give for these ids. */
+  assemble(ids: readonly string[], items: ReadonlyMap<string, Item | null>): Res;
 }
 
 export type RequestOf<D> = D extends CommandDef<infer Req, unknown> ? Req : never;

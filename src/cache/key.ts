@@ -1,6 +1,6 @@
 /**
  * Cache keys: command name + a canonical form of the command1 fields the request becomes on the
- * wire (def.toFields). Keying on the wire form, not the typed request, means two defs of one
+ * wire (def.toFields), as the command's policy canonicalises them (def.cache.keyFields). Keying on the wire form, not the typed request, means two defs of one
  * command (get_avail_seats' summary and per-seat forms) can never share an entry, and every
  * normalisation the defs already do (upper-cased event names, omitted empties) merges keys for free.
  * Object keys are sorted at every depth and undefined members dropped.
@@ -30,24 +30,14 @@ function sortDeep(value: unknown): unknown {
   return value;
 }
 
-/**
- * Per-command normalisation of wire fields, only where two spellings certainly mean one answer:
- * event_details' list filter is case-insensitive and its answer sorted by name, so the list's order
- * and spacing are noise.
- */
-export function normalizeFields(command: string, fields: Record<string, unknown>): Record<string, unknown> {
-  if (command === 'event_details' && typeof fields.event_filter === 'string') {
-    const names = [...new Set(fields.event_filter.split(',').map((n) => n.trim().toUpperCase()).filter(Boolean))].sort();
-    return { ...fields, event_filter: names.join(',') };
-  }
-  return fields;
-}
-
 /** `<command>:<sha256 of the canonical wire fields, 32 hex>`. */
 export function keyOfFields(command: string, fields: Record<string, unknown>): string {
-  const canonical = canonicalJson(normalizeFields(command, fields));
+  const canonical = canonicalJson(fields);
   return `${command}:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
+
+/** The key of one item of a multi-item command. */
+export const itemKey = (command: string, id: string): string => `${command}:item:${id}`;
 
 /** The key of a typed request; undefined when the def refuses the request (the inner runner will say why). */
 export function cacheKey<Req>(def: CommandDef<Req, unknown>, req: Req, ctx: CommandContext): string | undefined {
@@ -57,5 +47,5 @@ export function cacheKey<Req>(def: CommandDef<Req, unknown>, req: Req, ctx: Comm
   } catch {
     return undefined;
   }
-  return keyOfFields(def.name, fields);
+  return keyOfFields(def.name, def.cache?.keyFields ? def.cache.keyFields(fields) : fields);
 }

@@ -40,7 +40,6 @@ const DEEP_NODE_BYTES = 256;
 const align8 = (n: number): number => (n + 7) & ~7;
 
 function stringBytes(s: string): number {
-  // eslint-disable-next-line no-control-regex
   const twoByte = s.length > 0 && /[^\u0000-\u00ff]/.test(s);
   return STRING_HEADER + align8(twoByte ? 2 * s.length : s.length);
 }

@@ -7,7 +7,7 @@
  *   t:<tag>      set of entry keys carrying the tag
  *   i:<tag>      when the tag was last invalidated (a short tombstone, see `set`)
  *   l:<key>      the fetch lock for cross-replica coalescing (SET NX PX, released by token)
- *   c:<order>    events seen in a cart (so any replica's payment knows whose availability to evict)
+ *   r:<key>      tags remembered under a key (def.cache.remember: a cart's events, for its payment)
  *   inval        pub/sub channel: tags invalidated, so every replica drops its L1 copies
  *
  * Races: a read that started before a write and finishes after it must not store its (old) answer.
@@ -58,7 +58,7 @@ return 0
 const SKEW_SLACK_MS = 1_000;
 /** How long a tombstone outlives its invalidation: longer than any read's flight. */
 const TOMBSTONE_MS = 120_000;
-const CART_TTL_MS = 2 * 60 * 60_000;
+const REMEMBER_TTL_MS = 2 * 60 * 60_000;
 
 export interface RedisL2Options {
   redis: Redis;
@@ -179,14 +179,14 @@ export class RedisL2 implements L2Store {
     return (await this.redis.exists(`${this.ns}l:${key}`)) === 1;
   }
 
-  async addCartEvents(orderNum: number, events: readonly string[]): Promise<void> {
-    if (events.length === 0) return;
-    const k = `${this.ns}c:${orderNum}`;
-    await this.redis.multi().sadd(k, ...events).pexpire(k, CART_TTL_MS).exec();
+  async remember(key: string, tags: readonly string[]): Promise<void> {
+    if (tags.length === 0) return;
+    const k = `${this.ns}r:${key}`;
+    await this.redis.multi().sadd(k, ...tags).pexpire(k, REMEMBER_TTL_MS).exec();
   }
 
-  async cartEvents(orderNum: number): Promise<string[]> {
-    return this.redis.smembers(`${this.ns}c:${orderNum}`);
+  async recall(key: string): Promise<string[]> {
+    return this.redis.smembers(`${this.ns}r:${key}`);
   }
 
   async close(): Promise<void> {

@@ -14,16 +14,13 @@
  * mutated it would corrupt every later answer. A mutation throws instead (ESM is strict mode).
  */
 import { LRUCache } from 'lru-cache';
-import { noteRead, type CommandContext, type CommandDef, type CommandRunner, type EventDetail, type EventDetailsRequest, type EventDetailsResult, type RunOptions } from '../archtics/types.js';
+import { noteRead, type CommandContext, type CommandDef, type CommandRunner, type ItemPolicy, type RunOptions } from '../archtics/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CacheConfig } from '../config.js';
-import type { CommandName } from '../protocol/wire.js';
 import { Coalescer, Flight, type FlightResult } from './coalesce.js';
-import { cacheKey, keyOfFields } from './key.js';
+import { cacheKey, itemKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
-import { assemble, eventItemKey, itemsOf, splitNames, subRequest } from './split.js';
 import { isRefusal, markStale, servable } from './stale.js';
-import { cartEventsOf, cartOfWrite, readTags, writeTags } from './tags.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
 
 /** The slice of a pino logger the cache uses. */
@@ -31,9 +28,6 @@ export interface CacheLogger {
   warn(obj: object, msg?: string): void;
   debug?(obj: object, msg?: string): void;
 }
-
-/** The costly reads worth a Redis lock so that only one replica fetches them. */
-export const DEFAULT_PEER_COALESCE: readonly CommandName[] = ['event_details', 'get_avail_seats', 'seats_sold', 'event_search', 'event_price_info'];
 
 export interface CachedRunnerOptions {
   inner: CommandRunner;
@@ -45,8 +39,6 @@ export interface CachedRunnerOptions {
   metrics?: CacheMetricsSink;
   /** Context handed to def.toFields to build keys (the wire form is the key). */
   context?: CommandContext;
-  /** Commands whose misses coalesce across replicas (needs l2). */
-  peerCoalesce?: readonly CommandName[];
   /**
    * How long a replica waits for a peer's fetch before fetching itself (bounded by the caller's
    * deadline); also the fetch lock's lifetime. Default 5 s; the gateway uses its read deadline.
@@ -87,15 +79,14 @@ class CachedCommandRunner implements CachedRunner {
   private readonly logger?: CacheLogger;
   private readonly metrics?: CacheMetricsSink;
   private readonly context: CommandContext;
-  private readonly peerCoalesce: ReadonlySet<string>;
   private readonly peerWaitMs: number;
   private readonly peerPollMs: number;
   private readonly l1: ByteLruStore;
   private readonly coalescer = new Coalescer();
-  /** event_details names being fetched → their flight (one call may carry many names). */
-  private readonly itemFlights = new Map<string, Flight<Map<string, EventDetail | null>>>();
-  /** orderNum → events seen in that cart, so a payment or abort knows whose availability to evict. */
-  private readonly cartEvents = new LRUCache<number, Set<string>>({ max: 10_000 });
+  /** Item keys being fetched → their flight (one call may carry many items). */
+  private readonly itemFlights = new Map<string, Flight<Map<string, unknown>>>();
+  /** Tags remembered under a key (a cart's events), for a later invalidation to recall. */
+  private readonly remembered = new LRUCache<string, Set<string>>({ max: 10_000 });
   private readonly counters = { l1Hits: 0, l2Hits: 0, coalesced: 0, peerFills: 0, misses: 0, staleServes: 0, invalidations: 0 };
   private readonly invalidationListeners: ((tags: readonly string[]) => unknown)[] = [];
 
@@ -107,7 +98,6 @@ class CachedCommandRunner implements CachedRunner {
     this.logger = opts.logger;
     this.metrics = opts.metrics;
     this.context = opts.context ?? { siteName: '' };
-    this.peerCoalesce = new Set(opts.peerCoalesce ?? DEFAULT_PEER_COALESCE);
     this.peerWaitMs = opts.peerWaitMs ?? 5_000;
     this.peerPollMs = opts.peerPollMs ?? 20;
     this.l1 = new ByteLruStore(opts.config.maxBytes);
@@ -119,17 +109,14 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   async run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): Promise<Res> {
-    if (def.kind === 'write') {
-      noteRead(opts.provenance, 0);
-      return this.runWrite(def, req, opts);
-    }
-    const ttl = this.config.ttlMs[def.name] ?? 0;
+    const ttl = this.ttlOf(def);
     if (!(ttl > 0)) {
       noteRead(opts.provenance, 0);
       return this.runUncached(def, req, opts);
     }
-    const names = splitNames(def.name, req);
-    if (names) return this.runSplit(def as unknown as CommandDef<EventDetailsRequest, EventDetailsResult>, req as EventDetailsRequest, names, ttl, opts) as Promise<Res>;
+    const items = def.cache?.items;
+    const ids = items?.ids(req);
+    if (items && ids) return this.runSplit(def, items, req, ids, ttl, opts);
     const key = cacheKey(def, req, this.context);
     if (key === undefined) {
       noteRead(opts.provenance, 0);
@@ -144,7 +131,7 @@ class CachedCommandRunner implements CachedRunner {
       return hit.value as Res;
     }
 
-    const { flight, leader } = this.coalescer.acquire<Res>(key, readTags(def.name, req, undefined), now, (f) =>
+    const { flight, leader } = this.coalescer.acquire<Res>(key, def.cache?.tags?.(req, undefined) ?? [], now, (f) =>
       this.fetch(def, req, key, ttl, opts, f),
     );
     try {
@@ -171,23 +158,22 @@ class CachedCommandRunner implements CachedRunner {
 
   /** A fresh L1 answer of a read, synchronously (CommandRunner.peek); counted as the L1 hit run() would count. */
   peek<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): { value: Res } | undefined {
-    if (def.kind === 'write') return undefined;
-    const ttl = this.config.ttlMs[def.name] ?? 0;
-    if (!(ttl > 0)) return undefined;
+    if (!(this.ttlOf(def) > 0)) return undefined;
     const now = this.clock.now();
-    const names = splitNames(def.name, req);
-    if (names) {
-      const items = new Map<string, EventDetail | null>();
+    const policy = def.cache?.items;
+    const ids = policy?.ids(req);
+    if (policy && ids) {
+      const items = new Map<string, unknown>();
       let expiresAt = Number.POSITIVE_INFINITY;
-      for (const n of names) {
-        const e = this.l1.get(eventItemKey(n), now);
+      for (const id of ids) {
+        const e = this.l1.get(itemKey(def.name, id), now);
         if (!e || !(e.expiresAt > now)) return undefined;
-        items.set(n, e.value as EventDetail | null);
+        items.set(id, e.value);
         expiresAt = Math.min(expiresAt, e.expiresAt);
       }
       this.count(def.name, 'hit', opts);
       noteRead(opts.provenance, expiresAt);
-      return { value: assemble(names, items) as Res };
+      return { value: policy.assemble(ids, items) };
     }
     const key = cacheKey(def, req, this.context);
     if (key === undefined) return undefined;
@@ -254,14 +240,14 @@ class CachedCommandRunner implements CachedRunner {
     let lock: LockHandle | undefined;
     if (l2) {
       const shared = await this.quietly('get', () => l2.get(key));
-      if (shared && shared.expiresAt > this.clock.now()) return { ...this.answerOf(this.keepL1(key, shared)), source: 'l2' };
-      if (this.peerCoalesce.has(def.name)) {
+      if (shared && shared.expiresAt > this.clock.now()) return { ...this.answerOf<Res>(this.keepL1(key, shared)), source: 'l2' };
+      if (def.cache?.shareMisses) {
         let lockFailed = false;
         lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
         // Not locked because a peer holds it (not because Redis failed): wait for its answer.
         if (!lock && !lockFailed) {
           const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
-          if (filled) return { ...this.answerOf(this.keepL1(key, filled)), source: 'peer' };
+          if (filled) return { ...this.answerOf<Res>(this.keepL1(key, filled)), source: 'peer' };
           // The peer gave up or failed: fetch ourselves (under the shared budget all the same).
           lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
         }
@@ -271,22 +257,22 @@ class CachedCommandRunner implements CachedRunner {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
       const value = await this.inner.run(def, req, { ...opts, signal: flight.controller.signal });
-      const stored = flight.poisoned ? undefined : await this.store(def.name, key, req, value, ttl, flight.startedAt);
-      this.noteCart(def.name, req, value);
+      const stored = flight.poisoned ? undefined : await this.store(key, def.cache?.tags?.(req, value) ?? [], value, ttl, flight.startedAt);
+      this.remember(def, req, value);
       return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
   }
 
-  private async store(command: string, key: string, req: unknown, value: unknown, ttl: number, startedAt: number): Promise<CacheEntry> {
+  private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number): Promise<CacheEntry> {
     const now = this.clock.now();
     const entry: CacheEntry = {
       value: deepFreeze(value),
       storedAt: now,
       expiresAt: now + ttl,
       staleUntil: now + ttl + this.config.staleGraceMs,
-      tags: readTags(command, req, value),
+      tags,
     };
     this.l1.set(key, entry);
     this.metrics?.cacheSize?.(this.l1.bytes, this.l1.size);
@@ -341,54 +327,67 @@ class CachedCommandRunner implements CachedRunner {
     return servable(shared, now) ? shared : undefined;
   }
 
-  /** A read that is never cached (TTL 0): check_out still tells us a cart's events and binds the cart. */
+  /**
+   * A command whose answer is not kept (a write, a TTL-0 read): sent as it is; then what it
+   * remembers and invalidates — even when it failed, since a write whose outcome is unknown may
+   * have happened.
+   */
   private async runUncached<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions): Promise<Res> {
-    if (def.name !== 'check_out') return this.inner.run(def, req, opts);
+    const policy = def.cache;
+    if (!policy?.invalidates && !policy?.remember) return this.inner.run(def, req, opts);
     let value: Res | undefined;
     try {
       value = await this.inner.run(def, req, opts);
-      this.noteCart(def.name, req, value);
       return value;
     } finally {
-      await this.invalidate(writeTags(def.name, req, value, []));
+      this.remember(def, req, value);
+      const inval = policy.invalidates?.(req, value);
+      if (inval) {
+        const { recall } = inval;
+        const recalled = recall ? await this.recall(recall.key) : [];
+        await this.invalidate([...inval.tags, ...(recall ? (recalled.length > 0 ? recalled : recall.orElse) : [])]);
+        if (recall?.forget && value !== undefined) this.remembered.delete(recall.key);
+      }
     }
   }
 
-  // ── event_details, item by item (split.ts) ─────────────────────────────────────────────────
+  // ── multi-item commands, item by item (def.cache.items) ────────────────────────────────────
 
-  private async runSplit(
-    def: CommandDef<EventDetailsRequest, EventDetailsResult>,
-    req: EventDetailsRequest,
-    names: string[],
+  private async runSplit<Req, Res>(
+    def: CommandDef<Req, Res>,
+    policy: ItemPolicy<Req, Res>,
+    req: Req,
+    ids: string[],
     ttl: number,
     opts: RunOptions,
-  ): Promise<EventDetailsResult> {
-    const items = new Map<string, EventDetail | null>();
+  ): Promise<Res> {
+    const key = (id: string) => itemKey(def.name, id);
+    const items = new Map<string, unknown>();
     const now = this.clock.now();
     // The first of the items used to go stale bounds the answer (Provenance).
     let expiresAt = Number.POSITIVE_INFINITY;
     let missing: string[] = [];
-    for (const n of names) {
-      const e = this.l1.get(eventItemKey(n), now);
+    for (const id of ids) {
+      const e = this.l1.get(key(id), now);
       if (e && e.expiresAt > now) {
-        items.set(n, e.value as EventDetail | null);
+        items.set(id, e.value);
         expiresAt = Math.min(expiresAt, e.expiresAt);
-      } else missing.push(n);
+      } else missing.push(id);
     }
     if (missing.length === 0) {
       this.count(def.name, 'hit', opts);
       noteRead(opts.provenance, expiresAt);
-      return assemble(names, items);
+      return policy.assemble(ids, items);
     }
     let outcome: CacheOutcome = 'hit';
     if (this.l2) {
-      const shared = await this.quietly('get', () => this.l2!.getMany(missing.map(eventItemKey)));
+      const shared = await this.quietly('get', () => this.l2!.getMany(missing.map(key)));
       if (shared) {
         const at = this.clock.now();
-        missing = missing.filter((n, i) => {
+        missing = missing.filter((id, i) => {
           const e = shared[i];
           if (!e || !(e.expiresAt > at)) return true;
-          items.set(n, this.keepL1(eventItemKey(n), e).value as EventDetail | null);
+          items.set(id, this.keepL1(key(id), e).value);
           expiresAt = Math.min(expiresAt, e.expiresAt);
           outcome = 'l2';
           return false;
@@ -397,26 +396,26 @@ class CachedCommandRunner implements CachedRunner {
       if (missing.length === 0) {
         this.count(def.name, outcome, opts);
         noteRead(opts.provenance, expiresAt);
-        return assemble(names, items);
+        return policy.assemble(ids, items);
       }
     }
 
-    // Names another operation is already fetching are joined; the rest go in ONE call of ours.
-    const joined = new Map<Flight<Map<string, EventDetail | null>>, true>();
+    // Items another operation is already fetching are joined; the rest go in ONE call of ours.
+    const joined = new Map<Flight<Map<string, unknown>>, true>();
     const toFetch: string[] = [];
-    for (const n of missing) {
-      const f = this.itemFlights.get(n);
+    for (const id of missing) {
+      const f = this.itemFlights.get(key(id));
       if (f) joined.set(f, true);
-      else toFetch.push(n);
+      else toFetch.push(id);
     }
-    let led: Flight<Map<string, EventDetail | null>> | undefined;
+    let led: Flight<Map<string, unknown>> | undefined;
     if (toFetch.length > 0) {
-      const batchKey = keyOfFields('event_details', { batch: [...toFetch].sort() });
-      const flight = new Flight<Map<string, EventDetail | null>>(batchKey, [], now, (f) => this.fetchItems(def, req, toFetch, batchKey, ttl, opts, f));
+      const batchKey = keyOfFields(def.name, { batch: [...toFetch].sort() });
+      const flight = new Flight<Map<string, unknown>>(batchKey, [], now, (f) => this.fetchItems(def, policy, req, toFetch, batchKey, ttl, opts, f));
       led = flight;
-      for (const n of toFetch) this.itemFlights.set(n, flight);
+      for (const id of toFetch) this.itemFlights.set(key(id), flight);
       const forget = () => {
-        for (const n of toFetch) if (this.itemFlights.get(n) === flight) this.itemFlights.delete(n);
+        for (const id of toFetch) if (this.itemFlights.get(key(id)) === flight) this.itemFlights.delete(key(id));
       };
       flight.promise.then(forget, forget);
     }
@@ -424,7 +423,7 @@ class CachedCommandRunner implements CachedRunner {
       const flights = [...(led ? [led] : []), ...joined.keys()];
       const results = await Promise.all(flights.map((f) => f.join(opts.signal)));
       for (const r of results) {
-        for (const n of missing) if (r.value.has(n)) items.set(n, r.value.get(n)!);
+        for (const id of missing) if (r.value.has(id)) items.set(id, r.value.get(id));
         expiresAt = Math.min(expiresAt, r.expiresAt ?? 0);
       }
       noteRead(opts.provenance, expiresAt);
@@ -432,16 +431,16 @@ class CachedCommandRunner implements CachedRunner {
         // No call of our own: a hit (joined, peer's or L2) for this operation's trace.
         this.count(def.name, led ? (results[0].source === 'peer' ? 'peer' : 'l2') : 'coalesced', opts);
       }
-      return assemble(names, items);
+      return policy.assemble(ids, items);
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      // Every name still missing needs a servable stale item, or the refusal stands.
+      // Every item still missing needs a servable stale copy, or the refusal stands.
       let oldest: CacheEntry | undefined;
-      for (const n of missing) {
-        if (items.has(n)) continue;
-        const e = await this.staleEntry(eventItemKey(n));
+      for (const id of missing) {
+        if (items.has(id)) continue;
+        const e = await this.staleEntry(key(id));
         if (!e) throw error;
-        items.set(n, e.value as EventDetail | null);
+        items.set(id, e.value);
         if (!oldest || e.storedAt < oldest.storedAt) oldest = e;
       }
       noteRead(opts.provenance, 0);
@@ -450,31 +449,33 @@ class CachedCommandRunner implements CachedRunner {
         this.counters.staleServes++;
         this.metrics?.cacheResult(def.name, 'stale');
       }
-      return assemble(names, items);
+      return policy.assemble(ids, items);
     }
   }
 
-  /** One upstream call for `names` (or a peer replica's, through the batch lock); stores every item. */
-  private async fetchItems(
-    def: CommandDef<EventDetailsRequest, EventDetailsResult>,
-    req: EventDetailsRequest,
-    names: string[],
+  /** One upstream call for `ids` (or a peer replica's, through the batch lock); stores every item. */
+  private async fetchItems<Req, Res>(
+    def: CommandDef<Req, Res>,
+    policy: ItemPolicy<Req, Res>,
+    req: Req,
+    ids: string[],
     batchKey: string,
     ttl: number,
     opts: RunOptions,
-    flight: Flight<Map<string, EventDetail | null>>,
-  ): Promise<FlightResult<Map<string, EventDetail | null>>> {
+    flight: Flight<Map<string, unknown>>,
+  ): Promise<FlightResult<Map<string, unknown>>> {
+    const key = (id: string) => itemKey(def.name, id);
     const l2 = this.l2;
     let lock: LockHandle | undefined;
-    if (l2 && this.peerCoalesce.has(def.name)) {
+    if (l2 && def.cache?.shareMisses) {
       let lockFailed = false;
       lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs), () => (lockFailed = true));
       if (!lock && !lockFailed) {
         const probe = async () => {
-          const shared = await this.quietly('get', () => l2.getMany(names.map(eventItemKey)));
+          const shared = await this.quietly('get', () => l2.getMany(ids.map(key)));
           const at = this.clock.now();
           if (!shared || !shared.every((e) => e && e.expiresAt > at)) return undefined;
-          const value = new Map(names.map((n, i) => [n, this.keepL1(eventItemKey(n), shared[i]!).value as EventDetail | null]));
+          const value = new Map(ids.map((id, i) => [id, this.keepL1(key(id), shared[i]!).value]));
           return { value, expiresAt: Math.min(...shared.map((e) => e!.expiresAt)) };
         };
         const filled = await this.waitForPeer(batchKey, probe, opts.deadline, flight.controller.signal);
@@ -485,52 +486,40 @@ class CachedCommandRunner implements CachedRunner {
     try {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
-      const res = await this.inner.run(def, subRequest(req, names), { ...opts, signal: flight.controller.signal });
-      const items = itemsOf(res, names);
-      const stored = await Promise.all([...items].map(([n, v]) => this.store(def.name, eventItemKey(n), undefined, v, ttl, flight.startedAt)));
+      const res = await this.inner.run(def, policy.request(req, ids) as Req, { ...opts, signal: flight.controller.signal });
+      const items = policy.split(res, ids);
+      const stored = await Promise.all([...items].map(([id, v]) => this.store(key(id), [], v, ttl, flight.startedAt)));
       return { value: items, source: 'upstream', expiresAt: Math.min(...stored.map((e) => e.expiresAt)) };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
   }
 
-  // ── writes ────────────────────────────────────────────────────────────────────────────────
+  // ── remembered tags (def.cache.remember / invalidates' recall) ─────────────────────────────
 
-  private async runWrite<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions): Promise<Res> {
-    let value: Res | undefined;
-    try {
-      value = await this.inner.run(def, req, opts);
-      return value;
-    } finally {
-      // Also after a failure: a write whose outcome is unknown may have happened.
-      this.noteCart(def.name, req, value);
-      const orderNum = cartOfWrite(def.name, req);
-      const events = orderNum === undefined ? [] : await this.knownCartEvents(orderNum);
-      await this.invalidate(writeTags(def.name, req, value, events));
-      if (orderNum !== undefined && (def.name === 'payment_request' || def.name === 'abort_shopping_cart') && value !== undefined) {
-        this.cartEvents.delete(orderNum);
-      }
-    }
+  private remember<Req, Res>(def: CommandDef<Req, Res>, req: Req, value: Res | undefined): void {
+    const seen = def.cache?.remember?.(req, value);
+    if (!seen || seen.tags.length === 0) return;
+    let set = this.remembered.get(seen.key);
+    if (!set) this.remembered.set(seen.key, (set = new Set()));
+    for (const t of seen.tags) set.add(t);
+    if (this.l2) void this.quietly('remember', () => this.l2!.remember(seen.key, seen.tags));
   }
 
-  private noteCart(command: string, req: unknown, value: unknown): void {
-    const seen = cartEventsOf(command, req, value);
-    if (!seen || seen.events.length === 0) return;
-    let set = this.cartEvents.get(seen.orderNum);
-    if (!set) this.cartEvents.set(seen.orderNum, (set = new Set()));
-    for (const e of seen.events) set.add(e);
-    if (this.l2) void this.quietly('cart', () => this.l2!.addCartEvents(seen.orderNum, seen.events));
+  private async recall(key: string): Promise<string[]> {
+    const tags = new Set(this.remembered.get(key) ?? []);
+    if (this.l2) for (const t of (await this.quietly('recall', () => this.l2!.recall(key))) ?? []) tags.add(t);
+    return [...tags];
   }
 
-  private async knownCartEvents(orderNum: number): Promise<string[]> {
-    const events = new Set(this.cartEvents.get(orderNum) ?? []);
-    if (this.l2) for (const e of (await this.quietly('cart', () => this.l2!.cartEvents(orderNum))) ?? []) events.add(e);
-    return [...events];
+  private ttlOf<Req, Res>(def: CommandDef<Req, Res>): number {
+    if (def.kind === 'write') return 0;
+    return this.config.ttlMs[def.name] ?? def.cache?.ttlMs ?? 0;
   }
 
   // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
 
-  private count(command: CommandName, outcome: CacheOutcome, opts: RunOptions): void {
+  private count(command: string, outcome: CacheOutcome, opts: RunOptions): void {
     if (opts.trace) opts.trace.cacheHits++;
     if (outcome === 'hit') this.counters.l1Hits++;
     else if (outcome === 'l2') this.counters.l2Hits++;

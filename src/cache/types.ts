@@ -2,8 +2,6 @@
  * Shapes shared by the cache's parts (store, coalescing, stale answers, Redis tier). The cache sits
  * between the loaders and the command client as a CommandRunner: it caches READ commands only.
  */
-import type { CommandName } from '../protocol/wire.js';
-
 /** One cached answer. Times are epoch ms on the cache's clock. */
 export interface CacheEntry<T = unknown> {
   value: T;
@@ -12,7 +10,7 @@ export interface CacheEntry<T = unknown> {
   expiresAt: number;
   /** Servable as a stale answer (only while the upstream refuses) until then. */
   staleUntil: number;
-  /** Invalidation tags (e.g. `event:EVT01`, `cart:123`). */
+  /** Invalidation tags (opaque: the command definitions choose them). */
   tags: string[];
 }
 
@@ -34,9 +32,9 @@ export interface L2Store {
   tryLock(key: string, ttlMs: number): Promise<LockHandle | undefined>;
   /** True while some replica holds the fetch lock of `key`. */
   isLocked(key: string): Promise<boolean>;
-  /** Events of a cart (from holds seen by any replica). */
-  addCartEvents(orderNum: number, events: readonly string[]): Promise<void>;
-  cartEvents(orderNum: number): Promise<string[]>;
+  /** Tags remembered under a key by any replica (def.cache.remember), for a later invalidation. */
+  remember(key: string, tags: readonly string[]): Promise<void>;
+  recall(key: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -49,7 +47,7 @@ export type CacheOutcome = 'hit' | 'l2' | 'coalesced' | 'peer' | 'miss' | 'stale
 
 /** Hooks for metrics (src/metrics.ts implements them); all optional. */
 export interface CacheMetricsSink {
-  cacheResult(command: CommandName, outcome: CacheOutcome): void;
+  cacheResult(command: string, outcome: CacheOutcome): void;
   cacheSize?(bytes: number, entries: number): void;
 }
 

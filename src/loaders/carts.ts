@@ -1,11 +1,8 @@
-/** Carts by order number (shopping_cart). An unknown or expired cart (6004) is null. */
+/** Carts by order number (shopping_cart). An unknown or expired cart is null. */
 import DataLoader from 'dataloader';
-import { ArchticsCommandError } from '../archtics/errors.js';
+import { failureOf, shoppingCart } from '../archtics/commands/index.js';
 import type { CartResult } from '../archtics/types.js';
 import type { GatewayApi } from './api.js';
-
-/** shopping_cart's "unknown or expired cart" (protocol reference §4). */
-export const UNKNOWN_CART = 6004;
 
 export function createCartLoader(api: Pick<GatewayApi, 'shoppingCart'>): DataLoader<number, CartResult | null> {
   return new DataLoader<number, CartResult | null>(
@@ -15,7 +12,7 @@ export function createCartLoader(api: Pick<GatewayApi, 'shoppingCart'>): DataLoa
           try {
             return await api.shoppingCart({ orderNum });
           } catch (e) {
-            if (e instanceof ArchticsCommandError && Number(e.result) === UNKNOWN_CART) return null;
+            if (failureOf(e, shoppingCart) === 'unknownCart') return null;
             throw e;
           }
         }),

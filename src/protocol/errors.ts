@@ -131,19 +131,42 @@ export class ProtocolError extends ArchticsError {
   readonly outcomeUnknown: boolean;
 }
 
+/**
+ * What a business failure means, named by the command definition that maps the service's result
+ * code to it (src/archtics/commands/). Callers switch on these, never on result numbers.
+ */
+export type CommandFailure =
+  | 'missingInput'
+  | 'badInput'
+  | 'pinMismatch'
+  | 'invalidEmail'
+  | 'emailExists'
+  | 'unknownAccount'
+  | 'unknownEvent'
+  | 'notEnoughSeats'
+  | 'seatsNotAvailable'
+  | 'unknownCart'
+  | 'amountMismatch'
+  | 'cardDeclined'
+  | 'notCheckedOut'
+  | 'noSeats';
+
 /** command1.result != 0: a business failure, with the service's codes and text. */
 export class ArchticsCommandError<Extra = unknown> extends ArchticsError {
   readonly code = 'UPSTREAM_COMMAND_ERROR' as const;
+  /** The command definition's name for this result code; undefined when it declares none. */
+  readonly failure?: CommandFailure;
   constructor(
     message: string,
     readonly result: number,
     readonly sqlCode: number,
     readonly detail: string,
-    /** Parsed output that explains the failure (e.g. the existing account for 11408). */
+    /** Parsed output that explains the failure (e.g. the existing account of "emailExists"). */
     readonly extra?: Extra,
-    init?: ArchticsErrorInit,
+    init?: ArchticsErrorInit & { failure?: CommandFailure },
   ) {
     super(message, init);
+    if (init?.failure) this.failure = init.failure;
   }
   override extensions(): Record<string, unknown> {
     return { ...super.extensions(), result: this.result, sqlCode: this.sqlCode };

@@ -12,7 +12,7 @@ import { startSandbox, type FaultRule, type RunningSandbox } from '../../src/san
 const SECRET_KEY = 'sk-test-CACHE-SECRET-7f3a';
 
 interface GqlResponse {
-  data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  data?: Record<string, any>;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
   extensions?: { upstream?: Record<string, number | null>; stale?: { ageSeconds: number } };
 }

@@ -1,6 +1,6 @@
 /**
  * The shared tier in Redis: entries and their expiry, tag invalidation (in Redis and, by pub/sub,
- * in other replicas' L1), the write/read race tombstone, the fetch lock, cart events; and two
+ * in other replicas' L1), the write/read race tombstone, the fetch lock, remembered tags; and two
  * cached runners (two "replicas") over one Redis: an L2 hit, a stale answer from L2, cross-replica
  * coalescing through the lock, and degrading to L1 when Redis is gone.
  */
@@ -98,11 +98,11 @@ describeRedis('RedisL2', () => {
     await next!.release();
   });
 
-  it('remembers the events of a cart for any replica', async () => {
+  it('remembers tags under a key (a cart\'s events) for any replica', async () => {
     const a = newL2();
-    await a.addCartEvents(4242, ['EVT01', 'EVT02']);
-    await a.addCartEvents(4242, ['EVT02']);
-    expect((await newL2().cartEvents(4242)).sort()).toEqual(['EVT01', 'EVT02']);
+    await a.remember('cart-events:4242', ['EVT01', 'EVT02']);
+    await a.remember('cart-events:4242', ['EVT02']);
+    expect((await newL2().recall('cart-events:4242')).sort()).toEqual(['EVT01', 'EVT02']);
   });
 });
 

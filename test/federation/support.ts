@@ -19,7 +19,6 @@ export interface GatewayUnderTest {
 }
 
 export interface GraphQLBody {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data?: any;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
   extensions?: Record<string, unknown>;

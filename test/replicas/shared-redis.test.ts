@@ -18,7 +18,7 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 
 interface GqlResponse {
-  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  data?: Record<string, any> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
   extensions?: { upstream?: Record<string, number | null> };
 }

@@ -29,7 +29,6 @@ export interface SandboxReply {
   headers: Headers;
   text: string;
   /** Parsed body, undefined when empty or not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   setCookies: string[];
   /** "CID=…; QTKN=…" from the Set-Cookie headers, ready to send back. */

@@ -1,11 +1,16 @@
 import { defineCommand } from '../parse.js';
+import { cartEventsKey, eventTagsOf, tag } from './tags.js';
 import type { CheckOutRequest, CheckOutResult } from '../types.js';
 
 /**
  * check_out: binds a cart to an account and prices it (line items, service charges, payment
- * plans, amount due). 6004 (unknown cart) and 5034 (unknown account) throw.
+ * plans, amount due). A read: it changes nothing but binds the cart to the account, so it is safe to
+ * repeat (reference §4) — never cached, but it evicts the cached cart (which shows no account yet).
  */
 export const checkOut = defineCommand<CheckOutRequest, CheckOutResult>('check_out', {
+  product: 'sth-buy',
+  kind: 'read',
+  failures: { 6004: 'unknownCart', 5034: 'unknownAccount' },
   toFields: (req) => ({ acct_id: req.acctId, order_num: req.orderNum }),
   parseOk: (a) => ({
     items: a.list('cart_items').map((i) => ({
@@ -33,4 +38,9 @@ export const checkOut = defineCommand<CheckOutRequest, CheckOutResult>('check_ou
     feesTotal: a.cents('fees_total'),
     amountDue: a.cents('amount_due'),
   }),
+  cache: {
+    ttlMs: 0,
+    invalidates: (req) => ({ tags: [tag.cart(req.orderNum)] }),
+    remember: (req, res) => ({ key: cartEventsKey(req.orderNum), tags: eventTagsOf(res?.items) }),
+  },
 });

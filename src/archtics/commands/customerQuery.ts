@@ -1,5 +1,5 @@
-import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, toInt, type FieldReader } from '../parse.js';
+import { isNum, isStr, tag } from './tags.js';
 import type { CustomerQueryRequest, CustomerQueryResult, CustomerRecord } from '../types.js';
 
 /** Without a PIN a customer command is a system call: call_reason "S" instead of pin. */
@@ -47,9 +47,12 @@ function parseAccountIds(a: FieldReader): number[] {
 
 /**
  * customer_query: one account by acct_id or e-mail, for the configured site. 5024 (not found) is
- * null; 5021 (missing input) and 5023 (PIN mismatch) throw.
+ * null.
  */
 export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryResult>('customer_query', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: { 5021: 'missingInput', 5023: 'pinMismatch' },
   toFields: (req, ctx) =>
     compact({
       site_name: ctx.siteName,
@@ -57,10 +60,24 @@ export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryRe
       email: 'email' in req ? req.email : undefined,
       ...authFields(req.pin),
     }),
-  noRow: { [RESULT_CODES.customerNotFound]: () => null },
+  noRow: { 5024: () => null },
   parseOk: (a) => ({
     customer: parseCustomer(a.obj('customer')),
     accountIds: parseAccountIds(a),
     recStatus: a.str('rec_status'),
   }),
+  cache: {
+    ttlMs: 2 * 60_000,
+    tags(req, res) {
+      const tags = new Set<string>();
+      if ('acctId' in req && isNum(req.acctId)) tags.add(tag.customer(req.acctId));
+      if ('email' in req && isStr(req.email)) tags.add(tag.customerEmail(req.email));
+      // Found by e-mail → also evicted by an update of that account, and vice versa.
+      if (res?.customer) {
+        if (isNum(res.customer.acctId)) tags.add(tag.customer(res.customer.acctId));
+        if (isStr(res.customer.email)) tags.add(tag.customerEmail(res.customer.email));
+      }
+      return [...tags];
+    },
+  },
 });

@@ -1,13 +1,16 @@
 import { compact, defineCommand } from '../parse.js';
 import type { CustomerUpdateRequest, CustomerUpdateResult } from '../types.js';
 import { authFields } from './customerQuery.js';
+import { isStr, tag } from './tags.js';
 
 /**
  * customer_update: replace semantics — every updatable field the caller gives is sent under its
  * customer_query name; a field left out is cleared upstream, so callers merge before they send.
- * 5021, 5034, 5036 and 5037 throw.
  */
 export const customerUpdate = defineCommand<CustomerUpdateRequest, CustomerUpdateResult>('customer_update', {
+  product: 'sth-customer',
+  kind: 'write',
+  failures: { 5021: 'missingInput', 5034: 'unknownAccount', 5036: 'invalidEmail', 5037: 'emailExists' },
   toFields: ({ pin, customer: c }) => ({
     ...authFields(pin),
     customer: compact({
@@ -31,4 +34,7 @@ export const customerUpdate = defineCommand<CustomerUpdateRequest, CustomerUpdat
     }),
   }),
   parseOk: () => ({ updated: true }),
+  cache: {
+    invalidates: ({ customer: c }) => ({ tags: [tag.customer(c.acctId), ...(isStr(c.email) ? [tag.customerEmail(c.email)] : [])] }),
+  },
 });

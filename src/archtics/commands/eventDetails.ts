@@ -1,7 +1,6 @@
 import { InvalidInputError, isEventName } from '../inputs.js';
-import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
-import type { EventDetail, EventDetailsRequest, EventDetailsResult } from '../types.js';
+import type { EventDetail, EventDetailsRequest, EventDetailsResult, ItemPolicy } from '../types.js';
 
 /** One event of an event_details answer. */
 export function parseEventDetail(e: FieldReader): EventDetail {
@@ -32,8 +31,16 @@ export function parseEventDetail(e: FieldReader): EventDetail {
  * event_details: the one command that loads many events in one call. With `names` it sends a list
  * filter ("EVT01,EVT02", type "L"); without, it pages through all events (prev_event_name, count).
  * 5231 (no events) is an empty list; unknown names are simply absent from the answer.
+ *
+ * Cached event by event: each operation's loader batches the events IT needs into one list, so two
+ * operations asking for [A, B] and [B, C] would share nothing if the list were the key. Every event
+ * is an item (an unknown name a null one); a list is answered from the items, and only the missing
+ * names go upstream. Only the list form is split; the paged "all events" form is cached whole.
  */
 export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResult>('event_details', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: {},
   toFields(req) {
     // An empty list would read as "no filter" upstream and load every event: refuse it here.
     if (req.names && req.names.length === 0) {
@@ -48,9 +55,37 @@ export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResul
       count: req.count,
     });
   },
-  noRow: { [RESULT_CODES.eventDetailsNoEvents]: () => ({ count: 0, events: [] }) },
+  noRow: { 5231: () => ({ count: 0, events: [] }) },
   parseOk(a) {
     const events = a.list('events').map(parseEventDetail);
     return { count: a.optInt('count') ?? events.length, events };
+  },
+  cache: {
+    ttlMs: 10 * 60_000,
+    shareMisses: true,
+    // The list filter is case-insensitive and the answer sorted by name: order and spacing are noise.
+    keyFields(fields) {
+      if (typeof fields.event_filter !== 'string') return fields;
+      const names = [...new Set(fields.event_filter.split(',').map(wireName).filter(Boolean))].sort();
+      return { ...fields, event_filter: names.join(',') };
+    },
+    items: {
+      ids(req) {
+        if (!Array.isArray(req.names) || req.names.length === 0) return undefined;
+        if (req.prevEventName !== undefined || req.count !== undefined) return undefined; // paging: not a plain list
+        if (!req.names.every((n) => typeof n === 'string' && n.trim() !== '')) return undefined;
+        return [...new Set(req.names.map(wireName))];
+      },
+      request: (req, names) => ({ ...req, names }),
+      split(res, names) {
+        const byName = new Map(res.events.map((e) => [wireName(e.name), e]));
+        return new Map(names.map((n) => [n, byName.get(n) ?? null]));
+      },
+      assemble(names, items) {
+        const events = names.map((n) => items.get(n)).filter((e): e is EventDetail => e != null);
+        events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        return { count: events.length, events };
+      },
+    } satisfies ItemPolicy<EventDetailsRequest, EventDetailsResult, EventDetail>,
   },
 });

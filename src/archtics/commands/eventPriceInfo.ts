@@ -1,8 +1,11 @@
 import { defineCommand, wireName } from '../parse.js';
 import type { EventPriceInfoRequest, EventPriceInfoResult } from '../types.js';
 
-/** event_price_info: price codes of an event and the price of each ticket type. 6002 throws. */
+/** event_price_info: price codes of an event and the price of each ticket type. */
 export const eventPriceInfo = defineCommand<EventPriceInfoRequest, EventPriceInfoResult>('event_price_info', {
+  product: 'sth-inventory',
+  kind: 'read',
+  failures: { 6002: 'unknownEvent' },
   toFields: (req) => ({ event_name: wireName(req.eventName) }),
   parseOk: (a) => ({
     priceCodes: a.list('price_codes').map((p) => ({
@@ -15,4 +18,5 @@ export const eventPriceInfo = defineCommand<EventPriceInfoRequest, EventPriceInf
       })),
     })),
   }),
+  cache: { ttlMs: 10 * 60_000, shareMisses: true },
 });

@@ -1,9 +1,11 @@
-import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, wireName } from '../parse.js';
 import type { EventSearchRequest, EventSearchResult } from '../types.js';
 
-/** event_search: events in a date range; 5212 (no events) is an empty list, 5211 throws. */
+/** event_search: events in a date range; 5212 (no events) is an empty list. */
 export const eventSearch = defineCommand<EventSearchRequest, EventSearchResult>('event_search', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: { 5211: 'badInput' },
   toFields: (req) =>
     compact({
       start_date: req.startDate,
@@ -14,7 +16,7 @@ export const eventSearch = defineCommand<EventSearchRequest, EventSearchResult>(
       hold_classes: req.holdClasses?.map(wireName),
       num_seats: req.numSeats,
     }),
-  noRow: { [RESULT_CODES.eventSearchNoEvents]: () => ({ holdClasses: [], events: [] }) },
+  noRow: { 5212: () => ({ holdClasses: [], events: [] }) },
   parseOk: (a) => ({
     holdClasses: a.strList('hold_classes').map(wireName),
     events: a.list('events').map((e) => ({
@@ -23,4 +25,5 @@ export const eventSearch = defineCommand<EventSearchRequest, EventSearchResult>(
       availClasses: e.strList('avail_class').map(wireName),
     })),
   }),
+  cache: { ttlMs: 5 * 60_000, shareMisses: true },
 });

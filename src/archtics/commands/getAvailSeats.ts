@@ -1,4 +1,5 @@
 import { compact, defineCommand, toCents, toInt, wireName, type FieldReader } from '../parse.js';
+import { ALL_AVAILABILITY, tag } from './tags.js';
 import type {
   AvailableSeatRow,
   AvailRequest,
@@ -59,14 +60,27 @@ function readTable<T>(table: FieldReader, required: readonly string[], toRow: (r
   });
 }
 
+/** Both forms: a hold, an abort or a payment changes availability constantly. */
+const availability = {
+  product: 'sth-inventory',
+  kind: 'read',
+  failures: { 6002: 'unknownEvent' },
+  cache: {
+    ttlMs: 15_000,
+    shareMisses: true,
+    tags: (req: AvailRequest) => [tag.event(req.eventName), ALL_AVAILABILITY],
+  },
+} as const;
+
 const SUMMARY_COLUMNS = ['section_name', 'num_avail', 'min_price', 'max_price', 'price_codes'] as const;
 const SEAT_COLUMNS = ['section_name', 'row_name', 'seat_num', 'price_code', 'price'] as const;
 
 /**
  * get_avail_seats with summary_flag "Y": availability per section
- * (`manifest.section_summary`, price codes joined by `|`). 6002 (unknown event) throws.
+ * (`manifest.section_summary`, price codes joined by `|`).
  */
 export const getAvailSummary = defineCommand<AvailRequest, AvailSummaryResult>('get_avail_seats', {
+  ...availability,
   toFields: (req) => availFields(req, 'Y'),
   parseOk: (a) => ({
     sections: readTable(a.obj('manifest').obj('section_summary'), SUMMARY_COLUMNS, (row): SectionAvailabilityRow => ({
@@ -83,8 +97,9 @@ export const getAvailSummary = defineCommand<AvailRequest, AvailSummaryResult>('
   }),
 });
 
-/** get_avail_seats with summary_flag "N": one row per available seat (`manifest.seats`). 6002 throws. */
+/** get_avail_seats with summary_flag "N": one row per available seat (`manifest.seats`). */
 export const getAvailSeats = defineCommand<AvailRequest, AvailSeatsResult>('get_avail_seats', {
+  ...availability,
   toFields: (req) => availFields(req, 'N'),
   parseOk: (a) => ({
     seats: readTable(a.obj('manifest').obj('seats'), SEAT_COLUMNS, (row): AvailableSeatRow => ({

@@ -42,6 +42,7 @@ export {
   ticketPrint,
 };
 export { calculatedAmountOf } from './paymentRequest.js';
+export { failureOf } from '../parse.js';
 
 /** Every def; get_avail_seats appears twice (summary and per-seat forms). */
 export const ALL_COMMAND_DEFS = [
@@ -64,6 +65,11 @@ export const ALL_COMMAND_DEFS = [
   paymentRequest,
   ticketPrint,
 ] as const;
+
+/** Each command's default cache TTL in ms (0: never cached), from its definition. */
+export const DEFAULT_TTL_MS: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(ALL_COMMAND_DEFS.map((def) => [def.name, def.cache?.ttlMs ?? 0])),
+);
 
 /** Per-call options over the defaults; an option given as undefined keeps the default. */
 function mergeOptions(defaults: RunOptions, opts: RunOptions | undefined): RunOptions {

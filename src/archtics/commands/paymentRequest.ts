@@ -1,8 +1,8 @@
-import { RESULT_CODES } from '../../protocol/wire.js';
 import { centsToDecimal, compact, defineCommand, toCents } from '../parse.js';
+import { ALL_AVAILABILITY, cartEventsKey, tag } from './tags.js';
 import type { Cents, PaymentRequest, PaymentResult } from '../types.js';
 
-/** 7010's error_detail: "Calculated amount to be approved: <amount>" (amount as the service writes it). */
+/** The "amountMismatch" answer's error_detail: "Calculated amount to be approved: <amount>" (amount as the service writes it). */
 const CALCULATED_AMOUNT = /Calculated amount to be approved:\s*\$?\s*(-?[\d,]*\.?\d+)/i;
 
 /** The amount due that a 7010 answer names, in cents; undefined when the text does not say. */
@@ -13,11 +13,13 @@ export function calculatedAmountOf(detail: string): Cents | undefined {
 
 /**
  * payment_request: pays a checked-out cart with one card; the seats become sold. NOT idempotent:
- * the service charges again when the same payment is sent twice. 7010 (amount is not the amount
- * due) throws with `extra: {calculatedAmount}`; 6004, 7020 (declined) and 7030 (not checked out)
- * throw.
+ * the service charges again when the same payment is sent twice. "amountMismatch" carries
+ * `extra: {calculatedAmount}`.
  */
 export const paymentRequest = defineCommand<PaymentRequest, PaymentResult>('payment_request', {
+  product: 'sth-buy',
+  kind: 'write',
+  failures: { 6004: 'unknownCart', 5034: 'unknownAccount', 7010: 'amountMismatch', 7020: 'cardDeclined', 7030: 'notCheckedOut' },
   toFields: (req) =>
     compact({
       acct_id: req.acctId,
@@ -40,7 +42,7 @@ export const paymentRequest = defineCommand<PaymentRequest, PaymentResult>('paym
       ext_trans_id: req.extTransId,
     }),
   extra: {
-    [RESULT_CODES.amountMismatch](_answer, detail) {
+    7010(_answer, detail) {
       const calculatedAmount = calculatedAmountOf(detail);
       return calculatedAmount === undefined ? undefined : { calculatedAmount };
     },
@@ -54,4 +56,11 @@ export const paymentRequest = defineCommand<PaymentRequest, PaymentResult>('paym
       amount: m.cents('amount'),
     })),
   }),
+  cache: {
+    // The account's seats, the cart, and its events' availability (every event's when unknown).
+    invalidates: (req) => ({
+      tags: [tag.sold(req.acctId), tag.cart(req.orderNum)],
+      recall: { key: cartEventsKey(req.orderNum), orElse: [ALL_AVAILABILITY], forget: true },
+    }),
+  },
 });

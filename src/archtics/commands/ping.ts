@@ -3,6 +3,9 @@ import type { PingResult } from '../types.js';
 
 /** ping: connectivity and server status; takes no input (reference §4). */
 export const ping = defineCommand<void, PingResult>('ping', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: {},
   toFields: () => ({}),
   parseOk: (a) => ({
     systemAvailable: a.bool('system_available'),

@@ -6,6 +6,9 @@ import type { PollingTestResult } from '../types.js';
  * output is that it completed (reference §3).
  */
 export const pollingTest = defineCommand<void, PollingTestResult>('ats_ext_test_polling', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: {},
   toFields: () => ({}),
   parseOk: () => ({ completed: true }),
 });

@@ -1,5 +1,6 @@
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
-import type { HeldSeatRun, HoldResult, SeatsHoldRequest } from '../types.js';
+import type { CachePolicy, HeldSeatRun, HoldResult, SeatsHoldRequest, SeatsHoldSpecificRequest } from '../types.js';
+import { cartEventsKey, eventTagsOf, isNum, tag } from './tags.js';
 
 /** One run of adjacent held seats, as seats_hold, seats_hold_specific and shopping_cart send it. */
 export function parseHeldSeatRun(s: FieldReader): HeldSeatRun {
@@ -26,10 +27,30 @@ export function parseHoldResult(a: FieldReader): HoldResult {
 }
 
 /**
+ * Both holds: the event's availability and the cart go; the cart's events are remembered, so that
+ * a later payment or abort of the cart evicts exactly their availability.
+ */
+export const holdCachePolicy: CachePolicy<SeatsHoldRequest | SeatsHoldSpecificRequest, HoldResult> = {
+  invalidates(req, res) {
+    const tags = eventTagsOf(res?.seats, [req.eventName]);
+    if (isNum(req.orderNum)) tags.push(tag.cart(req.orderNum));
+    if (res && isNum(res.orderNum) && res.orderNum > 0) tags.push(tag.cart(res.orderNum));
+    return { tags: [...new Set(tags)] };
+  },
+  remember(req, res) {
+    const orderNum = res && isNum(res.orderNum) && res.orderNum > 0 ? res.orderNum : req.orderNum;
+    return isNum(orderNum) ? { key: cartEventsKey(orderNum), tags: eventTagsOf(res?.seats, [req.eventName]) } : undefined;
+  },
+};
+
+/**
  * seats_hold: holds the best available seats into a new cart, or into `order_num_in`.
- * 6001 (not enough seats), 6002 (unknown event) and 6004 (unknown cart) throw.
  */
 export const seatsHold = defineCommand<SeatsHoldRequest, HoldResult>('seats_hold', {
+  product: 'sth-hold',
+  kind: 'write',
+  // 5034: the sandbox refuses a hold for an unknown account so.
+  failures: { 6001: 'notEnoughSeats', 6002: 'unknownEvent', 6004: 'unknownCart', 5034: 'unknownAccount' },
   toFields: (req) =>
     compact({
       event_name: wireName(req.eventName),
@@ -40,4 +61,5 @@ export const seatsHold = defineCommand<SeatsHoldRequest, HoldResult>('seats_hold
       order_num_in: req.orderNum,
     }),
   parseOk: parseHoldResult,
+  cache: holdCachePolicy,
 });

@@ -1,12 +1,15 @@
 import { compact, defineCommand, wireName } from '../parse.js';
 import type { HoldResult, SeatsHoldSpecificRequest } from '../types.js';
-import { parseHoldResult } from './seatsHold.js';
+import { holdCachePolicy, parseHoldResult } from './seatsHold.js';
 
 /**
- * seats_hold_specific: holds named adjacent seats, all or none. 6002, 6003 ("Seat(s) not
- * available": nothing is held) and 6004 throw. Answers as seats_hold.
+ * seats_hold_specific: holds named adjacent seats, all or none ("seatsNotAvailable": nothing is
+ * held). Answers as seats_hold.
  */
 export const seatsHoldSpecific = defineCommand<SeatsHoldSpecificRequest, HoldResult>('seats_hold_specific', {
+  product: 'sth-hold',
+  kind: 'write',
+  failures: { 6002: 'unknownEvent', 6003: 'seatsNotAvailable', 6004: 'unknownCart' },
   toFields: (req) =>
     compact({
       event_name: wireName(req.eventName),
@@ -18,4 +21,5 @@ export const seatsHoldSpecific = defineCommand<SeatsHoldSpecificRequest, HoldRes
       order_num_in: req.orderNum,
     }),
   parseOk: parseHoldResult,
+  cache: holdCachePolicy,
 });

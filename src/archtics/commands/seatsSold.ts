@@ -1,5 +1,5 @@
-import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
+import { tag } from './tags.js';
 import type { SeatBlock, SeatsSoldRequest, SeatsSoldResult } from '../types.js';
 
 function parseBlock(b: FieldReader): SeatBlock {
@@ -31,19 +31,23 @@ function parseBlock(b: FieldReader): SeatBlock {
 /**
  * seats_sold: an account's sold seats as blocks of adjacent seats, optionally for some events
  * (`event_filter` is a list of one-key objects). 5069 ("No blocks found", said in error_desc) is
- * an empty list; 5061 (missing input) throws. The count arrives as `Count`.
+ * an empty list. The count arrives as `Count`.
  */
 export const seatsSold = defineCommand<SeatsSoldRequest, SeatsSoldResult>('seats_sold', {
+  product: 'sth-customer',
+  kind: 'read',
+  failures: { 5061: 'missingInput' },
   toFields: (req) =>
     compact({
       acct_id: req.acctId,
       event_filter: req.eventNames?.map((name) => ({ event_filter: wireName(name) })),
       count: req.count,
     }),
-  noRow: { [RESULT_CODES.noBlocksFound]: () => ({ count: 0, blocks: [] }) },
+  noRow: { 5069: () => ({ count: 0, blocks: [] }) },
   parseOk(a) {
     const blocks = a.list('seats_array').map(parseBlock);
     // lookup is case-insensitive: this reads `Count` as well as `count`.
     return { count: a.optInt('count') ?? blocks.length, blocks };
   },
+  cache: { ttlMs: 2 * 60_000, shareMisses: true, tags: (req) => [tag.sold(req.acctId)] },
 });

@@ -1,11 +1,15 @@
 import { compact, defineCommand, wireName } from '../parse.js';
+import { tag } from './tags.js';
 import type { TicketPrintRequest, TicketPrintResult } from '../types.js';
 
 /**
  * ticket_print: issues tickets (new barcodes; earlier ones are voided) for some or, when `seats`
- * is absent, all of an account's seats at an event. 5069 (no seats) throws: it is a write.
+ * is absent, all of an account's seats at an event. 5069 is "noSeats" here (a write), not an empty list.
  */
 export const ticketPrint = defineCommand<TicketPrintRequest, TicketPrintResult>('ticket_print', {
+  product: 'sth-buy',
+  kind: 'write',
+  failures: { 5069: 'noSeats' },
   toFields: (req) =>
     compact({
       acct_id: req.acctId,
@@ -23,4 +27,5 @@ export const ticketPrint = defineCommand<TicketPrintRequest, TicketPrintResult>(
       ticketStatus: t.str('ticket_status'),
     })),
   }),
+  cache: { invalidates: (req) => ({ tags: [tag.sold(req.acctId)] }) },
 });
