@@ -20,6 +20,7 @@ import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { sandboxStats, startTestSandbox } from '../graphql/harness.js';
 import { ACCT, advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
 import { GatewayProcess } from '../support/processes.js';
+import { samplesOf } from '../support/worlds.js';
 
 const PAYMENT_MS = 12_000;
 
@@ -75,7 +76,7 @@ const received = async () => (await sandboxStats(sb)).commands.payment_request ?
 describe('a payment in flight when the gateway process dies', () => {
   it('kill -9 mid-poll → restart → same key: never CartExpired; settled by reading; payment_request executed once', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT11');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[10]);
     const key = newKey();
     const before = await executions();
     const seen = await received();
@@ -111,7 +112,7 @@ describe('a payment in flight when the gateway process dies', () => {
 
   it('SIGTERM mid-poll: new requests 503, a read cut after the grace, the payment answered and logged, exit 0; the key replays after a restart', async () => {
     const gw = await startGateway({ SHUTDOWN_GRACE_MS: '1000' });
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT12');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[11]);
     const key = newKey();
     const before = await executions();
     const seen = await received();
