@@ -42,9 +42,6 @@ const STILL_DEPENDENT = new Set<string>([
   'test/hostile/fuzz.test.ts',
   'test/mutations/holds-and-failures.test.ts',
   'test/mutations/input-and-scopes.test.ts',
-  'test/mutations/payment-exactly-once.test.ts',
-  'test/mutations/payment-restart-durable.test.ts',
-  'test/mutations/payment-restart-redis.test.ts',
   'test/mutations/support.ts',
   'test/package/pack.test.ts',
 ]);

@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { sandboxStats, startTestSandbox } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
+import { advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
 import { GatewayProcess } from '../support/processes.js';
-import { samplesOf } from '../support/worlds.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 const PAYMENT_MS = 12_000;
 
@@ -64,12 +64,12 @@ async function heldAndCheckedOut(gw: GatewayProcess, eventName: string): Promise
   const held = await gw.exec<{ holdBestAvailable: Payload }>(HOLD_BEST, { input: { eventName, quantity: 2 } });
   expect(held.data?.holdBestAvailable.__typename, JSON.stringify(held)).toBe('HoldSeatsSuccess');
   const orderNum = held.data!.holdBestAvailable.orderNum as number;
-  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: ACCT } });
+  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: account(sb) } });
   expect(checked.data?.checkout.__typename, JSON.stringify(checked)).toBe('CheckoutSuccess');
   return { orderNum, amountDue: checked.data!.checkout.amountDue.amount };
 }
 
-const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) => gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, ACCT, orderNum, amount));
+const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) => gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, account(sb), orderNum, amount));
 const executions = async () => (await sandboxStats(sb)).executions.payment_request ?? 0;
 const received = async () => (await sandboxStats(sb)).commands.payment_request ?? 0;
 
