@@ -241,6 +241,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     createApi: createArchticsApi,
     quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
+    currency: config.archtics.currency,
     federation: config.federation ?? false,
     logger,
     tokens: config.tokens,

@@ -34,6 +34,11 @@ export interface ArchticsConfig {
   uid: string;
   siteName: string;
   srcSysName: string;
+  /**
+   * ISO 4217 code of every amount the service answers (ARCHTICS_CURRENCY): the protocol's amounts
+   * are bare decimals and the reference names no currency, so it is the client's to say.
+   */
+  currency: string;
   ratePerMinute: number;
   ratePerDay: number;
   /** Give up polling one command after this long. */
@@ -401,6 +406,7 @@ export function loadConfig(env: Env = process.env): Config {
       uid,
       siteName: str(env, 'ARCHTICS_SITE_NAME', 'vanilla'),
       srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
+      currency: currencyCode(env),
       ratePerMinute,
       ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
       pollTimeoutMs,
@@ -506,4 +512,10 @@ function trustedDocuments(env: Env): { trustedDocuments?: TrustedDocuments } {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: ${path}` : (err as Error).message;
     throw new ConfigError('GRAPHQL_TRUSTED_DOCUMENTS', why);
   }
+}
+
+function currencyCode(env: Env): string {
+  const code = (env.ARCHTICS_CURRENCY?.trim() || 'USD').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) throw new ConfigError('ARCHTICS_CURRENCY', 'must be an ISO 4217 code of three letters, e.g. USD');
+  return code;
 }

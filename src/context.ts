@@ -39,6 +39,8 @@ export interface GatewayContext {
   carts: CartOwnerStore;
   /** Keyed writes in flight, for a shutdown that waits for them and reports the unknown ones. */
   drain?: Drain;
+  /** ISO 4217 code of the service's amounts (ARCHTICS_CURRENCY). */
+  currency: string;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -65,6 +67,8 @@ export interface ContextDeps {
   drain?: Drain;
   /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
   now?: () => number;
+  /** ISO 4217 code of the service's amounts (default USD). */
+  currency?: string;
 }
 
 /** A runner whose reads are never cacheable above it (the fresh, uncached one). */
@@ -78,15 +82,18 @@ function uncacheable(runner: CommandRunner): CommandRunner {
 }
 
 /**
- * Refuses new commands once the operation has used `max` upstream calls. Commands start together
- * (a loader's batch), long before their POSTs show in the trace, so it counts the commands it lets
- * start, less those the cache answered, plus polls.
+ * Refuses new commands once the operation has started `max` upstream commands. Commands start
+ * together (a loader's batch), long before their POSTs show in the trace, so it counts the commands
+ * it lets start, less those the cache answered. Polls are not counted: how many a command needs is
+ * the service's choice (any answer may be a 202), and the budget planner reserves them before a
+ * command starts — counting them would refuse the same operation against a service that answers
+ * 202 first that it accepts against one that answers at once.
  */
 function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number): CommandRunner {
   let started = 0;
   return {
     run(def, req, opts) {
-      if (started - trace.cacheHits - trace.staleServes + trace.polls >= max) {
+      if (started - trace.cacheHits - trace.staleServes >= max) {
         return Promise.reject(
           new GraphQLError(`This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`, {
             extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
@@ -107,6 +114,8 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
       : {}),
   };
 }
+
+const DEFAULT_CURRENCY = 'USD';
 
 let processIdempotency: Idempotency | undefined;
 let processCarts: CartOwnerStore | undefined;
@@ -142,5 +151,6 @@ export function createContext(
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
     carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
     ...(deps.drain ? { drain: deps.drain } : {}),
+    currency: deps.currency ?? DEFAULT_CURRENCY,
   };
 }
