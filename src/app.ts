@@ -247,6 +247,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     limits: config.limits,
     requests: config.requests,
     maxUpstreamCalls: config.maxUpstreamCalls,
+    operationDeadlineMs: config.operationDeadlineMs,
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     persisted: {

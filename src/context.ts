@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
-import type { CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
+import type { CommandDef, CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
 import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Drain } from './drain.js';
@@ -65,6 +65,13 @@ export interface ContextDeps {
   drain?: Drain;
   /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
   now?: () => number;
+  /**
+   * One deadline per GraphQL operation (GRAPHQL_OPERATION_DEADLINE_MS), on the same clock: every
+   * upstream read in it shares it (its RunOptions.deadline), so retries, polls and budget waits
+   * stop there together. Writes keep theirs: a write once sent is followed to its outcome.
+   * Default: none (each read has only its own).
+   */
+  operationDeadlineMs?: number;
 }
 
 /** A runner whose reads are never cacheable above it (the fresh, uncached one). */
@@ -108,6 +115,16 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
   };
 }
 
+/** Gives every read the operation's deadline (or its own, when earlier). */
+function withDeadline(runner: CommandRunner, deadline: number): CommandRunner {
+  const bound = <Req, Res>(def: CommandDef<Req, Res>, opts: RunOptions | undefined): RunOptions | undefined =>
+    def.kind === 'read' ? { ...opts, deadline: Math.min(opts?.deadline ?? Infinity, deadline) } : opts;
+  return {
+    run: (def, req, opts) => runner.run(def, req, bound(def, opts)),
+    ...(runner.peek ? { peek: (def, req, opts) => runner.peek!(def, req, bound(def, opts)) } : {}),
+  };
+}
+
 let processIdempotency: Idempotency | undefined;
 let processCarts: CartOwnerStore | undefined;
 
@@ -118,7 +135,8 @@ export function createContext(
   // Every command of the operation listens on the request's signal: dozens is normal here.
   if (request.signal) setMaxListeners(0, request.signal);
   const trace = newTrace();
-  const provenance = newProvenance((deps.now ?? Date.now)());
+  const startedAt = (deps.now ?? Date.now)();
+  const provenance = newProvenance(startedAt);
   const tracker = new InflightTracker();
   const defaults = {
     trace,
@@ -126,7 +144,8 @@ export function createContext(
     requestId: request.requestId,
     ...(request.signal ? { signal: request.signal } : {}),
   };
-  const limited = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const allowed = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const limited = (runner: CommandRunner) => (deps.operationDeadlineMs === undefined ? allowed(runner) : withDeadline(allowed(runner), startedAt + deps.operationDeadlineMs));
   const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
   const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
   return {
