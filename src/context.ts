@@ -72,6 +72,8 @@ export interface ContextDeps {
    * Default: none (each read has only its own).
    */
   operationDeadlineMs?: number;
+  /** A read's own deadline (ARCHTICS_READ_DEADLINE_MS): a read's deadline is the earlier of the two. Default 30 s. */
+  readDeadlineMs?: number;
 }
 
 /** A runner whose reads are never cacheable above it (the fresh, uncached one). */
@@ -115,10 +117,10 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
   };
 }
 
-/** Gives every read the operation's deadline (or its own, when earlier). */
-function withDeadline(runner: CommandRunner, deadline: number): CommandRunner {
+/** Gives every read the operation's deadline, or its own (`readMs` from when it starts) when earlier. */
+function withDeadline(runner: CommandRunner, deadline: number, readMs: number, now: () => number): CommandRunner {
   const bound = <Req, Res>(def: CommandDef<Req, Res>, opts: RunOptions | undefined): RunOptions | undefined =>
-    def.kind === 'read' ? { ...opts, deadline: Math.min(opts?.deadline ?? Infinity, deadline) } : opts;
+    def.kind === 'read' ? { ...opts, deadline: Math.min(opts?.deadline ?? now() + readMs, deadline) } : opts;
   return {
     run: (def, req, opts) => runner.run(def, req, bound(def, opts)),
     ...(runner.peek ? { peek: (def, req, opts) => runner.peek!(def, req, bound(def, opts)) } : {}),
@@ -145,7 +147,10 @@ export function createContext(
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const allowed = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
-  const limited = (runner: CommandRunner) => (deps.operationDeadlineMs === undefined ? allowed(runner) : withDeadline(allowed(runner), startedAt + deps.operationDeadlineMs));
+  const limited = (runner: CommandRunner) =>
+    deps.operationDeadlineMs === undefined
+      ? allowed(runner)
+      : withDeadline(allowed(runner), startedAt + deps.operationDeadlineMs, deps.readDeadlineMs ?? 30_000, deps.now ?? Date.now);
   const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
   const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
   return {

@@ -201,8 +201,9 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       if (controller.signal.aborted) throw controller.signal.reason;
       ex.url = commandUrl(config, id.product);
       ex.body = serializeEnvelope(buildEnvelope(config, def, req, runOpts.ref));
-      // A read: the earlier of the caller's deadline (its GraphQL operation's) and its own.
-      const deadline = id.kind === 'read' ? Math.min(runOpts.deadline ?? Infinity, started + config.readDeadlineMs) : runOpts.deadline;
+      // The caller's (for a read in a GraphQL operation: the earlier of the operation's and the
+      // read's own, src/context.ts), else a read's own.
+      const deadline = runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
       const answer = await exchange(ex, deadline, id.kind === 'read' && runOpts.failFast === true);
       const command1 = readCommand1(answer.body, { ...id, cutShort: answer.cutShort, secrets });
       const result = parseAnswer((c) => def.parse(c), command1, ex);

@@ -129,9 +129,9 @@ export interface RunOptions {
   /** Cancels the command end to end (queue wait, request, polling). */
   signal?: AbortSignal;
   /**
-   * Epoch ms by which an answer is needed; the quota queue refuses at once past it. A read's
-   * deadline is the earlier of this and its own (ARCHTICS_READ_DEADLINE_MS); a GraphQL operation
-   * gives every read in it the operation's (src/context.ts).
+   * Epoch ms by which an answer is needed; the quota queue refuses at once past it. Absent: a
+   * read's own (ARCHTICS_READ_DEADLINE_MS). A GraphQL operation gives every read in it the
+   * earlier of the operation's deadline and the read's own (src/context.ts).
    */
   deadline?: number;
   /**

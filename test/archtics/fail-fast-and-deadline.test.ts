@@ -3,8 +3,8 @@
  * - a read with a fallback (RunOptions.failFast) takes a slot only at once and is never re-sent or
  *   re-polled after a refusal or a lost answer: the first refusal is its answer (the cache then
  *   serves its stale copy);
- * - a read's deadline is the earlier of its caller's (the operation's) and its own, and lost
- *   answers cut short by it end as UPSTREAM_TIMEOUT.
+ * - a read's deadline is its caller's (the operation's) when given, and lost answers cut short by
+ *   it end as UPSTREAM_TIMEOUT.
  * Counted at the stub (POSTs) and on a stepping clock (no wall-clock time).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,11 +83,11 @@ describe('a read with a fallback (failFast)', () => {
 });
 
 describe('a read\'s deadline', () => {
-  it('is the earlier of the caller\'s and its own: a later one does not extend it', async () => {
+  it('is the caller\'s when given (a GraphQL operation\'s: src/context.ts), else its own', async () => {
     const { client, limiter, clock } = await setup((req) => okAnswer(req));
     const t0 = clock.now();
     await client.run(ping, {}, { deadline: t0 + 5_000 });
-    await client.run(ping, {}, { deadline: t0 + 60_000 });
+    await client.run(ping, {});
     expect(limiter.acquires.map((a) => a.deadline)).toEqual([t0 + 5_000, t0 + 30_000]);
   });
 
