@@ -248,6 +248,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     limits: config.limits,
     requests: config.requests,
     maxUpstreamCalls: config.maxUpstreamCalls,
+    operationDeadlineMs: config.operationDeadlineMs,
+    readDeadlineMs: config.archtics.readDeadlineMs,
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     persisted: {

@@ -60,6 +60,8 @@ interface Waiter extends Refusal {
   readonly priority: Priority;
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
+  /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
+  readonly startBy: number;
   readonly claim?: PlannedClaim;
   resolve(grant: Grant): void;
   /** Detaches the abort listener. */
@@ -151,6 +153,7 @@ export class QueuedLimiter implements Limiter {
       const waiter: Waiter = {
         priority: opts.priority,
         deadline: opts.deadline ?? Infinity,
+        startBy: opts.startBy ?? Infinity,
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         resolve,
@@ -253,6 +256,11 @@ export class QueuedLimiter implements Limiter {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
+      if (slots[first] > waiter.startBy) {
+        this.remove(waiter);
+        waiter.reject(budgetError(`no upstream budget now`, secondsUntil(slots[first], now), waiter.command));
+        continue;
+      }
       if (slots[last] > waiter.deadline) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slots[first], now), waiter.command));

@@ -36,23 +36,44 @@ const completeQueued = () => advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000)
 const received = (n = 1) => paymentReceived(sb, n - 1, sandboxStats);
 
 describe('exactly once per idempotency key', () => {
-  it('the same key sent 5 times at once pays once, and all five get the same confirmation', async () => {
+  it('the same key sent 5 times at once pays once: the duplicates answer at once ("in progress", retry after the lease), then replay the one confirmation', async () => {
     const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[11]);
     const key = newKey();
-    const racing = Array.from({ length: 5 }, () => pay(gw, key, account(sb), orderNum, amountDue));
-    // The first send is queued upstream (202); let the sandbox complete it while all five wait.
+    const answered: { r: Awaited<ReturnType<typeof pay>>; paidBefore: Promise<number> }[] = [];
+    let fourAnswered!: () => void;
+    const four = new Promise<void>((resolve) => (fourAnswered = resolve));
+    const racing = Array.from({ length: 5 }, () =>
+      pay(gw, key, account(sb), orderNum, amountDue).then((r) => {
+        answered.push({ r, paidBefore: payments() });
+        if (answered.length === 4) fourAnswered();
+        return r;
+      }),
+    );
+    // The first send is queued upstream (202) and cannot complete until the sandbox clock moves:
+    // four answers while it is queued prove that the duplicates did not wait for it.
     await received();
+    await four;
+    const early = [...answered];
+    expect(early.every(({ r }) => r.errors !== undefined)).toBe(true);
+    for (const { r, paidBefore } of early) {
+      expect(await paidBefore).toBe(0);
+      expect(codes(r)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
+      expect(r.errors![0].extensions).toMatchObject({ idempotencyKey: key });
+      // The truth: until the attempt's lease (IDEMPOTENCY_LEASE_MS, 10 s, renewed by a third) ends.
+      const after = r.errors![0].extensions!.retryAfterSeconds as number;
+      expect(after).toBeGreaterThanOrEqual(6);
+      expect(after).toBeLessThanOrEqual(10);
+    }
     await completeQueued();
     const results = await Promise.all(racing);
-    for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const answers = results.map((r) => r.data!.submitPayment);
-    expect(answers.every((a) => a.__typename === 'PaymentSuccess')).toBe(true);
-    expect(new Set(answers.map((a) => a.confirmationNumber)).size).toBe(1);
-    expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
+    const first = results.find((r) => r.errors === undefined)!;
+    expect(first.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false });
     expect(await payments()).toBe(1);
 
-    const later = await pay(gw, key, account(sb), orderNum, amountDue);
-    expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: answers[0].confirmationNumber });
+    const retries = await Promise.all(early.map(() => pay(gw, key, account(sb), orderNum, amountDue)));
+    for (const later of retries) {
+      expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: first.data!.submitPayment.confirmationNumber });
+    }
     expect(await payments()).toBe(1);
   });
 
