@@ -196,7 +196,7 @@ export interface EventSearchHit {
   availClasses: string[];
 }
 
-/** 5212 (no events) parses as an empty list. */
+/** No events parses as an empty list. */
 export interface EventSearchResult {
   holdClasses: string[];
   events: EventSearchHit[];
@@ -235,7 +235,7 @@ export interface EventDetail {
   archticsVenueId: string;
 }
 
-/** 5231 (no events) parses as an empty list. Unknown names are simply absent. */
+/** No events parses as an empty list. Unknown names are simply absent. */
 export interface EventDetailsResult {
   count: number;
   events: EventDetail[];
@@ -269,7 +269,7 @@ export interface CustomerRecord {
   emailOptOut: boolean;
 }
 
-/** 5024 (not found) parses as null. */
+/** Not found parses as null. */
 export type CustomerQueryResult = {
   customer: CustomerRecord;
   accountIds: number[];
@@ -309,7 +309,7 @@ export interface SeatBlock {
   atomicSeats: AtomicSeat[];
 }
 
-/** 5069 (no blocks found) parses as an empty list. */
+/** No blocks found parses as an empty list. */
 export interface SeatsSoldResult {
   count: number;
   blocks: SeatBlock[];
@@ -333,7 +333,7 @@ export interface CustomerAddRequest {
   customer: NewCustomerFields;
 }
 
-/** 11408 (e-mail exists) throws ArchticsCommandError whose `extra` is the existing CustomerAddResult. */
+/** emailExists throws ArchticsCommandError whose `extra` is the existing CustomerAddResult. */
 export interface CustomerAddResult {
   acctId: number;
   custNameId: number;
@@ -369,7 +369,7 @@ export interface AvailableSeatRow {
   price: Cents;
 }
 
-/** get_avail_seats with summary_flag "Y". 6002 (unknown event) throws ArchticsCommandError. */
+/** get_avail_seats with summary_flag "Y". unknownEvent throws ArchticsCommandError. */
 export interface AvailSummaryResult {
   sections: SectionAvailabilityRow[];
 }
@@ -432,7 +432,7 @@ export interface SeatsHoldSpecificRequest {
   orderNum?: number;
 }
 
-/** 6001/6003/6004 throw ArchticsCommandError. */
+/** notEnoughSeats, seatsNotAvailable and unknownCart throw ArchticsCommandError. */
 export interface HoldResult {
   orderNum: number;
   seats: HeldSeatRun[];
@@ -500,7 +500,7 @@ export interface PaymentRequest {
   extTransId?: string;
 }
 
-/** 7010 throws ArchticsCommandError whose `extra` is { calculatedAmount: Cents }. */
+/** amountMismatch throws ArchticsCommandError whose `extra` is { calculatedAmount: Cents }. */
 export interface PaymentResult {
   orderNum: number;
   confirmationNum: string;

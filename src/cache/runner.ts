@@ -2,8 +2,9 @@
  * The cached CommandRunner: wraps another runner (the command client) and, for READ commands with a
  * TTL > 0, answers from L1 (in-process, byte-bounded), then L2 (Redis, when configured), then one
  * shared upstream call per key (in-flight coalescing; across replicas too for the costly commands).
- * event_details' list form is cached event by event (split.ts), so overlapping lists share.
- * Writes pass straight through and evict the reads they make wrong (tags.ts), even when they fail.
+ * A multi-item read (def.cache.items) is cached item by item, so overlapping lists share.
+ * Writes pass straight through and evict the reads they make wrong (def.cache.invalidates), even
+ * when they fail.
  * When the upstream refuses, an expired answer within its grace is served stale (stale.ts), at
  * once: a read that has one is sent fail-fast (no wait for budget, no re-send).
  *
