@@ -26,9 +26,10 @@ export interface AuthInfo {
   /**
    * Whose fair share of the upstream budget this request draws on (src/quota/fair.ts):
    * "token:<digest>" per token (account-bound or not), or with tokens off "addr:<digest>" of the
-   * client's socket address (never a header: anyone can write one), "anonymous" when unknown.
+   * client's socket address (never a header: anyone can write one). Undefined when there is none
+   * (an in-process request): planned first come, first served, as everything was before shares.
    */
-  budgetCaller: string;
+  budgetCaller?: string;
 }
 
 /** A token's identity for records and shares: a digest, so no store or log ever holds the token. */
@@ -55,7 +56,10 @@ function unauthenticated(message: string): GraphQLError {
  * and the header is missing, malformed or names no token.
  */
 export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[], clientAddress?: string): AuthInfo {
-  if (tokens.length === 0) return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous', budgetCaller: addressCaller(clientAddress) };
+  if (tokens.length === 0) {
+    const budgetCaller = addressCaller(clientAddress);
+    return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous', ...(budgetCaller ? { budgetCaller } : {}) };
+  }
   const header = headers.get('authorization');
   if (!header) throw unauthenticated('Missing bearer token: send "Authorization: Bearer <token>".');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -69,8 +73,8 @@ export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly Gat
 }
 
 /** With tokens off, a client's share is its address's: digested, so no store or log keeps the address. */
-export function addressCaller(address: string | undefined): string {
-  if (!address) return 'anonymous';
+export function addressCaller(address: string | undefined): string | undefined {
+  if (!address) return undefined;
   // An IPv4 client on a dual-stack socket reads "::ffff:1.2.3.4": one client, one share.
   const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
   return `addr:${createHash('sha256').update(`archtics-gateway-address:${plain}`).digest('base64url').slice(0, 22)}`;

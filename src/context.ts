@@ -124,7 +124,7 @@ export function createContext(
     trace,
     provenance,
     requestId: request.requestId,
-    caller: request.auth.budgetCaller,
+    ...(request.auth.budgetCaller ? { caller: request.auth.budgetCaller } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const limited = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));

@@ -248,18 +248,19 @@ export class QueuedLimiter implements Limiter {
     const limits = state.limits ?? this.limits;
     const usage = state.usage ?? new Map<string, number>();
     this.lastUsage = usage;
-    const line = this.fairOrder(usage);
+    const order = this.fairOrder(usage);
+    const line = order.map((o) => o.waiter);
     const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore), reserved: state.reserved };
     // Slot indices: polls in line first (they spend reservations), then the reserved polls still to
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
-    const needs = line.map(({ waiter: w }) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
+    const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
     const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0);
     const slots = forecastSlots(floor, now, limits, Math.max(1, total + 1));
     // Fair shares: the callers using the window or waiting for it share it.
     const callers = new Set<string>();
     for (const [caller, used] of usage) if (used > 0) callers.add(caller);
-    for (const { waiter } of line) if (waiter.caller !== undefined) callers.add(waiter.caller);
+    for (const waiter of line) if (waiter.caller !== undefined) callers.add(waiter.caller);
     const share = fairShare(limits.perWindow, callers.size);
     // Per caller held to its share: the windows it borrows within, and their forecasts.
     const borrowing = new Map<string, { shapes: ReserveShape[]; forecasts: number[][] }>();
@@ -275,10 +276,10 @@ export class QueuedLimiter implements Limiter {
     // Refuse whoever would be served (their last expected POST) after their deadline; their slots
     // pass to those behind.
     let cursor = 0;
-    let head: { waiter: Waiter; at: number; take: Take } | undefined;
+    let head: { waiter: Waiter; first: number; at: number; take: Take } | undefined;
     let wakeAt = Infinity;
     for (let i = 0; i < line.length; i++) {
-      const { waiter, used } = line[i];
+      const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
       // A command never seen answered is planned with the pessimistic prior only where that fits:
       // refusing it for polls it was never seen to need would keep a small budget from ever learning.
@@ -287,7 +288,7 @@ export class QueuedLimiter implements Limiter {
       }
       const last = first + slotsFor(needs[i]);
       // Over its share, a first send also waits for the reserve to be left (fair.ts).
-      const held = waiter.priority !== 'poll' && waiter.caller !== undefined && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller!) : undefined;
+      const held = waiter.priority !== 'poll' && waiter.caller !== undefined && order[i].used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
       let at = slots[first];
       if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
       if (Math.max(slots[last], at) > waiter.deadline) {
@@ -301,7 +302,7 @@ export class QueuedLimiter implements Limiter {
         continue;
       }
       cursor = last + 1;
-      head ??= { waiter, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
+      head ??= { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
     }
     // Room opens in the line when its head is served.
     const refusals = this.refusals;
