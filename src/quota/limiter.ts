@@ -270,13 +270,21 @@ export class QueuedLimiter implements Limiter {
     for (const [caller, used] of usage) if (used > 0) callers.add(caller);
     for (const waiter of line) if (waiter.caller !== undefined) callers.add(waiter.caller);
     const share = fairShare(limits.perWindow, callers.size);
-    // Per caller held to its share: the windows it borrows within, and their forecasts.
+    // Per caller held to its share: the windows it borrows within, and their forecasts (one per
+    // distinct window, however many callers are held).
     const borrowing = new Map<string, { shapes: ReserveShape[]; forecasts: number[][] }>();
+    const forecasts = new Map<string, number[]>();
+    const forecastOf = (shape: ReserveShape) => {
+      const key = `${shape.perWindow}/${shape.windowMs}`;
+      let f = forecasts.get(key);
+      if (!f) forecasts.set(key, (f = forecastSlots(floor, now, { ...limits, ...shape }, Math.max(1, total + 1))));
+      return f;
+    };
     const borrowingOf = (caller: string) => {
       let b = borrowing.get(caller);
       if (!b) {
         const shapes = borrowingShapes(limits, share, usage, callers, caller);
-        b = { shapes, forecasts: shapes.map((shape) => forecastSlots(floor, now, { ...limits, ...shape }, Math.max(1, total + 1))) };
+        b = { shapes, forecasts: shapes.map(forecastOf) };
         borrowing.set(caller, b);
       }
       return b;
@@ -295,8 +303,10 @@ export class QueuedLimiter implements Limiter {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
-      // Over its share, a first send also waits for the reserve to be left (fair.ts).
-      const held = waiter.priority !== 'poll' && waiter.caller !== undefined && order[i].used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
+      // Over its share, a first send also leaves the others' room (fair.ts). A caller with no use in
+      // the window is never held: with more callers than slots its share is under one send.
+      const { used } = order[i];
+      const held = waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
       let at = slots[first];
       if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
       if (Math.max(slots[last], at) > waiter.deadline) {
@@ -371,16 +381,33 @@ export class QueuedLimiter implements Limiter {
         if (!q) queues.set(key, (q = { waiters: [], next: 0, used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0) }));
         q.waiters.push(waiter);
       }
-      // O(waiters × callers): the line is bounded (queueMax) and callers are few in practice.
-      for (let n = 0; n < waiters.length; n++) {
-        let pick: { waiters: Waiter[]; next: number; used: number } | undefined;
-        for (const q of queues.values()) {
-          if (q.next >= q.waiters.length) continue;
-          if (!pick || q.used < pick.used || (q.used === pick.used && q.waiters[q.next].seq < pick.waiters[pick.next].seq)) pick = q;
+      // A heap of callers by (use, arrival of its next waiter): O(waiters × log callers), so a line
+      // of many clients (tokens off: one per address) costs no more than a line of few.
+      type Queue = { waiters: Waiter[]; next: number; used: number };
+      const first = (a: Queue, b: Queue) => a.used < b.used || (a.used === b.used && a.waiters[a.next].seq < b.waiters[b.next].seq);
+      const heap = [...queues.values()];
+      const sink = (i: number): void => {
+        for (;;) {
+          const l = 2 * i + 1;
+          let m = i;
+          if (l < heap.length && first(heap[l], heap[m])) m = l;
+          if (l + 1 < heap.length && first(heap[l + 1], heap[m])) m = l + 1;
+          if (m === i) return;
+          [heap[i], heap[m]] = [heap[m], heap[i]];
+          i = m;
         }
-        const waiter = pick!.waiters[pick!.next++];
-        out.push({ waiter, used: pick!.used });
-        if (waiter.caller !== undefined) pick!.used += 1 + slotsFor(this.pollsToReserve(waiter));
+      };
+      for (let i = (heap.length >> 1) - 1; i >= 0; i--) sink(i);
+      while (heap.length > 0) {
+        const q = heap[0];
+        const waiter = q.waiters[q.next++];
+        out.push({ waiter, used: q.used });
+        if (waiter.caller !== undefined) q.used += 1 + slotsFor(this.pollsToReserve(waiter));
+        if (q.next >= q.waiters.length) {
+          const last = heap.pop()!;
+          if (heap.length > 0) heap[0] = last;
+        }
+        sink(0);
       }
     }
     return out;

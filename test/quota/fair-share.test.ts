@@ -101,6 +101,19 @@ describe('the planner with callers', () => {
     await gate.close();
   });
 
+  it('more callers than slots (tokens off: one per address): every slot is used, one send per caller first', async () => {
+    const { clock, gate } = limiter();
+    const byCaller = Array.from({ length: 40 }, (_, i) => burst(gate, 2, { caller: `addr:${i}` }));
+    await clock.advance(0);
+    // A share under one send must not hold anyone back: a caller with no use in the window goes.
+    expect(byCaller.reduce((n, c) => n + c.granted, 0)).toBe(16);
+    expect(byCaller.every((c) => c.granted <= 1)).toBe(true);
+    // A window later the first sends have left it: every caller's use is 0 again, and so on.
+    await clock.advance(60_000);
+    expect(byCaller.reduce((n, c) => n + c.granted, 0)).toBe(32);
+    await gate.close();
+  });
+
   it('without callers nothing changes: FIFO over the whole window', async () => {
     const { clock, gate } = limiter();
     const all = burst(gate, 20, {});
