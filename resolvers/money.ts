@@ -3,14 +3,13 @@ import type { Cents } from '../src/archtics/types.js';
 
 export interface MoneyShape {
   cents: Cents;
-  currency: string;
+  /** Absent: the service's currency (ARCHTICS_CURRENCY, on the context). */
+  currency?: string;
 }
 
-export const CURRENCY = 'USD';
-
-export function money(cents: Cents, currency = CURRENCY): MoneyShape {
+export function money(cents: Cents, currency?: string): MoneyShape {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`money: not integer cents: ${cents}`);
-  return { cents, currency };
+  return currency === undefined ? { cents } : { cents, currency };
 }
 
 export function formatCents(cents: Cents): string {

@@ -9,7 +9,9 @@
  *                       `sentAt`, THEN send payment_request once; record the outcome
  *   same key, done      the first outcome again; nothing is sent
  *   same key, other req BAD_USER_INPUT
- *   concurrent repeat   waits for the first (bounded), then answers as above
+ *   concurrent repeat   answered at once, never held: PAYMENT_OUTCOME_UNKNOWN ("in progress") with
+ *                       retryAfterSeconds = until the attempt's lease ends (by then it has ended, or
+ *                       renewed it, or died and its record can be taken over and settled by reading)
  *   outcome unknown     (timeout after the service accepted it, connection lost mid-poll, an
  *                       unreadable answer) → PAYMENT_OUTCOME_UNKNOWN; the record stays "unknown";
  *                       a retry with the key settles it by READING, never by paying (settle()).
@@ -301,7 +303,8 @@ class Attempt {
     const sentAt = this.now();
     this.tracked?.update('sent');
     if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
-      throw outcomeUnknown(p.key, 'another attempt with this key is in progress');
+      // Our lease lapsed and another attempt took the record over, with a fresh lease.
+      throw outcomeUnknown(p.key, 'another attempt with this key is in progress', ctx.idempotency.options.leaseMs);
     }
 
     let paid: PaymentResult;
@@ -449,8 +452,9 @@ export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext
     case 'done':
       return answer(got.record.outcome!, true);
     case 'busy':
-      // Retry when the attempt in progress must have renewed its lease, or lost it to a takeover.
-      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', Math.max(1000, got.record.leaseUntil - options.clock.now()));
+      // Answered at once (the attempt in progress answers its own caller). Before its lease ends a
+      // retry can only find it still running or done; after, a dead attempt's record is taken over.
+      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', got.record.leaseUntil - options.clock.now());
     case 'fresh': {
       const attempt = new Attempt(p, ctx, got.record);
       return attempt.run(() => attempt.send());

@@ -34,6 +34,11 @@ export interface ArchticsConfig {
   uid: string;
   siteName: string;
   srcSysName: string;
+  /**
+   * ISO 4217 code of every amount the service answers (ARCHTICS_CURRENCY): the protocol's amounts
+   * are bare decimals and the reference names no currency, so it is the client's to say.
+   */
+  currency: string;
   ratePerMinute: number;
   ratePerDay: number;
   /** Give up polling one command after this long. */
@@ -124,6 +129,8 @@ export interface SandboxConfig {
   async: 'auto' | 'always';
   /** SANDBOX_POLLS_TO_RESULT (default 1): with 'always', the result comes on this poll. */
   pollsToResult: number;
+  /** SANDBOX_WORLD: the seeded world, 'default' or 'alt' (other names for everything; docs/sandbox.md). */
+  world: 'default' | 'alt';
 }
 
 export interface StoreConfig {
@@ -369,6 +376,7 @@ export function loadConfig(env: Env = process.env): Config {
     strict: flag(env, 'SANDBOX_STRICT'),
     async: oneOf(env, 'SANDBOX_ASYNC', ['auto', 'always'] as const, 'auto'),
     pollsToResult: int(env, 'SANDBOX_POLLS_TO_RESULT', 1, 1, 100),
+    world: oneOf(env, 'SANDBOX_WORLD', ['default', 'alt'] as const, 'default'),
   };
 
   const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);
@@ -398,6 +406,7 @@ export function loadConfig(env: Env = process.env): Config {
       uid,
       siteName: str(env, 'ARCHTICS_SITE_NAME', 'vanilla'),
       srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
+      currency: currencyCode(env),
       ratePerMinute,
       ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
       pollTimeoutMs,
@@ -503,4 +512,10 @@ function trustedDocuments(env: Env): { trustedDocuments?: TrustedDocuments } {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: ${path}` : (err as Error).message;
     throw new ConfigError('GRAPHQL_TRUSTED_DOCUMENTS', why);
   }
+}
+
+function currencyCode(env: Env): string {
+  const code = (env.ARCHTICS_CURRENCY?.trim() || 'USD').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) throw new ConfigError('ARCHTICS_CURRENCY', 'must be an ISO 4217 code of three letters, e.g. USD');
+  return code;
 }

@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
-import type { CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
+import type { CommandDef, CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
 import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Drain } from './drain.js';
@@ -39,6 +39,8 @@ export interface GatewayContext {
   carts: CartOwnerStore;
   /** Keyed writes in flight, for a shutdown that waits for them and reports the unknown ones. */
   drain?: Drain;
+  /** ISO 4217 code of the service's amounts (ARCHTICS_CURRENCY). */
+  currency: string;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -65,6 +67,17 @@ export interface ContextDeps {
   drain?: Drain;
   /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
   now?: () => number;
+  /** ISO 4217 code of the service's amounts (default USD). */
+  currency?: string;
+  /**
+   * One deadline per GraphQL operation (GRAPHQL_OPERATION_DEADLINE_MS), on the same clock: every
+   * upstream read in it shares it (its RunOptions.deadline), so retries, polls and budget waits
+   * stop there together. Writes keep theirs: a write once sent is followed to its outcome.
+   * Default: none (each read has only its own).
+   */
+  operationDeadlineMs?: number;
+  /** A read's own deadline (ARCHTICS_READ_DEADLINE_MS): a read's deadline is the earlier of the two. Default 30 s. */
+  readDeadlineMs?: number;
 }
 
 /** A runner whose reads are never cacheable above it (the fresh, uncached one). */
@@ -78,15 +91,18 @@ function uncacheable(runner: CommandRunner): CommandRunner {
 }
 
 /**
- * Refuses new commands once the operation has used `max` upstream calls. Commands start together
- * (a loader's batch), long before their POSTs show in the trace, so it counts the commands it lets
- * start, less those the cache answered, plus polls.
+ * Refuses new commands once the operation has started `max` upstream commands. Commands start
+ * together (a loader's batch), long before their POSTs show in the trace, so it counts the commands
+ * it lets start, less those the cache answered. Polls are not counted: how many a command needs is
+ * the service's choice (any answer may be a 202), and the budget planner reserves them before a
+ * command starts — counting them would refuse the same operation against a service that answers
+ * 202 first that it accepts against one that answers at once.
  */
 function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number): CommandRunner {
   let started = 0;
   return {
     run(def, req, opts) {
-      if (started - trace.cacheHits - trace.staleServes + trace.polls >= max) {
+      if (started - trace.cacheHits - trace.staleServes >= max) {
         return Promise.reject(
           new GraphQLError(`This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`, {
             extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
@@ -108,6 +124,17 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
   };
 }
 
+const DEFAULT_CURRENCY = 'USD';
+/** Gives every read the operation's deadline, or its own (`readMs` from when it starts) when earlier. */
+function withDeadline(runner: CommandRunner, deadline: number, readMs: number, now: () => number): CommandRunner {
+  const bound = <Req, Res>(def: CommandDef<Req, Res>, opts: RunOptions | undefined): RunOptions | undefined =>
+    def.kind === 'read' ? { ...opts, deadline: Math.min(opts?.deadline ?? now() + readMs, deadline) } : opts;
+  return {
+    run: (def, req, opts) => runner.run(def, req, bound(def, opts)),
+    ...(runner.peek ? { peek: (def, req, opts) => runner.peek!(def, req, bound(def, opts)) } : {}),
+  };
+}
+
 let processIdempotency: Idempotency | undefined;
 let processCarts: CartOwnerStore | undefined;
 
@@ -118,7 +145,8 @@ export function createContext(
   // Every command of the operation listens on the request's signal: dozens is normal here.
   if (request.signal) setMaxListeners(0, request.signal);
   const trace = newTrace();
-  const provenance = newProvenance((deps.now ?? Date.now)());
+  const startedAt = (deps.now ?? Date.now)();
+  const provenance = newProvenance(startedAt);
   const tracker = new InflightTracker();
   const defaults = {
     trace,
@@ -127,7 +155,11 @@ export function createContext(
     ...(request.auth.budgetCaller ? { caller: request.auth.budgetCaller } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
-  const limited = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const allowed = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const limited = (runner: CommandRunner) =>
+    deps.operationDeadlineMs === undefined
+      ? allowed(runner)
+      : withDeadline(allowed(runner), startedAt + deps.operationDeadlineMs, deps.readDeadlineMs ?? 30_000, deps.now ?? Date.now);
   const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
   const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
   return {
@@ -143,5 +175,6 @@ export function createContext(
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
     carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
     ...(deps.drain ? { drain: deps.drain } : {}),
+    currency: deps.currency ?? DEFAULT_CURRENCY,
   };
 }

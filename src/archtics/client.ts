@@ -11,7 +11,7 @@ import type { Command1Response, CommandKind, CommandName, Product } from '../pro
 import type { Limiter } from '../quota/types.js';
 import { buildEnvelope, commandUrl, identify, readCommand1, secretsOf, serializeEnvelope } from './envelope.js';
 import { ArchticsError, ProtocolError, UnavailableError, redactSecrets } from './errors.js';
-import { pollUntilDone } from './polling.js';
+import { FAIL_FAST_SLOT_WAIT_MS, pollUntilDone } from './polling.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, mayResend, type RetryPolicy } from './retry.js';
 import {
   DEFAULT_RETRY_AFTER_MS,
@@ -93,8 +93,12 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
   // Every command in flight listens for close(); hundreds at once are normal, not a leak.
   setMaxListeners(0, closing.signal);
 
-  /** First send, re-sent per the kind's policy; hands a 202 to the poll loop. Returns the 200. */
-  async function exchange(ex: Exchange, deadline: number | undefined) {
+  /**
+   * First send, re-sent per the kind's policy; hands a 202 to the poll loop. Returns the 200.
+   * `failFast` (a read with a fallback, RunOptions.failFast): no wait for a slot beyond
+   * FAIL_FAST_SLOT_WAIT_MS and no re-send — the first refusal is the answer.
+   */
+  async function exchange(ex: Exchange, deadline: number | undefined, failFast: boolean) {
     for (let n = 1; ; n++) {
       const now = clock.now();
       if (deadline !== undefined && now >= deadline) {
@@ -108,6 +112,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       const attempt: Attempt = await sendUnderBudget(ex, deps, {
         priority: ex.kind === 'write' ? 'write' : 'read',
         ...(deadline !== undefined ? { deadline } : {}),
+        ...(failFast ? { startBy: now + FAIL_FAST_SLOT_WAIT_MS } : {}),
         timeoutMs,
         poll: false,
       });
@@ -118,13 +123,18 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
           acceptedAt: clock.now(),
           ...(ex.kind === 'read' && deadline !== undefined ? { deadline } : {}),
           retry: policy,
+          failFast,
         });
       }
-      if (!mayResend(ex.kind, attempt) || n >= policy.maxAttempts) throw errorFor(ex, attempt, clock);
+      if (failFast || !mayResend(ex.kind, attempt) || n >= policy.maxAttempts) throw errorFor(ex, attempt, clock);
       const is429 = attempt.type === 'response' && attempt.status === 429;
       const delay = is429 ? (retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS) : backoffDelay(n, policy, random);
-      // Waiting past the deadline is pointless: fail now (a 429 as RateLimitedError at once).
-      if (deadline !== undefined && clock.now() + delay >= deadline) throw errorFor(ex, attempt, clock);
+      // Waiting past the deadline is pointless: fail now — a 429 or 503 as what the service said,
+      // a read's lost answers as the deadline they ran into (UPSTREAM_TIMEOUT).
+      if (deadline !== undefined && clock.now() + delay >= deadline) {
+        if (attempt.type === 'response' || ex.kind === 'write') throw errorFor(ex, attempt, clock);
+        throw timeoutError(ex, `no answer before the deadline (${n} attempts; the last ${attempt.type === 'network' ? `lost its connection (${attempt.code})` : 'timed out'})`, false);
+      }
       ex.stats.retries++;
       if (ex.trace) ex.trace.retries++;
       await clock.sleep(delay, ex.signal);
@@ -191,8 +201,10 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       if (controller.signal.aborted) throw controller.signal.reason;
       ex.url = commandUrl(config, id.product);
       ex.body = serializeEnvelope(buildEnvelope(config, def, req, runOpts.ref));
+      // The caller's (for a read in a GraphQL operation: the earlier of the operation's and the
+      // read's own, src/context.ts), else a read's own.
       const deadline = runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
-      const answer = await exchange(ex, deadline);
+      const answer = await exchange(ex, deadline, id.kind === 'read' && runOpts.failFast === true);
       const command1 = readCommand1(answer.body, { ...id, cutShort: answer.cutShort, secrets });
       const result = parseAnswer((c) => def.parse(c), command1, ex);
       report(ex, started, runOpts.requestId, runOpts.ref);

@@ -11,6 +11,13 @@ import { errorFor, retryAfterOf, sendUnderBudget, timeoutError, type Attempt, ty
 
 export type PollConfig = Pick<ArchticsConfig, 'pollTimeoutMs' | 'pollInitialMs' | 'pollMaxIntervalMs' | 'pollBackoff' | 'requestTimeoutMs'>;
 
+/**
+ * A read with a fallback (RunOptions.failFast) takes a slot — first send or poll — only this soon:
+ * a Retry-After pause or a full window refuses it at once instead (the margin covers the
+ * planner's own turn).
+ */
+export const FAIL_FAST_SLOT_WAIT_MS = 1_000;
+
 /** The wait after `current`: ×backoff, capped. */
 export function nextPollInterval(current: number, config: Pick<PollConfig, 'pollBackoff' | 'pollMaxIntervalMs'>): number {
   return Math.min(config.pollMaxIntervalMs, current * config.pollBackoff);
@@ -25,7 +32,8 @@ export async function pollUntilDone(
   ex: Exchange,
   deps: SendDeps,
   config: PollConfig,
-  opts: { acceptedAt: number; deadline?: number; retry: RetryPolicy },
+  /** failFast: a read with a fallback (RunOptions.failFast) — polls take a slot now or never, and the first refusal or lost answer ends it. */
+  opts: { acceptedAt: number; deadline?: number; retry: RetryPolicy; failFast?: boolean },
 ): Promise<Extract<Attempt, { type: 'response' }>> {
   const { clock } = deps;
   const write = ex.kind === 'write';
@@ -47,7 +55,13 @@ export async function pollUntilDone(
 
     let attempt: Attempt;
     try {
-      attempt = await sendUnderBudget(ex, deps, { priority: 'poll', deadline: giveUpAt, timeoutMs: config.requestTimeoutMs, poll: true });
+      attempt = await sendUnderBudget(ex, deps, {
+        priority: 'poll',
+        deadline: giveUpAt,
+        ...(opts.failFast ? { startBy: clock.now() + FAIL_FAST_SLOT_WAIT_MS } : {}),
+        timeoutMs: config.requestTimeoutMs,
+        poll: true,
+      });
     } catch (err) {
       // No budget before giveUpAt: to the caller that is "no result in time", not "over quota".
       if (err instanceof RateLimitedError && err.source === 'budget' && !ex.signal?.aborted) throw giveUp();
@@ -62,7 +76,7 @@ export async function pollUntilDone(
       continue;
     }
     const repoll = mayRepoll(ex.kind, attempt);
-    if (repoll === false) throw errorFor(ex, attempt, clock, 'poll');
+    if (repoll === false || opts.failFast) throw errorFor(ex, attempt, clock, 'poll');
     if (repoll === 'lost') {
       // A read's answer was lost: the same POST either finds the command still queued or starts
       // it afresh — both fine for a read. Bounded like any retry.

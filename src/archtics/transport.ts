@@ -165,13 +165,14 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; deadline?: number; timeoutMs: number; poll: boolean },
+  opts: { priority: Priority; deadline?: number; startBy?: number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
   let cookie: string;
   for (;;) {
     const grant = await deps.limiter.acquire({
       priority: opts.priority,
       ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      ...(opts.startBy !== undefined ? { startBy: opts.startBy } : {}),
       ...(ex.signal ? { signal: ex.signal } : {}),
       command: ex.command,
       ...(ex.claim ? { claim: ex.claim } : {}),

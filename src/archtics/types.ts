@@ -128,8 +128,19 @@ export function noteRead(p: Provenance | undefined, expiresAt: number, tags: rea
 export interface RunOptions {
   /** Cancels the command end to end (queue wait, request, polling). */
   signal?: AbortSignal;
-  /** Epoch ms by which an answer is needed; the quota queue refuses at once past it. */
+  /**
+   * Epoch ms by which an answer is needed; the quota queue refuses at once past it. Absent: a
+   * read's own (ARCHTICS_READ_DEADLINE_MS). A GraphQL operation gives every read in it the
+   * earlier of the operation's deadline and the read's own (src/context.ts).
+   */
   deadline?: number;
+  /**
+   * The caller has another answer to give (a stale cache entry within its grace): a read that
+   * cannot go now — no slot at once (a Retry-After pause, a full window), or refused or lost
+   * once (429, 503, a dropped connection) — fails at once with that refusal instead of waiting
+   * or re-sending, so the fallback is served immediately. Polls of an accepted read likewise.
+   */
+  failFast?: boolean;
   /** Echoed by the service as command1.ref; useful in logs. */
   ref?: string;
   trace?: UpstreamTrace;

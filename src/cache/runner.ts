@@ -4,7 +4,8 @@
  * shared upstream call per key (in-flight coalescing; across replicas too for the costly commands).
  * event_details' list form is cached event by event (split.ts), so overlapping lists share.
  * Writes pass straight through and evict the reads they make wrong (tags.ts), even when they fail.
- * When the upstream refuses, an expired answer within its grace is served stale (stale.ts).
+ * When the upstream refuses, an expired answer within its grace is served stale (stale.ts), at
+ * once: a read that has one is sent fail-fast (no wait for budget, no re-send).
  *
  * Trace accounting (extensions.upstream): the caller whose fetch goes upstream gets the calls (the
  * inner runner counts them on its trace); every other caller served without an upstream call —
@@ -238,9 +239,12 @@ class CachedCommandRunner implements CachedRunner {
   ): Promise<FlightResult<Res>> {
     const l2 = this.l2;
     let lock: LockHandle | undefined;
+    // An expired copy within its grace to fall back on: then the read is sent fail-fast.
+    let fallback = servable(this.l1.peek(key, this.clock.now()), this.clock.now());
     if (l2) {
       const shared = await this.quietly('get', () => l2.get(key));
       if (shared && shared.expiresAt > this.clock.now()) return { ...this.answerOf<Res>(this.keepL1(key, shared)), source: 'l2' };
+      fallback ||= servable(shared, this.clock.now());
       if (def.cache?.shareMisses) {
         let lockFailed = false;
         lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
@@ -256,13 +260,21 @@ class CachedCommandRunner implements CachedRunner {
     try {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
-      const value = await this.inner.run(def, req, { ...opts, signal: flight.controller.signal });
+      const value = await this.inner.run(def, req, this.upstreamOptions(opts, flight, fallback));
       const stored = flight.poisoned ? undefined : await this.store(key, def.cache?.tags?.(req, value) ?? [], value, ttl, flight.startedAt);
       this.remember(def, req, value);
       return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
+  }
+
+  /**
+   * The options of a flight's upstream call: its own signal, and fail-fast when every caller has
+   * a stale copy to fall back on — a refusal is then served stale at once, not waited out.
+   */
+  private upstreamOptions(opts: RunOptions, flight: Flight<unknown>, fallback: boolean): RunOptions {
+    return { ...opts, signal: flight.controller.signal, ...(fallback ? { failFast: true } : {}) };
   }
 
   private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number): Promise<CacheEntry> {
@@ -380,12 +392,15 @@ class CachedCommandRunner implements CachedRunner {
       return policy.assemble(ids, items);
     }
     let outcome: CacheOutcome = 'hit';
+    // Items with an expired copy within its grace (L1 or L2): a call for only those is fail-fast.
+    const fallbacks = new Set(missing.filter((id) => servable(this.l1.peek(key(id), now), now)));
     if (this.l2) {
       const shared = await this.quietly('get', () => this.l2!.getMany(missing.map(key)));
       if (shared) {
         const at = this.clock.now();
         missing = missing.filter((id, i) => {
           const e = shared[i];
+          if (servable(e, at)) fallbacks.add(id);
           if (!e || !(e.expiresAt > at)) return true;
           items.set(id, this.keepL1(key(id), e).value);
           expiresAt = Math.min(expiresAt, e.expiresAt);
@@ -411,7 +426,8 @@ class CachedCommandRunner implements CachedRunner {
     let led: Flight<Map<string, unknown>> | undefined;
     if (toFetch.length > 0) {
       const batchKey = keyOfFields(def.name, { batch: [...toFetch].sort() });
-      const flight = new Flight<Map<string, unknown>>(batchKey, [], now, (f) => this.fetchItems(def, policy, req, toFetch, batchKey, ttl, opts, f));
+      const fallback = toFetch.every((id) => fallbacks.has(id));
+      const flight = new Flight<Map<string, unknown>>(batchKey, [], now, (f) => this.fetchItems(def, policy, req, toFetch, batchKey, ttl, opts, f, fallback));
       led = flight;
       for (const id of toFetch) this.itemFlights.set(key(id), flight);
       const forget = () => {
@@ -463,6 +479,7 @@ class CachedCommandRunner implements CachedRunner {
     ttl: number,
     opts: RunOptions,
     flight: Flight<Map<string, unknown>>,
+    fallback: boolean,
   ): Promise<FlightResult<Map<string, unknown>>> {
     const key = (id: string) => itemKey(def.name, id);
     const l2 = this.l2;
@@ -486,7 +503,7 @@ class CachedCommandRunner implements CachedRunner {
     try {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
-      const res = await this.inner.run(def, policy.request(req, ids) as Req, { ...opts, signal: flight.controller.signal });
+      const res = await this.inner.run(def, policy.request(req, ids) as Req, this.upstreamOptions(opts, flight, fallback));
       const items = policy.split(res, ids);
       const stored = await Promise.all([...items].map(([id, v]) => this.store(key(id), [], v, ttl, flight.startedAt)));
       return { value: items, source: 'upstream', expiresAt: Math.min(...stored.map((e) => e.expiresAt)) };

@@ -1,18 +1,24 @@
 /**
- * Stale answers: when the upstream refuses (429 or our own budget gate: RateLimitedError; 503 or
- * no connection: UnavailableError), an expired read still within its grace (config.staleGraceMs)
- * is better than an error. The caller's trace records it (staleServes, maxStaleAgeSeconds), which
- * is what the GraphQL layer turns into `extensions.stale`.
+ * Stale answers: when the upstream gives no answer to a read — a refusal (429, our own budget gate,
+ * 503, no connection: RateLimitedError, UnavailableError), a broken answer (an HTML maintenance
+ * page, a cut-short body: ProtocolError) or none in time (UpstreamTimeoutError) — an expired read
+ * still within its grace (config.staleGraceMs) is better than an error, and it is served at once:
+ * a read with such a fallback is sent fail-fast (RunOptions.failFast), so a Retry-After pause
+ * holds back the send, not the answer. The caller's trace records it (staleServes,
+ * maxStaleAgeSeconds), which is what the GraphQL layer turns into `extensions.stale`.
  *
- * Any other failure (a command error, a timeout that may yet succeed, a protocol error) is not
- * the upstream saying "not now", so it is passed through.
+ * A business answer (ArchticsCommandError: unknown event…), a setup fault (401, 404) or a
+ * cancellation is the service's real answer or our own problem, so it is passed through.
  */
-import { RateLimitedError, UnavailableError } from '../archtics/errors.js';
+import { ProtocolError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../archtics/errors.js';
 import type { UpstreamTrace } from '../archtics/types.js';
 import type { CacheEntry } from './types.js';
 
-export function isRefusal(error: unknown): error is RateLimitedError | UnavailableError {
-  return error instanceof RateLimitedError || error instanceof UnavailableError;
+/** No answer from the upstream (refused, broken or late): a stale copy may stand in. */
+export type Refusal = RateLimitedError | UnavailableError | ProtocolError | UpstreamTimeoutError;
+
+export function isRefusal(error: unknown): error is Refusal {
+  return error instanceof RateLimitedError || error instanceof UnavailableError || error instanceof ProtocolError || error instanceof UpstreamTimeoutError;
 }
 
 /** Servable as a stale answer at `now`: past its TTL (or not) but within its grace. */

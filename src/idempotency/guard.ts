@@ -5,8 +5,8 @@
  * - no record           → created as `pending` for us (SET NX): `fresh`, go ahead and send
  * - other fingerprint   → KeyReusedError (BAD_USER_INPUT above): a key names one request
  * - done                → `done`: hand back the first outcome, send nothing
- * - pending, lease live → wait (polling the store, bounded by waitMs), then decide again; still
- *                         pending at the end → `busy`
+ * - pending, lease live → `busy` (after waiting up to waitMs, polling the store; the gateway's
+ *                         waitMs is 0: a duplicate is answered at once, not held open)
  * - unknown, open, or pending past its lease → taken over by compare-and-set on the owner (one
  *                         taker wins, the others keep waiting): `takeover`, with the record as it
  *                         was, so the caller settles it (by reading, when it had been sent)
@@ -19,7 +19,7 @@ export interface GuardOptions {
   clock: Clock;
   /** How long one attempt may hold a record before others presume it dead. */
   leaseMs: number;
-  /** How long a duplicate waits for the attempt in progress. */
+  /** How long a duplicate waits for the attempt in progress (0: answered `busy` at once). */
   waitMs: number;
   /** Store polling interval while waiting. */
   pollMs: number;

@@ -34,7 +34,8 @@ export const DEFAULT_IDEMPOTENCY: Omit<IdempotencyOptions, 'clock'> = {
   // The reference's polling horizon (§3, ~10 min) plus one request timeout.
   inFlightMs: 10 * 60_000 + 30_000,
   leaseMs: 10 * 60_000 + 60_000,
-  waitMs: 30_000,
+  // A duplicate is answered at once ("in progress", retry after the lease): never held open.
+  waitMs: 0,
   pollMs: 25,
 };
 

@@ -69,6 +69,8 @@ interface Waiter extends Refusal {
   readonly seq: number;
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
+  /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
+  readonly startBy: number;
   readonly claim?: PlannedClaim;
   resolve(grant: Grant): void;
   /** Detaches the abort listener. */
@@ -172,6 +174,7 @@ export class QueuedLimiter implements Limiter {
         ...(caller !== undefined ? { caller } : {}),
         seq: ++this.waiterSeq,
         deadline: opts.deadline ?? Infinity,
+        startBy: opts.startBy ?? Infinity,
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         resolve,
@@ -309,6 +312,11 @@ export class QueuedLimiter implements Limiter {
       const held = waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
       let at = slots[first];
       if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
+      if (at > waiter.startBy) {
+        this.remove(waiter);
+        waiter.reject(budgetError(`no upstream budget now`, secondsUntil(at, now), waiter.command));
+        continue;
+      }
       if (Math.max(slots[last], at) > waiter.deadline) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(at, now), waiter.command));

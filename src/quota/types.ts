@@ -15,6 +15,12 @@ export interface AcquireOptions {
    * first send with a claim, the slots of the polls it is expected to need must come by then too.
    */
   deadline?: number;
+  /**
+   * Epoch ms: this POST's own slot must come by then, or it is refused at once (RateLimitedError)
+   * instead of waiting — for a caller with another answer to give meanwhile (a stale cache entry):
+   * a Retry-After pause or a full window holds back the send, not the answer.
+   */
+  startBy?: number;
   signal?: AbortSignal;
   command?: CommandName;
   /**

@@ -21,7 +21,7 @@ import {
   shoppingCart,
   ticketPrint,
 } from '../../src/archtics/commands/index.js';
-import { ArchticsCommandError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
+import { ArchticsCommandError, ProtocolError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { createCachedRunner } from '../../src/cache/index.js';
 import { staleExtension } from '../../src/cache/stale.js';
@@ -233,6 +233,9 @@ describe('cached runner: stale answers while the upstream refuses', () => {
     ['429 from the service', () => new RateLimitedError('429', 1, 'upstream')],
     ['our own budget', () => new RateLimitedError('budget', 5, 'budget')],
     ['503', () => new UnavailableError('down')],
+    // Broken answers and late ones are no answer either (issue 13: an HTML maintenance page served no stale answer).
+    ['a broken answer (HTML page)', () => new ProtocolError('not JSON')],
+    ['a timeout', () => new UpstreamTimeoutError('slow', false)],
   ] as const;
 
   for (const [name, make] of refusals) {
@@ -263,12 +266,35 @@ describe('cached runner: stale answers while the upstream refuses', () => {
     expect(staleExtension(trace)).toBeUndefined();
   });
 
-  it('does not serve stale on other failures (a timeout, a command error)', async () => {
+  it('does not serve stale on the service\'s own answer (a command error)', async () => {
     const { clock, inner, cache } = setup();
     await cache.run(getAvailSummary, { eventName: 'EVT01' });
     await clock.advance(DEFAULT_TTL_MS.get_avail_seats + 1);
-    inner.failWith = () => new UpstreamTimeoutError('slow', false);
-    await expect(cache.run(getAvailSummary, { eventName: 'EVT01' })).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    inner.failWith = () => new ArchticsCommandError('no such event', 5212, 0, '');
+    await expect(cache.run(getAvailSummary, { eventName: 'EVT01' })).rejects.toBeInstanceOf(ArchticsCommandError);
+  });
+
+  it('sends a read fail-fast only when it has a stale copy to fall back on', async () => {
+    const { clock, inner, cache } = setup({ staleGraceMs: 60_000 });
+    await cache.run(getAvailSummary, { eventName: 'EVT01' });
+    await cache.run(eventDetails, { names: ['EVT01'] });
+    expect(inner.calls.map((c) => c.opts.failFast)).toEqual([undefined, undefined]);
+    await clock.advance(DEFAULT_TTL_MS.get_avail_seats + 1);
+    await cache.run(getAvailSummary, { eventName: 'EVT01' });
+    expect(inner.calls[2].opts.failFast).toBe(true);
+    // Event by event: a call for items that all have a stale copy is fail-fast, one with a new item is not.
+    await clock.advance(DEFAULT_TTL_MS.event_details + 1);
+    await cache.run(eventDetails, { names: ['EVT01'] });
+    await clock.advance(DEFAULT_TTL_MS.event_details + 1);
+    await cache.run(eventDetails, { names: ['EVT01', 'EVT02'] });
+    expect(inner.calls.slice(3).map((c) => [c.command, c.opts.failFast])).toEqual([
+      ['event_details', true],
+      ['event_details', undefined],
+    ]);
+    // Past the grace there is nothing to fall back on: the read waits for its answer again.
+    await clock.advance(DEFAULT_TTL_MS.get_avail_seats + 60_000);
+    await cache.run(getAvailSummary, { eventName: 'EVT01' });
+    expect(inner.calls.at(-1)!.opts.failFast).toBeUndefined();
   });
 
   it('every coalesced caller gets the stale answer and its own marker', async () => {

@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 /** payment_request takes a minute of sandbox time: it is accepted (202) and polled. */
 const PAYMENT_SERVICE_MS = 60_000;
@@ -35,52 +36,73 @@ const completeQueued = () => advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000)
 const received = (n = 1) => paymentReceived(sb, n - 1, sandboxStats);
 
 describe('exactly once per idempotency key', () => {
-  it('the same key sent 5 times at once pays once, and all five get the same confirmation', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT12');
+  it('the same key sent 5 times at once pays once: the duplicates answer at once ("in progress", retry after the lease), then replay the one confirmation', async () => {
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[11]);
     const key = newKey();
-    const racing = Array.from({ length: 5 }, () => pay(gw, key, ACCT, orderNum, amountDue));
-    // The first send is queued upstream (202); let the sandbox complete it while all five wait.
+    const answered: { r: Awaited<ReturnType<typeof pay>>; paidBefore: Promise<number> }[] = [];
+    let fourAnswered!: () => void;
+    const four = new Promise<void>((resolve) => (fourAnswered = resolve));
+    const racing = Array.from({ length: 5 }, () =>
+      pay(gw, key, account(sb), orderNum, amountDue).then((r) => {
+        answered.push({ r, paidBefore: payments() });
+        if (answered.length === 4) fourAnswered();
+        return r;
+      }),
+    );
+    // The first send is queued upstream (202) and cannot complete until the sandbox clock moves:
+    // four answers while it is queued prove that the duplicates did not wait for it.
     await received();
+    await four;
+    const early = [...answered];
+    expect(early.every(({ r }) => r.errors !== undefined)).toBe(true);
+    for (const { r, paidBefore } of early) {
+      expect(await paidBefore).toBe(0);
+      expect(codes(r)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
+      expect(r.errors![0].extensions).toMatchObject({ idempotencyKey: key });
+      // The truth: until the attempt's lease (IDEMPOTENCY_LEASE_MS, 10 s, renewed by a third) ends.
+      const after = r.errors![0].extensions!.retryAfterSeconds as number;
+      expect(after).toBeGreaterThanOrEqual(6);
+      expect(after).toBeLessThanOrEqual(10);
+    }
     await completeQueued();
     const results = await Promise.all(racing);
-    for (const r of results) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const answers = results.map((r) => r.data!.submitPayment);
-    expect(answers.every((a) => a.__typename === 'PaymentSuccess')).toBe(true);
-    expect(new Set(answers.map((a) => a.confirmationNumber)).size).toBe(1);
-    expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
+    const first = results.find((r) => r.errors === undefined)!;
+    expect(first.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false });
     expect(await payments()).toBe(1);
 
-    const later = await pay(gw, key, ACCT, orderNum, amountDue);
-    expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: answers[0].confirmationNumber });
+    const retries = await Promise.all(early.map(() => pay(gw, key, account(sb), orderNum, amountDue)));
+    for (const later of retries) {
+      expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: first.data!.submitPayment.confirmationNumber });
+    }
     expect(await payments()).toBe(1);
   });
 
   it('the same key with a different request is BAD_USER_INPUT and sends nothing', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT13');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[12]);
     const key = newKey();
-    const first = pay(gw, key, ACCT, orderNum, amountDue);
+    const first = pay(gw, key, account(sb), orderNum, amountDue);
     await received();
     await completeQueued();
     expect((await first).data!.submitPayment.__typename).toBe('PaymentSuccess');
     const before = await sandboxStats(sb);
-    const other = await pay(gw, key, ACCT, orderNum, amountDue, '4242424242424242');
+    const other = await pay(gw, key, account(sb), orderNum, amountDue, '4242424242424242');
     expect(codes(other)).toEqual(['BAD_USER_INPUT']);
     expect((await sandboxStats(sb)).posts).toBe(before.posts);
   });
 
   it('cut off mid-poll: PAYMENT_OUTCOME_UNKNOWN; retries settle it by reading and never pay again', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT14');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[13]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
     const key = newKey();
 
-    const lost = await pay(gw, key, ACCT, orderNum, amountDue);
+    const lost = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(lost)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     expect(lost.errors![0].extensions).toMatchObject({ idempotencyKey: key });
     expect((await sandboxStats(sb)).faults.dropConnection).toBe(1);
 
     // The service still has the payment queued: reads show the cart and no sale, which proves
     // nothing yet — the answer stays unknown and nothing is sent.
-    const early = await pay(gw, key, ACCT, orderNum, amountDue);
+    const early = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(early)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     expect(early.errors![0].extensions?.retryAfterSeconds).toBeGreaterThan(0);
     expect(await payments()).toBe(0);
@@ -88,10 +110,10 @@ describe('exactly once per idempotency key', () => {
     await completeQueued();
     expect(await payments()).toBe(1);
 
-    const settled = await pay(gw, key, ACCT, orderNum, amountDue);
+    const settled = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(settled.errors).toBeUndefined();
-    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: ACCT, settledByReading: true, confirmationNumber: null, amount: { amount: amountDue } });
-    const again = await pay(gw, key, ACCT, orderNum, amountDue);
+    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: account(sb), settledByReading: true, confirmationNumber: null, amount: { amount: amountDue } });
+    const again = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(again.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: true });
     const stats = await sandboxStats(sb);
     expect(stats.executions.payment_request).toBe(1);
@@ -99,26 +121,26 @@ describe('exactly once per idempotency key', () => {
   });
 
   it('dropped on the first send, after the service accepted it: the retry reads, and does not pay again', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT15');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[14]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
     const key = newKey();
-    const lost = await pay(gw, key, ACCT, orderNum, amountDue);
+    const lost = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(lost)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     await completeQueued();
-    const settled = await pay(gw, key, ACCT, orderNum, amountDue);
+    const settled = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true });
     expect(await payments()).toBe(1);
   });
 
   it('refused before the service ran it (503): the key stays open and the retry pays — once', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT16');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[15]);
     await setFaults(sb, [{ kind: 'unavailable', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
     const key = newKey();
-    const refused = await pay(gw, key, ACCT, orderNum, amountDue);
+    const refused = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(refused)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(await payments()).toBe(0);
 
-    const retry = pay(gw, key, ACCT, orderNum, amountDue);
+    const retry = pay(gw, key, account(sb), orderNum, amountDue);
     await received(2);
     await completeQueued();
     expect((await retry).data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false, settledByReading: false });

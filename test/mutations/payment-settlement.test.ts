@@ -34,9 +34,17 @@ function block(seats: number[]): SeatBlock {
 }
 
 /** A fake upstream whose world the test sets: is the cart there, which seats are sold. */
-function fakeContext() {
+function fakeContext(timing: { inFlightMs?: number; leaseMs?: number } = {}) {
   const clock = new ManualClock();
-  const world = { cartThere: true, sold: [] as number[], sends: 0, reads: 0, nextSend: 'lost' as 'lost' | 'ok' };
+  const world = {
+    cartThere: true,
+    sold: [] as number[],
+    sends: 0,
+    reads: 0,
+    nextSend: 'lost' as 'lost' | 'ok' | 'hang',
+    /** Ends a send made with nextSend 'hang' (still polling upstream until then). */
+    finish: undefined as undefined | (() => void),
+  };
   const api = {
     checkOut: async () => {
       if (!world.cartThere) throw new ArchticsCommandError('gone', 6004, 100, 'gone');
@@ -44,6 +52,7 @@ function fakeContext() {
     },
     paymentRequest: async () => {
       world.sends++;
+      if (world.nextSend === 'hang') await new Promise<void>((resolve) => (world.finish = resolve));
       if (world.nextSend === 'lost') throw new UpstreamTimeoutError('no answer', true, { command: 'payment_request', kind: 'write' });
       return { orderNum: 500001, confirmationNum: 'CONF1', payments: [] };
     },
@@ -61,7 +70,7 @@ function fakeContext() {
     api,
     freshApi: api,
     logger: pino({ level: 'silent' }),
-    idempotency: createIdempotency({ clock, inFlightMs: IN_FLIGHT_MS, leaseMs: 5 * 60_000 }),
+    idempotency: createIdempotency({ clock, inFlightMs: timing.inFlightMs ?? IN_FLIGHT_MS, leaseMs: timing.leaseMs ?? LEASE_MS }),
     carts: new MemoryCartOwnerStore(clock),
   } as unknown as GatewayContext;
   return { ctx, world, clock };
@@ -74,6 +83,19 @@ const args: SubmitPaymentArgs = {
   amount: '300.00',
   card: { type: 'VI', number: '4111111111111111', cvv: '123', expiry: '1239', firstName: 'Ada', lastName: 'Lovelace' },
 };
+
+const LEASE_MS = 5 * 60_000;
+
+/** The GraphQL error a call ends with (its extensions), or 'no error'. */
+async function extensionsOf(p: Promise<unknown>): Promise<Record<string, unknown> | string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GraphQLError) return e.extensions;
+    throw e;
+  }
+  return 'no error';
+}
 
 async function code(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -127,6 +149,53 @@ describe('settling an unknown payment outcome', () => {
     await clock.advance(IN_FLIGHT_MS * 2);
     expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
     expect(world.sends).toBe(1);
+  });
+
+  describe('a retry while an attempt with the key is in progress (issue 13: it held its connection 30 s and said "retry after 1 s")', () => {
+    it('answers at once — the clock never moves — PAYMENT_OUTCOME_UNKNOWN with retryAfterSeconds = until the attempt\'s lease ends; nothing sent', async () => {
+      const { ctx, world, clock } = fakeContext();
+      world.nextSend = 'hang';
+      const first = submitPayment(args, ctx);
+      await new Promise((r) => setImmediate(r));
+      expect(world.sends).toBe(1);
+
+      // The manual clock does not move: a retry that waited for the attempt would never answer.
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', idempotencyKey: args.idempotencyKey, retryAfterSeconds: LEASE_MS / 1000 });
+      await clock.advance(60_000);
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ retryAfterSeconds: (LEASE_MS - 60_000) / 1000 });
+      expect(world.sends).toBe(1);
+
+      world.nextSend = 'ok';
+      world.finish!();
+      await expect(first).resolves.toMatchObject({ confirmationNum: 'CONF1' });
+    });
+
+    it('after the attempt ends, the retry replays its outcome', async () => {
+      const { ctx, world } = fakeContext();
+      world.nextSend = 'hang';
+      const first = submitPayment(args, ctx);
+      await new Promise((r) => setImmediate(r));
+      expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
+      world.nextSend = 'ok';
+      world.finish!();
+      await expect(first).resolves.toMatchObject({ confirmationNum: 'CONF1', replayed: false });
+      await expect(submitPayment(args, ctx)).resolves.toMatchObject({ confirmationNum: 'CONF1', replayed: true });
+      expect(world.sends).toBe(1);
+    });
+
+    it('an attempt that died (its lease not renewed): busy until its lease ends, then taken over and settled by reading, with what is left of the settlement horizon', async () => {
+      const { ctx, world, clock } = fakeContext({ leaseMs: 10_000, inFlightMs: 60_000 });
+      world.nextSend = 'hang';
+      void submitPayment(args, ctx).catch(() => undefined); // never ends, never renews (manual clock): as good as a kill -9
+      await new Promise((r) => setImmediate(r));
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', retryAfterSeconds: 10 });
+      await clock.advance(10_000);
+      // Taken over: the reads show the cart and no sale, which proves nothing while the send may
+      // still be carried out — the retry-after is what is left of that horizon (60 s - 10 s).
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', retryAfterSeconds: 50 });
+      expect(world.sends).toBe(1);
+      expect(world.reads).toBe(1);
+    });
   });
 
   describe('a new key meets the cart gone at checkout (its first attempt\'s record lost, or paid under another key)', () => {

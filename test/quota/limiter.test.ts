@@ -229,6 +229,22 @@ describe('budget gate: pause (Retry-After)', () => {
     expect((await limiter.snapshot()).pausedUntil).toBeUndefined();
   });
 
+  it('a caller with a fallback (startBy) is refused at once during a pause, whatever its deadline; it does not wait it out', async () => {
+    const { clock, limiter, t0 } = setup({ ratePerMinute: 10 });
+    limiter.pauseFor(30_000);
+    const withFallback = fire(limiter, clock, { priority: 'read', deadline: t0 + 60_000, startBy: t0 + 1_000 });
+    const without = fire(limiter, clock, { priority: 'read', deadline: t0 + 60_000 });
+    await clock.advance(0);
+    expect(withFallback.outcome).toMatchObject({ state: 'rejected', error: { code: 'RATE_LIMITED', source: 'budget', retryAfterSeconds: 30 } });
+    expect(without.outcome.state).toBe('waiting');
+    await clock.advance(30_000);
+    expect(without.outcome).toEqual({ state: 'granted', at: t0 + 30_000 });
+    // Once a slot is free now, startBy grants as usual.
+    const later = fire(limiter, clock, { priority: 'read', startBy: clock.now() + 1_000 });
+    await clock.advance(0);
+    expect(later.outcome).toEqual({ state: 'granted', at: t0 + 30_000 });
+  });
+
   it('a pause arriving while callers wait refuses those it pushes past their deadline', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 1 });
     await limiter.acquire({ priority: 'read' });

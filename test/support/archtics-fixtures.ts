@@ -22,6 +22,7 @@ export function testConfig(baseUrl: string, overrides: Partial<ArchticsConfig> =
     uid: 'gateway',
     siteName: 'vanilla',
     srcSysName: 'archtics-graphql',
+    currency: 'USD',
     ratePerMinute: 80,
     ratePerDay: 5000,
     pollTimeoutMs: 600_000,

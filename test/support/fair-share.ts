@@ -119,7 +119,7 @@ export async function scaledGateway(sb: RunningSandbox, config: Config, opts: { 
   const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(timeScale) });
   const inner: CommandRunner = opts.stripCaller ? { run: (def, req, o) => client.run(def, req, { ...o, caller: undefined }) } : client;
   const cache = createCachedRunner({ inner, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
-  const gateway = await createGateway({ config, runner: client, limiter, stores: createMemoryStores(clock), wrapRunner: () => cache });
+  const gateway = await createGateway({ config, runner: client, limiter, clock, stores: createMemoryStores(clock), wrapRunner: () => cache });
   return {
     gateway,
     client,
