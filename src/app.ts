@@ -5,6 +5,7 @@
  * Tests pass `runner` to put a stub where the client would be, `cache: false` for none.
  */
 import type { Plugin } from 'graphql-yoga';
+import type { Clock } from './clock.js';
 import { createArchticsClient, type UpstreamCallEvent } from './archtics/client.js';
 import { createArchticsApi } from './archtics/commands/index.js';
 import type { CommandRunner } from './archtics/types.js';
@@ -34,6 +35,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Replaces the Archtics client (tests). Not closed by the gateway. */
   runner?: CommandRunner;
+  /**
+   * The clock of a `runner`, `limiter` or `wrapRunner` cache given on a scaled time (tests, bench):
+   * operation deadlines and provenance are counted on it too. Default: the system clock.
+   */
+  clock?: Clock;
   /** Replaces the limiter made from config (in-process, or Redis with REDIS_URL). Closed by the gateway. */
   limiter?: Limiter;
   /** Wraps the runner before the API sees it, instead of the cross-request cache. */
@@ -250,6 +256,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     maxUpstreamCalls: config.maxUpstreamCalls,
     operationDeadlineMs: config.operationDeadlineMs,
     readDeadlineMs: config.archtics.readDeadlineMs,
+    ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     persisted: {

@@ -211,7 +211,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
             throw error;
           }
         },
-        ...(limiter.claim ? { claim: (command: CommandName) => limiter.claim!(command) } : {}),
+        ...(limiter.claim ? { claim: (command: CommandName, caller?: string) => limiter.claim!(command, caller) } : {}),
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
         ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),

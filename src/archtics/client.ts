@@ -193,7 +193,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       jar: new CookieJar(),
       signal: controller.signal,
       stats: { attempts: 0, polls: 0, retries: 0, status: 'none' },
-      ...(limiter.claim ? { claim: limiter.claim(id.command) } : {}),
+      ...(limiter.claim ? { claim: limiter.claim(id.command, runOpts.caller) } : {}),
       ...(runOpts.trace ? { trace: runOpts.trace } : {}),
       secrets,
     };

@@ -148,6 +148,11 @@ export interface RunOptions {
   provenance?: Provenance;
   /** Request id of the GraphQL operation, for logs. */
   requestId?: string;
+  /**
+   * Whose fair share of the upstream budget the command draws on (AuthInfo.budgetCaller: a token's
+   * digest, or a client address's when tokens are off). Set from the request, never from input.
+   */
+  caller?: string;
 }
 
 /** Anything that can run a command: the client itself, or a cache in front of it. */
