@@ -289,7 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
         maxPerMinute: int(env, 'CACHE_REFRESH_MAX_PER_MINUTE', Math.floor(ratePerMinute / 4), 0, ratePerMinute),
         decayMs: int(env, 'CACHE_REFRESH_DECAY_MS', 10 * 60_000, 1_000),
         aheadFraction: int(env, 'CACHE_REFRESH_AHEAD_PERCENT', 25, 1, 100) / 100,
-        minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1.5, 0, 1_000),
+        minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1, 0, 1_000),
         headroom: int(env, 'CACHE_REFRESH_HEADROOM', Math.ceil(ratePerMinute / 10), 0, ratePerMinute),
         tickMs: int(env, 'CACHE_REFRESH_TICK_MS', 1_000, 10, 60_000),
       },

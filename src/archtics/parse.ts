@@ -292,6 +292,8 @@ export interface CommandSpec<Req, Res> extends ResultHooks<Res> {
   toFields(req: Req, ctx: CommandContext): Record<string, unknown>;
   /** Parses a successful (result 0) answer. */
   parseOk(answer: FieldReader): Res;
+  catalogue?: CommandDef<Req, Res>['catalogue'];
+  refreshAhead?: boolean;
 }
 
 /** A CommandDef whose product and kind come from the COMMANDS table of the protocol module. */
@@ -307,6 +309,8 @@ export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req
       const checked = checkAnswer(answer, def, spec);
       return checked ? checked.empty : spec.parseOk(answer);
     },
+    ...(spec.catalogue ? { catalogue: spec.catalogue } : {}),
+    ...(spec.refreshAhead !== undefined ? { refreshAhead: spec.refreshAhead } : {}),
   };
   return Object.freeze(def);
 }

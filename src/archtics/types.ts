@@ -25,6 +25,30 @@ export interface CommandDef<Req, Res> {
    * command's meaning allows (documented per command); other failures throw ArchticsCommandError.
    */
   parse(command1: Command1Response): Res;
+  /** The whole collection in one cached entry (src/cache/catalogue.ts); absent: not catalogued. */
+  readonly catalogue?: CataloguePolicy<Req, Res, unknown>;
+  /** false: the cache never refreshes it ahead (a cached read is refreshable by default). */
+  readonly refreshAhead?: boolean;
+}
+
+/**
+ * How a multi-item read's unfiltered form lists the whole collection, page by page: the cache
+ * keeps it as one entry and answers item requests from it.
+ */
+export interface CataloguePolicy<Req, Res, Item> {
+  /** The ids a request asks for, when the catalogue can answer it (a plain list); else undefined. */
+  ids(req: Req): string[] | undefined;
+  /**
+   * The request for one page: the first (after undefined), or the one after the id `after` (a Req;
+   * typed unknown so that a def stays covariant in Req).
+   */
+  page(after: string | undefined): unknown;
+  /** The request for just these ids (the filtered call for ids the catalogue lacks); a Req. */
+  request(req: Req, ids: string[]): unknown;
+  /** A page's items by id, in order, and the cursor of the next page (undefined after the last). */
+  read(res: Res, asked: Req): { entries: [string, Item][]; next?: string };
+  /** The answer to a request from its items (ids the catalogue lacks are absent from the map). */
+  assemble(ids: readonly string[], items: ReadonlyMap<string, Item | null>): Res;
 }
 
 export type RequestOf<D> = D extends CommandDef<infer Req, unknown> ? Req : never;
@@ -42,6 +66,8 @@ export interface UpstreamTrace {
   staleServes: number;
   /** Age in seconds of the oldest stale answer served, when any. */
   maxStaleAgeSeconds?: number;
+  /** Of cacheHits, answers the refresher had renewed ahead of their expiry (its calls are on no operation's trace). */
+  refreshHits?: number;
 }
 
 export function newTrace(): UpstreamTrace {
@@ -58,6 +84,12 @@ export interface RunOptions {
   trace?: UpstreamTrace;
   /** Request id of the GraphQL operation, for logs. */
   requestId?: string;
+  /**
+   * Work no caller waits for (refresh-ahead): sent at the budget's 'idle' priority, only into a slot
+   * nobody in line could use and leaving `headroom` slots of the window free; refused at once
+   * otherwise, and never re-sent. Polls of an accepted command are polls as usual.
+   */
+  idle?: { headroom: number };
 }
 
 /** Anything that can run a command: the client itself, or a cache in front of it. */

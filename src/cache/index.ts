@@ -4,7 +4,7 @@
  * tags.ts (what each write invalidates), stale.ts (answers while the upstream refuses),
  * split.ts (event_details cached event by event), redis-l2.ts (the shared tier), runner.ts (the CommandRunner tying them together).
  */
-export { createCachedRunner, DEFAULT_PEER_COALESCE, type CachedRunner, type CachedRunnerOptions, type CacheLogger } from './runner.js';
+export { createCachedRunner, DEFAULT_PEER_COALESCE, type CachedRunner, type CachedRunnerOptions, type CacheLogger, type RefreshEvent } from './runner.js';
 export { RedisL2, cacheNamespace, type RedisL2Options } from './redis-l2.js';
 export { ByteLruStore, entryBytes } from './lru.js';
 export { cacheKey, canonicalJson, keyOfFields } from './key.js';

@@ -14,14 +14,27 @@
  * mutated it would corrupt every later answer. A mutation throws instead (ESM is strict mode).
  */
 import { LRUCache } from 'lru-cache';
-import type { CommandContext, CommandDef, CommandRunner, EventDetail, EventDetailsRequest, EventDetailsResult, RunOptions } from '../archtics/types.js';
+import { RateLimitedError } from '../archtics/errors.js';
+import {
+  newTrace,
+  type CataloguePolicy,
+  type CommandContext,
+  type CommandDef,
+  type CommandRunner,
+  type EventDetail,
+  type EventDetailsRequest,
+  type EventDetailsResult,
+  type RunOptions,
+} from '../archtics/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CacheConfig } from '../config.js';
 import type { CommandName } from '../protocol/wire.js';
+import { catalogueIndex, catalogueKey, fetchCatalogue, type CatalogueValue } from './catalogue.js';
 import { Coalescer, Flight, type FlightResult } from './coalesce.js';
 import { cacheKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
 import { assemble, eventItemKey, itemsOf, splitNames, subRequest } from './split.js';
+import { HotKeys, MemoryRefreshLedger, Refresher, refreshKey, type RefreshLedger, type RefreshOutcome, type RefreshPorts } from './refresh-ahead.js';
 import { isRefusal, markStale, servable } from './stale.js';
 import { cartEventsOf, cartOfWrite, readTags, writeTags } from './tags.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
@@ -54,7 +67,21 @@ export interface CachedRunnerOptions {
   peerWaitMs?: number;
   /** L2 poll interval while waiting for a peer. */
   peerPollMs?: number;
+  /** Where the refresher's spend is counted (default in memory; replicas share one in Redis). */
+  refreshLedger?: RefreshLedger;
+  /** Told of every refresh-ahead attempt (benchmarks). */
+  onRefresh?(e: RefreshEvent): void;
 }
+
+export interface RefreshEvent {
+  command: CommandName;
+  outcome: RefreshOutcome;
+  /** POSTs it spent (first send and polls). */
+  posts: number;
+}
+
+/** What the refresher re-runs: one cached read, or a whole catalogue. */
+type RefreshJob = { def: CommandDef<unknown, unknown>; req: unknown; ttl: number; catalogue?: CataloguePolicy<unknown, unknown, unknown> };
 
 export interface CachedRunner extends CommandRunner {
   stats(): CacheStats;
@@ -95,6 +122,10 @@ class CachedCommandRunner implements CachedRunner {
   /** orderNum → events seen in that cart, so a payment or abort knows whose availability to evict. */
   private readonly cartEvents = new LRUCache<number, Set<string>>({ max: 10_000 });
   private readonly counters = { l1Hits: 0, l2Hits: 0, coalesced: 0, peerFills: 0, misses: 0, staleServes: 0, invalidations: 0 };
+  private readonly hot?: HotKeys<RefreshJob>;
+  private readonly refresher?: Refresher<RefreshJob>;
+  /** Bumped by every invalidation: a refresh that saw it move does not store its (maybe older) answer. */
+  private invalidationSeq = 0;
 
   constructor(opts: CachedRunnerOptions) {
     this.inner = opts.inner;
@@ -110,15 +141,42 @@ class CachedCommandRunner implements CachedRunner {
     this.l1 = new ByteLruStore(opts.config.maxBytes);
     // Another replica's write: drop our copies too.
     this.l2?.onRemoteInvalidate((tags) => {
+      this.invalidationSeq++;
       this.coalescer.poison(tags);
       this.l1.invalidate(tags);
     });
+    const refresh = opts.config.refresh;
+    if (refresh?.enabled && refresh.maxPerMinute > 0) {
+      const hot = (this.hot = new HotKeys<RefreshJob>({ aheadFraction: refresh.aheadFraction, decayMs: refresh.decayMs, minScore: refresh.minHotness }));
+      const ports = this.refreshPorts(refresh.headroom);
+      this.refresher = new Refresher<RefreshJob>({
+        clock: this.clock,
+        hot,
+        ledger: opts.refreshLedger ?? new MemoryRefreshLedger(refresh.maxPerMinute),
+        tickMs: refresh.tickMs,
+        refresh: (key, budget) => refreshKey(hot, key, budget, ports, () => this.clock.now(), refresh.aheadFraction),
+        onOutcome: (key, outcome, posts) => {
+          this.metrics?.cacheRefresh?.(key.job.def.name, outcome, posts);
+          opts.onRefresh?.({ command: key.job.def.name, outcome, posts });
+          if (outcome === 'failed') this.logger?.debug?.({ command: key.job.def.name }, 'refresh-ahead failed; the entry stays as it was');
+        },
+      });
+      this.refresher.start();
+    }
   }
 
   async run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): Promise<Res> {
     if (def.kind === 'write') return this.runWrite(def, req, opts);
     const ttl = this.config.ttlMs[def.name] ?? 0;
     if (!(ttl > 0)) return this.runUncached(def, req, opts);
+    const catalogue = this.catalogueOf(def);
+    const ids = catalogue?.ids(req);
+    if (catalogue && ids) return this.runCatalogued(def, req, catalogue as CataloguePolicy<Req, Res, unknown>, ids, ttl, opts);
+    return this.runRead(def, req, ttl, opts);
+  }
+
+  /** A cached read without the catalogue: L1, L2, one shared call. */
+  private async runRead<Req, Res>(def: CommandDef<Req, Res>, req: Req, ttl: number, opts: RunOptions): Promise<Res> {
     const names = splitNames(def.name, req);
     if (names) return this.runSplit(def as unknown as CommandDef<EventDetailsRequest, EventDetailsResult>, req as EventDetailsRequest, names, ttl, opts) as Promise<Res>;
     const key = cacheKey(def, req, this.context);
@@ -126,8 +184,9 @@ class CachedCommandRunner implements CachedRunner {
 
     const now = this.clock.now();
     const hit = this.l1.get(key, now);
+    this.noteRead(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (hit && hit.expiresAt > now) {
-      this.count(def.name, 'hit', opts);
+      this.count(def.name, 'hit', opts, hit);
       return hit.value as Res;
     }
 
@@ -160,6 +219,18 @@ class CachedCommandRunner implements CachedRunner {
     const ttl = this.config.ttlMs[def.name] ?? 0;
     if (!(ttl > 0)) return undefined;
     const now = this.clock.now();
+    const catalogue = this.catalogueOf(def);
+    const ids = catalogue?.ids(req);
+    if (catalogue && ids) {
+      const key = catalogueKey(def.name);
+      const entry = this.l1.get(key, now);
+      this.noteRead(key, this.catalogueJob(def, catalogue), now, entry);
+      if (!entry || !(entry.expiresAt > now)) return undefined;
+      const index = catalogueIndex(entry.value as CatalogueValue);
+      if (!ids.every((id) => index.has(id))) return undefined;
+      this.count(def.name, 'hit', opts, entry);
+      return { value: catalogue.assemble(ids, index) as Res };
+    }
     const names = splitNames(def.name, req);
     if (names) {
       const items = new Map<string, EventDetail | null>();
@@ -174,8 +245,9 @@ class CachedCommandRunner implements CachedRunner {
     const key = cacheKey(def, req, this.context);
     if (key === undefined) return undefined;
     const hit = this.l1.get(key, now);
+    this.noteRead(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (!hit || !(hit.expiresAt > now)) return undefined;
-    this.count(def.name, 'hit', opts);
+    this.count(def.name, 'hit', opts, hit);
     return { value: hit.value as Res };
   }
 
@@ -201,6 +273,7 @@ class CachedCommandRunner implements CachedRunner {
   async invalidate(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     this.counters.invalidations++;
+    this.invalidationSeq++;
     this.coalescer.poison(tags);
     this.l1.invalidate(tags);
     if (this.l2) await this.quietly('invalidate', () => this.l2!.invalidate(tags));
@@ -211,6 +284,7 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   async close(): Promise<void> {
+    await this.refresher?.stop();
     await this.l2?.close();
   }
 
@@ -254,7 +328,7 @@ class CachedCommandRunner implements CachedRunner {
     }
   }
 
-  private async store(command: string, key: string, req: unknown, value: unknown, ttl: number, startedAt: number): Promise<void> {
+  private async store(command: string, key: string, req: unknown, value: unknown, ttl: number, startedAt: number, refreshed = false): Promise<CacheEntry> {
     const now = this.clock.now();
     const entry: CacheEntry = {
       value: deepFreeze(value),
@@ -262,15 +336,19 @@ class CachedCommandRunner implements CachedRunner {
       expiresAt: now + ttl,
       staleUntil: now + ttl + this.config.staleGraceMs,
       tags: readTags(command, req, value),
+      ...(refreshed ? { refreshed: true } : {}),
     };
     this.l1.set(key, entry);
+    this.hot?.stored(key, entry.expiresAt, ttl);
     this.metrics?.cacheSize?.(this.l1.bytes, this.l1.size);
     if (this.l2) await this.quietly('set', () => this.l2!.set(key, entry, startedAt));
+    return entry;
   }
 
   private keepL1(key: string, entry: CacheEntry): CacheEntry {
     deepFreeze(entry.value);
     this.l1.set(key, entry);
+    this.hot?.stored(key, entry.expiresAt, entry.expiresAt - entry.storedAt);
     return entry;
   }
 
@@ -484,10 +562,124 @@ class CachedCommandRunner implements CachedRunner {
     return [...events];
   }
 
+  // ── the catalogue (catalogue.ts) ─────────────────────────────────────────────────────────────
+
+  private catalogueOf<Req, Res>(def: CommandDef<Req, Res>): CataloguePolicy<Req, Res, unknown> | undefined {
+    return this.config.catalogue?.enabled ? def.catalogue : undefined;
+  }
+
+  private catalogueJob<Req, Res>(def: CommandDef<Req, Res>, catalogue: CataloguePolicy<Req, Res, unknown>): RefreshJob {
+    return { def: def as CommandDef<unknown, unknown>, req: undefined, ttl: this.config.catalogue!.ttlMs, catalogue: catalogue as CataloguePolicy<unknown, unknown, unknown> };
+  }
+
+  /**
+   * Items from the catalogue entry (fetched whole when absent or expired); ids it lacks go through
+   * the filtered call. When the catalogue cannot be had (the upstream refuses and no stale copy is
+   * left), the plain path answers.
+   */
+  private async runCatalogued<Req, Res>(def: CommandDef<Req, Res>, req: Req, catalogue: CataloguePolicy<Req, Res, unknown>, ids: string[], ttl: number, opts: RunOptions): Promise<Res> {
+    const key = catalogueKey(def.name);
+    const now = this.clock.now();
+    let entry = this.l1.get(key, now);
+    this.noteRead(key, this.catalogueJob(def, catalogue), now, entry);
+    if (entry && entry.expiresAt > now) this.count(def.name, 'hit', opts, entry);
+    else {
+      const { flight, leader } = this.coalescer.acquire<CatalogueValue>(key, [], now, (f) => this.fetchCatalogueEntry(def, catalogue, key, opts, f));
+      try {
+        const out = await flight.join(opts.signal);
+        if (!leader) this.count(def.name, 'coalesced', opts);
+        else if (out.source === 'l2') this.count(def.name, 'l2', opts);
+        entry = this.l1.peek(key, this.clock.now()) ?? { value: out.value, storedAt: now, expiresAt: now, staleUntil: now, tags: [] };
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        const stale = await this.staleEntry(key);
+        if (!stale) return this.runRead(def, req, ttl, opts);
+        markStale(opts.trace, stale, this.clock.now());
+        this.counters.staleServes++;
+        this.metrics?.cacheResult(def.name, 'stale');
+        entry = stale;
+      }
+    }
+    const index = catalogueIndex(entry.value as CatalogueValue);
+    const missing = ids.filter((id) => !index.has(id));
+    if (missing.length === 0) return catalogue.assemble(ids, index);
+    // Not in the catalogue (created since it was read): the filtered call, cached as usual.
+    const rest = await this.runRead(def, catalogue.request(req, missing) as Req, ttl, opts);
+    const items = new Map<string, unknown>(ids.flatMap((id) => (index.has(id) ? [[id, index.get(id)] as [string, unknown]] : [])));
+    for (const [id, item] of catalogue.read(rest, req).entries) items.set(id, item);
+    return catalogue.assemble(ids, items);
+  }
+
+  /** The leader's work for a catalogue: L2, else every page upstream for the caller. */
+  private async fetchCatalogueEntry<Req, Res>(
+    def: CommandDef<Req, Res>,
+    catalogue: CataloguePolicy<Req, Res, unknown>,
+    key: string,
+    opts: RunOptions,
+    flight: Flight<CatalogueValue>,
+  ): Promise<FlightResult<CatalogueValue>> {
+    if (this.l2) {
+      const shared = await this.freshFromL2(key);
+      if (shared) return { value: this.keepL1(key, shared).value as CatalogueValue, source: 'l2' };
+    }
+    this.counters.misses++;
+    this.metrics?.cacheResult(def.name, 'miss');
+    const value = await fetchCatalogue(catalogue, (pageReq) => this.inner.run(def, pageReq, { ...opts, signal: flight.controller.signal }));
+    if (!flight.poisoned) await this.store(def.name, key, undefined, value, this.config.catalogue!.ttlMs, flight.startedAt);
+    return { value, source: 'upstream' };
+  }
+
+  // ── refresh-ahead (refresh-ahead.ts) ─────────────────────────────────────────────────────────
+
+  /** A read of `key` (hit or miss) makes it hotter, unless its command is never refreshed. */
+  private noteRead(key: string, job: RefreshJob, now: number, entry: CacheEntry | undefined): void {
+    if (!this.hot || job.def.refreshAhead === false) return;
+    this.hot.read(key, job, now, entry ? { expiresAt: entry.expiresAt, ttlMs: entry.expiresAt - entry.storedAt } : undefined);
+  }
+
+  private refreshPorts(headroom: number): RefreshPorts<RefreshJob> {
+    return {
+      local: (key) => this.l1.peek(key, this.clock.now()),
+      adoptShared: async (key) => {
+        if (!this.l2) return undefined;
+        const shared = await this.freshFromL2(key);
+        const local = this.l1.peek(key, this.clock.now());
+        if (!shared || (local && local.expiresAt >= shared.expiresAt)) return undefined;
+        this.keepL1(key, shared);
+        return { expiresAt: shared.expiresAt, ttlMs: shared.expiresAt - shared.storedAt };
+      },
+      lock: async (key) => {
+        const none = { release: async () => undefined };
+        if (!this.l2) return none;
+        let failed = false;
+        const lock = await this.quietly('lock', () => this.l2!.tryLock(`refresh:${key}`, 10_000), () => (failed = true));
+        return lock ?? (failed ? none : 'held');
+      },
+      fetch: async (job, key) => {
+        const trace = newTrace();
+        const startedAt = this.clock.now();
+        const seq = this.invalidationSeq;
+        const opts: RunOptions = { idle: { headroom }, trace };
+        const value = job.catalogue
+          ? await fetchCatalogue(job.catalogue, (req) => this.inner.run(job.def, req, opts))
+          : await this.inner.run(job.def, job.req, opts);
+        // A write meanwhile may have made this answer wrong: leave the entry to the next caller.
+        if (seq !== this.invalidationSeq) return { expiresAt: 0, ttlMs: job.ttl, polls: trace.polls };
+        const entry = await this.store(job.def.name, key, job.catalogue ? undefined : job.req, value, job.ttl, startedAt, true);
+        if (!job.catalogue) this.noteCart(job.def.name, job.req, value);
+        return { expiresAt: entry.expiresAt, ttlMs: job.ttl, polls: trace.polls };
+      },
+      isRefusal: (error) => error instanceof RateLimitedError && error.source === 'budget',
+    };
+  }
+
   // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
 
-  private count(command: CommandName, outcome: CacheOutcome, opts: RunOptions): void {
-    if (opts.trace) opts.trace.cacheHits++;
+  private count(command: CommandName, outcome: CacheOutcome, opts: RunOptions, entry?: CacheEntry): void {
+    if (opts.trace) {
+      opts.trace.cacheHits++;
+      if (entry?.refreshed) opts.trace.refreshHits = (opts.trace.refreshHits ?? 0) + 1;
+    }
     if (outcome === 'hit') this.counters.l1Hits++;
     else if (outcome === 'l2') this.counters.l2Hits++;
     else if (outcome === 'coalesced') this.counters.coalesced++;

@@ -19,6 +19,7 @@ import { createLimiter } from '../quota/redis-limiter.js';
 import type { Limiter, QuotaSnapshot } from '../quota/types.js';
 import { DEFAULT_KEY_PREFIX, createRedis, type Redis } from '../redis.js';
 import { RedisL2, cacheNamespace } from './redis-l2.js';
+import { RedisRefreshLedger } from './redis-refresh-ledger.js';
 import { createCachedRunner, type CachedRunner } from './runner.js';
 
 export interface UpstreamStackOptions {
@@ -75,9 +76,12 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
   metrics.trackQuota(() => limiter.snapshot());
 
   let cache: CachedRunner | undefined;
+  const namespace = cacheNamespace(prefix, config.archtics.dsn);
   const l2 = redis && opts.cache !== false
-    ? new RedisL2({ redis, namespace: cacheNamespace(prefix, config.archtics.dsn), onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
+    ? new RedisL2({ redis, namespace, onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
     : undefined;
+  // Replicas refresh under one cap: the refresher's spend is counted in Redis too.
+  const refreshLedger = redis && config.cache.refresh?.enabled ? new RedisRefreshLedger(redis, namespace, config.cache.refresh.maxPerMinute) : undefined;
 
   return {
     limiter,
@@ -97,6 +101,7 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
         context: { siteName: config.archtics.siteName },
         // A peer's fetch may wait for budget and be 202-polled: wait for it as long as a read may take.
         peerWaitMs: config.archtics.readDeadlineMs,
+        ...(refreshLedger ? { refreshLedger } : {}),
         ...(opts.clock ? { clock: opts.clock } : {}),
       });
       return cache;

@@ -2,7 +2,10 @@
  * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
  * budget is left —
  *
- *   extensions.upstream = { calls, polls, retries, cacheHits, staleServes, minuteRemaining, dayRemaining }
+ *   extensions.upstream = { calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining }
+ *
+ * refreshHits: of the cache hits, answers the refresher had renewed ahead of expiry. The refresher's
+ * own calls are on no operation's trace (no caller waited for them); /metrics counts them.
  *   extensions.stale    = { ageSeconds }   only when some answer was served stale (upstream refusing)
  *
  * The counts come from the operation's trace (context.trace; the client and the cache add to it),
@@ -26,6 +29,8 @@ export interface UpstreamReport {
   polls: number;
   retries: number;
   cacheHits: number;
+  /** Of cacheHits, answers renewed ahead of expiry by the refresher. */
+  refreshHits: number;
   staleServes: number;
   /** null when the budget store could not be read (or is unlimited). */
   minuteRemaining: number | null;
@@ -73,6 +78,7 @@ function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined): Up
     polls: trace.polls,
     retries: trace.retries,
     cacheHits: trace.cacheHits,
+    refreshHits: trace.refreshHits ?? 0,
     staleServes: trace.staleServes,
     minuteRemaining: finiteOrNull(snapshot?.minuteRemaining),
     dayRemaining: finiteOrNull(snapshot?.dayRemaining),

@@ -15,8 +15,8 @@ import type { CommandName } from '../protocol/wire.js';
 import type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
 import { forecastSlots, MemorySlotStore, remaining, type SlotStore, type WindowLimits, type WindowState } from './window.js';
 
-/** Line order: polls of accepted commands first, then writes, then reads. */
-export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
+/** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
+export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read', 'idle'];
 
 /** setTimeout's ceiling; a longer wait wakes early, finds nothing due and sleeps again. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
@@ -41,6 +41,8 @@ interface Waiter extends Refusal {
   readonly priority: Priority;
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
+  /** Slots that must stay free after this one (idle work only). */
+  readonly headroom: number;
   resolve(): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -56,7 +58,7 @@ export class QueuedLimiter implements Limiter {
   private readonly limits: WindowLimits;
   private readonly queueMax: number;
   private readonly clock: Clock;
-  private readonly lines: Record<Priority, Waiter[]> = { poll: [], write: [], read: [] };
+  private readonly lines: Record<Priority, Waiter[]> = { poll: [], write: [], read: [], idle: [] };
   /** Refused for a full line; rejected by the next pump, which knows when room opens. */
   private refusals: Refusal[] = [];
   private closed = false;
@@ -102,9 +104,11 @@ export class QueuedLimiter implements Limiter {
         reject(signal!.reason);
         this.schedule();
       };
+      const idle = opts.priority === 'idle';
       const waiter: Waiter = {
         priority: opts.priority,
         deadline: opts.deadline ?? Infinity,
+        headroom: idle ? Math.max(0, opts.headroom ?? 0) : 0,
         command: opts.command,
         resolve,
         reject,
@@ -181,14 +185,17 @@ export class QueuedLimiter implements Limiter {
     if (this.closed) return;
     const line = this.inLineOrder();
     const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore) };
-    const slots = forecastSlots(floor, now, this.limits, Math.max(1, line.length));
+    const headroom = line.reduce((most, w) => Math.max(most, w.headroom), 0);
+    const slots = forecastSlots(floor, now, this.limits, Math.max(1, line.length) + headroom);
     // Refuse whoever would be served after their deadline; their slot passes to those behind.
+    // Idle work counts the headroom it must leave free as if it stood behind it.
     let served = 0;
     for (const waiter of line) {
-      const slot = slots[served];
-      if (slot > waiter.deadline) {
+      const slot = slots[served + waiter.headroom];
+      // Idle work is now or never: it must not hold a place in line once callers are back.
+      if (slot > (waiter.priority === 'idle' ? now : waiter.deadline)) {
         this.remove(waiter);
-        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slot, now), waiter.command));
+        waiter.reject(budgetError(waiter.priority === 'idle' ? 'no idle upstream budget now' : `no upstream budget before the deadline`, secondsUntil(slot, now), waiter.command));
       } else {
         served++;
       }
@@ -204,7 +211,8 @@ export class QueuedLimiter implements Limiter {
     const later = await this.store.tryTake(now);
     if (this.closed) return;
     if (later === null) {
-      // Counted: hand it to whoever is first now (the forecast head may have aborted meanwhile).
+      // Counted: hand it to whoever is first now (the forecast head may have aborted meanwhile, or
+      // a caller may have come while the store answered: it goes before idle work).
       const head = this.inLineOrder()[0];
       if (head) {
         this.remove(head);
@@ -242,7 +250,7 @@ export class QueuedLimiter implements Limiter {
   // ── the line ──────────────────────────────────────────────────────────────────────────────
 
   private get size(): number {
-    return this.lines.poll.length + this.lines.write.length + this.lines.read.length;
+    return this.lines.poll.length + this.lines.write.length + this.lines.read.length + this.lines.idle.length;
   }
 
   private inLineOrder(): Waiter[] {

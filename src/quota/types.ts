@@ -5,8 +5,12 @@
  */
 import type { CommandName } from '../protocol/wire.js';
 
-/** Polls of accepted commands go first, then writes, then reads. */
-export type Priority = 'poll' | 'write' | 'read';
+/**
+ * Polls of accepted commands go first, then writes, then reads. 'idle' is below them all: budget no
+ * caller is waiting for (refresh-ahead). It never waits: granted at once when nobody else is in
+ * line and the window keeps `headroom` slots free after it, otherwise refused at once.
+ */
+export type Priority = 'poll' | 'write' | 'read' | 'idle';
 
 export interface AcquireOptions {
   priority: Priority;
@@ -14,6 +18,8 @@ export interface AcquireOptions {
   deadline?: number;
   signal?: AbortSignal;
   command?: CommandName;
+  /** 'idle' only: slots of the window that must stay free after this grant, for callers to come. */
+  headroom?: number;
 }
 
 export interface QuotaSnapshot {

@@ -87,7 +87,7 @@ describe('settings beyond the defaults', () => {
 describe('refresh-ahead and the catalogue', () => {
   it('are on by default; the refresher may spend a quarter of the minute limit and leaves a tenth free', () => {
     const c = loadConfig({});
-    expect(c.cache.refresh).toEqual({ enabled: true, maxPerMinute: 20, decayMs: 600_000, aheadFraction: 0.25, minHotness: 1.5, headroom: 8, tickMs: 1_000 });
+    expect(c.cache.refresh).toEqual({ enabled: true, maxPerMinute: 20, decayMs: 600_000, aheadFraction: 0.25, minHotness: 1, headroom: 8, tickMs: 1_000 });
     expect(c.cache.catalogue).toEqual({ enabled: true, ttlMs: 600_000 });
   });
 

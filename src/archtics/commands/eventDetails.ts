@@ -1,6 +1,9 @@
 import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
-import type { EventDetail, EventDetailsRequest, EventDetailsResult } from '../types.js';
+import type { CataloguePolicy, EventDetail, EventDetailsRequest, EventDetailsResult } from '../types.js';
+
+/** Events per page of the unfiltered form (the service's default and most, reference §4). */
+export const EVENT_PAGE_SIZE = 500;
 
 /** One event of an event_details answer. */
 export function parseEventDetail(e: FieldReader): EventDetail {
@@ -50,4 +53,24 @@ export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResul
     const events = a.list('events').map(parseEventDetail);
     return { count: a.optInt('count') ?? events.length, events };
   },
+  // The catalogue: every event, EVENT_PAGE_SIZE a page, the next page after the last name (the
+  // answer is sorted by name). A plain list of names is answered from it.
+  catalogue: {
+    ids(req) {
+      if (!Array.isArray(req.names) || req.names.length === 0 || req.prevEventName !== undefined || req.count !== undefined) return undefined;
+      if (!req.names.every((n) => typeof n === 'string' && n.trim() !== '')) return undefined;
+      return [...new Set(req.names.map(wireName))];
+    },
+    request: (req, names) => ({ ...req, names }),
+    page: (after) => (after === undefined ? { count: EVENT_PAGE_SIZE } : { prevEventName: after, count: EVENT_PAGE_SIZE }),
+    read(res) {
+      const entries = res.events.map((e): [string, EventDetail] => [wireName(e.name), e]);
+      return { entries, ...(res.events.length >= EVENT_PAGE_SIZE ? { next: entries[entries.length - 1][0] } : {}) };
+    },
+    assemble(names, items) {
+      const events = names.map((n) => items.get(n)).filter((e): e is EventDetail => e != null);
+      events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return { count: events.length, events };
+    },
+  } satisfies CataloguePolicy<EventDetailsRequest, EventDetailsResult, EventDetail>,
 });
