@@ -1,17 +1,22 @@
 /**
- * Suite 2's server process (started by bench/overhead.ts, so that the load generator and the
- * servers under test do not share one event loop). It serves, each on its own node:http server
- * at 127.0.0.1:
+ * The server process of suites 2 and 6 (started by bench/overhead.ts and bench/response-cache.ts,
+ * so that the load generator and the servers under test do not share one event loop). It serves,
+ * each on its own node:http server at 127.0.0.1:
  *   A — the whole gateway as `npm start` builds it (createGateway with its defaults: budget gate,
- *       cross-request cache, metrics, every plugin; the real client and a sandbox behind it),
- *       warmed so that the dashboard operation is fully cached: every command of it is an L1
- *       hit, no upstream call;
+ *       cross-request cache, metrics, every plugin; the real client and a sandbox behind it) but
+ *       with the response cache OFF, warmed so that the dashboard operation is fully cached in the
+ *       command cache: every command of it is an L1 hit, no upstream call — the execution path;
  *   B — a bare graphql-yoga server with an SDL of the same shape answering the same data from
- *       memory (plain objects, default resolvers).
- * Prints one JSON line {gateway, bare, body, cachedCalls, sameAnswer} and runs until stdin closes.
+ *       memory (plain objects, default resolvers);
+ *   C — the gateway with its defaults (response cache ON, in process), warmed: the dashboard is a
+ *       response-cache hit;
+ *   D — B plus the same response-cache plugin (@graphql-yoga/plugin-response-cache, in-memory),
+ *       warmed.
+ * Prints one JSON line {gateway, bare, cached, bareCached, body, …} and runs until stdin closes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createGateway } from '../src/app.js';
 import { startSandbox } from '../src/sandbox/index.js';
@@ -37,8 +42,10 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 
 const sb = await startSandbox({ seed: BENCH_SEED, ...NO_LIMIT });
 const config = configFor(sb, NO_LIMIT);
-const gateway = await createGateway({ config, logger: silentLogger });
+const gateway = await createGateway({ config, logger: silentLogger, responseCache: false });
 const a = await listen(gateway.yoga);
+const cachingGateway = await createGateway({ config, logger: silentLogger });
+const c = await listen(cachingGateway.yoga);
 
 const body = dashboardBody(seatHolders(25), 10);
 // Warm: the first run fills the cache; the second must be served without an upstream call.
@@ -46,26 +53,40 @@ await gqlFetch(fetch, a.url, body);
 const warm = await gqlFetch(fetch, a.url, body);
 const data = warm.json?.data;
 
-const bareYoga = createYoga({
-  schema: createSchema({
-    typeDefs: DASHBOARD_SDL,
-    resolvers: {
-      Node: { __resolveType: (obj: { seats?: unknown }) => (obj.seats ? 'Customer' : 'Seat') },
-      Query: { nodes: () => data.nodes },
-    },
-  }),
+const bareSchema = createSchema({
+  typeDefs: DASHBOARD_SDL,
+  resolvers: {
+    Node: { __resolveType: (obj: { seats?: unknown }) => (obj.seats ? 'Customer' : 'Seat') },
+    Query: { nodes: () => data.nodes },
+  },
+});
+const bareYoga = createYoga({ schema: bareSchema, graphqlEndpoint: '/graphql', landingPage: false, logging: false });
+const b = await listen(bareYoga);
+const bare = await gqlFetch(fetch, b.url, body);
+
+const bareCachedYoga = createYoga({
+  schema: bareSchema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
   logging: false,
+  plugins: [useResponseCache({ session: () => null })],
 });
-const b = await listen(bareYoga);
-const bare = await gqlFetch(fetch, b.url, body);
+const d = await listen(bareCachedYoga);
+await gqlFetch(fetch, d.url, body);
+const bareCached = await gqlFetch(fetch, d.url, body);
+
+await gqlFetch(fetch, c.url, body);
+const cachedWarm = await gqlFetch(fetch, c.url, body);
 
 process.stdout.write(
   JSON.stringify({
     gateway: a.url,
     bare: b.url,
+    cached: c.url,
+    bareCached: d.url,
     body,
+    cachedReport: cachedWarm.json?.extensions?.upstream ?? null,
+    cachedSameAnswer: JSON.stringify(cachedWarm.json?.data) === JSON.stringify(data) && JSON.stringify(bareCached.json?.data) === JSON.stringify(data),
     cachedCalls: warm.json?.extensions?.upstream ?? null,
     gatewayErrors: warm.json?.errors ?? null,
     sameAnswer: JSON.stringify(bare.json?.data) === JSON.stringify(data),
@@ -76,7 +97,10 @@ process.stdout.write(
 async function shutdown(): Promise<void> {
   await a.close();
   await b.close();
+  await c.close();
+  await d.close();
   await gateway.close();
+  await cachingGateway.close();
   await sb.close();
   process.exit(0);
 }

@@ -1,7 +1,8 @@
 /**
  * Suite 2 — gateway overhead. A fully cached dashboard operation (25 customers × 10 seats with
  * events: every command an L1 hit, no upstream call) through the whole gateway on node:http at
- * 127.0.0.1, against a bare graphql-yoga server answering the same shape and data from memory.
+ * 127.0.0.1 with the response cache OFF (this measures the execution path), against a bare
+ * graphql-yoga server answering the same shape and data from memory.
  * Both servers live in one child process (bench/overhead-server.ts); the load generator
  * (autocannon, programmatic) runs here, so the two never share an event loop.
  *
@@ -21,9 +22,15 @@ const CONNECTIONS = 10;
 const TARGET = 0.7;
 const START_BOUND_MS = 60_000;
 
-interface ServerInfo {
+export interface ServerInfo {
   gateway: string;
   bare: string;
+  /** The gateway with its response cache on, warmed (suite 6). */
+  cached: string;
+  /** The bare server with yoga's response-cache plugin, warmed (suite 6). */
+  bareCached: string;
+  cachedReport: { calls: number; responseCacheHit?: boolean } | null;
+  cachedSameAnswer: boolean;
   body: string;
   cachedCalls: { calls: number; polls: number; cacheHits: number } | null;
   gatewayErrors: unknown;
@@ -31,8 +38,8 @@ interface ServerInfo {
   cacheStats: unknown;
 }
 
-interface Run {
-  side: 'gateway' | 'bare';
+export interface Run {
+  side: string;
   rps: number;
   p50: number;
   p99: number;
@@ -41,7 +48,7 @@ interface Run {
   non2xx: number;
 }
 
-function startServers(): Promise<{ child: ChildProcess; info: ServerInfo }> {
+export function startServers(): Promise<{ child: ChildProcess; info: ServerInfo }> {
   const entry = fileURLToPath(new URL('./overhead-server.ts', import.meta.url));
   const cwd = fileURLToPath(new URL('..', import.meta.url));
   // As `npm start` runs it (src/main.ts): graphql-js in production mode unless NODE_ENV says
@@ -72,7 +79,7 @@ function startServers(): Promise<{ child: ChildProcess; info: ServerInfo }> {
   });
 }
 
-async function load(side: Run['side'], url: string, body: string): Promise<Run> {
+export async function load(side: string, url: string, body: string): Promise<Run> {
   const result = await autocannon({
     url,
     method: 'POST',
@@ -92,6 +99,14 @@ async function load(side: Run['side'], url: string, body: string): Promise<Run> 
   };
 }
 
+export async function stopServers(child: ChildProcess): Promise<void> {
+  child.stdin!.end();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const bound = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(bound);
+}
+
 export async function overheadSuite(): Promise<SuiteResult> {
   const started = performance.now();
   const { child, info } = await startServers();
@@ -107,14 +122,10 @@ export async function overheadSuite(): Promise<SuiteResult> {
       runs.push(await load('bare', info.bare, info.body));
     }
   } finally {
-    child.stdin!.end();
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const bound = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(bound);
+    await stopServers(child);
   }
-  const side = (s: Run['side']) => runs.filter((r) => r.side === s);
-  const m = (s: Run['side'], k: 'rps' | 'p50' | 'p99') => median(side(s).map((r) => r[k]))!;
+  const side = (s: string) => runs.filter((r) => r.side === s);
+  const m = (s: string, k: 'rps' | 'p50' | 'p99') => median(side(s).map((r) => r[k]))!;
   const failures = runs.reduce((n, r) => n + r.errors + r.non2xx, 0);
   const fullyCached = info.cachedCalls !== null && info.cachedCalls.calls === 0 && info.cachedCalls.polls === 0;
   const rpsRatio = m('gateway', 'rps') / m('bare', 'rps');
@@ -155,7 +166,7 @@ export async function overheadSuite(): Promise<SuiteResult> {
   ];
   return {
     suite: SUITE,
-    method: `autocannon (programmatic, ${CONNECTIONS} connections) on 127.0.0.1 against the whole gateway (cache warmed: the operation makes no upstream call) and a bare graphql-yoga server answering the same shape from memory, both in one child process; ${ROUNDS} alternating rounds of ${RUN_SECONDS} s per side after a warm-up; medians.`,
+    method: `autocannon (programmatic, ${CONNECTIONS} connections) on 127.0.0.1 against the whole gateway with the response cache off (command cache warmed: the operation makes no upstream call but executes) and a bare graphql-yoga server answering the same shape from memory, both in one child process; ${ROUNDS} alternating rounds of ${RUN_SECONDS} s per side after a warm-up; medians.`,
     figures,
     durationMs: performance.now() - started,
   };

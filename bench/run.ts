@@ -14,6 +14,7 @@ import { memorySuite } from './memory.js';
 import { overheadSuite } from './overhead.js';
 import { pollingSuite } from './polling.js';
 import { renderMarkdown, renderText, writeJson, type SuiteResult } from './report.js';
+import { responseCacheSuite } from './response-cache.js';
 import { upstreamCallsSuite } from './upstream-calls.js';
 
 // yoga links each request's signal to the commands it starts; more than 10 per request is normal
@@ -34,6 +35,7 @@ const SUITES: SuiteSpec[] = [
   { id: '3', name: '3 polling', boundMs: 60_000, run: pollingSuite },
   { id: '4', name: '4 budget under load', boundMs: 200_000, run: budgetSuite },
   { id: '5', name: '5 memory', boundMs: 90_000, run: memorySuite },
+  { id: '6', name: '6 response cache (warm)', boundMs: 120_000, run: responseCacheSuite },
 ];
 
 async function main(): Promise<void> {

@@ -28,12 +28,23 @@ export function eventByName(name: string, ctx: GatewayContext): Promise<EventDet
   return loadEvent(checkEventName(name), ctx);
 }
 
+/** An event by name at once when this operation or the cache has it (see PeekingLoader), else its promise. */
+export function eventNow(name: string, ctx: GatewayContext): MaybePromise<EventDetail | null> {
+  const key = eventKey(name);
+  return key.length > MAX_EVENT_NAME ? null : ctx.loaders.event.get(key);
+}
+
 export const MAX_EVENT_NAMES = 500;
 
-export async function eventsByNames(names: readonly string[], ctx: GatewayContext): Promise<(EventDetail | null)[]> {
+/**
+ * A bad name refuses the whole field before any call; then item by item: a refusal or failure of
+ * the names not cached is an error at each of their paths (the item null), and cached items keep
+ * their data.
+ */
+export function eventsByNames(names: readonly string[], ctx: GatewayContext): MaybePromise<EventDetail | null>[] {
   if (names.length > MAX_EVENT_NAMES) throw badInput(`"names" takes at most ${MAX_EVENT_NAMES} names.`, { argument: 'names' });
   const keys = names.map((n) => checkEventName(n, 'names'));
-  return Promise.all(keys.map((k) => loadEvent(k, ctx)));
+  return keys.map((k) => eventNow(k, ctx));
 }
 
 /** Loads events for node/nodes: strict about failures (an upstream fault fails the field). */

@@ -19,8 +19,19 @@ export class SeatsUnavailable extends Error {
 /** The cart is unknown, or its hold lapsed and the seats went back on sale (6004). */
 export class CartExpired extends Error {
   override readonly name = 'CartExpired';
-  constructor(readonly orderNum: number) {
-    super(`Cart ${orderNum} is unknown or has expired: its seats are no longer held.`);
+  constructor(
+    readonly orderNum: number,
+    /**
+     * True when a payment met the cart gone and the gateway READ the account's seats: none of the
+     * cart's seats was sold to it, so nothing was bought (the proof settlement needs).
+     */
+    readonly settledByReading = false,
+  ) {
+    super(
+      settledByReading
+        ? `Cart ${orderNum} is gone and none of its seats was sold to the account (read just now): nothing was bought; hold again.`
+        : `Cart ${orderNum} is unknown or has expired: its seats are no longer held.`,
+    );
   }
 }
 

@@ -25,7 +25,7 @@ import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { AmountMismatch, CardDeclined, CartExpired, NotFound } from './failures.js';
 import { commandResult } from './holds.js';
-import { formatSeatKey, seatsFromBlocks } from './seats.js';
+import { formatSeatKey, parseSeatKey, seatsFromBlocks } from './seats.js';
 import { checkCardNumber, checkCvv, checkExpiry, checkText, parseAmount } from './validate.js';
 
 export type DeliveryMethod = 'E' | 'P';
@@ -53,7 +53,7 @@ export type PaymentOutcome =
   | { type: 'paid'; orderNum: number; acctId: number; amount: Cents; confirmationNum: string | null; settledByReading: boolean }
   | { type: 'declined' }
   | { type: 'amountMismatch'; calculated: Cents }
-  | { type: 'cartExpired'; orderNum: number }
+  | { type: 'cartExpired'; orderNum: number; settledByReading?: boolean }
   | { type: 'notFound'; message: string };
 
 export interface PaymentSuccess {
@@ -135,7 +135,7 @@ function answer(outcome: PaymentOutcome, replayed: boolean): PaymentSuccess {
     case 'amountMismatch':
       throw new AmountMismatch(outcome.calculated);
     case 'cartExpired':
-      throw new CartExpired(outcome.orderNum);
+      throw new CartExpired(outcome.orderNum, outcome.settledByReading ?? false);
     case 'notFound':
       throw new NotFound(outcome.message, 'ACCOUNT');
   }
@@ -150,8 +150,17 @@ function provablyNotSent(e: unknown): boolean {
   return isArchticsError(e) && !(e instanceof ArchticsCommandError) && !(e as { outcomeUnknown?: boolean }).outcomeUnknown;
 }
 
+/** The cart's seats sold to the account, read fresh (never from the cache: a cached "not sold" could hide a payment). */
+async function soldSeats(ctx: GatewayContext, acctId: number, events: readonly string[]): Promise<Set<string>> {
+  const owned = await ctx.freshApi.seatsSold({ acctId, eventNames: [...events] });
+  return new Set(seatsFromBlocks(owned.blocks).map(formatSeatKey));
+}
+
 class Attempt {
   private rec: Rec;
+  /** Saves run one after another: a lease renewal never overwrites the outcome written before it. */
+  private saving: Promise<unknown> = Promise.resolve();
+  private heartbeat?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly p: CheckedPayment,
@@ -159,6 +168,34 @@ class Attempt {
     rec: Rec,
   ) {
     this.rec = rec;
+  }
+
+  /**
+   * Renews the lease while this attempt works (a third of the lease at a time), so that duplicates
+   * wait for a live attempt, and a dead one's record (kill -9, power cut) is taken over within one
+   * lease — not after the whole polling horizon.
+   */
+  private beat(): void {
+    const { leaseMs } = this.ctx.idempotency.options;
+    this.heartbeat = setInterval(() => {
+      void this.save({ leaseUntil: this.now() + leaseMs }).catch(() => undefined);
+    }, Math.max(20, Math.floor(leaseMs / 3)));
+    this.heartbeat.unref?.();
+  }
+
+  private stopBeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /** Runs the attempt, the lease renewed until it ends. */
+  async run(work: () => Promise<PaymentSuccess>): Promise<PaymentSuccess> {
+    this.beat();
+    try {
+      return await work();
+    } finally {
+      this.stopBeat();
+    }
   }
 
   private get storeKey(): string {
@@ -170,15 +207,21 @@ class Attempt {
   }
 
   /** Compare-and-set on our ownership; false when another attempt took the record over. */
-  private async save(patch: Partial<Rec>): Promise<boolean> {
-    const next: Rec = { ...this.rec, ...patch, updatedAt: this.now() };
-    const ok = await this.ctx.idempotency.store.replace(this.storeKey, this.rec.owner, next);
-    if (ok) this.rec = next;
-    return ok;
+  private save(patch: Partial<Rec>): Promise<boolean> {
+    const write = async () => {
+      const next: Rec = { ...this.rec, ...patch, updatedAt: this.now() };
+      const ok = await this.ctx.idempotency.store.replace(this.storeKey, this.rec.owner, next);
+      if (ok) this.rec = next;
+      return ok;
+    };
+    const done = this.saving.then(write, write);
+    this.saving = done.catch(() => undefined);
+    return done;
   }
 
   /** Records a final outcome (best effort: if this fails, the lease lapses and a retry settles by reading). */
   private async finish(outcome: PaymentOutcome): Promise<PaymentSuccess> {
+    this.stopBeat();
     try {
       if (!(await this.save({ state: 'done', outcome }))) this.ctx.logger.warn({ idempotencyKey: this.p.key }, 'payment outcome not recorded: the record was taken over');
     } catch (e) {
@@ -189,6 +232,7 @@ class Attempt {
 
   /** Nothing reached the service: the next attempt with the key may send. */
   private async reopen(e: unknown): Promise<never> {
+    this.stopBeat();
     await this.save({ state: 'open' }).catch(() => undefined);
     throw e;
   }
@@ -201,9 +245,8 @@ class Attempt {
       await assertCartAccess(p.orderNum, ctx);
       priced = await ctx.api.checkOut({ acctId: p.acctId, orderNum: p.orderNum });
     } catch (e) {
-      if (e instanceof CartExpired) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
+      if (e instanceof CartExpired || commandResult(e) === RESULT_CODES.unknownCart) return this.cartGone();
       const code = commandResult(e);
-      if (code === RESULT_CODES.unknownCart) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
       if (code === RESULT_CODES.customerUpdateNotFound) return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
       return this.reopen(e);
     }
@@ -216,6 +259,9 @@ class Attempt {
       events: [...new Set(priced.items.map((i) => i.eventName))],
       seats: cartSeatKeys(priced.items),
     };
+    // What the cart holds, kept with its owner (src/store/): a later payment of this cart that finds
+    // it gone can then prove by reading whether it was bought, even without this key's record.
+    await ctx.carts.addSeats(p.orderNum, context.seats, p.acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart seats not recorded'));
     // The record says "sent" BEFORE the send: whatever happens next, no later attempt sends blindly.
     const sentAt = this.now();
     if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
@@ -249,6 +295,7 @@ class Attempt {
       }
       // Any other answer from the service (e.g. 7030), or a refusal before it ran: nothing was charged.
       if (e instanceof ArchticsCommandError || provablyNotSent(e)) return this.reopen(e);
+      this.stopBeat();
       await this.save({ state: 'unknown' }).catch(() => undefined);
       ctx.logger.warn({ idempotencyKey: p.key, orderNum: p.orderNum, err: e }, 'payment outcome unknown');
       throw outcomeUnknown(p.key, 'the answer of the ticketing service was lost');
@@ -261,6 +308,39 @@ class Attempt {
       confirmationNum: paid.confirmationNum,
       settledByReading: false,
     });
+  }
+
+  /**
+   * check_out found the cart gone (6004) before this key sent anything. Gone may mean paid — by a
+   * lost attempt whose record is gone, or under another key — so "expired" is answered only when the
+   * reads prove it: the seats this cart was seen to hold (src/store/ cart records) are read from
+   * seats_sold of the account. All sold → paid (settled by reading); none → CartExpired, proven;
+   * some → unknown. A cart never seen holding anything here has nothing to read: the service's
+   * "unknown or expired" stands (CartExpired, not settled by reading).
+   */
+  private async cartGone(): Promise<PaymentSuccess> {
+    const { p, ctx } = this;
+    const known = await ctx.carts.get(p.orderNum).catch((err: unknown) => {
+      ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart record unreadable');
+      return undefined;
+    });
+    const seats = known?.seats ?? [];
+    if (seats.length === 0) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
+    const events = [...new Set(seats.map((s) => parseSeatKey(s)?.eventName).filter((e): e is string => e !== undefined))];
+    let sold: Set<string>;
+    try {
+      sold = await soldSeats(ctx, p.acctId, events);
+    } catch (e) {
+      // Nothing was sent under this key: it stays open, and the read's own error says retry.
+      return this.reopen(e);
+    }
+    const soldCount = seats.filter((s) => sold.has(s)).length;
+    if (soldCount === seats.length) {
+      return this.finish({ type: 'paid', orderNum: p.orderNum, acctId: p.acctId, amount: p.amount, confirmationNum: null, settledByReading: true });
+    }
+    if (soldCount === 0) return this.finish({ type: 'cartExpired', orderNum: p.orderNum, settledByReading: true });
+    ctx.logger.error({ idempotencyKey: p.key, orderNum: p.orderNum, soldCount, seats: seats.length }, 'payment of a gone cart: some of its seats sold, some not');
+    return this.reopen(outcomeUnknown(p.key, 'the cart is gone and only some of its seats were sold to the account; support has to look'));
   }
 
   /**
@@ -293,10 +373,10 @@ class Attempt {
             throw e;
           },
         ),
-        ctx.freshApi.seatsSold({ acctId: c.acctId, eventNames: c.events }),
+        soldSeats(ctx, c.acctId, c.events),
       ]);
       cartThere = cart;
-      sold = new Set(seatsFromBlocks(owned.blocks).map(formatSeatKey));
+      sold = owned;
     } catch (e) {
       await this.save({ state: 'unknown' }).catch(() => undefined);
       ctx.logger.warn({ idempotencyKey: p.key, err: e }, 'payment settlement reads failed');
@@ -306,7 +386,7 @@ class Attempt {
     if (!cartThere && c.seats.length > 0 && soldCount === c.seats.length) {
       return this.finish({ type: 'paid', orderNum: c.orderNum, acctId: c.acctId, amount: c.amount, confirmationNum: null, settledByReading: true });
     }
-    if (soldCount === 0 && !cartThere) return this.finish({ type: 'cartExpired', orderNum: c.orderNum });
+    if (soldCount === 0 && !cartThere) return this.finish({ type: 'cartExpired', orderNum: c.orderNum, settledByReading: true });
     if (soldCount === 0 && cartThere) {
       const wait = sentAt + ctx.idempotency.options.inFlightMs - this.now();
       if (wait <= 0) return this.send();
@@ -333,14 +413,17 @@ export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext
     case 'done':
       return answer(got.record.outcome!, true);
     case 'busy':
-      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', 1000);
-    case 'fresh':
-      return new Attempt(p, ctx, got.record).send();
-    case 'takeover':
+      // Retry when the attempt in progress must have renewed its lease, or lost it to a takeover.
+      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', Math.max(1000, got.record.leaseUntil - options.clock.now()));
+    case 'fresh': {
+      const attempt = new Attempt(p, ctx, got.record);
+      return attempt.run(() => attempt.send());
+    }
+    case 'takeover': {
       // An earlier attempt ended without a final outcome. "open": provably nothing reached the
       // service. Never sent: nothing to settle. Otherwise settle by reading.
-      return got.previous.state === 'open' || got.previous.sentAt === undefined
-        ? new Attempt(p, ctx, got.record).send()
-        : new Attempt(p, ctx, got.record).settle();
+      const attempt = new Attempt(p, ctx, got.record);
+      return attempt.run(() => (got.previous.state === 'open' || got.previous.sentAt === undefined ? attempt.send() : attempt.settle()));
+    }
   }
 }

@@ -18,6 +18,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
+import { andThen, failedItem, type MaybePromise } from '../src/loaders/index.js';
 
 export interface SchemaTypes {
   Context: GatewayContext;
@@ -64,42 +65,53 @@ export function brandable<T extends object>(values: readonly (T | null)[]): (T |
 }
 
 /**
- * Node types whose loadMany can answer at once (a cached read: PeekingLoader.get). When every id of a
- * `nodes` call is of one such type, the field answers as the relay plugin would (same order, null
- * where missing, one object per distinct id, branded with its type) — synchronously when loadMany
- * has every value, else when its promise settles. Mixed types go through the relay plugin.
+ * How `nodes(ids:)` loads one id of a Node type: the value at once when this operation or the
+ * cache has it (PeekingLoader.get), else its promise. Registered by every Node type (one line next
+ * to its `builder.node`), so that `nodes` answers item by item: a refusal or failure of one id
+ * (budget, upstream fault) is an error at that item's path, and the other items
+ * keep their data — the relay plugin's own resolver loads a whole type at once and fails the list.
+ * A fully cached list still answers in one synchronous pass.
  */
-type NodesNow = (ids: (string | number)[], ctx: GatewayContext) => readonly (object | null)[] | Promise<readonly (object | null)[]>;
-const nodesNowByType = new Map<string, NodesNow>();
+export type LoadNode = (id: unknown, ctx: GatewayContext) => MaybePromise<object | null>;
+const nodeLoaders = new Map<string, LoadNode>();
 
-export function answerNodesAtOnce(typename: string, loadMany: NodesNow): void {
-  nodesNowByType.set(typename, loadMany);
+export function loadNodesWith(typename: string, load: LoadNode): void {
+  nodeLoaders.set(typename, load);
 }
 
-function nodesNow(
-  ids: readonly { typename: string; id: string | number }[],
-  ctx: GatewayContext,
-): (object | null)[] | Promise<(object | null)[]> | undefined {
-  if (ids.length === 0) return undefined;
-  const typename = ids[0].typename;
-  const loadMany = nodesNowByType.get(typename);
-  if (!loadMany || ids.some((i) => i.typename !== typename)) return undefined;
-  const slotOf = new Map<string | number, number>();
-  const unique: (string | number)[] = [];
-  for (const { id } of ids) {
-    if (!slotOf.has(id)) {
-      slotOf.set(id, unique.length);
-      unique.push(id);
-    }
+/** One item of `nodes`: as the relay plugin answers it (a copy, branded with its type), or the item's error. */
+function loadNode(typename: string, id: unknown, ctx: GatewayContext): MaybePromise<object | null> {
+  try {
+    return andThen(nodeLoaders.get(typename)!(id, ctx), (v) => {
+      if (v === null) return null;
+      // A copy: the loaded value may be a frozen, shared cache entry, and branding writes a symbol onto it.
+      const branded = { ...v };
+      brandWithType(branded, typename as never);
+      return branded;
+    });
+  } catch (error) {
+    return failedItem(error);
   }
-  const answer = (values: readonly (object | null)[]) => {
-    for (const v of values) if (v) brandWithType(v, typename as never);
-    return ids.map(({ id }) => values[slotOf.get(id)!] ?? null);
-  };
-  const values = loadMany(unique, ctx);
-  // Not all known now: answer when they are. Never drop this promise — a budget refusal or an
-  // upstream fault would then reject with no handler and end the process.
-  return values instanceof Promise ? values.then(answer) : answer(values);
+}
+
+function nodesItemByItem(
+  ids: readonly { typename: string; id: unknown }[],
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+): MaybePromise<object | null>[] {
+  // An id of no Node type refuses the whole field before any call.
+  for (const { typename } of ids) {
+    assertNodeType(typename, info);
+    if (!nodeLoaders.has(typename)) throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
+  }
+  // One object per distinct id, as the relay plugin gives.
+  const seen = new Map<string, MaybePromise<object | null>>();
+  return ids.map(({ typename, id }) => {
+    const key = `${typename}:${typeof id === 'object' ? JSON.stringify(id) : String(id)}`;
+    let item = seen.get(key);
+    if (item === undefined) seen.set(key, (item = loadNode(typename, id, ctx)));
+    return item;
+  });
 }
 
 /** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
@@ -142,10 +154,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     },
     nodesQueryOptions: {
       description: 'Nodes by global id, in the order asked; null for each one that does not exist.',
-      resolve: (_root, { ids }, ctx, info, resolveNodes) => {
-        for (const id of ids) assertNodeType(id.typename, info);
-        return nodesNow(ids, ctx) ?? resolveNodes(ids);
-      },
+      resolve: (_root, { ids }, ctx, info) => nodesItemByItem(ids, ctx, info),
     },
     cursorFieldOptions: { description: 'Opaque cursor of this edge: pass it as `after` (or `before`).' },
     nodeFieldOptions: { nullable: false, description: 'The item at this edge.' },

@@ -6,11 +6,12 @@
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
-import type { CommandRunner, RunOptions, UpstreamTrace } from './archtics/types.js';
-import { newTrace } from './archtics/types.js';
+import type { CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
+import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Logger } from './logger.js';
 import type { QuotaSnapshot } from './quota/types.js';
+import { MemoryCartOwnerStore, type CartOwnerStore } from './store/index.js';
 
 export interface GatewayContext {
   requestId: string;
@@ -25,11 +26,15 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Upstream work of this operation (reported as extensions.upstream). */
   trace: UpstreamTrace;
+  /** What this operation's answer is built from: how long it stays fresh, which writes evict it (the response cache). */
+  provenance: Provenance;
   /** Calls left this minute and today, queue length: no upstream call. */
   quota: () => Promise<QuotaSnapshot>;
   logger: Logger;
   /** Keyed writes (payments): records written before the send. */
   idempotency: Idempotency;
+  /** Who made each cart and what it held (src/store/): durable, shared by replicas with Redis. */
+  carts: CartOwnerStore;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -45,9 +50,24 @@ export interface ContextDeps {
   freshRunner?: CommandRunner;
   /** Default: one in-process store shared by every context of this process. */
   idempotency?: Idempotency;
+  /** Default: one in-process store shared by every context of this process. */
+  carts?: CartOwnerStore;
+  /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
+  now?: () => number;
+}
+
+/** A runner whose reads are never cacheable above it (the fresh, uncached one). */
+function uncacheable(runner: CommandRunner): CommandRunner {
+  return {
+    run(def, req, opts) {
+      noteRead(opts?.provenance, 0);
+      return runner.run(def, req, opts);
+    },
+  };
 }
 
 let processIdempotency: Idempotency | undefined;
+let processCarts: CartOwnerStore | undefined;
 
 export function createContext(
   deps: ContextDeps,
@@ -56,14 +76,16 @@ export function createContext(
   // Every command of the operation listens on the request's signal: dozens is normal here.
   if (request.signal) setMaxListeners(0, request.signal);
   const trace = newTrace();
+  const provenance = newProvenance((deps.now ?? Date.now)());
   const tracker = new InflightTracker();
   const defaults = {
     trace,
+    provenance,
     requestId: request.requestId,
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const api = deps.createApi(tracker.wrap(deps.runner), defaults);
-  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(deps.freshRunner), defaults) : api;
+  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(uncacheable(deps.freshRunner)), defaults) : api;
   return {
     requestId: request.requestId,
     auth: request.auth,
@@ -71,8 +93,10 @@ export function createContext(
     freshApi,
     loaders: createLoaders(api, { eventBatchSize: deps.eventBatchSize, eventSchedule: tracker.scheduleWhenIdle }),
     trace,
+    provenance,
     quota: deps.quota,
     logger: deps.logger.child({ requestId: request.requestId }),
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
+    carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
   };
 }

@@ -1,8 +1,10 @@
 /** Cart (shopping_cart): seats held under one order number. */
 import { cartByOrderNum, cartSeats, checkOrderNum, holdExpiry } from '../../resolvers/carts.js';
 import { money } from '../../resolvers/money.js';
-import { badInput, brandable, builder } from '../builder.js';
+import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
 import { CartRef, MoneyRef, SeatRef } from './refs.js';
+
+loadNodesWith('Cart', (orderNum, ctx) => ctx.loaders.cart.load(orderNum as number));
 
 builder.node(CartRef, {
   description: 'Seats held under one order number until they are paid for or the hold expires.',

@@ -2,12 +2,12 @@
 import { checkAcctId, checkCustomerSeatsArgs, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
 import { andThen, getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
-import { answerNodesAtOnce, badInput, brandable, builder } from '../builder.js';
+import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
 const loadCustomers = (ids: number[], ctx: GatewayContext) => andThen(getAll(ctx.loaders.customers.byId, ids), brandable);
 // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
-answerNodesAtOnce('Customer', (ids, ctx) => loadCustomers(ids as number[], ctx));
+loadNodesWith('Customer', (acctId, ctx) => ctx.loaders.customers.byId.get(acctId as number));
 
 builder.node(CustomerRef, {
   description: 'An Archtics account holder. Its global id is built from the account id.',

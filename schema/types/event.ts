@@ -1,7 +1,7 @@
 /** Event (event_details) and the queries that return events: event, events, searchEvents. */
-import { availability, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
+import { availability, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventNow, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
 import { eventKey } from '../../src/loaders/index.js';
-import { brandable, builder } from '../builder.js';
+import { brandable, builder, loadNodesWith } from '../builder.js';
 import { EventRef, PriceCodeRef, SeatConnectionRef, SeatRef, SectionAvailabilityRef } from './refs.js';
 
 export const EventCategoryEnum = builder.enumType('EventCategory', {
@@ -12,6 +12,8 @@ export const EventCategoryEnum = builder.enumType('EventCategory', {
     OTHER: { value: 'O', description: 'Anything else (parking, merchandise, …).' },
   } as const,
 });
+
+loadNodesWith('Event', (name, ctx) => eventNow(String(name), ctx));
 
 builder.node(EventRef, {
   description: 'An event of the season (event_details). Its global id is built from its name.',

@@ -22,6 +22,10 @@ export const CartExpiredRef = builder.objectType(CartExpired, {
   isTypeOf: (v) => v instanceof CartExpired,
   fields: (t) => ({
     orderNum: t.exposeInt('orderNum', { description: 'Order number of the cart.' }),
+    settledByReading: t.exposeBoolean('settledByReading', {
+      description:
+        'True when a payment found the cart gone and the gateway read the account’s seats and the cart: none of its seats was bought, so nothing was charged. False when the service only said the cart is unknown or expired.',
+    }),
   }),
 });
 

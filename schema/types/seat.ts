@@ -1,10 +1,12 @@
 /** Seat: sold (seats_sold), held (carts) or available (get_avail_seats). */
 import { eventOfSeat } from '../../resolvers/events.js';
 import { money } from '../../resolvers/money.js';
-import { formatSeatKey, loadSeat, parseSeatId } from '../../resolvers/seats.js';
-import { builder } from '../builder.js';
+import { formatSeatKey, loadSeat, parseSeatId, type SeatKey } from '../../resolvers/seats.js';
+import { builder, loadNodesWith } from '../builder.js';
 import { EventRef, MoneyRef, SeatRef } from './refs.js';
 import { SeatStatusEnum } from './seat-status.js';
+
+loadNodesWith('Seat', (key, ctx) => loadSeat(key as unknown as SeatKey, ctx));
 
 builder.node(SeatRef, {
   description: 'One seat of one event. Its global id is built from event, section, row and seat number, so it is the same wherever the seat appears.',

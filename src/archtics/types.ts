@@ -74,6 +74,31 @@ export function newTrace(): UpstreamTrace {
   return { calls: 0, polls: 0, retries: 0, cacheHits: 0, staleServes: 0 };
 }
 
+/**
+ * What one operation's answer was built from, for the response cache above the command cache: the
+ * answer may be kept only as long as the first of its reads stays fresh, and must go when a write
+ * evicts one of them. The command cache fills it in for every read it answers.
+ */
+export interface Provenance {
+  /** Epoch ms at which the first read used goes stale; 0 once a read was not cacheable at all. */
+  freshUntil: number;
+  /** Invalidation tags of the reads used. */
+  readonly tags: Set<string>;
+  /** Epoch ms when the operation began (a write after it may have raced one of its reads). */
+  readonly startedAt: number;
+}
+
+export function newProvenance(now: number): Provenance {
+  return { freshUntil: Number.POSITIVE_INFINITY, tags: new Set(), startedAt: now };
+}
+
+/** Records one read: fresh until `expiresAt` (0: not cacheable), evicted by `tags`. */
+export function noteRead(p: Provenance | undefined, expiresAt: number, tags: readonly string[] = []): void {
+  if (!p) return;
+  if (expiresAt < p.freshUntil) p.freshUntil = expiresAt;
+  for (const t of tags) p.tags.add(t);
+}
+
 export interface RunOptions {
   /** Cancels the command end to end (queue wait, request, polling). */
   signal?: AbortSignal;
@@ -82,6 +107,8 @@ export interface RunOptions {
   /** Echoed by the service as command1.ref; useful in logs. */
   ref?: string;
   trace?: UpstreamTrace;
+  /** What the operation's answer is built from (the command cache records each read here). */
+  provenance?: Provenance;
   /** Request id of the GraphQL operation, for logs. */
   requestId?: string;
   /**

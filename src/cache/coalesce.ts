@@ -12,6 +12,9 @@ export interface FlightResult<T> {
   value: T;
   /** 'upstream': this flight called the inner runner; 'l2'/'peer': it found the answer shared. */
   source: 'upstream' | 'l2' | 'peer';
+  /** When the stored answer goes stale, and its tags (for Provenance); undefined when it was not stored. */
+  expiresAt?: number;
+  tags?: readonly string[];
 }
 
 export class Flight<T> {

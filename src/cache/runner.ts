@@ -17,6 +17,7 @@ import { LRUCache } from 'lru-cache';
 import { RateLimitedError } from '../archtics/errors.js';
 import {
   newTrace,
+  noteRead,
   type CataloguePolicy,
   type CommandContext,
   type CommandDef,
@@ -87,6 +88,8 @@ export interface CachedRunner extends CommandRunner {
   stats(): CacheStats;
   /** Evicts by tag (also in L2 and other replicas when shared). */
   invalidate(tags: readonly string[]): Promise<void>;
+  /** Also tells `listener` the tags of every invalidation made here (the response cache evicts the same). */
+  onInvalidate(listener: (tags: readonly string[]) => unknown): void;
   /** Drops the in-process tier (tests, admin). */
   clear(): void;
   close(): Promise<void>;
@@ -126,6 +129,7 @@ class CachedCommandRunner implements CachedRunner {
   private readonly refresher?: Refresher<RefreshJob>;
   /** Bumped by every invalidation: a refresh that saw it move does not store its (maybe older) answer. */
   private invalidationSeq = 0;
+  private readonly invalidationListeners: ((tags: readonly string[]) => unknown)[] = [];
 
   constructor(opts: CachedRunnerOptions) {
     this.inner = opts.inner;
@@ -166,9 +170,15 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   async run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): Promise<Res> {
-    if (def.kind === 'write') return this.runWrite(def, req, opts);
+    if (def.kind === 'write') {
+      noteRead(opts.provenance, 0);
+      return this.runWrite(def, req, opts);
+    }
     const ttl = this.config.ttlMs[def.name] ?? 0;
-    if (!(ttl > 0)) return this.runUncached(def, req, opts);
+    if (!(ttl > 0)) {
+      noteRead(opts.provenance, 0);
+      return this.runUncached(def, req, opts);
+    }
     const catalogue = this.catalogueOf(def);
     const ids = catalogue?.ids(req);
     if (catalogue && ids) return this.runCatalogued(def, req, catalogue as CataloguePolicy<Req, Res, unknown>, ids, ttl, opts);
@@ -180,13 +190,17 @@ class CachedCommandRunner implements CachedRunner {
     const names = splitNames(def.name, req);
     if (names) return this.runSplit(def as unknown as CommandDef<EventDetailsRequest, EventDetailsResult>, req as EventDetailsRequest, names, ttl, opts) as Promise<Res>;
     const key = cacheKey(def, req, this.context);
-    if (key === undefined) return this.inner.run(def, req, opts);
+    if (key === undefined) {
+      noteRead(opts.provenance, 0);
+      return this.inner.run(def, req, opts);
+    }
 
     const now = this.clock.now();
     const hit = this.l1.get(key, now);
-    this.noteRead(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
+    this.noteHot(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (hit && hit.expiresAt > now) {
       this.count(def.name, 'hit', opts, hit);
+      noteRead(opts.provenance, hit.expiresAt, hit.tags);
       return hit.value as Res;
     }
 
@@ -195,6 +209,7 @@ class CachedCommandRunner implements CachedRunner {
     );
     try {
       const out = await flight.join(opts.signal);
+      noteRead(opts.provenance, out.expiresAt ?? 0, out.tags);
       if (!leader) this.count(def.name, 'coalesced', opts);
       else if (out.source === 'l2') this.count(def.name, 'l2', opts);
       else if (out.source === 'peer') this.count(def.name, 'peer', opts);
@@ -206,6 +221,7 @@ class CachedCommandRunner implements CachedRunner {
       if (!stale) throw error;
       const at = this.clock.now();
       markStale(opts.trace, stale, at);
+      noteRead(opts.provenance, 0);
       this.counters.staleServes++;
       this.metrics?.cacheResult(def.name, 'stale');
       this.logger?.debug?.({ command: def.name, requestId: opts.requestId, code: error.code }, 'served a stale answer');
@@ -224,30 +240,35 @@ class CachedCommandRunner implements CachedRunner {
     if (catalogue && ids) {
       const key = catalogueKey(def.name);
       const entry = this.l1.get(key, now);
-      this.noteRead(key, this.catalogueJob(def, catalogue), now, entry);
+      this.noteHot(key, this.catalogueJob(def, catalogue), now, entry);
       if (!entry || !(entry.expiresAt > now)) return undefined;
       const index = catalogueIndex(entry.value as CatalogueValue);
       if (!ids.every((id) => index.has(id))) return undefined;
       this.count(def.name, 'hit', opts, entry);
+      noteRead(opts.provenance, entry.expiresAt);
       return { value: catalogue.assemble(ids, index) as Res };
     }
     const names = splitNames(def.name, req);
     if (names) {
       const items = new Map<string, EventDetail | null>();
+      let expiresAt = Number.POSITIVE_INFINITY;
       for (const n of names) {
         const e = this.l1.get(eventItemKey(n), now);
         if (!e || !(e.expiresAt > now)) return undefined;
         items.set(n, e.value as EventDetail | null);
+        expiresAt = Math.min(expiresAt, e.expiresAt);
       }
       this.count(def.name, 'hit', opts);
+      noteRead(opts.provenance, expiresAt);
       return { value: assemble(names, items) as Res };
     }
     const key = cacheKey(def, req, this.context);
     if (key === undefined) return undefined;
     const hit = this.l1.get(key, now);
-    this.noteRead(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
+    this.noteHot(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (!hit || !(hit.expiresAt > now)) return undefined;
     this.count(def.name, 'hit', opts, hit);
+    noteRead(opts.provenance, hit.expiresAt, hit.tags);
     return { value: hit.value as Res };
   }
 
@@ -276,7 +297,13 @@ class CachedCommandRunner implements CachedRunner {
     this.invalidationSeq++;
     this.coalescer.poison(tags);
     this.l1.invalidate(tags);
+    const listening = this.invalidationListeners.map((listener) => this.quietly('invalidate', async () => listener(tags)));
     if (this.l2) await this.quietly('invalidate', () => this.l2!.invalidate(tags));
+    await Promise.all(listening);
+  }
+
+  onInvalidate(listener: (tags: readonly string[]) => unknown): void {
+    this.invalidationListeners.push(listener);
   }
 
   clear(): void {
@@ -303,14 +330,14 @@ class CachedCommandRunner implements CachedRunner {
     let lock: LockHandle | undefined;
     if (l2) {
       const shared = await this.quietly('get', () => l2.get(key));
-      if (shared && shared.expiresAt > this.clock.now()) return { value: this.keepL1(key, shared).value as Res, source: 'l2' };
+      if (shared && shared.expiresAt > this.clock.now()) return { ...this.answerOf(this.keepL1(key, shared)), source: 'l2' };
       if (this.peerCoalesce.has(def.name)) {
         let lockFailed = false;
         lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
         // Not locked because a peer holds it (not because Redis failed): wait for its answer.
         if (!lock && !lockFailed) {
           const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
-          if (filled) return { value: this.keepL1(key, filled).value as Res, source: 'peer' };
+          if (filled) return { ...this.answerOf(this.keepL1(key, filled)), source: 'peer' };
           // The peer gave up or failed: fetch ourselves (under the shared budget all the same).
           lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
         }
@@ -320,9 +347,9 @@ class CachedCommandRunner implements CachedRunner {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
       const value = await this.inner.run(def, req, { ...opts, signal: flight.controller.signal });
-      if (!flight.poisoned) await this.store(def.name, key, req, value, ttl, flight.startedAt);
+      const stored = flight.poisoned ? undefined : await this.store(def.name, key, req, value, ttl, flight.startedAt);
       this.noteCart(def.name, req, value);
-      return { value, source: 'upstream' };
+      return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
@@ -343,6 +370,11 @@ class CachedCommandRunner implements CachedRunner {
     this.metrics?.cacheSize?.(this.l1.bytes, this.l1.size);
     if (this.l2) await this.quietly('set', () => this.l2!.set(key, entry, startedAt));
     return entry;
+  }
+
+  /** A flight's answer from a cache entry, with what Provenance needs. */
+  private answerOf<Res>(entry: CacheEntry): { value: Res; expiresAt: number; tags: readonly string[] } {
+    return { value: entry.value as Res, expiresAt: entry.expiresAt, tags: entry.tags };
   }
 
   private keepL1(key: string, entry: CacheEntry): CacheEntry {
@@ -412,14 +444,19 @@ class CachedCommandRunner implements CachedRunner {
   ): Promise<EventDetailsResult> {
     const items = new Map<string, EventDetail | null>();
     const now = this.clock.now();
+    // The first of the items used to go stale bounds the answer (Provenance).
+    let expiresAt = Number.POSITIVE_INFINITY;
     let missing: string[] = [];
     for (const n of names) {
       const e = this.l1.get(eventItemKey(n), now);
-      if (e && e.expiresAt > now) items.set(n, e.value as EventDetail | null);
-      else missing.push(n);
+      if (e && e.expiresAt > now) {
+        items.set(n, e.value as EventDetail | null);
+        expiresAt = Math.min(expiresAt, e.expiresAt);
+      } else missing.push(n);
     }
     if (missing.length === 0) {
       this.count(def.name, 'hit', opts);
+      noteRead(opts.provenance, expiresAt);
       return assemble(names, items);
     }
     let outcome: CacheOutcome = 'hit';
@@ -431,12 +468,14 @@ class CachedCommandRunner implements CachedRunner {
           const e = shared[i];
           if (!e || !(e.expiresAt > at)) return true;
           items.set(n, this.keepL1(eventItemKey(n), e).value as EventDetail | null);
+          expiresAt = Math.min(expiresAt, e.expiresAt);
           outcome = 'l2';
           return false;
         });
       }
       if (missing.length === 0) {
         this.count(def.name, outcome, opts);
+        noteRead(opts.provenance, expiresAt);
         return assemble(names, items);
       }
     }
@@ -463,7 +502,11 @@ class CachedCommandRunner implements CachedRunner {
     try {
       const flights = [...(led ? [led] : []), ...joined.keys()];
       const results = await Promise.all(flights.map((f) => f.join(opts.signal)));
-      for (const r of results) for (const n of missing) if (r.value.has(n)) items.set(n, r.value.get(n)!);
+      for (const r of results) {
+        for (const n of missing) if (r.value.has(n)) items.set(n, r.value.get(n)!);
+        expiresAt = Math.min(expiresAt, r.expiresAt ?? 0);
+      }
+      noteRead(opts.provenance, expiresAt);
       if (!led || results[0].source !== 'upstream') {
         // No call of our own: a hit (joined, peer's or L2) for this operation's trace.
         this.count(def.name, led ? (results[0].source === 'peer' ? 'peer' : 'l2') : 'coalesced', opts);
@@ -480,6 +523,7 @@ class CachedCommandRunner implements CachedRunner {
         items.set(n, e.value as EventDetail | null);
         if (!oldest || e.storedAt < oldest.storedAt) oldest = e;
       }
+      noteRead(opts.provenance, 0);
       if (oldest) {
         markStale(opts.trace, oldest, this.clock.now());
         this.counters.staleServes++;
@@ -509,10 +553,11 @@ class CachedCommandRunner implements CachedRunner {
           const shared = await this.quietly('get', () => l2.getMany(names.map(eventItemKey)));
           const at = this.clock.now();
           if (!shared || !shared.every((e) => e && e.expiresAt > at)) return undefined;
-          return new Map(names.map((n, i) => [n, this.keepL1(eventItemKey(n), shared[i]!).value as EventDetail | null]));
+          const value = new Map(names.map((n, i) => [n, this.keepL1(eventItemKey(n), shared[i]!).value as EventDetail | null]));
+          return { value, expiresAt: Math.min(...shared.map((e) => e!.expiresAt)) };
         };
         const filled = await this.waitForPeer(batchKey, probe, opts.deadline, flight.controller.signal);
-        if (filled) return { value: filled, source: 'peer' };
+        if (filled) return { ...filled, source: 'peer' };
         lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs));
       }
     }
@@ -521,8 +566,8 @@ class CachedCommandRunner implements CachedRunner {
       this.metrics?.cacheResult(def.name, 'miss');
       const res = await this.inner.run(def, subRequest(req, names), { ...opts, signal: flight.controller.signal });
       const items = itemsOf(res, names);
-      await Promise.all([...items].map(([n, v]) => this.store(def.name, eventItemKey(n), undefined, v, ttl, flight.startedAt)));
-      return { value: items, source: 'upstream' };
+      const stored = await Promise.all([...items].map(([n, v]) => this.store(def.name, eventItemKey(n), undefined, v, ttl, flight.startedAt)));
+      return { value: items, source: 'upstream', expiresAt: Math.min(...stored.map((e) => e.expiresAt)) };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
@@ -581,7 +626,7 @@ class CachedCommandRunner implements CachedRunner {
     const key = catalogueKey(def.name);
     const now = this.clock.now();
     let entry = this.l1.get(key, now);
-    this.noteRead(key, this.catalogueJob(def, catalogue), now, entry);
+    this.noteHot(key, this.catalogueJob(def, catalogue), now, entry);
     if (entry && entry.expiresAt > now) this.count(def.name, 'hit', opts, entry);
     else {
       const { flight, leader } = this.coalescer.acquire<CatalogueValue>(key, [], now, (f) => this.fetchCatalogueEntry(def, catalogue, key, opts, f));
@@ -600,6 +645,8 @@ class CachedCommandRunner implements CachedRunner {
         entry = stale;
       }
     }
+    // A stale catalogue makes the operation's answer uncacheable (0), like any stale read.
+    noteRead(opts.provenance, entry.expiresAt > this.clock.now() ? entry.expiresAt : 0);
     const index = catalogueIndex(entry.value as CatalogueValue);
     const missing = ids.filter((id) => !index.has(id));
     if (missing.length === 0) return catalogue.assemble(ids, index);
@@ -632,7 +679,7 @@ class CachedCommandRunner implements CachedRunner {
   // ── refresh-ahead (refresh-ahead.ts) ─────────────────────────────────────────────────────────
 
   /** A read of `key` (hit or miss) makes it hotter, unless its command is never refreshed. */
-  private noteRead(key: string, job: RefreshJob, now: number, entry: CacheEntry | undefined): void {
+  private noteHot(key: string, job: RefreshJob, now: number, entry: CacheEntry | undefined): void {
     if (!this.hot || job.def.refreshAhead === false) return;
     this.hot.read(key, job, now, entry ? { expiresAt: entry.expiresAt, ttlMs: entry.expiresAt - entry.storedAt } : undefined);
   }

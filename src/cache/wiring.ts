@@ -17,6 +17,7 @@ import { useMetricsEndpoint } from '../plugins/metrics.js';
 import { useUpstreamExtensions } from '../plugins/upstream-extensions.js';
 import { createLimiter } from '../quota/redis-limiter.js';
 import type { Limiter, QuotaSnapshot } from '../quota/types.js';
+import type { DurableSlotLog } from '../quota/window.js';
 import { DEFAULT_KEY_PREFIX, createRedis, type Redis } from '../redis.js';
 import { RedisL2, cacheNamespace } from './redis-l2.js';
 import { RedisRefreshLedger } from './redis-refresh-ledger.js';
@@ -37,6 +38,8 @@ export interface UpstreamStackOptions {
   clock?: Clock;
   /** The "minute" window of the budget (tests); default 60 000. */
   windowMs?: number;
+  /** The in-process budget window's durable log (src/store/), so a restart keeps the window. */
+  budgetLog?: DurableSlotLog;
 }
 
 /** What Upstream.quota shows: the budget and how well the cache stretches it. */
@@ -70,7 +73,13 @@ export function createUpstreamStack(opts: UpstreamStackOptions): UpstreamStack {
   const redis = opts.redis ?? ownRedis;
   const metrics = opts.metrics ?? createMetrics();
   const limiter = metrics.instrumentLimiter(
-    opts.limiter ?? createLimiter(config, redis, { prefix, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.windowMs ? { windowMs: opts.windowMs } : {}) }),
+    opts.limiter ??
+      createLimiter(config, redis, {
+        prefix,
+        ...(opts.clock ? { clock: opts.clock } : {}),
+        ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
+        ...(opts.budgetLog ? { log: opts.budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
+      }),
     opts.clock,
   );
   metrics.trackQuota(() => limiter.snapshot());

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { IdempotencyRecord, IdempotencyStore } from './types.js';
+import type { IdempotencyRecord, IdempotencyStore } from '../store/index.js';
 
 export interface GuardOptions {
   clock: Clock;

@@ -1,20 +1,17 @@
 /**
- * Idempotency for keyed writes: a store (in-process by default, Redis with REDIS_URL) and the
- * timing rules every attempt follows. Built once per gateway (src/app.ts) and handed to each
- * request's context.
+ * Idempotency for keyed writes: a record store (src/store/: SQLite in DATA_DIR by default, Redis
+ * with REDIS_URL, memory in tests) and the timing rules every attempt follows. Built once per
+ * gateway (src/app.ts) and handed to each request's context.
  */
 import { systemClock, type Clock } from '../clock.js';
 import type { Redis } from '../redis.js';
+import { IDEMPOTENCY_TTL_MS, MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from '../store/index.js';
 import type { GuardOptions } from './guard.js';
-import { MemoryIdempotencyStore } from './memory.js';
-import { RedisIdempotencyStore } from './redis.js';
-import type { IdempotencyStore } from './types.js';
 
-export type { IdempotencyRecord, IdempotencyStore, RecordState } from './types.js';
+export type { IdempotencyRecord, IdempotencyStore, RecordState } from '../store/index.js';
 export { acquire, KeyReusedError, type Acquired, type GuardOptions } from './guard.js';
 export { fingerprint, secretDigest } from './fingerprint.js';
-export { MemoryIdempotencyStore } from './memory.js';
-export { RedisIdempotencyStore } from './redis.js';
+export { MemoryIdempotencyStore, RedisIdempotencyStore } from '../store/index.js';
 
 export interface IdempotencyOptions extends GuardOptions {
   /** How long a record is kept after its last write (default 24 h): a key is good for that long. */
@@ -33,7 +30,7 @@ export interface Idempotency {
 }
 
 export const DEFAULT_IDEMPOTENCY: Omit<IdempotencyOptions, 'clock'> = {
-  ttlMs: 24 * 60 * 60_000,
+  ttlMs: IDEMPOTENCY_TTL_MS,
   // The reference's polling horizon (§3, ~10 min) plus one request timeout.
   inFlightMs: 10 * 60_000 + 30_000,
   leaseMs: 10 * 60_000 + 60_000,
@@ -42,16 +39,20 @@ export const DEFAULT_IDEMPOTENCY: Omit<IdempotencyOptions, 'clock'> = {
 };
 
 export interface CreateIdempotencyOptions extends Partial<IdempotencyOptions> {
-  /** Shared store across replicas and restarts; without it records live in this process. */
+  /** Where records live (src/store/). Default: Redis when `redis` is given, else memory (tests). */
+  store?: IdempotencyStore;
+  /** Shared store across replicas and restarts. */
   redis?: Redis;
   redisPrefix?: string;
 }
 
 export function createIdempotency(opts: CreateIdempotencyOptions = {}): Idempotency {
-  const { redis, redisPrefix, ...rest } = opts;
+  const { redis, redisPrefix, store: given, ...rest } = opts;
   const options: IdempotencyOptions = { ...DEFAULT_IDEMPOTENCY, clock: systemClock as Clock, ...rest };
-  const store = redis
-    ? new RedisIdempotencyStore({ redis, ttlMs: options.ttlMs, ...(redisPrefix ? { prefix: redisPrefix } : {}) })
-    : new MemoryIdempotencyStore(options.ttlMs, options.clock);
+  const store =
+    given ??
+    (redis
+      ? new RedisIdempotencyStore({ redis, ttlMs: options.ttlMs, ...(redisPrefix ? { prefix: redisPrefix } : {}) })
+      : new MemoryIdempotencyStore(options.ttlMs, options.clock));
   return { store, options };
 }

@@ -18,7 +18,7 @@ export type { GatewayApi } from './api.js';
 export { InflightTracker } from './inflight.js';
 export { eventKey } from './events.js';
 export type { SeatsSoldKey } from './seats-sold.js';
-export { PeekingLoader, andThen, getAll, type MaybePromise } from './peeking.js';
+export { PeekingLoader, andThen, failedItem, getAll, type MaybePromise } from './peeking.js';
 
 export interface CustomerLoaders {
   byId: PeekingLoader<number, CustomerRecord | null>;

@@ -71,6 +71,17 @@ export function getAll<K, V>(loader: PeekingLoader<K, V>, keys: readonly K[]): M
   return out.some((v) => v instanceof Promise) ? Promise.all(out) : (out as V[]);
 }
 
+/**
+ * One list item that failed, for a resolver answering a list item by item (graphql-js puts the
+ * error at that item's path and keeps the others). Marked handled at once: if the list is never
+ * completed (its field failed first), no unhandled rejection ends the process.
+ */
+export function failedItem<T>(error: unknown): Promise<T> {
+  const failed = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  failed.catch(() => undefined);
+  return failed;
+}
+
 /** Applies `f` now to a known value, or when the promise resolves. (Not named `then`: a module exporting `then` is a thenable to dynamic import.) */
 export function andThen<T, R>(value: MaybePromise<T>, f: (v: T) => R): MaybePromise<R> {
   return value instanceof Promise ? value.then(f) : f(value);

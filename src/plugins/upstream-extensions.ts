@@ -2,7 +2,7 @@
  * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
  * budget is left —
  *
- *   extensions.upstream = { calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining }
+ *   extensions.upstream = { calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
  *
  * refreshHits: of the cache hits, answers the refresher had renewed ahead of expiry. The refresher's
  * own calls are on no operation's trace (no caller waited for them); /metrics counts them.
@@ -15,7 +15,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import { isAsyncIterable } from 'graphql-yoga';
-import type { UpstreamTrace } from '../archtics/types.js';
+import { newTrace, type UpstreamTrace } from '../archtics/types.js';
 import { staleExtension } from '../cache/stale.js';
 import type { QuotaSnapshot } from '../quota/types.js';
 
@@ -35,6 +35,8 @@ export interface UpstreamReport {
   /** null when the budget store could not be read (or is unlimited). */
   minuteRemaining: number | null;
   dayRemaining: number | null;
+  /** True when the whole answer came from the response cache (nothing executed, nothing read). */
+  responseCacheHit: boolean;
 }
 
 export interface UpstreamExtensionsOptions {
@@ -72,6 +74,11 @@ export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSna
   return reportOf(trace, snapshot);
 }
 
+/** The report of an answer served whole from the response cache: no work, the budget as it is now. */
+export function responseCacheHitReport(snapshot: QuotaSnapshot | undefined): UpstreamReport {
+  return { ...reportOf(newTrace(), snapshot), responseCacheHit: true };
+}
+
 function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined): UpstreamReport {
   return {
     calls: trace.calls,
@@ -82,6 +89,7 @@ function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined): Up
     staleServes: trace.staleServes,
     minuteRemaining: finiteOrNull(snapshot?.minuteRemaining),
     dayRemaining: finiteOrNull(snapshot?.dayRemaining),
+    responseCacheHit: false,
   };
 }
 

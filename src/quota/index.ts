@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { QueuedLimiter } from './limiter.js';
 import type { Limiter } from './types.js';
-import { DAY_MS, MINUTE_MS, MemorySlotStore, type WindowLimits } from './window.js';
+import { DAY_MS, MINUTE_MS, MemorySlotStore, type DurableSlotLog, type WindowLimits } from './window.js';
 
 export type { AcquireOptions, Limiter, Priority, QuotaSnapshot } from './types.js';
 export { PRIORITY_ORDER, QueuedLimiter, type QueuedLimiterOptions } from './limiter.js';
@@ -14,6 +14,7 @@ export {
   MINUTE_MS,
   MemorySlotStore,
   forecastSlots,
+  type DurableSlotLog,
   nextSlot,
   remaining,
   retainedCount,
@@ -32,6 +33,9 @@ export interface LocalLimiterOptions {
   clock?: Clock;
   /** Length of the "minute" window; 60 000 unless a test wants a shorter one. */
   windowMs?: number;
+  /** Keeps the window across restarts (src/store/: SQLite in DATA_DIR); default memory only. */
+  log?: DurableSlotLog;
+  onLogError?: (error: unknown) => void;
 }
 
 export function limitsOf(opts: Pick<LocalLimiterOptions, 'ratePerMinute' | 'ratePerDay' | 'windowMs'>): WindowLimits {
@@ -40,5 +44,7 @@ export function limitsOf(opts: Pick<LocalLimiterOptions, 'ratePerMinute' | 'rate
 
 export function createLocalLimiter(opts: LocalLimiterOptions): Limiter {
   const limits = limitsOf(opts);
-  return new QueuedLimiter({ store: new MemorySlotStore(limits), limits, queueMax: opts.queueMax, clock: opts.clock ?? systemClock });
+  const clock = opts.clock ?? systemClock;
+  const store = new MemorySlotStore(limits, opts.log, clock.now(), opts.onLogError);
+  return new QueuedLimiter({ store, limits, queueMax: opts.queueMax, clock });
 }

@@ -12,6 +12,7 @@ import { MINUTE_MS, createLocalLimiter, limitsOf } from './index.js';
 import { QueuedLimiter } from './limiter.js';
 import { RedisSlotStore } from './redis.js';
 import type { Limiter } from './types.js';
+import type { DurableSlotLog } from './window.js';
 
 export interface CreateLimiterOptions {
   clock?: Clock;
@@ -19,13 +20,16 @@ export interface CreateLimiterOptions {
   windowMs?: number;
   /** Redis key prefix (tests use a unique one per run). */
   prefix?: string;
+  /** The in-process window's durable log (without Redis): a restart keeps the window. */
+  log?: DurableSlotLog;
+  onLogError?: (error: unknown) => void;
 }
 
 export function createLimiter(config: Pick<Config, 'archtics'>, redis?: Redis, opts: CreateLimiterOptions = {}): Limiter {
   const a = config.archtics;
   const windowMs = opts.windowMs ?? MINUTE_MS + a.windowMarginMs;
   const base = { ratePerMinute: a.ratePerMinute, ratePerDay: a.ratePerDay, windowMs };
-  if (!redis) return createLocalLimiter({ ...base, queueMax: a.queueMax, clock: opts.clock });
+  if (!redis) return createLocalLimiter({ ...base, queueMax: a.queueMax, clock: opts.clock, log: opts.log, onLogError: opts.onLogError });
   const limits = limitsOf(base);
   const store = new RedisSlotStore({ redis, limits, apiKey: a.apiKey, dsn: a.dsn, prefix: opts.prefix ?? DEFAULT_KEY_PREFIX });
   return new QueuedLimiter({ store, limits, queueMax: a.queueMax, clock: opts.clock ?? systemClock });

@@ -102,12 +102,50 @@ export interface SlotStore {
   pauseUntil(until: number): void | Promise<void>;
 }
 
-/** The in-process store: an ascending array of the last max(perWindow, perDay) send times. */
+/**
+ * Where an in-process window keeps its log across restarts (src/store/: SQLite in DATA_DIR), so a
+ * restarted gateway does not forget the sends of its last minute and day. Synchronous.
+ */
+export interface DurableSlotLog {
+  load(since: number): number[];
+  append(at: number): void;
+  pausedUntil(): number;
+  pauseUntil(until: number): void;
+  prune(before: number): void;
+}
+
+/** Sends between two prunes of a durable log. */
+const PRUNE_EVERY = 64;
+
+/**
+ * The in-process store: an ascending array of the last max(perWindow, perDay) send times, written
+ * through to a durable log when given one (and loaded from it at start). A failing log write never
+ * fails a send: the window in memory stays exact; only what a restart would remember is lost.
+ */
 export class MemorySlotStore implements SlotStore {
   private sends: number[] = [];
   private paused = 0;
+  private takes = 0;
 
-  constructor(readonly limits: WindowLimits) {}
+  constructor(
+    readonly limits: WindowLimits,
+    private readonly log?: DurableSlotLog,
+    now = Date.now(),
+    private readonly onLogError?: (error: unknown) => void,
+  ) {
+    if (!log) return;
+    this.sends = log.load(now - limits.dayMs).slice(-retainedCount(limits));
+    this.paused = log.pausedUntil();
+  }
+
+  private persist(write: (log: DurableSlotLog) => void): void {
+    if (!this.log) return;
+    try {
+      write(this.log);
+    } catch (error) {
+      this.onLogError?.(error);
+    }
+  }
 
   /** A live view: read it at once, do not keep it. */
   read(): WindowState {
@@ -118,13 +156,19 @@ export class MemorySlotStore implements SlotStore {
     const at = nextSlot(this.read(), now, this.limits);
     if (at > now) return at;
     // Keep the log ascending even if the wall clock steps back (recording later is the safe side).
-    this.sends.push(Math.max(now, this.sends[this.sends.length - 1] ?? now));
+    const stamp = Math.max(now, this.sends[this.sends.length - 1] ?? now);
+    this.sends.push(stamp);
     const excess = this.sends.length - retainedCount(this.limits);
     if (excess > 0) this.sends.splice(0, excess);
+    this.persist((log) => {
+      log.append(stamp);
+      if (++this.takes % PRUNE_EVERY === 0) log.prune(now - this.limits.dayMs - this.limits.windowMs);
+    });
     return null;
   }
 
   pauseUntil(until: number): void {
     this.paused = Math.max(this.paused, until);
+    this.persist((log) => log.pauseUntil(until));
   }
 }

@@ -28,7 +28,8 @@ interface SandboxedGateway {
 async function startSandboxedGateway(opts: { apiKey: string; env: Record<string, string> }): Promise<SandboxedGateway> {
   const sandbox = await startSandbox({ apiKey: opts.apiKey });
   const config = loadConfig({ ARCHTICS_BASE_URL: sandbox.url, ARCHTICS_API_KEY: sandbox.apiKey, ARCHTICS_DSN: sandbox.dsn, LOG_LEVEL: 'silent', ...opts.env });
-  const gateway = await createGateway({ config });
+  // The command cache on its own: the response cache above it would answer repeats whole.
+  const gateway = await createGateway({ config, responseCache: false });
   return {
     sandbox,
     gateway,

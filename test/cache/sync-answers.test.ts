@@ -31,7 +31,8 @@ async function dashboard(gw: Gateway, ids: number[]) {
 beforeAll(async () => {
   sb = await startSandbox({});
   const config = loadConfig({ ARCHTICS_BASE_URL: sb.url, ARCHTICS_API_KEY: sb.apiKey, ARCHTICS_DSN: sb.dsn, LOG_LEVEL: 'silent' });
-  cached = await createGateway({ config });
+  // The command cache on its own (this is about its synchronous answers, not whole cached responses).
+  cached = await createGateway({ config, responseCache: false });
   uncached = await createGateway({ config, cache: false });
 });
 afterAll(async () => {

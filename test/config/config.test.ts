@@ -12,6 +12,15 @@ describe('defaults', () => {
     expect(c.redisUrl).toBeUndefined();
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
+    expect(c.store).toEqual({ dataDir: './data' });
+    expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
+    expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
+  });
+
+  it('RESPONSE_CACHE=false (or 0) turns the response cache off', () => {
+    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: '0' }).responseCache.enabled).toBe(false);
+    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_TTL_MS: '5000' }).responseCache).toMatchObject({ enabled: true, maxTtlMs: 5000 });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
@@ -37,12 +46,16 @@ describe('a bad value names its variable', () => {
     ['ARCHTICS_DSN', { ARCHTICS_BASE_URL: 'https://example.org', ARCHTICS_API_KEY: 'k' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['DATA_DIR', { DATA_DIR: '   ' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: 'not json' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"short","scopes":["read"]}]' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["admin"]}]' }],
     ['CACHE_TTL_EVENT_DETAILS_MS', { CACHE_TTL_EVENT_DETAILS_MS: 'forever' }],
     ['SANDBOX_TIME_SCALE', { SANDBOX_TIME_SCALE: '0' }],
     ['SANDBOX_STRICT', { SANDBOX_STRICT: 'maybe' }],
+    ['RESPONSE_CACHE', { RESPONSE_CACHE: 'sometimes' }],
+    ['RESPONSE_CACHE_MAX_TTL_MS', { RESPONSE_CACHE_MAX_TTL_MS: '0' }],
+    ['RESPONSE_CACHE_MAX_BYTES', { RESPONSE_CACHE_MAX_BYTES: '12' }],
   ];
   it.each(bad)('%s', (variable, env) => {
     let error: unknown;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { createMemoryStores } from '../../src/store/index.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxStats } from '../../src/sandbox/index.js';
 import { generate } from '../../src/sandbox/world/seed.js';
 
@@ -54,6 +55,8 @@ export class TestGateway {
       config,
       logger: createLogger({ level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent', destination: process.stderr }),
       cache: false,
+      // Records in this process: a test that needs the durable store passes its own.
+      stores: createMemoryStores(),
       ...extra,
     });
     return new TestGateway(gateway, sb);

@@ -59,7 +59,9 @@ describe('upstream faults', () => {
     const r = await gw.exec(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId } } }`, { ids });
     expect(r.status).toBe(200);
     expect(new Set(codes(r))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
-    expect(r.data).toBeNull();
+    // Item by item: each failed customer is null with its own error.
+    expect(r.data).toEqual({ nodes: [null, null] });
+    expect(r.errors?.map((e) => e.path?.join('.')).sort()).toEqual(['nodes.0', 'nodes.1']);
     // Give a dropped rejection the turn it needs to surface (vitest fails the run on one).
     await new Promise((resolve) => setTimeout(resolve, 50));
   });

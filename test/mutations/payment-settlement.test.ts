@@ -12,6 +12,7 @@ import type { CheckOutResult, SeatBlock } from '../../src/archtics/types.js';
 import { ManualClock } from '../../src/clock.js';
 import type { GatewayContext } from '../../src/context.js';
 import { createIdempotency } from '../../src/idempotency/index.js';
+import { MemoryCartOwnerStore } from '../../src/store/index.js';
 
 const IN_FLIGHT_MS = 60_000;
 
@@ -35,9 +36,12 @@ function block(seats: number[]): SeatBlock {
 /** A fake upstream whose world the test sets: is the cart there, which seats are sold. */
 function fakeContext() {
   const clock = new ManualClock();
-  const world = { cartThere: true, sold: [] as number[], sends: 0, nextSend: 'lost' as 'lost' | 'ok' };
+  const world = { cartThere: true, sold: [] as number[], sends: 0, reads: 0, nextSend: 'lost' as 'lost' | 'ok' };
   const api = {
-    checkOut: async () => priced,
+    checkOut: async () => {
+      if (!world.cartThere) throw new ArchticsCommandError('gone', 6004, 100, 'gone');
+      return priced;
+    },
     paymentRequest: async () => {
       world.sends++;
       if (world.nextSend === 'lost') throw new UpstreamTimeoutError('no answer', true, { command: 'payment_request', kind: 'write' });
@@ -47,7 +51,10 @@ function fakeContext() {
       if (!world.cartThere) throw new ArchticsCommandError('gone', 6004, 100, 'gone');
       return { orderNum: 500001, seats: [], subtotal: 0 };
     },
-    seatsSold: async () => ({ count: 1, blocks: world.sold.length ? [block(world.sold)] : [] }),
+    seatsSold: async () => {
+      world.reads++;
+      return { count: 1, blocks: world.sold.length ? [block(world.sold)] : [] };
+    },
   };
   const ctx = {
     auth: { scopes: ['read', 'hold', 'buy'], authenticated: false },
@@ -55,6 +62,7 @@ function fakeContext() {
     freshApi: api,
     logger: pino({ level: 'silent' }),
     idempotency: createIdempotency({ clock, inFlightMs: IN_FLIGHT_MS, leaseMs: 5 * 60_000 }),
+    carts: new MemoryCartOwnerStore(clock),
   } as unknown as GatewayContext;
   return { ctx, world, clock };
 }
@@ -108,7 +116,7 @@ describe('settling an unknown payment outcome', () => {
     await code(submitPayment(args, ctx));
     world.cartThere = false;
     await clock.advance(IN_FLIGHT_MS * 2);
-    await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired' });
+    await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: true });
     expect(world.sends).toBe(1);
   });
 
@@ -119,5 +127,51 @@ describe('settling an unknown payment outcome', () => {
     await clock.advance(IN_FLIGHT_MS * 2);
     expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
     expect(world.sends).toBe(1);
+  });
+
+  describe('a new key meets the cart gone at checkout (its first attempt\'s record lost, or paid under another key)', () => {
+    const seen = ['EVENT01|101|A|7', 'EVENT01|101|A|8'];
+
+    it('its seats sold to the account: PaymentSuccess settled by reading; nothing sent', async () => {
+      const { ctx, world } = fakeContext();
+      await ctx.carts.addSeats(args.orderNum, seen, args.acctId);
+      world.cartThere = false;
+      world.sold = [7, 8];
+      await expect(submitPayment({ ...args, idempotencyKey: 'other-key-0001' }, ctx)).resolves.toMatchObject({ settledByReading: true, confirmationNum: null, replayed: false });
+      expect(world.sends).toBe(0);
+      expect(world.reads).toBe(1);
+    });
+
+    it('none of its seats sold: CartExpired proven by reading; nothing sent', async () => {
+      const { ctx, world } = fakeContext();
+      await ctx.carts.addSeats(args.orderNum, seen, args.acctId);
+      world.cartThere = false;
+      await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: true });
+      expect(world.sends).toBe(0);
+      expect(world.reads).toBe(1);
+    });
+
+    it('some sold, some not: PAYMENT_OUTCOME_UNKNOWN, the key stays open; nothing sent', async () => {
+      const { ctx, world } = fakeContext();
+      await ctx.carts.addSeats(args.orderNum, seen, args.acctId);
+      world.cartThere = false;
+      world.sold = [8];
+      expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
+      expect((await ctx.idempotency.store.get(`payment:${args.idempotencyKey}`))?.state).toBe('open');
+      expect(world.sends).toBe(0);
+    });
+
+    it('a cart never seen holding anything: the service\'s CartExpired stands, not settled by reading', async () => {
+      const { ctx, world } = fakeContext();
+      world.cartThere = false;
+      await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: false });
+      expect(world.reads).toBe(0);
+    });
+
+    it('a sent attempt records the cart\'s seats before the send', async () => {
+      const { ctx } = fakeContext();
+      await code(submitPayment(args, ctx));
+      expect((await ctx.carts.get(args.orderNum))?.seats.sort()).toEqual(seen);
+    });
   });
 });

@@ -57,7 +57,7 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
       REDIS_URL: TEST_REDIS_URL,
       LOG_LEVEL: 'silent',
     });
-    gateways = await Promise.all([0, 1, 2].map(() => createGateway({ config, redisPrefix: prefix })));
+    gateways = await Promise.all([0, 1, 2].map(() => createGateway({ config, redisPrefix: prefix, responseCache: false })));
     redis = createRedis(TEST_REDIS_URL);
   });
 
@@ -146,7 +146,7 @@ describeRedis('cross-instance invalidation after a real write', () => {
       REDIS_URL: TEST_REDIS_URL,
       LOG_LEVEL: 'silent',
     });
-    gws = await Promise.all([0, 1].map(() => createGateway({ config, redisPrefix: prefix2 })));
+    gws = await Promise.all([0, 1].map(() => createGateway({ config, redisPrefix: prefix2, responseCache: false })));
     client = createRedis(TEST_REDIS_URL);
     // Wait until both instances listen for invalidations (bounded).
     for (let i = 0; i < 100 && (await client.pubsub('NUMSUB', `${prefix2}cache:${sb.dsn}:inval`))[1] !== 2; i++) await new Promise((r) => setTimeout(r, 10));
