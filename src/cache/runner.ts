@@ -634,6 +634,7 @@ class CachedCommandRunner implements CachedRunner {
         const out = await flight.join(opts.signal);
         if (!leader) this.count(def.name, 'coalesced', opts);
         else if (out.source === 'l2') this.count(def.name, 'l2', opts);
+        else if (out.source === 'peer') this.count(def.name, 'peer', opts);
         entry = this.l1.peek(key, this.clock.now()) ?? { value: out.value, storedAt: now, expiresAt: now, staleUntil: now, tags: [] };
       } catch (error) {
         if (!isRefusal(error)) throw error;
@@ -665,15 +666,29 @@ class CachedCommandRunner implements CachedRunner {
     opts: RunOptions,
     flight: Flight<CatalogueValue>,
   ): Promise<FlightResult<CatalogueValue>> {
-    if (this.l2) {
+    const l2 = this.l2;
+    let lock: LockHandle | undefined;
+    if (l2) {
       const shared = await this.freshFromL2(key);
       if (shared) return { value: this.keepL1(key, shared).value as CatalogueValue, source: 'l2' };
+      // One replica reads the catalogue; the others wait for it in L2 (as for any shared miss).
+      let lockFailed = false;
+      lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
+      if (!lock && !lockFailed) {
+        const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
+        if (filled) return { value: this.keepL1(key, filled).value as CatalogueValue, source: 'peer' };
+        lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
+      }
     }
-    this.counters.misses++;
-    this.metrics?.cacheResult(def.name, 'miss');
-    const value = await fetchCatalogue(catalogue, (pageReq) => this.inner.run(def, pageReq, { ...opts, signal: flight.controller.signal }));
-    if (!flight.poisoned) await this.store(def.name, key, undefined, value, this.config.catalogue!.ttlMs, flight.startedAt);
-    return { value, source: 'upstream' };
+    try {
+      this.counters.misses++;
+      this.metrics?.cacheResult(def.name, 'miss');
+      const value = await fetchCatalogue(catalogue, (pageReq) => this.inner.run(def, pageReq, { ...opts, signal: flight.controller.signal }));
+      if (!flight.poisoned) await this.store(def.name, key, undefined, value, this.config.catalogue!.ttlMs, flight.startedAt);
+      return { value, source: 'upstream' };
+    } finally {
+      if (lock) await this.quietly('unlock', () => lock!.release());
+    }
   }
 
   // ── refresh-ahead (refresh-ahead.ts) ─────────────────────────────────────────────────────────
