@@ -14,8 +14,31 @@ export function checkOrderNum(orderNum: number, arg = 'orderNum'): number {
   return orderNum;
 }
 
-export function cartByOrderNum(orderNum: number, ctx: GatewayContext): Promise<CartResult | null> {
-  return ctx.loaders.cart.load(checkOrderNum(orderNum));
+/**
+ * Whether this caller may see and act on the cart. With tokens on, a cart belongs to the caller
+ * whose hold made it (recorded in the durable cart-owner store, ctx.carts): another caller's cart
+ * is not found for reads and FORBIDDEN for writes. A cart the gateway never saw made (no owner
+ * recorded: made at the box office, or before owners were recorded) is open to tokens not bound
+ * to an account (staff, integrations) and closed to account-bound ones. Tokens off: every cart
+ * is everyone's, as is everything else.
+ */
+export async function ownsCart(orderNum: number, ctx: GatewayContext): Promise<boolean> {
+  if (!ctx.auth.authenticated) return true;
+  const record = await ctx.carts.get(orderNum);
+  if (record?.owner !== undefined) return record.owner === ctx.auth.caller;
+  return ctx.auth.acctId === undefined;
+}
+
+/** Records the caller as the owner of a cart its hold made (the first claim wins). */
+export async function claimCart(orderNum: number, ctx: GatewayContext, acctId: number | undefined, seats: readonly string[]): Promise<void> {
+  await ctx.carts.claim(orderNum, { owner: ctx.auth.caller, ...(acctId !== undefined ? { acctId } : {}), seats });
+}
+
+/** Another caller's cart reads as unknown (null), like one that never existed. */
+export async function cartByOrderNum(orderNum: number, ctx: GatewayContext): Promise<CartResult | null> {
+  const n = checkOrderNum(orderNum);
+  if (!(await ownsCart(n, ctx))) return null;
+  return ctx.loaders.cart.load(n);
 }
 
 export function cartSeats(cart: CartResult): SeatShape[] {
@@ -36,11 +59,15 @@ export function holdExpiry(text: string | undefined): string | null {
 // ── mutations: access, release, checkout ───────────────────────────────────────────────────
 
 /**
- * An account-bound token may touch a cart only when the cart is not bound to another account
- * (a cart is bound by a hold made for an account, or by checkout). Read fresh: a cart's binding
- * changes at checkout. Unknown or expired → CartExpired. Tokens not bound to an account skip this.
+ * A caller may act on a cart it owns (ownsCart; else FORBIDDEN, before any upstream call), and an
+ * account-bound token only when the cart is not bound to another account (a cart is bound by a
+ * hold made for an account, or by checkout). Read fresh: a cart's binding changes at checkout.
+ * Unknown or expired → CartExpired. Tokens not bound to an account skip the binding check.
  */
 export async function assertCartAccess(orderNum: number, ctx: GatewayContext): Promise<void> {
+  if (!(await ownsCart(orderNum, ctx))) {
+    throw new GraphQLError(`Cart ${orderNum} is not one of yours.`, { extensions: { code: 'FORBIDDEN' } });
+  }
   if (ctx.auth.acctId === undefined) return;
   let cart: CartResult;
   try {

@@ -1,4 +1,5 @@
 /** Customers (customer_query) and their seats (seats_sold, expanded to one seat each). */
+import { GraphQLError } from 'graphql';
 import { ArchticsCommandError } from '../src/archtics/errors.js';
 import type { CustomerAddResult, CustomerRecord, NewCustomerFields } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
@@ -23,8 +24,14 @@ export function customerById(acctId: number, ctx: GatewayContext): Promise<Custo
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function customerByEmail(email: string, ctx: GatewayContext): Promise<CustomerRecord | null> {
-  return ctx.loaders.customers.byEmail.load(checkEmail(email));
+/**
+ * An account-bound token finds only its own account by e-mail: another account's answers null,
+ * exactly like an address no account uses, so the token cannot learn which addresses exist.
+ */
+export async function customerByEmail(email: string, ctx: GatewayContext): Promise<CustomerRecord | null> {
+  const found = await ctx.loaders.customers.byEmail.load(checkEmail(email));
+  if (found && ctx.auth.acctId !== undefined && found.acctId !== ctx.auth.acctId) return null;
+  return found;
 }
 
 export interface CustomerSeatsArgs extends ConnectionArgs {
@@ -152,6 +159,10 @@ export async function updateCustomer(acctIdArg: number, patchArg: CustomerPatch,
   const acctId = checkAcctId(acctIdArg);
   const patch = checkPatch(patchArg);
   if (Object.keys(patch).length === 0) throw badInput('Nothing to update: give at least one field.');
+  // "That address is taken" would tell an account-bound token that some other account uses it.
+  if (patch.email !== undefined && ctx.auth.acctId !== undefined) {
+    throw new GraphQLError('An account-bound token cannot change the e-mail address: ask the box office, or use a token not bound to an account.', { extensions: { code: 'FORBIDDEN' } });
+  }
   const found = await ctx.freshApi.customerQuery({ acctId });
   if (!found) throw new NotFound(`No account ${acctId}.`, 'ACCOUNT');
   const { acctId: _id, custNameId, addDate, ...current } = found.customer;

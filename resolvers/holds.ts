@@ -8,12 +8,12 @@ import { ArchticsCommandError } from '../src/archtics/errors.js';
 import type { HoldResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { RESULT_CODES } from '../src/protocol/wire.js';
-import { assertCartAccess, checkOrderNum } from './carts.js';
+import { assertCartAccess, checkOrderNum, claimCart } from './carts.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
 import { checkEventName } from './events.js';
 import { CartExpired, NotFound, SeatsUnavailable } from './failures.js';
-import { seatsFromHeldRuns, type SeatShape } from './seats.js';
+import { formatSeatKey, seatsFromHeldRuns, type SeatShape } from './seats.js';
 import { checkQuantity, checkText } from './validate.js';
 
 export const DEFAULT_TICKET_TYPE = 'ADULT';
@@ -52,9 +52,12 @@ function upper(v: string | null | undefined, arg: string): string | undefined {
   return v == null ? undefined : checkText(v, arg, 12).toUpperCase();
 }
 
-function outcome(res: HoldResult, eventName: string): HoldOutcome {
+/** The hold's outcome, its cart recorded as the caller's (before the answer: no window where it is nobody's). */
+async function outcome(res: HoldResult, eventName: string, ctx: GatewayContext, acctId: number | undefined): Promise<HoldOutcome> {
   if (!res.orderNum) throw new SeatsUnavailable(`No seats could be held for ${eventName}.`, eventName);
-  return { orderNum: res.orderNum, seats: seatsFromHeldRuns(res.seats), ...(res.holdExpires ? { holdExpires: res.holdExpires } : {}) };
+  const seats = seatsFromHeldRuns(res.seats);
+  await claimCart(res.orderNum, ctx, acctId, seats.map(formatSeatKey));
+  return { orderNum: res.orderNum, seats, ...(res.holdExpires ? { holdExpires: res.holdExpires } : {}) };
 }
 
 function holdFailure(e: unknown, eventName: string, orderNum: number | undefined): unknown {
@@ -104,7 +107,7 @@ export async function holdBestAvailable(args: HoldBestAvailableArgs, ctx: Gatewa
       ...(acctId !== undefined ? { acctId } : {}),
       ...(orderNum !== undefined ? { orderNum } : {}),
     });
-    return outcome(res, eventName);
+    return await outcome(res, eventName, ctx, acctId);
   } catch (e) {
     throw holdFailure(e, eventName, orderNum);
   }
@@ -140,7 +143,7 @@ export async function holdSeats(args: HoldSeatsArgs, ctx: GatewayContext): Promi
       ticketTypeCode: ticketType,
       ...(orderNum !== undefined ? { orderNum } : {}),
     });
-    return outcome(res, eventName);
+    return await outcome(res, eventName, ctx, ctx.auth.acctId);
   } catch (e) {
     throw holdFailure(e, eventName, orderNum);
   }

@@ -155,6 +155,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
     tokens: config.tokens,
     limits: config.limits,
+    requests: config.requests,
+    maxUpstreamCalls: config.maxUpstreamCalls,
+    exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     // The response cache first: its onExecuteDone stores an answer before the cost report is added.
     plugins: [...(responseCache ? [responseCache] : []), ...upstream.plugins],

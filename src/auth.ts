@@ -5,7 +5,7 @@
  * tokens, per-token quotas) replace `authenticate` without touching the schema.
  */
 import { GraphQLError } from 'graphql';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GatewayToken, Scope } from './config.js';
 
 export type { Scope };
@@ -17,6 +17,17 @@ export interface AuthInfo {
   acctId?: number;
   /** False when tokens are off and the caller is anonymous. */
   authenticated: boolean;
+  /**
+   * Who owns what this caller creates (its carts): "acct:<id>" for an account-bound token (all
+   * tokens of one account share its carts), "token:<digest>" for another token, "anonymous" when
+   * tokens are off. Never the token itself.
+   */
+  caller: string;
+}
+
+/** A token's identity for records and shares: a digest, so no store or log ever holds the token. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(`archtics-gateway-caller:${token}`).digest('base64url').slice(0, 22);
 }
 
 export const ALL_SCOPES: readonly Scope[] = ['read', 'hold', 'buy'];
@@ -38,7 +49,7 @@ function unauthenticated(message: string): GraphQLError {
  * and the header is missing, malformed or names no token.
  */
 export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[]): AuthInfo {
-  if (tokens.length === 0) return { scopes: ALL_SCOPES, authenticated: false };
+  if (tokens.length === 0) return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous' };
   const header = headers.get('authorization');
   if (!header) throw unauthenticated('Missing bearer token: send "Authorization: Bearer <token>".');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -46,5 +57,6 @@ export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly Gat
   const presented = m[1];
   const match = tokens.find((t) => sameToken(t.token, presented));
   if (!match) throw unauthenticated('Unknown bearer token.');
-  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true };
+  const caller = match.acctId !== undefined ? `acct:${match.acctId}` : `token:${tokenDigest(match.token)}`;
+  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true, caller };
 }

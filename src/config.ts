@@ -14,7 +14,8 @@ export class ConfigError extends Error {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export type Scope = 'read' | 'hold' | 'buy';
+/** read (queries), hold (holds and carts), buy (checkout, payment, print), metrics (GET /metrics only). */
+export type Scope = 'read' | 'hold' | 'buy' | 'metrics';
 
 export interface GatewayToken {
   token: string;
@@ -139,6 +140,12 @@ export interface Config {
   /** event_details calls carry at most this many names. */
   eventBatchSize: number;
   limits: { maxDepth: number; maxAliases: number; maxCost: number };
+  /** What a request may be before it is parsed or validated (src/plugins/parse-safety.ts). */
+  requests: RequestLimits;
+  /** Most upstream calls one operation may be estimated to make (src/plugins/upstream-cost.ts). */
+  maxUpstreamCalls: number;
+  /** What the gateway shows about itself (src/plugins/exposure.ts). */
+  exposure: ExposureConfig;
   /** Bearer tokens; empty = everything open (sandbox default). */
   tokens: GatewayToken[];
   /**
@@ -146,6 +153,28 @@ export interface Config {
    * (schema/federation.ts: the same API plus _service and _entities) for a router to compose.
    */
   federation?: boolean;
+}
+
+export interface RequestLimits {
+  /** Largest request body read (bigger: 413 before reading it). */
+  maxBodyBytes: number;
+  /** Most lexical tokens a document may have (more: refused before the parser builds anything). */
+  maxTokens: number;
+  /** Deepest nesting of {, [ and ( a document may have, so the recursive parser cannot overflow its stack. */
+  maxNesting: number;
+  /** Bytes the cache of parsed, validated documents may keep. */
+  parseCacheBytes: number;
+}
+
+export interface ExposureConfig {
+  /** Serve GraphiQL on GET /graphql (GRAPHIQL; default on with the embedded sandbox, off against a real service). */
+  graphiql: boolean;
+  /** Answer introspection and "Did you mean …" hints (GRAPHQL_INTROSPECTION; same default as GraphiQL). */
+  introspection: boolean;
+  /** A token for GET /metrics alone (METRICS_TOKEN); tokens with the metrics scope work too. */
+  metricsToken?: string;
+  /** Origins allowed cross-origin (CORS_ORIGINS, comma-separated); empty = no cross-origin access. */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -181,7 +210,7 @@ function flag(env: Env, name: string, fallback = false): boolean {
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const SCOPES: Scope[] = ['read', 'hold', 'buy'];
+const SCOPES: Scope[] = ['read', 'hold', 'buy', 'metrics'];
 
 /** Default TTLs: events and prices change rarely, accounts sometimes, availability constantly. */
 export const DEFAULT_TTL_MS: Record<string, number> = {
@@ -221,6 +250,24 @@ function parseTokens(raw: string | undefined): GatewayToken[] {
   });
 }
 
+/** "https://a.example, http://localhost:5173": each an origin (scheme, host, port; no path). */
+function parseOrigins(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const o = part.trim();
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `"${o.slice(0, 80)}" is not an origin like https://app.example.org`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o.replace(/\/$/, '')) {
+      throw new ConfigError('CORS_ORIGINS', `"${o.slice(0, 80)}" is not an origin like https://app.example.org (scheme, host and port only; "*" is not allowed)`);
+    }
+    return url.origin;
+  });
+}
+
 function parseTtls(env: Env): Record<string, number> {
   const ttl = { ...DEFAULT_TTL_MS };
   // CACHE_TTL_EVENT_DETAILS_MS=60000 overrides one command's TTL.
@@ -229,6 +276,13 @@ function parseTtls(env: Env): Record<string, number> {
     if (m && value !== undefined) ttl[m[1].toLowerCase()] = int(env, name, 0);
   }
   return ttl;
+}
+
+function metricsToken(env: Env): string | undefined {
+  const t = env.METRICS_TOKEN?.trim();
+  if (!t) return undefined;
+  if (t.length < 16 || /\s/.test(t)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
+  return t;
 }
 
 function dataDir(env: Env): string {
@@ -343,6 +397,20 @@ export function loadConfig(env: Env = process.env): Config {
       // dashboards cost ~23,700 where the same dashboard as nodes(ids:) costs ~150, so the default
       // admits the aliased form up to the alias limit (30: ~28,400).
       maxCost: int(env, 'GRAPHQL_MAX_COST', 50_000, 1),
+    },
+    requests: {
+      maxBodyBytes: int(env, 'GRAPHQL_MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 5_000, 50, 1_000_000),
+      maxNesting: int(env, 'GRAPHQL_MAX_NESTING', 64, 4, 1_000),
+      parseCacheBytes: int(env, 'GRAPHQL_PARSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    },
+    maxUpstreamCalls: int(env, 'GRAPHQL_MAX_UPSTREAM_CALLS', 60, 1, 100_000),
+    exposure: {
+      // A real service's schema is not for strangers; the sandbox's is the tutorial.
+      graphiql: flag(env, 'GRAPHIQL', baseUrl === undefined),
+      introspection: flag(env, 'GRAPHQL_INTROSPECTION', baseUrl === undefined),
+      ...(metricsToken(env) ? { metricsToken: metricsToken(env) } : {}),
+      corsOrigins: parseOrigins(env.CORS_ORIGINS),
     },
     tokens: parseTokens(env.GATEWAY_TOKENS),
     federation: flag(env, 'GRAPHQL_FEDERATION'),

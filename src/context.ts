@@ -3,6 +3,7 @@
  * request id and abort signal), fresh DataLoaders over that API, the caller's auth, and a quota
  * snapshot. Built by src/server.ts for every request; nothing in it outlives the request.
  */
+import { GraphQLError } from 'graphql';
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
@@ -50,6 +51,12 @@ export interface ContextDeps {
   freshRunner?: CommandRunner;
   /** Default: one in-process store shared by every context of this process. */
   idempotency?: Idempotency;
+  /**
+   * Upstream calls (POSTs and polls) one operation may make: the estimate refuses costlier
+   * operations before they run (src/plugins/upstream-cost.ts); this holds one whose estimate
+   * guessed low to the same limit while it runs. Default: no limit.
+   */
+  maxCallsPerOperation?: number;
   /** Default: one in-process store shared by every context of this process. */
   carts?: CartOwnerStore;
   /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
@@ -63,6 +70,37 @@ function uncacheable(runner: CommandRunner): CommandRunner {
       noteRead(opts?.provenance, 0);
       return runner.run(def, req, opts);
     },
+  };
+}
+
+/**
+ * Refuses new commands once the operation has used `max` upstream calls. Commands start together
+ * (a loader's batch), long before their POSTs show in the trace, so it counts the commands it lets
+ * start, less those the cache answered, plus polls.
+ */
+function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number): CommandRunner {
+  let started = 0;
+  return {
+    run(def, req, opts) {
+      if (started - trace.cacheHits - trace.staleServes + trace.polls >= max) {
+        return Promise.reject(
+          new GraphQLError(`This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`, {
+            extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
+          }),
+        );
+      }
+      started++;
+      return runner.run(def, req, opts);
+    },
+    ...(runner.peek
+      ? {
+          peek: (def, req, opts) => {
+            const hit = runner.peek!(def, req, opts);
+            if (hit) started++; // counted as a cache hit on the trace
+            return hit;
+          },
+        }
+      : {}),
   };
 }
 
@@ -84,8 +122,9 @@ export function createContext(
     requestId: request.requestId,
     ...(request.signal ? { signal: request.signal } : {}),
   };
-  const api = deps.createApi(tracker.wrap(deps.runner), defaults);
-  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(uncacheable(deps.freshRunner)), defaults) : api;
+  const limited = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
+  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
   return {
     requestId: request.requestId,
     auth: request.auth,

@@ -1,16 +1,28 @@
 /**
  * The HTTP face: graphql-yoga with the schema, a fresh context per request, and one plugin per
- * concern (src/plugins/): request id, CSRF prevention, query limits, argument checks, error masking, readiness,
- * offline GraphiQL (extensions.upstream and /metrics come with the upstream stack's plugins). /health is liveness (no upstream call); /ready pings upstream.
+ * concern (src/plugins/): request id, authentication before anything is read, CSRF prevention,
+ * /metrics authorization, malformed requests as short 4xx, a bounded parser and a byte-bounded
+ * cache of validated documents, introspection policy, query limits, argument checks, error
+ * masking, readiness, offline GraphiQL (extensions.upstream and /metrics come with the upstream
+ * stack's plugins). /health is liveness (no upstream call); /ready pings upstream.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { buildSchema } from '../schema/index.js';
 import { buildSubgraphSchema } from '../schema/federation.js';
 import { authenticate } from './auth.js';
-import type { GatewayToken } from './config.js';
+import type { ExposureConfig, GatewayToken, RequestLimits } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
 import { useArgumentChecks } from './plugins/argument-checks.js';
+import { useAuthentication } from './plugins/authentication.js';
+import { useBoundedParser } from './plugins/bounded-parser.js';
+import { corsOptions } from './plugins/cors.js';
+import { useValidatedDocumentCache } from './plugins/document-cache.js';
+import { useIntrospectionPolicy } from './plugins/introspection.js';
+import { useMetricsAuthorization } from './plugins/metrics-authorization.js';
+import { useRequestParseErrors } from './plugins/request-parsing.js';
+import { useShortErrors } from './plugins/short-errors.js';
+import { useUpstreamCost } from './plugins/upstream-cost.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { createMaskError } from './plugins/error-masking.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
@@ -24,6 +36,12 @@ export const GRAPHQL_ENDPOINT = '/graphql';
 export interface ServerOptions extends ContextDeps {
   tokens: readonly GatewayToken[];
   limits: QueryLimits;
+  /** Body size, tokens, nesting and the parse cache (default: src/config.ts's defaults). */
+  requests?: RequestLimits;
+  /** Most upstream calls an operation may be estimated to make (default 60). */
+  maxUpstreamCalls?: number;
+  /** GraphiQL, introspection, /metrics token, CORS (default: open, as with the sandbox). */
+  exposure?: ExposureConfig;
   /** Readiness: true when the upstream answers (called at most every `readyTtlMs`). */
   ready: () => Promise<boolean>;
   readyTtlMs?: number;
@@ -35,7 +53,13 @@ export interface ServerOptions extends ContextDeps {
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxBodyBytes: 256 * 1024, maxTokens: 5_000, maxNesting: 64, parseCacheBytes: 16 * 1024 * 1024 };
+const OPEN_EXPOSURE: ExposureConfig = { graphiql: true, introspection: true, corsOrigins: [] };
+
 export function createServer(opts: ServerOptions): GatewayYoga {
+  const requests = opts.requests ?? DEFAULT_REQUEST_LIMITS;
+  const exposure = opts.exposure ?? OPEN_EXPOSURE;
+  const contextDeps: ContextDeps = { ...opts, maxCallsPerOperation: opts.maxUpstreamCalls ?? 60 };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: opts.federation ? buildSubgraphSchema() : buildSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -43,21 +67,33 @@ export function createServer(opts: ServerOptions): GatewayYoga {
     landingPage: false,
     batching: false,
     logging: false,
-    ...graphiqlOptions(),
+    ...graphiqlOptions(exposure.graphiql),
+    cors: corsOptions(exposure.corsOrigins),
+    maxRequestBodySize: requests.maxBodyBytes,
+    // Replaced by useValidatedDocumentCache: yoga's keeps refused documents and has no byte bound.
+    parserAndValidationCache: false,
     maskedErrors: { maskError: createMaskError(opts.logger) },
     context: ({ request }) =>
-      createContext(opts, {
+      createContext(contextDeps, {
         requestId: requestIdOf(request),
         auth: authenticate(request.headers, opts.tokens),
         signal: request.signal,
       }),
     plugins: [
       useRequestId(),
+      useAuthentication({ endpoint: GRAPHQL_ENDPOINT, tokens: opts.tokens, graphiql: exposure.graphiql }),
+      useMetricsAuthorization({ tokens: opts.tokens, ...(exposure.metricsToken ? { metricsToken: exposure.metricsToken } : {}) }),
       useOperationLog({ logger: opts.logger }),
       useCsrfPrevention({ endpoint: GRAPHQL_ENDPOINT }),
+      useRequestParseErrors(),
+      useShortErrors(),
+      useValidatedDocumentCache({ maxBytes: requests.parseCacheBytes }),
+      useBoundedParser({ maxTokens: requests.maxTokens, maxNesting: requests.maxNesting }),
+      useIntrospectionPolicy({ introspection: exposure.introspection }),
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
       useQueryLimits(opts.limits),
       useArgumentChecks(),
+      useUpstreamCost({ maxCalls: opts.maxUpstreamCalls ?? 60, eventBatchSize: opts.eventBatchSize }),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
       ...(opts.plugins ?? []),

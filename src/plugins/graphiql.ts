@@ -27,7 +27,9 @@ query CustomerSeats {
 }
 `;
 
-export function graphiqlOptions(): { graphiql: GraphiQLOptions; renderGraphiQL: (opts: GraphiQLOptions) => string } {
+/** GraphiQL on GET /graphql when `enabled` (GRAPHIQL: on with the sandbox, off against a real service). */
+export function graphiqlOptions(enabled = true): { graphiql: GraphiQLOptions | false; renderGraphiQL: (opts: GraphiQLOptions) => string } {
+  if (!enabled) return { graphiql: false, renderGraphiQL };
   return {
     graphiql: { title: 'Archtics GraphQL gateway', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,

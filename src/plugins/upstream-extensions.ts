@@ -2,14 +2,15 @@
  * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
  * budget is left —
  *
- *   extensions.upstream = { calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
+ *   extensions.upstream = { estimatedCalls, calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
  *
  * refreshHits: of the cache hits, answers the refresher had renewed ahead of expiry. The refresher's
  * own calls are on no operation's trace (no caller waited for them); /metrics counts them.
  *   extensions.stale    = { ageSeconds }   only when some answer was served stale (upstream refusing)
  *
  * The counts come from the operation's trace (context.trace; the client and the cache add to it),
- * the budget from the limiter's snapshot (context.quota(): no upstream call). A superset of
+ * estimatedCalls is what src/plugins/upstream-cost.ts expected before execution (POSTs, polls
+ * included: compare it with calls + polls), the budget from the limiter's snapshot (context.quota(): no upstream call). A superset of
  * upstream-trace.ts's report, meant to replace it. With @defer/@stream every payload carries the
  * counts so far; the last one has the totals.
  */
@@ -21,10 +22,14 @@ import type { QuotaSnapshot } from '../quota/types.js';
 
 interface TraceContext {
   trace?: UpstreamTrace;
+  /** The operation's estimated upstream calls (src/plugins/upstream-cost.ts). */
+  upstreamEstimate?: number;
   quota?: () => Promise<QuotaSnapshot>;
 }
 
 export interface UpstreamReport {
+  /** Estimated before execution (POSTs including expected polls); null when not estimated. */
+  estimatedCalls: number | null;
   calls: number;
   polls: number;
   retries: number;
@@ -53,34 +58,35 @@ export interface UpstreamExtensionsOptions {
 const finiteOrNull = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
 
 /** The report of one operation (exported for tests and for other transports). */
-export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise<QuotaSnapshot>): Promise<UpstreamReport> {
+export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise<QuotaSnapshot>, estimate?: number): Promise<UpstreamReport> {
   let snapshot: QuotaSnapshot | undefined;
   try {
     snapshot = await quota?.();
   } catch {
     // A budget store outage must not fail the response that already has its data.
   }
-  return reportOf(trace, snapshot);
+  return reportOf(trace, snapshot, estimate);
 }
 
 /** upstreamReport with a snapshot taken at once. */
-export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSnapshot): UpstreamReport {
+export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSnapshot, estimate?: number): UpstreamReport {
   let snapshot: QuotaSnapshot | undefined;
   try {
     snapshot = quotaNow();
   } catch {
     // As upstreamReport: the response keeps its data.
   }
-  return reportOf(trace, snapshot);
+  return reportOf(trace, snapshot, estimate);
 }
 
 /** The report of an answer served whole from the response cache: no work, the budget as it is now. */
 export function responseCacheHitReport(snapshot: QuotaSnapshot | undefined): UpstreamReport {
-  return { ...reportOf(newTrace(), snapshot), responseCacheHit: true };
+  return { ...reportOf(newTrace(), snapshot, 0), responseCacheHit: true };
 }
 
-function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined): UpstreamReport {
+function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, estimate: number | undefined): UpstreamReport {
   return {
+    estimatedCalls: estimate ?? null,
     calls: trace.calls,
     polls: trace.polls,
     retries: trace.retries,
@@ -103,7 +109,7 @@ export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plu
       if (quotaNow) {
         const extendNow = <R extends { extensions?: Record<string, unknown> }>(result: R): R => {
           const stale = staleExtension(trace);
-          return { ...result, extensions: { ...result.extensions, upstream: upstreamReportNow(trace, quotaNow), ...(stale ? { stale } : {}) } };
+          return { ...result, extensions: { ...result.extensions, upstream: upstreamReportNow(trace, quotaNow, ctx.upstreamEstimate), ...(stale ? { stale } : {}) } };
         };
         return {
           onExecuteDone({ result, setResult }) {
@@ -118,7 +124,7 @@ export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plu
         const stale = staleExtension(trace);
         return {
           ...result,
-          extensions: { ...result.extensions, upstream: await upstreamReport(trace, quota), ...(stale ? { stale } : {}) },
+          extensions: { ...result.extensions, upstream: await upstreamReport(trace, quota, ctx.upstreamEstimate), ...(stale ? { stale } : {}) },
         };
       };
       return {

@@ -55,7 +55,8 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
-    gw = await TestGateway.start(sandbox);
+    // The sandbox's defaults: GraphiQL and introspection on (off by default against a real service).
+    gw = await TestGateway.start(sandbox, { GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
     // A real HTTP server on the loopback interface, any free port.
     server = createServer(gw.gateway.yoga);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

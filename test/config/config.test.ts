@@ -30,6 +30,32 @@ describe('defaults', () => {
   });
 });
 
+describe('hostile-request limits and exposure', () => {
+  it('defaults: 256 KiB bodies, 5 000 tokens, nesting 64, a 16 MiB parse cache, 60 upstream calls per operation', () => {
+    const c = loadConfig({});
+    expect(c.requests).toEqual({ maxBodyBytes: 262_144, maxTokens: 5_000, maxNesting: 64, parseCacheBytes: 16_777_216 });
+    expect(c.maxUpstreamCalls).toBe(60);
+    expect(c.exposure).toEqual({ graphiql: true, introspection: true, corsOrigins: [] });
+  });
+
+  it('reads each variable', () => {
+    const c = loadConfig({
+      GRAPHQL_MAX_BODY_BYTES: '100000',
+      GRAPHQL_MAX_TOKENS: '2000',
+      GRAPHQL_MAX_NESTING: '32',
+      GRAPHQL_PARSE_CACHE_BYTES: '0',
+      GRAPHQL_MAX_UPSTREAM_CALLS: '120',
+      METRICS_TOKEN: 'a-metrics-token-of-length',
+      CORS_ORIGINS: 'https://app.example.org, http://localhost:5173/',
+      GATEWAY_TOKENS: '[{"token":"scrape-token-1","scopes":["metrics"]}]',
+    });
+    expect(c.requests).toEqual({ maxBodyBytes: 100_000, maxTokens: 2_000, maxNesting: 32, parseCacheBytes: 0 });
+    expect(c.maxUpstreamCalls).toBe(120);
+    expect(c.exposure).toEqual({ graphiql: true, introspection: true, metricsToken: 'a-metrics-token-of-length', corsOrigins: ['https://app.example.org', 'http://localhost:5173'] });
+    expect(c.tokens).toEqual([{ token: 'scrape-token-1', scopes: ['metrics'] }]);
+  });
+});
+
 describe('a bad value names its variable', () => {
   const bad: [string, Record<string, string>][] = [
     ['PORT', { PORT: 'abc' }],
@@ -53,6 +79,18 @@ describe('a bad value names its variable', () => {
     ['CACHE_TTL_EVENT_DETAILS_MS', { CACHE_TTL_EVENT_DETAILS_MS: 'forever' }],
     ['SANDBOX_TIME_SCALE', { SANDBOX_TIME_SCALE: '0' }],
     ['SANDBOX_STRICT', { SANDBOX_STRICT: 'maybe' }],
+    ['GRAPHQL_MAX_BODY_BYTES', { GRAPHQL_MAX_BODY_BYTES: '10' }],
+    ['GRAPHQL_MAX_TOKENS', { GRAPHQL_MAX_TOKENS: 'lots' }],
+    ['GRAPHQL_MAX_NESTING', { GRAPHQL_MAX_NESTING: '100000' }],
+    ['GRAPHQL_PARSE_CACHE_BYTES', { GRAPHQL_PARSE_CACHE_BYTES: '-1' }],
+    ['GRAPHQL_MAX_UPSTREAM_CALLS', { GRAPHQL_MAX_UPSTREAM_CALLS: '0' }],
+    ['GRAPHIQL', { GRAPHIQL: 'yes please' }],
+    ['GRAPHQL_INTROSPECTION', { GRAPHQL_INTROSPECTION: 'on' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: '*' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.org/path' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'ftp://files.example.org' }],
+    ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["metric"]}]' }],
     ['RESPONSE_CACHE', { RESPONSE_CACHE: 'sometimes' }],
     ['RESPONSE_CACHE_MAX_TTL_MS', { RESPONSE_CACHE_MAX_TTL_MS: '0' }],
     ['RESPONSE_CACHE_MAX_BYTES', { RESPONSE_CACHE_MAX_BYTES: '12' }],

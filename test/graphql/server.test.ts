@@ -57,7 +57,9 @@ describe('query limits', () => {
 
 describe('GraphiQL', () => {
   it('is served with its assets inlined (no CDN) and an example query', async () => {
-    const res = await env.gw.fetch('/graphql', { headers: { accept: 'text/html' } });
+    const withGraphiql = await TestGateway.start(env.sb, { GRAPHIQL: 'true' });
+    const res = await withGraphiql.fetch('/graphql', { headers: { accept: 'text/html' } });
+    await withGraphiql.close();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
