@@ -1,6 +1,7 @@
 /**
  * npm run codegen: typed documents for the operations the tests send (test/operations/*.graphql),
- * checked against the committed schema/schema.graphql, written to test/gql/ (committed).
+ * checked against the committed schema/schema.graphql, written to test/gql/ (committed); and
+ * Apollo's possibleTypes for the client recipe (docs/clients/generated/, committed).
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
@@ -19,6 +20,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
       },
     },
+    'docs/clients/generated/possible-types.ts': { plugins: ['fragment-matcher'], config: { useExplicitTyping: true } },
   },
 };
 

@@ -1,6 +1,7 @@
 /** Customers (customer_query) and their seats (seats_sold, expanded to one seat each). */
 import { GraphQLError } from 'graphql';
 import { ArchticsCommandError } from '../src/archtics/errors.js';
+import { fitsField, isEventName } from '../src/archtics/inputs.js';
 import type { CustomerAddResult, CustomerRecord, NewCustomerFields } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { andThen, type MaybePromise } from '../src/loaders/index.js';
@@ -41,7 +42,9 @@ export interface CustomerSeatsArgs extends ConnectionArgs {
 /** Customer.seats arguments, checked before execution (extensions.checkArgs) and again here. */
 export function checkCustomerSeatsArgs(args: CustomerSeatsArgs): { page: Page<SeatKey>; eventName?: string } {
   const page = checkPage(args, seatCursors);
-  return { page, ...(args.eventName != null ? { eventName: checkEventName(args.eventName, 'eventName') } : {}) };
+  const eventName = args.eventName != null ? checkEventName(args.eventName, 'eventName') : undefined;
+  if (eventName !== undefined && !isEventName(eventName)) throw badInput('"eventName" is not an event name.', { argument: 'eventName' });
+  return { page, ...(eventName !== undefined ? { eventName } : {}) };
 }
 
 /** At once (no promise) when the seats_sold answer is cached: see PeekingLoader. */
@@ -55,7 +58,7 @@ export function customerSeats(customer: CustomerRecord, args: CustomerSeatsArgs,
 
 function checkEmail(email: string, arg = 'email'): string {
   const trimmed = email.trim();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw badInput(`"${arg}" is not an e-mail address.`, { argument: arg });
+  if (trimmed.length > 254 || !EMAIL.test(trimmed) || !fitsField('email', trimmed)) throw badInput(`"${arg}" is not an e-mail address.`, { argument: arg });
   return trimmed;
 }
 
@@ -63,7 +66,7 @@ function checkEmail(email: string, arg = 'email'): string {
 function optText<T extends string | null | undefined>(v: T, arg: string, max = 60): T {
   if (v === undefined || v === null) return v;
   const t = v.trim();
-  if (t.length > max || /[\u0000-\u001f]/.test(t)) throw badInput(`"${arg}" must be at most ${max} printable characters.`, { argument: arg });
+  if (t.length > max || !fitsField(arg, t)) throw badInput(`"${arg}" must be at most ${max} printable characters.`, { argument: arg });
   return t as T;
 }
 

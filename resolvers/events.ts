@@ -4,24 +4,31 @@
  * availability (get_avail_seats summary and per seat).
  */
 import type { EventDetail, EventSearchHit, PriceCodeInfo, SectionAvailabilityRow } from '../src/archtics/types.js';
+import { isEventName } from '../src/archtics/inputs.js';
 import type { GatewayContext } from '../src/context.js';
 import { eventKey, andThen, type MaybePromise } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
+import { checkField } from './validate.js';
 import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme, type Page } from './pagination.js';
 import { seatCursors, seatsFromAvailRows, type SeatKey, type SeatShape } from './seats.js';
 
 /** Upstream event names have at most 8 characters: a longer one names no event. */
 const MAX_EVENT_NAME = 8;
 
-/** An empty name, or one with a comma or space (the list filter's separators), is BAD_USER_INPUT. */
+/**
+ * An event name: letters, digits and code punctuation, no list separator (comma), space, control
+ * character or markup — else BAD_USER_INPUT. A name longer than 8 passes here and names no event
+ * (null, no call); one longer than 64 is refused. The command itself refuses anything else
+ * (src/archtics/inputs.ts); this answers early, per name, without failing a batch.
+ */
 export function checkEventName(name: string, arg = 'name'): string {
   const key = eventKey(name);
-  if (key === '' || /[,\s]/.test(key)) throw badInput(`"${arg}" is not an event name: "${name.slice(0, 40)}"`, { argument: arg });
+  if (key === '' || key.length > 64 || !/^[A-Z0-9._\-/+#]+$/.test(key)) throw badInput(`"${arg}" is not an event name.`, { argument: arg });
   return key;
 }
 
 function loadEvent(key: string, ctx: GatewayContext): Promise<EventDetail | null> {
-  return key.length > MAX_EVENT_NAME ? Promise.resolve(null) : ctx.loaders.event.load(key);
+  return key.length > MAX_EVENT_NAME || !isEventName(key) ? Promise.resolve(null) : ctx.loaders.event.load(key);
 }
 
 export function eventByName(name: string, ctx: GatewayContext): Promise<EventDetail | null> {
@@ -49,7 +56,7 @@ export function eventsByNames(names: readonly string[], ctx: GatewayContext): Ma
 
 /** Loads events for node/nodes: strict about failures (an upstream fault fails the field). */
 export function loadEvents(names: readonly string[], ctx: GatewayContext): Promise<(EventDetail | null)[]> {
-  return Promise.all(names.map((n) => ctx.loaders.event.load(n)));
+  return Promise.all(names.map((n) => loadEvent(eventKey(n), ctx)));
 }
 
 /** At once (no promise) when the event is cached: see PeekingLoader. */
@@ -128,7 +135,14 @@ export interface AvailArgs {
   priceCode?: string | null;
 }
 
+/** Section and price code, checked by their wire fields' rules before any call. */
+export function checkAvailArgs(args: AvailArgs): void {
+  checkField(args.section, 'section', 'section_name');
+  checkField(args.priceCode, 'priceCode', 'price_code');
+}
+
 function availRequest(event: EventDetail, args: AvailArgs) {
+  checkAvailArgs(args);
   return {
     eventName: event.name,
     ...(args.section ? { section: args.section } : {}),
@@ -141,7 +155,8 @@ export function availability(event: EventDetail, args: AvailArgs, ctx: GatewayCo
 }
 
 /** Event.availableSeats arguments, checked before execution (extensions.checkArgs) and again here. */
-export function checkAvailableSeatsArgs(args: ConnectionArgs): Page<SeatKey> {
+export function checkAvailableSeatsArgs(args: ConnectionArgs & AvailArgs): Page<SeatKey> {
+  checkAvailArgs(args);
   return checkPage(args, seatCursors);
 }
 

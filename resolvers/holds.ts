@@ -14,7 +14,7 @@ import { badInput } from './errors.js';
 import { checkEventName } from './events.js';
 import { CartExpired, NotFound, SeatsUnavailable } from './failures.js';
 import { formatSeatKey, seatsFromHeldRuns, type SeatShape } from './seats.js';
-import { checkQuantity, checkText } from './validate.js';
+import { checkField, checkQuantity, checkText } from './validate.js';
 
 export const DEFAULT_TICKET_TYPE = 'ADULT';
 
@@ -48,8 +48,8 @@ async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: s
   }
 }
 
-function upper(v: string | null | undefined, arg: string): string | undefined {
-  return v == null ? undefined : checkText(v, arg, 12).toUpperCase();
+function upper(v: string | null | undefined, arg: string, field: string): string | undefined {
+  return v == null ? undefined : checkField(checkText(v, arg, 12).toUpperCase(), arg, field);
 }
 
 /** The hold's outcome, its cart recorded as the caller's (before the answer: no window where it is nobody's). */
@@ -90,9 +90,9 @@ export interface HoldBestAvailableArgs {
 export async function holdBestAvailable(args: HoldBestAvailableArgs, ctx: GatewayContext): Promise<HoldOutcome> {
   const eventName = checkEventName(args.eventName, 'eventName');
   const quantity = checkQuantity(args.quantity);
-  const ticketType = upper(args.ticketType, 'ticketType') ?? DEFAULT_TICKET_TYPE;
-  const priceCode = upper(args.priceCode, 'priceCode');
-  const section = args.section == null ? undefined : checkText(args.section, 'section', 12);
+  const ticketType = upper(args.ticketType, 'ticketType', 'ticket_type_code') ?? DEFAULT_TICKET_TYPE;
+  const priceCode = upper(args.priceCode, 'priceCode', 'price_code');
+  const section = args.section == null ? undefined : checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
   const orderNum = args.orderNum == null ? undefined : checkOrderNum(args.orderNum);
   // An account-bound token's holds are bound to its account (the service binds the cart).
   const acctId = args.acctId != null ? checkAcctId(args.acctId) : ctx.auth.acctId;
@@ -127,9 +127,9 @@ export async function holdSeats(args: HoldSeatsArgs, ctx: GatewayContext): Promi
   const eventName = checkEventName(args.eventName, 'eventName');
   const quantity = checkQuantity(args.quantity);
   if (!Number.isInteger(args.firstSeat) || args.firstSeat < 1) throw badInput(`"firstSeat" must be a seat number (1 or more), got ${args.firstSeat}.`, { argument: 'firstSeat' });
-  const section = checkText(args.section, 'section', 12);
-  const row = checkText(args.row, 'row', 12);
-  const ticketType = upper(args.ticketType, 'ticketType') ?? DEFAULT_TICKET_TYPE;
+  const section = checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
+  const row = checkField(checkText(args.row, 'row', 12), 'row', 'row_name');
+  const ticketType = upper(args.ticketType, 'ticketType', 'ticket_type_code') ?? DEFAULT_TICKET_TYPE;
   const orderNum = args.orderNum == null ? undefined : checkOrderNum(args.orderNum);
   await checkPricing(ctx, eventName, undefined, ticketType);
   if (orderNum !== undefined) await assertCartAccess(orderNum, ctx);

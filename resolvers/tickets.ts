@@ -12,7 +12,7 @@ import { NotFound } from './failures.js';
 import { commandResult } from './holds.js';
 import type { DeliveryMethod } from './payments.js';
 import type { SeatShape } from './seats.js';
-import { checkText } from './validate.js';
+import { checkField, checkText } from './validate.js';
 
 export const MAX_PRINT_SEATS = 100;
 
@@ -31,7 +31,11 @@ export async function printTickets(args: PrintTicketsArgs, ctx: GatewayContext):
   }
   const seats = args.seats?.map((s) => {
     if (!Number.isInteger(s.number) || s.number < 1) throw badInput(`"seats.number" must be a seat number, got ${s.number}.`, { argument: 'seats' });
-    return { section: checkText(s.section, 'seats.section', 12), row: checkText(s.row, 'seats.row', 12), seat: s.number };
+    return {
+      section: checkField(checkText(s.section, 'seats.section', 12), 'seats.section', 'section_name'),
+      row: checkField(checkText(s.row, 'seats.row', 12), 'seats.row', 'row_name'),
+      seat: s.number,
+    };
   });
   try {
     const res = await ctx.api.ticketPrint({ acctId, eventName, deliveryMethod: args.deliveryMethod ?? 'E', ...(seats ? { seats } : {}) });

@@ -3,6 +3,7 @@
  * (naming the argument) and the ticketing service never sees it.
  */
 import type { Cents } from '../src/archtics/types.js';
+import { fitsField } from '../src/archtics/inputs.js';
 import { badInput } from './errors.js';
 
 /** Most seats one hold may ask for: the sandbox's (and a real arena's) longest row run. */
@@ -17,6 +18,17 @@ export function checkText(value: string, arg: string, max = 40): string {
   const v = value.trim();
   if (v === '' || v.length > max || /[\u0000-\u001f]/.test(v)) throw badInput(`"${arg}" must be 1–${max} printable characters.`, { argument: arg });
   return v;
+}
+
+/**
+ * A value for the wire field `field` (section_name, row_name, price_code, email, …), checked by
+ * the command's own rule (src/archtics/inputs.ts) as soon as the argument is known: BAD_USER_INPUT
+ * before any read the operation would make first.
+ */
+export function checkField<T extends string | null | undefined>(value: T, arg: string, field: string): T {
+  if (value === undefined || value === null) return value;
+  if (!fitsField(field, value)) throw badInput(`"${arg}" is not a value the ticketing service takes for it (length or characters).`, { argument: arg });
+  return value;
 }
 
 /** "45.50": digits, a point, exactly two decimals; positive. Parsed to integer cents without floats. */

@@ -12,6 +12,6 @@ if (major !== 24 && !asDependency) {
   );
   process.exit(1);
 }
-if (process.argv.includes('--say')) {
+if (process.argv.includes('--say') && !asDependency) {
   console.log(`runtime: Node ${process.version} (${process.execPath})`);
 }

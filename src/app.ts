@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Limiter } from './quota/types.js';
-import { DEFAULT_KEY_PREFIX, createRedis, secretId } from './redis.js';
+import { createMemoryAPQStore, createRedisAPQStore, type APQStore } from './plugins/apq-store.js';
+import { DEFAULT_KEY_PREFIX, createRedis, secretId, type Redis } from './redis.js';
 import { createStores, type Stores } from './store/index.js';
 import { createUpstreamStack, type UpstreamStack } from './cache/wiring.js';
 import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from './cache/response-store.js';
@@ -63,6 +64,13 @@ function storesFor(config: Config, redisPrefix?: string): { stores: Stores; clos
       redis.disconnect();
     },
   };
+}
+
+/** Where APQ registrations live: Redis when the stack has it (every replica knows them), else here; none when APQ_MAX_ENTRIES=0. */
+function apqStoreFor(config: Config, redis: Redis | undefined, prefix: string): APQStore | undefined {
+  const limits = config.persisted?.apq;
+  if (limits?.maxEntries === 0) return undefined;
+  return redis ? createRedisAPQStore(redis, { ...limits, prefix }) : createMemoryAPQStore(limits);
 }
 
 /** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
@@ -159,6 +167,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     maxUpstreamCalls: config.maxUpstreamCalls,
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
+    persisted: {
+      apqStore: apqStoreFor(config, upstream.redis, opts.redisPrefix ?? DEFAULT_KEY_PREFIX),
+      trustedDocuments: config.persisted?.trustedDocuments,
+      allowList: config.persisted?.trustedDocuments !== undefined,
+    },
     // The response cache first: its onExecuteDone stores an answer before the cost report is added.
     plugins: [...(responseCache ? [responseCache] : []), ...upstream.plugins],
   });

@@ -2,6 +2,7 @@
  * Configuration: read once from the environment at start, validated, then passed down.
  * A bad value stops start-up with a message naming the variable.
  */
+import { loadTrustedDocuments, type TrustedDocuments } from './trusted-documents.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -153,6 +154,15 @@ export interface Config {
    * (schema/federation.ts: the same API plus _service and _entities) for a router to compose.
    */
   federation?: boolean;
+  /** Persisted operations: automatic (APQ) registrations, and the trusted documents' allow-list. */
+  persisted?: PersistedConfig;
+}
+
+export interface PersistedConfig {
+  /** GRAPHQL_TRUSTED_DOCUMENTS: the manifest's documents; set = allow-list mode. */
+  trustedDocuments?: TrustedDocuments;
+  /** Bounds of the APQ store (in this process, or in Redis with REDIS_URL). */
+  apq: { maxEntries: number; maxBytes: number; maxDocumentBytes: number };
 }
 
 export interface RequestLimits {
@@ -414,5 +424,24 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tokens: parseTokens(env.GATEWAY_TOKENS),
     federation: flag(env, 'GRAPHQL_FEDERATION'),
+    persisted: {
+      ...trustedDocuments(env),
+      apq: {
+        maxEntries: int(env, 'APQ_MAX_ENTRIES', 1000, 0),
+        maxBytes: int(env, 'APQ_MAX_BYTES', 5 * 1024 * 1024, 1024),
+        maxDocumentBytes: int(env, 'APQ_MAX_DOCUMENT_BYTES', 64 * 1024, 256),
+      },
+    },
   };
+}
+
+function trustedDocuments(env: Env): { trustedDocuments?: TrustedDocuments } {
+  const path = env.GRAPHQL_TRUSTED_DOCUMENTS?.trim();
+  if (!path) return {};
+  try {
+    return { trustedDocuments: loadTrustedDocuments(path) };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: ${path}` : (err as Error).message;
+    throw new ConfigError('GRAPHQL_TRUSTED_DOCUMENTS', why);
+  }
 }

@@ -13,7 +13,13 @@ import { buildSubgraphSchema } from '../schema/federation.js';
 import { authenticate } from './auth.js';
 import type { ExposureConfig, GatewayToken, RequestLimits } from './config.js';
 import { createContext, type ContextDeps, type GatewayContext } from './context.js';
+import type { APQStore } from './plugins/apq-store.js';
+import { useAPQ } from './plugins/apq.js';
 import { useArgumentChecks } from './plugins/argument-checks.js';
+import { useCostHeader } from './plugins/cost-header.js';
+import { useHttpCaching } from './plugins/http-caching.js';
+import { useTrustedDocuments } from './plugins/trusted-documents.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 import { useAuthentication } from './plugins/authentication.js';
 import { useBoundedParser } from './plugins/bounded-parser.js';
 import { corsOptions } from './plugins/cors.js';
@@ -47,6 +53,11 @@ export interface ServerOptions extends ContextDeps {
   readyTtlMs?: number;
   /** Serve the Apollo Federation v2 subgraph schema (GRAPHQL_FEDERATION=true). */
   federation?: boolean;
+  /**
+   * Persisted operations: APQ registrations kept in `apqStore` (none: APQ off), and trusted
+   * documents; with `allowList` only those run (GraphiQL excepted).
+   */
+  persisted?: { apqStore?: APQStore; trustedDocuments?: TrustedDocuments; allowList?: boolean };
   /** More plugins, after the built-in ones (the upstream stack's: extensions.upstream/stale, /metrics). */
   plugins?: Plugin<GatewayContext>[];
 }
@@ -66,6 +77,8 @@ export function createServer(opts: ServerOptions): GatewayYoga {
     healthCheckEndpoint: '/health',
     landingPage: false,
     batching: false,
+    // Trusted documents are sent as { documentId } (src/plugins/trusted-documents.ts).
+    extraParamNames: ['documentId'],
     logging: false,
     ...graphiqlOptions(exposure.graphiql),
     cors: corsOptions(exposure.corsOrigins),
@@ -91,12 +104,26 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useBoundedParser({ maxTokens: requests.maxTokens, maxNesting: requests.maxNesting }),
       useIntrospectionPolicy({ introspection: exposure.introspection }),
       useUpstreamReadiness({ check: opts.ready, ttlMs: opts.readyTtlMs }),
+      // Persisted operations first among the document plugins: they supply the document the others check.
+      ...persistedOperations(opts.persisted, exposure.graphiql),
       useQueryLimits(opts.limits),
       useArgumentChecks(),
       useUpstreamCost({ maxCalls: opts.maxUpstreamCalls ?? 60, eventBatchSize: opts.eventBatchSize }),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
       ...(opts.plugins ?? []),
+      // Response headers: HTTP caching of public GETs (Cache-Control, ETag, 304) and the cost report.
+      useHttpCaching({ endpoint: GRAPHQL_ENDPOINT, authenticated: opts.tokens.length > 0 }),
+      useCostHeader(),
     ],
   });
+}
+
+function persistedOperations(opts: ServerOptions['persisted'] = {}, graphiql: boolean): Plugin[] {
+  const allowList = opts.allowList ?? false;
+  return [
+    // In allow-list mode nothing may register a document: APQ hashes are looked up in the manifest.
+    ...(opts.apqStore && !allowList ? [useAPQ({ store: opts.apqStore })] : []),
+    useTrustedDocuments({ documents: opts.trustedDocuments ?? new Map(), allowList, ...(graphiql ? { graphiqlEndpoint: GRAPHQL_ENDPOINT } : {}) }),
+  ];
 }

@@ -3,10 +3,15 @@
  * and Customer merged into their own types.
  *
  *   import { stitchSchemas } from '@graphql-tools/stitch';
- *   import { createStitchingSubschema } from 'archtics-graphql-gateway/src/stitching.js';
+ *   import { createStitchingSubschema } from 'archtics-graphql-gateway/stitching';
  *   const gateway = stitchSchemas({
- *     subschemas: [createStitchingSubschema({ url: 'http://127.0.0.1:4000/graphql', headers: { authorization: 'Bearer …' } }), crm],
+ *     subschemas: [await createStitchingSubschema({ url: 'http://127.0.0.1:4000/graphql', headers: { authorization: 'Bearer …' } }), crm],
  *   });
+ *
+ * The schema is introspected from the gateway (one request) and built with YOUR copy of `graphql`
+ * (a peer dependency), so the stitcher never meets a type from another copy ("Cannot use
+ * GraphQLObjectType from another module or realm"). Where introspection is off it is built from the
+ * SDL the package ships (schema/schema.graphql), or pass `schema`.
  *
  * Merged types (their schema declares a stub with the key field, e.g. `type Customer { acctId: Int! }`):
  * - Event by `name`, through `events(names:)` with batch delegation: every Event of one stitched
@@ -17,11 +22,11 @@
  *   one customer_query per distinct account).
  *
  * This module imports nothing from @graphql-tools at run time (types only): the caller's own
- * @graphql-tools/stitch does the stitching.
+ * @graphql-tools/stitch does the stitching. Nor does it import the gateway's own schema.
  */
 import type { stitchSchemas } from '@graphql-tools/stitch';
-import { print, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { buildSchema } from '../schema/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, print, type ExecutionResult, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 
 /** Where yoga serves GraphQL (src/server.ts GRAPHQL_ENDPOINT). */
 const ENDPOINT = '/graphql';
@@ -45,7 +50,7 @@ export interface StitchingSubschemaOptions {
    * forward the caller's Authorization). content-type is always JSON (CSRF prevention).
    */
   headers?: Record<string, string> | ((context: unknown) => Record<string, string> | undefined);
-  /** Our schema as the stitcher should see it (default: this gateway's own, built in process). */
+  /** Our schema as the stitcher should see it (default: introspected from the gateway). */
   schema?: GraphQLSchema;
   /** Most event names in one `events(names:)` field (the field takes at most 500). */
   maxEventBatch?: number;
@@ -74,7 +79,21 @@ export function createFetchExecutor(
   return executor as unknown as StitchingExecutor;
 }
 
-export function createStitchingSubschema(opts: StitchingSubschemaOptions): StitchingSubschemaConfig {
+/** Our schema, introspected through `executor` and built with the caller's `graphql`. */
+export async function introspectGatewaySchema(executor: StitchingExecutor): Promise<GraphQLSchema> {
+  const run = executor as unknown as (request: { document: ReturnType<typeof parse>; variables: Record<string, unknown> }) => Promise<ExecutionResult>;
+  const result = await run({ document: parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true })), variables: {} });
+  if (result.data) return buildClientSchema(result.data as unknown as IntrospectionQuery);
+  // Introspection is off (GRAPHQL_INTROSPECTION; the default against a real service): the SDL
+  // this package ships (schema/schema.graphql, next to src/ in the repository, to dist/ in the package).
+  for (const path of ['../schema/schema.graphql', '../../schema/schema.graphql']) {
+    const file = new URL(path, import.meta.url);
+    if (existsSync(file)) return buildSchema(readFileSync(file, 'utf8'));
+  }
+  throw new Error(`createStitchingSubschema: the gateway did not answer introspection (${result.errors?.[0]?.message ?? 'no data'}); pass { schema } instead`);
+}
+
+export async function createStitchingSubschema(opts: StitchingSubschemaOptions): Promise<StitchingSubschemaConfig> {
   const executor =
     opts.executor ??
     (opts.yoga
@@ -86,7 +105,7 @@ export function createStitchingSubschema(opts: StitchingSubschemaOptions): Stitc
   const maxEventBatch = Math.min(Math.max(1, opts.maxEventBatch ?? 500), 500);
 
   return {
-    schema: opts.schema ?? buildSchema(),
+    schema: opts.schema ?? (await introspectGatewaySchema(executor)),
     executor,
     // Root fields delegated in the same tick travel as ONE request (aliased fields).
     batch: true,

@@ -1,6 +1,5 @@
 /** Event (event_details) and the queries that return events: event, events, searchEvents. */
-import { availability, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventNow, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
-import { eventKey } from '../../src/loaders/index.js';
+import { availability, checkAvailArgs, checkEventName, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventNow, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
 import { brandable, builder, loadNodesWith } from '../builder.js';
 import { EventRef, PriceCodeRef, SeatConnectionRef, SeatRef, SectionAvailabilityRef } from './refs.js';
 
@@ -17,7 +16,8 @@ loadNodesWith('Event', (name, ctx) => eventNow(String(name), ctx));
 
 builder.node(EventRef, {
   description: 'An event of the season (event_details). Its global id is built from its name.',
-  id: { resolve: (e) => e.name, parse: (id) => eventKey(id) },
+  // Checked like every event name: "Event:EVENT01,EVENT02" or a 10 000-character name is BAD_USER_INPUT, not a POST.
+  id: { resolve: (e) => e.name, parse: (id) => checkEventName(id, 'id') },
   loadMany: async (names, ctx) => brandable(await loadEvents(names, ctx)),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Archtics event name, upper case, at most 8 characters, e.g. "EVENT01".' }),
@@ -45,6 +45,7 @@ builder.node(EventRef, {
         section: t.arg.string({ description: 'Only this section.' }),
         priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
       },
+      extensions: { checkArgs: checkAvailArgs },
       resolve: (e, args, ctx) => availability(e, args, ctx),
     }),
     availableSeats: t.connection(

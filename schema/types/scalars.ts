@@ -25,6 +25,8 @@ function parseDateTime(value: unknown): string {
 
 builder.scalarType('Date', {
   description: 'A calendar date, "YYYY-MM-DD" (ISO 8601).',
+  // Tools read it from introspection (codegen, GraphiQL): RFC 3339's full-date.
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
   serialize: (v) => v,
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
@@ -33,6 +35,8 @@ builder.scalarType('Date', {
 builder.scalarType('DateTime', {
   description:
     'An ISO 8601 date and time, "YYYY-MM-DDTHH:MM:SS" with a zone ("Z" or "+01:00") when one is known; event start times are venue-local and carry none.',
+  // RFC 3339's date-time, except that the offset may be absent (a venue-local time).
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
   serialize: (v) => v,
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),

@@ -5,6 +5,7 @@
  * optional fields and adds unknown ones: these readers accept all of that, and turn anything they
  * cannot read into a ProtocolError that names the field (never a TypeError deep in a resolver).
  */
+import { checkCommandFields } from './inputs.js';
 import { COMMANDS, type Command1Response, type CommandName } from '../protocol/wire.js';
 import { ArchticsCommandError, ProtocolError } from './errors.js';
 import type { Cents, CommandContext, CommandDef } from './types.js';
@@ -303,7 +304,8 @@ export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req
     name,
     product,
     kind,
-    toFields: spec.toFields,
+    // Every string sent upstream fits its field (src/archtics/inputs.ts), whichever path built the request.
+    toFields: (req, ctx) => checkCommandFields(name, spec.toFields(req, ctx)),
     parse(command1) {
       const answer = FieldReader.of(command1, def);
       const checked = checkAnswer(answer, def, spec);

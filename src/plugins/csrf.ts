@@ -8,7 +8,8 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-client-name', 'apollo-require-preflight'];
+/** Any of them makes a request non-simple (a cross-site page would need CORS to send it); the last two are what Apollo Client sends by itself (clientAwareness) or Apollo Server accepts. */
+export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-client-name', 'apollo-require-preflight', 'apollographql-client-name', 'x-apollo-operation-name'];
 
 const NON_SIMPLE_TYPES = ['application/json', 'application/graphql-response+json', 'application/graphql+json'];
 
@@ -23,7 +24,9 @@ export function useCsrfPrevention(opts: { endpoint: string; requestHeaders?: str
       const simple = request.method === 'GET' || !NON_SIMPLE_TYPES.includes(type);
       if (!simple || headers.some((h) => request.headers.has(h))) return;
       const error = new GraphQLError(
-        `This request needs a "content-type: application/json" body or one of the headers ${headers.join(', ')} (CSRF prevention).`,
+        request.method === 'GET'
+          ? `A GET request needs one of the headers ${headers.join(', ')} (CSRF prevention), e.g. "graphql-client-name: <your app>".`
+          : `This POST needs "content-type: application/json" or one of the headers ${headers.join(', ')} (CSRF prevention).`,
         { extensions: { code: 'CSRF_PREVENTED' } },
       );
       endResponse(

@@ -19,6 +19,7 @@ const MESSAGES: Record<string, string> = {
   UPSTREAM_TIMEOUT: 'The ticketing service did not answer in time.',
   UPSTREAM_PROTOCOL_ERROR: 'The ticketing service sent an answer the gateway could not read.',
   UPSTREAM_COMMAND_ERROR: 'The ticketing service refused the command.',
+  BAD_USER_INPUT: 'An argument is not a value the ticketing service takes (too long, or characters its field does not allow).',
 };
 
 interface TypedUpstreamError {

@@ -1,3 +1,4 @@
+import { InvalidInputError, isEventName } from '../inputs.js';
 import { RESULT_CODES } from '../../protocol/wire.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
 import type { CataloguePolicy, EventDetail, EventDetailsRequest, EventDetailsResult } from '../types.js';
@@ -41,6 +42,8 @@ export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResul
     if (req.names && req.names.length === 0) {
       throw new RangeError('event_details: names must not be empty (omit names to list all events)');
     }
+    // Each name on its own: joined, "EVENT01,EVENT02" would pass as two.
+    if (req.names?.some((n) => !isEventName(wireName(n)))) throw new InvalidInputError('event_details', 'event_filter');
     return compact({
       event_filter: req.names?.map(wireName).join(','),
       event_filter_type: req.names ? 'L' : undefined,
