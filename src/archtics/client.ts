@@ -94,7 +94,9 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
   setMaxListeners(0, closing.signal);
 
   /** First send, re-sent per the kind's policy; hands a 202 to the poll loop. Returns the 200. */
-  async function exchange(ex: Exchange, deadline: number | undefined) {
+  async function exchange(ex: Exchange, deadline: number | undefined, idle: RunOptions['idle']) {
+    // Idle work gets one attempt: a failure is left for a caller (or the next round) to retry.
+    const maxAttempts = idle ? 1 : policy.maxAttempts;
     for (let n = 1; ; n++) {
       const now = clock.now();
       if (deadline !== undefined && now >= deadline) {
@@ -106,7 +108,8 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       const timeoutMs =
         ex.kind === 'read' && deadline !== undefined ? Math.max(1, Math.min(config.requestTimeoutMs, deadline - now)) : config.requestTimeoutMs;
       const attempt: Attempt = await sendUnderBudget(ex, deps, {
-        priority: ex.kind === 'write' ? 'write' : 'read',
+        priority: idle ? 'idle' : ex.kind === 'write' ? 'write' : 'read',
+        ...(idle ? { headroom: idle.headroom } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         timeoutMs,
         poll: false,
@@ -120,7 +123,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
           retry: policy,
         });
       }
-      if (!mayResend(ex.kind, attempt) || n >= policy.maxAttempts) throw errorFor(ex, attempt, clock);
+      if (!mayResend(ex.kind, attempt) || n >= maxAttempts) throw errorFor(ex, attempt, clock);
       const is429 = attempt.type === 'response' && attempt.status === 429;
       const delay = is429 ? (retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS) : backoffDelay(n, policy, random);
       // Waiting past the deadline is pointless: fail now (a 429 as RateLimitedError at once).
@@ -192,7 +195,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       ex.url = commandUrl(config, id.product);
       ex.body = serializeEnvelope(buildEnvelope(config, def, req, runOpts.ref));
       const deadline = runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
-      const answer = await exchange(ex, deadline);
+      const answer = await exchange(ex, deadline, runOpts.idle);
       const command1 = readCommand1(answer.body, { ...id, cutShort: answer.cutShort, secrets });
       const result = parseAnswer((c) => def.parse(c), command1, ex);
       report(ex, started, runOpts.requestId, runOpts.ref);

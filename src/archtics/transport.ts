@@ -162,10 +162,11 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; deadline?: number; timeoutMs: number; poll: boolean },
+  opts: { priority: Priority; headroom?: number; deadline?: number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
   await deps.limiter.acquire({
     priority: opts.priority,
+    ...(opts.headroom !== undefined ? { headroom: opts.headroom } : {}),
     ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
     ...(ex.signal ? { signal: ex.signal } : {}),
     command: ex.command,

@@ -19,6 +19,12 @@
  * their deadline (their slots go to the ones behind), grants the head when its slot is now, and
  * otherwise sleeps on the clock until the head's slot. Anything that can change a forecast (a new
  * caller, an abort, a pause, a reservation, the timer) runs the pump again.
+ *
+ * Idle work (refresh-ahead) is the fourth priority, after every caller: it is granted only when
+ * its slot, the slots of its own expected polls and `headroom` more are all free NOW after every
+ * reserved poll and every caller in line; otherwise it is refused at once, never queued — so it
+ * never delays a caller, and yields the moment callers are back. The store re-checks that rule
+ * atomically (decideTake), so replicas sharing a Redis window keep it too.
  */
 import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
@@ -28,8 +34,8 @@ import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearn
 import type { AcquireOptions, Claim, Limiter, Priority, QuotaSnapshot } from './types.js';
 import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
-/** Line order: polls of accepted commands first, then writes, then reads. */
-export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
+/** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
+export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read', 'idle'];
 
 /** setTimeout's ceiling; a longer wait wakes early, finds nothing due and sleeps again. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
@@ -61,6 +67,8 @@ interface Waiter extends Refusal {
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
   readonly claim?: PlannedClaim;
+  /** Idle work only: slots that must stay free now after it and its polls. */
+  readonly headroom?: number;
   resolve(): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -145,6 +153,7 @@ export class QueuedLimiter implements Limiter {
       const waiter: Waiter = {
         priority: opts.priority,
         deadline: opts.deadline ?? Infinity,
+        ...(opts.priority === 'idle' ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) } : {}),
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         resolve,
@@ -229,7 +238,8 @@ export class QueuedLimiter implements Limiter {
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
     const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
-    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0);
+    const spare = line.reduce((most, w) => Math.max(most, w.headroom ?? 0), 0);
+    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0) + spare;
     const slots = forecastSlots(floor, now, this.limits, Math.max(1, total + 1));
     // Refuse whoever would be served (their last expected POST) after their deadline; their slots
     // pass to those behind.
@@ -238,12 +248,20 @@ export class QueuedLimiter implements Limiter {
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
+      const idle = waiter.priority === 'idle';
       // A command never seen answered is planned with the pessimistic prior only where that fits:
       // refusing it for polls it was never seen to need would keep a small budget from ever learning.
-      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+      // (Not for idle work: it only ever takes what is certainly left over.)
+      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
+      // Idle work is now or never, from what is left over: itself, its polls and its headroom.
+      if (idle && slots[last + (waiter.headroom ?? 0)] > now) {
+        this.remove(waiter);
+        waiter.reject(budgetError('no idle upstream budget now', secondsUntil(slots[last + (waiter.headroom ?? 0)], now), waiter.command));
+        continue;
+      }
       if (slots[last] > waiter.deadline) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slots[first], now), waiter.command));
@@ -263,21 +281,28 @@ export class QueuedLimiter implements Limiter {
     const later = await this.store.tryTake(now, head.take);
     if (this.closed) return;
     if (later === null) {
-      // Counted, with the reservation the take carried.
-      if (this.remove(head.waiter)) {
+      // Counted, with the reservation the take carried. Idle work whose caller-free moment passed
+      // while the store answered (a caller came) gives the slot to that caller.
+      const overtaken = head.waiter.priority === 'idle' && this.inLineOrder()[0] !== head.waiter;
+      if (overtaken && this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
+      if (!overtaken && this.remove(head.waiter)) {
         head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
         head.waiter.resolve();
       } else {
-        // It aborted meanwhile: its reservation goes, the slot to whoever is first now.
+        // It aborted (or was overtaken) meanwhile: its reservation goes, the slot to the first caller
+        // now (never to idle work, which takes only slots its own check left over).
         const orphan = head.take.kind === 'first' ? head.take.claim : undefined;
         if (orphan !== undefined) this.storeCall(() => this.store.release(orphan));
-        const next = this.inLineOrder()[0];
+        const next = this.inLineOrder().find((w) => w.priority !== 'idle');
         if (next) {
           this.remove(next);
           next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
           next.resolve();
         }
       }
+    } else if (head.waiter.priority === 'idle') {
+      // Nothing left over for idle work (another replica took it): refused, never queued.
+      if (this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', secondsUntil(later, now), head.waiter.command));
     } else {
       this.notBefore = later;
     }
@@ -297,6 +322,7 @@ export class QueuedLimiter implements Limiter {
     return {
       kind: 'first',
       ...(claim !== undefined ? { claim } : {}),
+      ...(waiter.headroom !== undefined ? { headroom: waiter.headroom } : {}),
       polls,
       deadline: waiter.deadline,
       expiresAt: Number.isFinite(waiter.deadline) ? waiter.deadline : now + this.claimTtlMs,
@@ -378,7 +404,7 @@ export class QueuedLimiter implements Limiter {
   // ── the line ──────────────────────────────────────────────────────────────────────────────
 
   private get size(): number {
-    return this.lines.poll.length + this.lines.write.length + this.lines.read.length;
+    return PRIORITY_ORDER.reduce((n, p) => n + this.lines[p].length, 0);
   }
 
   private inLineOrder(): Waiter[] {

@@ -104,7 +104,8 @@ local function forecast(now, paused, n, windowMs, perWindow, dayMs, perDay)
 end
 `;
 
-// ARGV: now, windowMs, perWindow, dayMs, perDay, member, kind ('poll'|'first'|'lone'), claim, polls, deadline, expiresAt
+// ARGV: now, windowMs, perWindow, dayMs, perDay, member, kind ('poll'|'first'|'lone'), claim, polls, deadline, expiresAt,
+// headroom (idle work: slots that must stay free now after its own; -1 for any other send)
 const TAKE_SCRIPT = new LuaScript(`${RESERVED_LUA}${FORECAST_LUA}
 local now = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
@@ -123,9 +124,13 @@ if kind == 'poll' then
 else
   local ahead = slotsFor(reservedSum(now, claim))
   local last = ahead + slotsFor(polls)
-  local s = forecast(now, paused, last, windowMs, perWindow, dayMs, perDay)
+  local headroom = tonumber(ARGV[12])
+  local n = last
+  if headroom >= 0 then n = last + headroom end
+  local s = forecast(now, paused, n, windowMs, perWindow, dayMs, perDay)
   if s[ahead] > now then return s[ahead] end
   if s[last] > deadline then return now + 1 end
+  if headroom >= 0 and s[n] > now then return s[n] end
 end
 local stamp = now
 local lastSend = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -276,6 +281,7 @@ export class RedisSlotStore implements SlotStore {
         // Lua numbers: an infinite deadline as a far one.
         first && Number.isFinite(first.deadline) ? first.deadline : Number.MAX_SAFE_INTEGER,
         first?.expiresAt ?? 0,
+        first?.headroom === undefined ? -1 : Math.max(0, Math.floor(first.headroom)),
       ]),
     );
     return at === 0 ? null : at;

@@ -5,8 +5,12 @@
  */
 import type { CommandName } from '../protocol/wire.js';
 
-/** Polls of accepted commands go first, then writes, then reads. */
-export type Priority = 'poll' | 'write' | 'read';
+/**
+ * Polls of accepted commands go first, then writes, then reads. 'idle' is below them all: work no
+ * caller waits for (refresh-ahead). It never waits in line: granted at once only from slots that
+ * no reserved poll and no caller in line needs, leaving `headroom` more free; otherwise refused.
+ */
+export type Priority = 'poll' | 'write' | 'read' | 'idle';
 
 export interface AcquireOptions {
   priority: Priority;
@@ -22,6 +26,8 @@ export interface AcquireOptions {
    * re-send and every poll. Without one, the POST is planned alone (no polls reserved for it).
    */
   claim?: Claim;
+  /** 'idle' only: slots that must stay free now after it (and its expected polls), for callers to come. */
+  headroom?: number;
 }
 
 /**

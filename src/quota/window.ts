@@ -44,11 +44,12 @@ export interface WindowState {
  * What one send is, for the store's atomic check. A poll spends one of its command's reserved
  * polls. A first send opens (or renews) its command's reservation: it is recorded only when the
  * slot after every reservation is free now AND the slot of its own last expected poll (`polls`
- * after those) comes by `deadline`.
+ * after those) comes by `deadline`. Idle work (`headroom` set) is recorded only when its own
+ * expected polls and `headroom` more slots are free now too: it takes only what is left over.
  */
 export type Take =
   | { kind: 'poll'; claim?: string }
-  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number };
+  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number; headroom?: number };
 
 /** A send that belongs to no claim: planned alone, after every reservation. */
 export const LONE_SEND: Take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: 0 };
@@ -70,9 +71,11 @@ export function decideTake(state: WindowState, now: number, limits: WindowLimits
   // A re-send (after a 5xx) of a command already holding a reservation does not queue behind itself.
   const ahead = slotsFor(Math.max(0, (state.reserved ?? 0) - ownReserved));
   const last = ahead + slotsFor(take.polls);
-  const slots = forecastSlots(state, now, limits, last + 1);
+  const spare = take.headroom === undefined ? undefined : last + Math.max(0, take.headroom);
+  const slots = forecastSlots(state, now, limits, (spare ?? last) + 1);
   if (slots[ahead] > now) return slots[ahead];
   if (slots[last] > take.deadline) return now + 1;
+  if (spare !== undefined && slots[spare] > now) return slots[spare];
   return null;
 }
 
