@@ -19,6 +19,7 @@ import { checkOut, failureOf, paymentRequest, shoppingCart } from '../src/archti
 import { ArchticsCommandError, isArchticsError } from '../src/archtics/errors.js';
 import type { CardDetails, Cents, CheckOutResult, PaymentResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
+import type { WriteHandle } from '../src/drain.js';
 import { acquire, fingerprint, KeyReusedError, secretDigest, type IdempotencyRecord } from '../src/idempotency/index.js';
 import { assertCartAccess, checkOrderNum } from './carts.js';
 import { checkAcctId } from './customers.js';
@@ -183,6 +184,7 @@ class Attempt {
   /** Saves run one after another: a lease renewal never overwrites the outcome written before it. */
   private saving: Promise<unknown> = Promise.resolve();
   private heartbeat?: ReturnType<typeof setInterval>;
+  private tracked?: WriteHandle;
 
   constructor(
     private readonly p: CheckedPayment,
@@ -210,11 +212,22 @@ class Attempt {
     this.heartbeat = undefined;
   }
 
-  /** Runs the attempt, the lease renewed until it ends. */
+  /**
+   * Runs the attempt, the lease renewed until it ends; a shutdown meanwhile waits for it and logs
+   * its outcome — or its key, when the outcome is unknown at exit (src/drain.ts).
+   */
   async run(work: () => Promise<PaymentSuccess>): Promise<PaymentSuccess> {
+    const tracked = this.ctx.drain?.write({ what: 'payment', idempotencyKey: this.p.key, orderNum: this.p.orderNum, requestId: this.ctx.requestId });
+    this.tracked = tracked;
     this.beat();
     try {
-      return await work();
+      const paid = await work();
+      tracked?.end('done', paid.settledByReading ? 'paid (settled by reading)' : 'paid');
+      return paid;
+    } catch (e) {
+      const state = this.rec.state === 'pending' && this.rec.sentAt !== undefined ? 'unknown' : this.rec.state;
+      tracked?.end(state, e instanceof Error ? e.name : 'failed');
+      throw e;
     } finally {
       this.stopBeat();
     }
@@ -286,6 +299,7 @@ class Attempt {
     await ctx.carts.addSeats(p.orderNum, context.seats, p.acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart seats not recorded'));
     // The record says "sent" BEFORE the send: whatever happens next, no later attempt sends blindly.
     const sentAt = this.now();
+    this.tracked?.update('sent');
     if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
       throw outcomeUnknown(p.key, 'another attempt with this key is in progress');
     }

@@ -1,29 +1,34 @@
 /**
  * The gateway assembled — the one place that wires the layers together:
- * config → stores → Redis (when REDIS_URL) → budget → command client → cache → typed API → yoga.
+ * config → Redis behind its breaker (when REDIS_URL) → stores → budget → command client → cache →
+ * typed API → yoga.
  * Tests pass `runner` to put a stub where the client would be, `cache: false` for none.
  */
 import type { Plugin } from 'graphql-yoga';
 import { createArchticsClient, type UpstreamCallEvent } from './archtics/client.js';
 import { createArchticsApi } from './archtics/commands/index.js';
 import type { CommandRunner } from './archtics/types.js';
+import { degradableL2 } from './cache/degradable-l2.js';
 import { RedisL2, cacheNamespace } from './cache/redis-l2.js';
 import { RedisRefreshLedger } from './cache/redis-refresh-ledger.js';
 import { createCachedRunner, type CachedRunner } from './cache/runner.js';
 import type { Config } from './config.js';
+import { Drain } from './drain.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from './cache/response-store.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createMemoryAPQStore, createRedisAPQStore, type APQStore } from './plugins/apq-store.js';
+import { useDrain } from './plugins/drain.js';
 import { useMetricsEndpoint } from './plugins/metrics.js';
 import { useGatewayResponseCache } from './plugins/response-cache.js';
 import { useUpstreamExtensions } from './plugins/upstream-extensions.js';
 import { createLimiter } from './quota/redis-limiter.js';
 import type { Limiter, QuotaSnapshot } from './quota/types.js';
-import { DEFAULT_KEY_PREFIX, createRedis, secretId, type Redis } from './redis.js';
-import { createServer, type GatewayYoga } from './server.js';
+import { DEFAULT_KEY_PREFIX, secretId, type Redis } from './redis.js';
+import { GRAPHQL_ENDPOINT, createServer, type GatewayYoga } from './server.js';
 import { createStores, type Stores } from './store/index.js';
+import { createRedisDependency, type RedisDependency } from './store/redis-breaker.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -73,6 +78,10 @@ export interface Gateway {
   runner: CommandRunner;
   limiter: Limiter;
   stores: Stores;
+  /** What is in flight, for a shutdown that finishes writes (src/main.ts). */
+  drain: Drain;
+  /** Redis and its breaker, with REDIS_URL. */
+  redis?: RedisDependency;
   upstream: UpstreamParts;
   /** Whole answers of read operations, when the response cache is on. */
   responses?: ResponseStore;
@@ -80,24 +89,18 @@ export interface Gateway {
 }
 
 /**
- * The stores made from config: SQLite in DATA_DIR, and with REDIS_URL the records in Redis (shared
- * by replicas, kept across restarts).
+ * Redis as a dependency (REDIS_URL): one client for the budget, the cache's L2, idempotency records
+ * and cart owners, behind one circuit breaker — when it opens, every one of them degrades at once.
  */
-function storesFor(config: Config, redisPrefix?: string): { stores: Stores; close(): Promise<void> } {
-  if (!config.redisUrl) {
-    const stores = createStores(config);
-    return { stores, close: () => stores.close() };
-  }
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', () => undefined); // commands fail on their own; a payment then fails before its send
-  const stores = createStores(config, { redis, ...(redisPrefix ? { redisPrefix } : {}) });
-  return {
-    stores,
-    close: async () => {
-      await stores.close();
-      redis.disconnect();
-    },
-  };
+async function redisFor(config: Config, logger: Logger): Promise<RedisDependency | undefined> {
+  if (!config.redis) return undefined;
+  const { url, commandTimeoutMs, breakerThreshold: threshold, breakerHalfOpenMs: halfOpenMs } = config.redis;
+  const dep = await createRedisDependency(url, { commandTimeoutMs, threshold, halfOpenMs });
+  dep.onStateChange((state) => {
+    if (state === 'open') logger.warn('Redis unavailable: circuit open — cache on L1 only, budget on this replica\'s share, payments refused (retryable)');
+    else if (state === 'closed') logger.info('Redis back: circuit closed');
+  });
+  return dep;
 }
 
 /** Where APQ registrations live: Redis when the stack has it (every replica knows them), else here; none when APQ_MAX_ENTRIES=0. */
@@ -119,25 +122,22 @@ function budgetIdentity(config: Config): string {
  */
 function idempotencyOf(config: Config, stores: Stores): Idempotency {
   const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
-  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: IDEMPOTENCY_LEASE_MS });
+  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: config.idempotencyLeaseMs });
 }
-
-/** An attempt's lease, renewed every third of it while the attempt lives. */
-const IDEMPOTENCY_LEASE_MS = 15_000;
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
-  // What must outlive a request first: the budget window below is kept in it.
-  const owned = opts.stores ? undefined : storesFor(config, opts.redisPrefix);
-  const stores = opts.stores ?? owned!.stores;
-  const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
-
-  // Redis, shared by the budget and the cache across replicas (absent: everything in-process).
+  // Redis, shared by the budget, the cache and the records across replicas (absent: everything
+  // on this machine). Behind one breaker: when it opens, every user of it degrades at once.
+  const redisDep = await redisFor(config, logger);
+  const redis = redisDep?.client;
   const prefix = opts.redisPrefix ?? DEFAULT_KEY_PREFIX;
-  const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
-  // Commands fail on their own (the cache degrades, the budget refuses); don't crash on the event.
-  redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  // What must outlive a request next: the budget window below is kept in it.
+  const owned = opts.stores ? undefined : createStores(config, redis ? { redis, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) } : {});
+  const stores = opts.stores ?? owned!;
+  const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
+  const drain = new Drain();
 
   // The budget gate, instrumented for metrics.
   const metrics = createMetrics();
@@ -147,9 +147,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       createLimiter(config, redis, {
         prefix,
         ...(budgetLog ? { log: budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
+        ...(redisDep ? { health: redisDep } : {}),
+        ...(config.replicas ? { replicas: config.replicas } : {}),
+        ...(stores.durable ? { facts: { get: (k: string) => stores.durable!.getMeta(k), set: (k: string, v: string) => stores.durable!.setMeta(k, v) } } : {}),
       }),
   );
   metrics.trackQuota(() => limiter.snapshot());
+  if (redisDep) metrics.trackBreaker(redisDep);
 
   // The command client (or a test's stub) under the cross-request cache.
   const client = opts.runner
@@ -166,12 +170,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const useCache = !opts.wrapRunner && opts.cache !== false;
   const cacheNs = cacheNamespace(prefix, config.archtics.dsn);
-  const l2 = redis && useCache
+  const sharedL2 = redis && useCache
     ? new RedisL2({ redis, namespace: cacheNs, onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
     : undefined;
+  // While the breaker is open the cache answers from L1 alone, without waiting on Redis.
+  const l2 = sharedL2 && redisDep ? degradableL2(sharedL2, () => redisDep.degraded()) : sharedL2;
   // Refresh-ahead (CACHE_REFRESH_*): replicas refresh under one cap, its spend counted in Redis too.
   const refresh = config.cache.refresh;
-  const refreshLedger = redis && useCache && refresh?.enabled ? new RedisRefreshLedger(redis, cacheNs, refresh.maxPerMinute) : undefined;
+  const refreshLedger =
+    redis && useCache && refresh?.enabled ? new RedisRefreshLedger(redis, cacheNs, refresh.maxPerMinute, undefined, () => redisDep?.degraded() ?? false) : undefined;
   const cache = useCache
     ? createCachedRunner({
         inner: base,
@@ -223,6 +230,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   // response then gets its report without a promise.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- they read only what they declare of the context
   const plugins: Plugin<any>[] = [
+    useDrain(drain, { endpoint: GRAPHQL_ENDPOINT }),
     // The response cache first: its onExecuteDone stores an answer before the cost report is added.
     ...(responseCache ? [responseCache] : []),
     useUpstreamExtensions(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}),
@@ -236,6 +244,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     freshRunner: base,
     idempotency,
     carts: stores.carts,
+    drain,
     createApi: createArchticsApi,
     quota: () => upstream.quota(),
     eventBatchSize: config.eventBatchSize,
@@ -261,6 +270,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     runner,
     limiter,
     stores,
+    drain,
+    ...(redisDep ? { redis: redisDep } : {}),
     upstream,
     ...(responses ? { responses } : {}),
     close() {
@@ -270,8 +281,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         await limiter.close();
         // The cache closes its L2 (the invalidation subscriber); the shared client goes last.
         await (cache ? cache.close() : l2?.close());
-        if (redis) await redis.quit().catch(() => redis.disconnect());
         await owned?.close();
+        await redisDep?.close();
       })();
       return closed;
     },

@@ -134,9 +134,42 @@ export interface StoreConfig {
   dataDir: string;
 }
 
+export interface RedisConfig {
+  /** REDIS_URL: shared budget, cache, idempotency records and cart owners across replicas. */
+  url: string;
+  /** One Redis command's timeout: past it the command fails and counts against the breaker. */
+  commandTimeoutMs: number;
+  /** Consecutive failed commands that open the breaker (the gateway then runs degraded at once). */
+  breakerThreshold: number;
+  /** How long the breaker stays open before a probe (half-open); a probe that answers closes it. */
+  breakerHalfOpenMs: number;
+}
+
+export interface ShutdownConfig {
+  /** How long reads in flight may finish after SIGTERM before their connections are cut. */
+  graceMs: number;
+  /** How long accepted writes may take to reach their outcome after SIGTERM (the polling horizon). */
+  writesMs: number;
+}
+
 export interface Config {
   archtics: ArchticsConfig;
   store: StoreConfig;
+  /** With REDIS_URL: how Redis is used as a dependency that may fail. */
+  redis?: RedisConfig;
+  shutdown: ShutdownConfig;
+  /**
+   * ARCHTICS_REPLICAS: gateway replicas sharing one API key. While Redis is away each replica
+   * spends its share of the budget; unset = the count last seen in Redis.
+   */
+  replicas?: number;
+  /** One deadline per GraphQL operation, shared by every upstream read in it. */
+  operationDeadlineMs: number;
+  /**
+   * IDEMPOTENCY_LEASE_MS: how long a payment attempt holds its key without renewing it (it renews
+   * every third of it). A crashed attempt's key is taken over — and settled by reading — after this.
+   */
+  idempotencyLeaseMs: number;
   /** True when ARCHTICS_BASE_URL is unset and the gateway starts the sandbox in-process. */
   embeddedSandbox: boolean;
   sandbox: SandboxConfig;
@@ -351,6 +384,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const pollTimeoutMs = int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000);
+  const requestTimeoutMs = int(env, 'ARCHTICS_REQUEST_TIMEOUT_MS', 30_000, 100);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
 
   const ratePerMinute = int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000);
@@ -365,18 +400,35 @@ export function loadConfig(env: Env = process.env): Config {
       srcSysName: str(env, 'ARCHTICS_SRC_SYS_NAME', 'archtics-graphql'),
       ratePerMinute,
       ratePerDay: int(env, 'ARCHTICS_RATE_PER_DAY', 5000, 1, 10_000_000),
-      pollTimeoutMs: int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000),
+      pollTimeoutMs,
       pollInitialMs: int(env, 'ARCHTICS_POLL_INITIAL_MS', 300, 300),
       // 1.5 s keeps a 10 s command at ≥ 3× fewer polls than a fixed 300 ms poller while adding
       // under 20% latency (bench suite 3); 3 s saved a few more polls but added 22%.
       pollMaxIntervalMs: int(env, 'ARCHTICS_POLL_MAX_INTERVAL_MS', 1_500, 300),
       pollBackoff: num(env, 'ARCHTICS_POLL_BACKOFF', 1.5, 1, 4),
-      requestTimeoutMs: int(env, 'ARCHTICS_REQUEST_TIMEOUT_MS', 30_000, 100),
+      requestTimeoutMs,
       readDeadlineMs: int(env, 'ARCHTICS_READ_DEADLINE_MS', 30_000, 100),
       queueMax: int(env, 'ARCHTICS_QUEUE_MAX', 1_000, 1),
       windowMarginMs: int(env, 'ARCHTICS_WINDOW_MARGIN_MS', 1_000, 0, 30_000),
     },
     store: { dataDir: dataDir(env) },
+    ...(redisUrl
+      ? {
+          redis: {
+            url: redisUrl,
+            commandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, 10, 60_000),
+            breakerThreshold: int(env, 'REDIS_BREAKER_THRESHOLD', 3, 1, 1_000),
+            breakerHalfOpenMs: int(env, 'REDIS_BREAKER_HALF_OPEN_MS', 1_000, 50, 600_000),
+          },
+        }
+      : {}),
+    shutdown: {
+      graceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
+      writesMs: int(env, 'SHUTDOWN_WRITES_MS', pollTimeoutMs + requestTimeoutMs, 0, 86_400_000),
+    },
+    ...(env.ARCHTICS_REPLICAS?.trim() ? { replicas: int(env, 'ARCHTICS_REPLICAS', 1, 1, 10_000) } : {}),
+    operationDeadlineMs: int(env, 'GRAPHQL_OPERATION_DEADLINE_MS', 30_000, 100, 3_600_000),
+    idempotencyLeaseMs: int(env, 'IDEMPOTENCY_LEASE_MS', 10_000, 300, 3_600_000),
     embeddedSandbox: baseUrl === undefined,
     sandbox,
     cache: {

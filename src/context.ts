@@ -10,6 +10,7 @@ import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import type { CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
 import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
+import type { Drain } from './drain.js';
 import type { Logger } from './logger.js';
 import type { QuotaSnapshot } from './quota/types.js';
 import { MemoryCartOwnerStore, type CartOwnerStore } from './store/index.js';
@@ -36,6 +37,8 @@ export interface GatewayContext {
   idempotency: Idempotency;
   /** Who made each cart and what it held (src/store/): durable, shared by replicas with Redis. */
   carts: CartOwnerStore;
+  /** Keyed writes in flight, for a shutdown that waits for them and reports the unknown ones. */
+  drain?: Drain;
 }
 
 /** Turns a runner into the typed command API (createArchticsApi in production). */
@@ -59,6 +62,7 @@ export interface ContextDeps {
   maxCallsPerOperation?: number;
   /** Default: one in-process store shared by every context of this process. */
   carts?: CartOwnerStore;
+  drain?: Drain;
   /** Epoch ms on the command cache's clock (Provenance.startedAt); default Date.now. */
   now?: () => number;
 }
@@ -137,5 +141,6 @@ export function createContext(
     logger: deps.logger.child({ requestId: request.requestId }),
     idempotency: deps.idempotency ?? (processIdempotency ??= createIdempotency()),
     carts: deps.carts ?? (processCarts ??= new MemoryCartOwnerStore()),
+    ...(deps.drain ? { drain: deps.drain } : {}),
   };
 }

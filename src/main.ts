@@ -74,18 +74,80 @@ const { port } = server.address() as AddressInfo;
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready), Node ${process.version}`);
 
+/**
+ * Shutdown that finishes writes (SIGTERM, SIGINT): refuse new requests (503, /ready too) and stop
+ * accepting connections; give reads SHUTDOWN_GRACE_MS, then cut them; let mutations — a payment
+ * polled to its outcome — run up to SHUTDOWN_WRITES_MS (default: the polling horizon). Every
+ * keyed write that finished meanwhile is logged with its outcome, every one still unknown with its
+ * idempotency key. Then the stores, the client and the embedded sandbox close; exit 0.
+ * A second signal exits at once (1), logging what it abandons.
+ */
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info(`${signal}: shutting down`);
-  const forced = setTimeout(() => process.exit(1), 10_000);
-  forced.unref();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+function reportWrites(): void {
+  for (const w of gateway.drain.finishedWhileDraining()) {
+    logger.info({ idempotencyKey: w.idempotencyKey, write: w.what, orderNum: w.orderNum, state: w.state, outcome: w.outcome }, 'shutdown: write finished');
+  }
+  for (const w of gateway.drain.writes()) {
+    logger.error(
+      { idempotencyKey: w.idempotencyKey, write: w.what, orderNum: w.orderNum, state: w.state, requestId: w.requestId },
+      'shutdown: write outcome unknown at exit — retry with its idempotency key to settle it by reading',
+    );
+  }
+  for (const r of gateway.drain.requests(['mutation'])) {
+    logger.error({ requestId: r.requestId, operationName: r.operationName }, 'shutdown: mutation still running at exit');
+  }
+}
+
+/**
+ * Lets the last responses reach their clients: a mutation's outcome is decided before its answer
+ * is written, so connections are closed as they fall idle, and cut only after `ms`.
+ */
+async function closeConnections(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    server.closeIdleConnections();
+    const open = await new Promise<number>((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count)));
+    if (open === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   server.closeAllConnections();
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    logger.error(`${signal} again: exiting now`);
+    reportWrites();
+    logger.flush?.();
+    process.exit(1);
+  }
+  stopping = true;
+  const { graceMs, writesMs } = config.shutdown;
+  logger.info({ graceMs, writesMs }, `${signal}: draining — new requests refused, reads get the grace, accepted writes run to their outcome`);
+  gateway.drain.start();
+  server.close();
+  server.closeIdleConnections();
+  // A safety net only: everything below is bounded on its own.
+  setTimeout(() => {
+    logger.error('shutdown did not finish in time');
+    reportWrites();
+    process.exit(1);
+  }, graceMs + writesMs + 15_000).unref();
+
+  const readsDone = await gateway.drain.idle(['query', 'unknown', 'subscription'], graceMs);
+  if (!readsDone) {
+    const cut = gateway.drain.requests(['query', 'unknown', 'subscription']);
+    logger.warn({ requests: cut.length }, 'shutdown: reads past the grace are cut');
+    for (const r of cut) r.cut?.();
+  }
+  const writes = gateway.drain.writes().length + gateway.drain.requests(['mutation']).length;
+  if (writes > 0) logger.info({ writes }, 'shutdown: waiting for writes to reach their outcome');
+  await gateway.drain.idle(['mutation'], writesMs);
+  reportWrites();
+  await closeConnections(2_000);
   await gateway.close();
   await sandbox?.close();
+  logger.info('shutdown complete');
   logger.flush?.();
   process.exit(0);
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));

@@ -13,10 +13,16 @@
  *   archtics_quota_queue_wait_seconds{priority}             histogram, time in the budget queue
  *   archtics_quota_rejections_total{priority,reason}        budget refusals (deadline/queue full) and failures
  *   archtics_quota_minute_remaining / _day_remaining / _queue_length   from limiter.snapshot() at scrape
+ *   archtics_redis_breaker_state{state}                     1 for the breaker's state (closed|open|half-open)
+ *   archtics_redis_breaker_opens_total                      times the breaker opened (REDIS_URL only)
+ *   archtics_redis_commands_total{result}                   ok | failed | refused (at once, breaker open)
+ *   process_resident_memory_bytes, nodejs_heap_size_used_bytes / _total_bytes   at scrape
+ *   nodejs_eventloop_lag_{p50,p99,max}_seconds              event-loop delay since the last scrape
  *
  * Labels come from closed sets only (command names of the protocol, HTTP status, priorities): the
  * API key — or anything a caller typed — can never become a label value.
  */
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RateLimitedError } from './archtics/errors.js';
 import type { CommandName } from './protocol/wire.js';
@@ -42,6 +48,52 @@ const outcome = (o: string) => (o === 'ok' || o === 'error' ? o : 'other');
 const REFRESH_OUTCOMES = ['refreshed', 'shared', 'refused', 'capped', 'skipped', 'failed'];
 const priority = (p: string) => (['poll', 'write', 'read', 'idle'].includes(p) ? p : 'other');
 
+/** What the metrics read of the Redis breaker (src/store/redis-breaker.ts). */
+export interface BreakerReport {
+  state(): 'closed' | 'open' | 'half-open';
+  commands(): { ok: number; failed: number; refused: number };
+  onStateChange(listener: (state: 'closed' | 'open' | 'half-open') => void): void;
+}
+
+/** One event-loop delay monitor per process, shared by every registry (tests run several gateways). */
+let loopDelay: ELDHistogram | undefined;
+function eventLoopDelay(): ELDHistogram {
+  if (!loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
+  }
+  return loopDelay;
+}
+
+/** Process gauges, read at scrape: resident memory, heap, event-loop delay since the last scrape. */
+function processMetrics(registry: Registry): void {
+  const delay = eventLoopDelay();
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const v = read();
+        if (Number.isFinite(v)) this.set(v);
+      },
+    });
+  gauge('process_resident_memory_bytes', 'Resident memory size (RSS) in bytes', () => process.memoryUsage.rss());
+  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, bytes', () => process.memoryUsage().heapUsed);
+  gauge('nodejs_heap_size_total_bytes', 'V8 heap allocated, bytes', () => process.memoryUsage().heapTotal);
+  // Read p50/p99/max together, then start a new interval (one reset per scrape of this registry).
+  let lastRead = { p50: 0, p99: 0, max: 0 };
+  const readDelay = () => {
+    const count = delay.count;
+    lastRead = count > 0 ? { p50: delay.percentile(50) / 1e9, p99: delay.percentile(99) / 1e9, max: delay.max / 1e9 } : lastRead;
+    delay.reset();
+    return lastRead;
+  };
+  gauge('nodejs_eventloop_lag_p50_seconds', 'Event-loop delay, median since the last scrape', () => readDelay().p50);
+  gauge('nodejs_eventloop_lag_p99_seconds', 'Event-loop delay, 99th percentile since the last scrape', () => lastRead.p99);
+  gauge('nodejs_eventloop_lag_max_seconds', 'Event-loop delay, maximum since the last scrape', () => lastRead.max);
+}
+
 export interface GatewayMetrics extends CacheMetricsSink {
   readonly registry: Registry;
   /** Pass as the client's onUpstreamCall. */
@@ -50,6 +102,8 @@ export interface GatewayMetrics extends CacheMetricsSink {
   instrumentLimiter(limiter: Limiter, clock?: Clock): Limiter;
   /** Quota gauges read this at scrape time. */
   trackQuota(snapshot: () => Promise<QuotaSnapshot>): void;
+  /** The Redis breaker's state and opens (REDIS_URL). */
+  trackBreaker(breaker: BreakerReport): void;
   /** Prometheus text exposition. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -58,6 +112,7 @@ export interface GatewayMetrics extends CacheMetricsSink {
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  else processMetrics(registry);
 
   const calls = new Counter({ name: 'archtics_upstream_calls_total', help: 'Upstream commands, by command, last HTTP status and outcome', labelNames: ['command', 'status', 'outcome'], registers: [registry] });
   const attempts = new Counter({ name: 'archtics_upstream_attempts_total', help: 'Non-poll POSTs (first sends and re-sends)', labelNames: ['command'], registers: [registry] });
@@ -91,9 +146,43 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
   quotaGauge('archtics_quota_day_remaining', 'Upstream calls left in the rolling day', (s) => s.dayRemaining);
   quotaGauge('archtics_quota_queue_length', 'Callers waiting for upstream budget', (s) => s.queueLength);
 
+  const breakerOpens = new Counter({ name: 'archtics_redis_breaker_opens_total', help: 'Times the Redis circuit breaker opened (the gateway ran degraded)', registers: [registry] });
+  let breaker: BreakerReport | undefined;
+  new Gauge({
+    name: 'archtics_redis_breaker_state',
+    help: 'The Redis circuit breaker: 1 for its current state (closed, open, half-open); absent without REDIS_URL',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!breaker) return;
+      const now = breaker.state();
+      for (const s of ['closed', 'open', 'half-open'] as const) this.set({ state: s }, s === now ? 1 : 0);
+    },
+  });
+
+  let counted = { ok: 0, failed: 0, refused: 0 };
+  new Counter({
+    name: 'archtics_redis_commands_total',
+    help: 'Redis commands: ok (answered), failed (counted by the breaker), refused (at once, breaker open)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      if (!breaker) return;
+      const now = breaker.commands();
+      for (const r of ['ok', 'failed', 'refused'] as const) if (now[r] > counted[r]) this.inc({ result: r }, now[r] - counted[r]);
+      counted = now;
+    },
+  });
+
   return {
     registry,
     contentType: registry.contentType,
+    trackBreaker(b) {
+      breaker = b;
+      b.onStateChange((s) => {
+        if (s === 'open') breakerOpens.inc();
+      });
+    },
     onUpstreamCall(e) {
       const c = command(e.command);
       calls.inc({ command: c, status: status(e.status), outcome: outcome(e.outcome) });

@@ -1,7 +1,9 @@
 /**
  * The refresher's spend cap shared by replicas (RefreshLedger in Redis): one sorted set of send
  * times per gateway, trimmed to the window and checked-and-added atomically, so N replicas
- * together stay under CACHE_REFRESH_MAX_PER_MINUTE rather than N times it.
+ * together stay under CACHE_REFRESH_MAX_PER_MINUTE rather than N times it. While Redis is away
+ * (`degraded()`, the breaker open) it refuses at once: idle work is the first thing to give up, and
+ * replicas that cannot see each other's spend must not each spend the whole cap.
  */
 import { randomUUID } from 'node:crypto';
 import { LuaScript, type Redis } from '../redis.js';
@@ -28,6 +30,7 @@ export class RedisRefreshLedger implements RefreshLedger {
     namespace: string,
     readonly maxPerWindow: number,
     readonly windowMs = 60_000,
+    private readonly degraded: () => boolean = () => false,
   ) {
     this.key = `${namespace}refresh-spend`;
   }
@@ -37,6 +40,7 @@ export class RedisRefreshLedger implements RefreshLedger {
   }
 
   async tryTake(now: number): Promise<boolean> {
+    if (this.degraded()) return false;
     const member = this.member();
     const ok = (await TAKE_SCRIPT.run(this.redis, [this.key], [now, this.windowMs, this.maxPerWindow, member])) === 1;
     if (ok) this.last = member;
@@ -44,14 +48,14 @@ export class RedisRefreshLedger implements RefreshLedger {
   }
 
   async add(now: number, n: number): Promise<void> {
-    if (n <= 0) return;
+    if (n <= 0 || this.degraded()) return;
     const args: (string | number)[] = [];
     for (let i = 0; i < n; i++) args.push(now, this.member());
     await this.redis.multi().zadd(this.key, ...args).pexpire(this.key, this.windowMs).exec();
   }
 
   async giveBack(): Promise<void> {
-    if (this.last === undefined) return;
+    if (this.last === undefined || this.degraded()) return;
     const member = this.last;
     this.last = undefined;
     await this.redis.zrem(this.key, member);

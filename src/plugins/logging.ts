@@ -7,9 +7,10 @@
  */
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { UpstreamTrace } from '../archtics/types.js';
+import { newTrace, type UpstreamTrace } from '../archtics/types.js';
 import type { Logger } from '../logger.js';
 import { requestIdOf } from './request-id.js';
+import { isResponseCacheHit } from './response-cache.js';
 
 export interface OperationLogLine {
   requestId: string;
@@ -19,8 +20,13 @@ export interface OperationLogLine {
   outcome: 'ok' | 'error';
   /** extensions.code of every error of the answer (each once, in order of appearance). */
   errorCodes: string[];
-  /** Upstream work of the operation; absent when it never reached execution. */
+  /**
+   * Upstream work of the operation; absent when it never reached execution — except a response
+   * cache hit, which did no upstream work at all (zeros, and responseCacheHit).
+   */
   upstream?: UpstreamTrace;
+  /** Answered whole from the response cache (no execution). */
+  responseCacheHit?: true;
   /** Payloads sent, when the answer was incremental (@defer/@stream). */
   payloads?: number;
   /** The stream stopped before its last payload (client gone, or it failed). */
@@ -78,6 +84,11 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
     onRequest({ request }) {
       stateOf(request);
     },
+    onParams({ request, params }) {
+      // A response-cache hit is never parsed: the request's own operation name is all there is.
+      const state = stateOf(request);
+      state.operationName ??= params.operationName ?? undefined;
+    },
     onExecute({ args }) {
       const ctx = args.contextValue as { request?: Request; trace?: UpstreamTrace };
       if (!ctx.request) return;
@@ -93,7 +104,7 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
       if (!result) return;
       if (!isAsyncIterable(result)) {
         codesOf(result as Payload, codes);
-        write(request, params, codes);
+        write(request, params, codes, isResponseCacheHit(result) ? { upstream: newTrace(), responseCacheHit: true } : {});
         return;
       }
       setResult(

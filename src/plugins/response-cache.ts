@@ -59,6 +59,11 @@ interface OperationContext {
 
 type Result = ExecutionResult & { extensions?: Record<string, unknown> };
 
+/** True for an answer this plugin served from the cache (no execution): the operation log reads it. */
+export function isResponseCacheHit(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && (result as Record<symbol, unknown>)[SERVED] === true;
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

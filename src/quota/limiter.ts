@@ -183,7 +183,7 @@ export class QueuedLimiter implements Limiter {
   readonly snapshotNow?: () => QuotaSnapshot;
 
   private snapshotOf(state: WindowState, now: number): QuotaSnapshot {
-    const left = remaining(state.sends, now, this.limits);
+    const left = remaining(state.sends, now, state.limits ?? this.limits);
     return {
       minuteRemaining: left.window,
       dayRemaining: left.day,
@@ -197,6 +197,7 @@ export class QueuedLimiter implements Limiter {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
+    this.store.close?.();
     for (const waiter of this.takeEveryone()) waiter.reject(closedError(waiter.command));
   }
 
@@ -240,7 +241,7 @@ export class QueuedLimiter implements Limiter {
     const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
     const spare = line.reduce((most, w) => Math.max(most, w.headroom ?? 0), 0);
     const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0) + spare;
-    const slots = forecastSlots(floor, now, this.limits, Math.max(1, total + 1));
+    const slots = forecastSlots(floor, now, state.limits ?? this.limits, Math.max(1, total + 1));
     // Refuse whoever would be served (their last expected POST) after their deadline; their slots
     // pass to those behind.
     let cursor = 0;

@@ -38,6 +38,8 @@ export interface WindowState {
    * first send's. Absent = none.
    */
   reserved?: number;
+  /** The limits in force when they differ from the gate's (a replica's share while Redis is away). */
+  limits?: WindowLimits;
 }
 
 /**
@@ -156,6 +158,8 @@ export interface SlotStore {
   learn(command: string, sample: PollSample): void | Promise<void>;
   /** The recent samples of a command, oldest first. */
   samples(command: string): readonly PollSample[] | Promise<readonly PollSample[]>;
+  /** Stops its timers (the limiter's close). */
+  close?(): void;
 }
 
 interface Reservation {
@@ -226,10 +230,16 @@ export class MemorySlotStore implements SlotStore {
     return sum;
   }
 
-  tryTake(now: number, take: Take = LONE_SEND): number | null {
+  /** `limits`: stricter ones than the store's (a replica's share while the shared store is away). */
+  tryTake(now: number, take: Take = LONE_SEND, limits: WindowLimits = this.limits): number | null {
     const own = take.claim !== undefined ? (this.reservations.get(take.claim)?.polls ?? 0) : 0;
-    const at = decideTake(this.read(now), now, this.limits, take, own);
+    const at = decideTake(this.read(now), now, limits, take, own);
     if (at !== null) return at;
+    return this.record(now, take);
+  }
+
+  /** Records a send (and its claim's reservation) granted here or by the shared store: this replica's own log. */
+  record(now: number, take: Take = LONE_SEND): null {
     // Keep the log ascending even if the wall clock steps back (recording later is the safe side).
     const stamp = Math.max(now, this.sends[this.sends.length - 1] ?? now);
     this.sends.push(stamp);

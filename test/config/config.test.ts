@@ -13,8 +13,29 @@ describe('defaults', () => {
     expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false, async: 'auto', pollsToResult: 1 });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
     expect(c.store).toEqual({ dataDir: './data' });
+    expect(c.redis).toBeUndefined();
+    expect(c.replicas).toBeUndefined();
+    expect(c.shutdown).toEqual({ graceMs: 10_000, writesMs: 630_000 });
+    expect(c.operationDeadlineMs).toBe(30_000);
+    expect(c.idempotencyLeaseMs).toBe(10_000);
     expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
     expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
+  });
+
+  it('with REDIS_URL, Redis is a dependency with a short command timeout and a circuit breaker', () => {
+    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: 250, breakerThreshold: 3, breakerHalfOpenMs: 1_000 });
+    const tuned = loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_BREAKER_THRESHOLD: '5', REDIS_BREAKER_HALF_OPEN_MS: '2000', ARCHTICS_REPLICAS: '3' });
+    expect(tuned.redis).toMatchObject({ commandTimeoutMs: 100, breakerThreshold: 5, breakerHalfOpenMs: 2_000 });
+    expect(tuned.replicas).toBe(3);
+  });
+
+  it('the shutdown horizon for writes follows the polling horizon unless set', () => {
+    expect(loadConfig({ ARCHTICS_POLL_TIMEOUT_MS: '60000', ARCHTICS_REQUEST_TIMEOUT_MS: '5000' }).shutdown).toEqual({ graceMs: 10_000, writesMs: 65_000 });
+    expect(loadConfig({ SHUTDOWN_GRACE_MS: '0', SHUTDOWN_WRITES_MS: '20000' }).shutdown).toEqual({ graceMs: 0, writesMs: 20_000 });
+    expect(loadConfig({ DATA_DIR: '/var/lib/gateway' }).store.dataDir).toBe('/var/lib/gateway');
+    expect(loadConfig({ GRAPHQL_OPERATION_DEADLINE_MS: '5000' }).operationDeadlineMs).toBe(5_000);
   });
 
   it('RESPONSE_CACHE=false (or 0) turns the response cache off', () => {
@@ -73,6 +94,14 @@ describe('a bad value names its variable', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
     ['DATA_DIR', { DATA_DIR: '   ' }],
+    ['REDIS_COMMAND_TIMEOUT_MS', { REDIS_URL: 'redis://r:1', REDIS_COMMAND_TIMEOUT_MS: '5' }],
+    ['REDIS_BREAKER_THRESHOLD', { REDIS_URL: 'redis://r:1', REDIS_BREAKER_THRESHOLD: '0' }],
+    ['REDIS_BREAKER_HALF_OPEN_MS', { REDIS_URL: 'redis://r:1', REDIS_BREAKER_HALF_OPEN_MS: 'soon' }],
+    ['ARCHTICS_REPLICAS', { ARCHTICS_REPLICAS: '0' }],
+    ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '-1' }],
+    ['SHUTDOWN_WRITES_MS', { SHUTDOWN_WRITES_MS: '1.5' }],
+    ['GRAPHQL_OPERATION_DEADLINE_MS', { GRAPHQL_OPERATION_DEADLINE_MS: '10' }],
+    ['IDEMPOTENCY_LEASE_MS', { IDEMPOTENCY_LEASE_MS: '100' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: 'not json' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"short","scopes":["read"]}]' }],
     ['GATEWAY_TOKENS', { GATEWAY_TOKENS: '[{"token":"long-enough-token","scopes":["admin"]}]' }],
