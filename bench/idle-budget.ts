@@ -1,5 +1,5 @@
 /**
- * Suite 7 — the idle budget: refresh-ahead and the event catalogue, each beside its "off" twin.
+ * Suite 8 — the idle budget: refresh-ahead and the event catalogue, each beside its "off" twin.
  *
  * - Portal, 100 users and 500 users (suite 4's workload, bench/portal.ts), 10 simulated minutes at
  *   timeScale 0.2, refresh-ahead on, then off (catalogue on in both): the share of operations that
@@ -21,7 +21,7 @@ import { BENCH_SEED, NO_LIMIT, SandboxTimeClock, configFor, gqlFetch } from './h
 import { PER_MINUTE, gatewayOn, runPortal, summarize, type PortalRun } from './portal.js';
 import { verdict, type Figure, type SuiteResult } from './report.js';
 
-const SUITE = '7 idle budget';
+const SUITE = '8 idle budget';
 const SIM_MINUTES = Number(process.env.BENCH_IDLE_MINUTES ?? 10);
 const TIME_SCALE = 0.2;
 

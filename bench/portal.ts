@@ -1,7 +1,7 @@
 /**
  * One run of the portal workload of suite 4 (bench/budget.ts: dashboards, event pages and
  * availability views, Zipf over accounts and events, exponential think time) with a chosen number
- * of users and the cache's idle-budget features on or off, on the sandbox's scaled clock. Suite 6
+ * of users and the cache's idle-budget features on or off, on the sandbox's scaled clock. Suite 8
  * runs it in twins (on beside off) and charts it minute by minute.
  */
 import { createArchticsClient } from '../src/archtics/client.js';
@@ -163,7 +163,7 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
   };
 }
 
-/** The figures of one run that suite 6 compares. */
+/** The figures of one run that suite 8 compares. */
 export function summarize(run: PortalRun) {
   const n = run.offered;
   const count = (f: (o: OpRecord) => boolean) => run.ops.filter(f).length;
