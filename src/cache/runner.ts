@@ -715,11 +715,13 @@ class CachedCommandRunner implements CachedRunner {
           value = await this.inner.run(job.def, job.req, opts);
           tags = job.def.cache?.tags?.(job.req, value) ?? [];
         }
+        // Every POST past the first (polls, a catalogue's further pages) counts against the cap too.
+        const polls = trace.polls + Math.max(0, trace.calls - 1);
         // A write meanwhile may have made this answer wrong: leave the entry to the next caller.
-        if (seq !== this.invalidationSeq) return { expiresAt: 0, ttlMs: job.ttl, polls: trace.polls };
+        if (seq !== this.invalidationSeq) return { expiresAt: 0, ttlMs: job.ttl, polls };
         const entry = await this.store(key, tags, value, job.ttl, startedAt, true);
         if (!job.catalogue) this.remember(job.def, job.req, value);
-        return { expiresAt: entry.expiresAt, ttlMs: job.ttl, polls: trace.polls };
+        return { expiresAt: entry.expiresAt, ttlMs: job.ttl, polls };
       },
       isRefusal: isBudgetRefusal,
     };

@@ -3,7 +3,7 @@
  * the event catalogue as one entry, and refresh-ahead of hot reads at the budget's idle priority.
  */
 import { describe, expect, it } from 'vitest';
-import { customerQuery, eventDetails } from '../../src/archtics/commands/index.js';
+import { customerQuery, eventDetails, shoppingCart } from '../../src/archtics/commands/index.js';
 import { RateLimitedError } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { RedisL2, cacheNamespace, createCachedRunner, type RefreshEvent } from '../../src/cache/index.js';
@@ -11,6 +11,9 @@ import { RedisRefreshLedger } from '../../src/cache/redis-refresh-ledger.js';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_TTL_MS, type CacheConfig, type RefreshConfig } from '../../src/config.js';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
+import { createGateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startSandbox } from '../../src/sandbox/index.js';
 import { FakeRunner } from './fake-runner.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from './redis-env.js';
 
@@ -144,7 +147,7 @@ describe('refresh-ahead in the cache', () => {
     await read(cache, 1, trace);
     expect(trace).toMatchObject({ calls: 0, cacheHits: 1, refreshHits: 1 });
     expect(inner.count('customer_query')).toBe(2);
-    cache.close();
+    await cache.close();
   });
 
   it('refreshes only keys read within the decay window', async () => {
@@ -157,7 +160,7 @@ describe('refresh-ahead in the cache', () => {
     // 3 min old, so it is left to expire.
     await clock.advance(5 * MIN);
     expect(inner.count('customer_query')).toBe(2);
-    cache.close();
+    await cache.close();
   });
 
   it('stops at its cap (CACHE_REFRESH_MAX_PER_MINUTE)', async () => {
@@ -166,7 +169,7 @@ describe('refresh-ahead in the cache', () => {
     await clock.advance(100_000);
     expect(inner.count('customer_query')).toBe(5 + 2);
     expect(refreshes.filter((r) => r.outcome === 'capped').length).toBeGreaterThan(0);
-    cache.close();
+    await cache.close();
   });
 
   it('a budget refusal (callers need the window) is a refused refresh: nothing stored, nothing spent', async () => {
@@ -180,7 +183,7 @@ describe('refresh-ahead in the cache', () => {
     inner.failWith = undefined;
     await clock.advance(1_000);
     expect(refreshes.map((r) => r.outcome)).toEqual(['refused', 'refreshed']);
-    cache.close();
+    await cache.close();
   });
 
   it('keeps the catalogue fresh: one idle call renews every event', async () => {
@@ -196,7 +199,18 @@ describe('refresh-ahead in the cache', () => {
     const trace = newTrace();
     await cache.run(eventDetails, { names: ['EVT03'] }, { trace });
     expect(trace).toMatchObject({ calls: 0, refreshHits: 1 });
-    cache.close();
+    await cache.close();
+  });
+
+  it("only reads whose definition allows it (cache.refreshAhead): a hot cart is left to expire", async () => {
+    const { inner, cache, clock, refreshes } = setup({ refresh: refreshOn({ minHotness: 0.1 }) });
+    expect(shoppingCart.cache?.refreshAhead).toBeUndefined();
+    await cache.run(shoppingCart, { orderNum: 42 });
+    await cache.run(shoppingCart, { orderNum: 42 });
+    await clock.advance(60_000);
+    expect(inner.count('shopping_cart')).toBe(1);
+    expect(refreshes).toEqual([]);
+    await cache.close();
   });
 
   it('off: nothing is fetched that no caller asked for', async () => {
@@ -272,6 +286,41 @@ describeRedis('refresh-ahead across replicas (one Redis)', () => {
     } finally {
       await deleteByPrefix(redis, namespace);
       await redis.quit();
+    }
+  });
+});
+
+describe('through the gateway, with the defaults (the real client against the sandbox)', () => {
+  it('the first event read holds every event: another event then costs 0 calls; /metrics has the refresher counters', async () => {
+    const sb = await startSandbox({});
+    const config = loadConfig({ ARCHTICS_BASE_URL: sb.url, ARCHTICS_API_KEY: sb.apiKey, ARCHTICS_DSN: sb.dsn, LOG_LEVEL: 'silent' });
+    expect(config.cache.catalogue?.enabled).toBe(true);
+    expect(config.cache.refresh?.enabled).toBe(true);
+    const gateway = await createGateway({ config, responseCache: false });
+    const gql = async (name: string) => {
+      const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query ($name: String!) { event(name: $name) { name venue } }', variables: { name } }),
+      });
+      return (await res.json()) as { data?: { event: { name: string } | null }; extensions: { upstream: Record<string, unknown> } };
+    };
+    try {
+      const [a, b] = (sb.world.samples.homeEvents as string[]).slice(0, 2);
+      const first = await gql(a);
+      const second = await gql(b);
+      expect([first.data?.event?.name, second.data?.event?.name]).toEqual([a, b]);
+      expect(first.extensions.upstream).toMatchObject({ calls: 1, cacheHits: 0 });
+      expect(second.extensions.upstream).toMatchObject({ calls: 0, cacheHits: 1 });
+      expect(sb.stats().commands.event_details).toBe(1);
+      // No refresh has renewed anything yet: the field is absent rather than 0.
+      expect(second.extensions.upstream.refreshHits).toBeUndefined();
+      const metrics = await (await gateway.yoga.fetch('http://gateway.test/metrics')).text();
+      expect(metrics).toContain('# TYPE archtics_cache_refreshes_total counter');
+      expect(metrics).toContain('# TYPE archtics_cache_refresh_posts_total counter');
+    } finally {
+      await gateway.close();
+      await sb.close();
     }
   });
 });
