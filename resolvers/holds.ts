@@ -5,7 +5,7 @@
  * seatsNotAvailable become SeatsUnavailable, unknownEvent NotFound, unknownCart CartExpired.
  */
 import { eventPriceInfo, failureOf, seatsHold, seatsHoldSpecific } from '../src/archtics/commands/index.js';
-import type { CommandDef, HoldResult } from '../src/archtics/types.js';
+import type { CommandDef, HoldResult, PriceCodeInfo } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { assertCartAccess, checkOrderNum, claimCart } from './carts.js';
 import { checkAcctId } from './customers.js';
@@ -15,7 +15,18 @@ import { CartExpired, NotFound, SeatsUnavailable } from './failures.js';
 import { formatSeatKey, seatsFromHeldRuns, type SeatShape } from './seats.js';
 import { checkField, checkQuantity, checkText } from './validate.js';
 
-export const DEFAULT_TICKET_TYPE = 'ADULT';
+/**
+ * The ticket type a hold uses when the caller names none: the first ticket type event_price_info
+ * lists for the chosen price code, or for the cheapest price code when none is chosen (ticket
+ * types are each client's own codes: the protocol names none, so none is assumed here).
+ */
+export function defaultTicketType(codes: readonly PriceCodeInfo[], priceCode: string | undefined): string | undefined {
+  const cheapest = (c: PriceCodeInfo) => Math.min(...c.ticketTypes.map((t) => Number(t.price)));
+  const candidates = (priceCode === undefined ? [...codes].sort((a, b) => cheapest(a) - cheapest(b)) : codes.filter((c) => c.code === priceCode)).filter(
+    (c) => c.ticketTypes.length > 0,
+  );
+  return candidates[0]?.ticketTypes[0]?.code;
+}
 
 export interface HoldOutcome {
   orderNum: number;
@@ -24,8 +35,11 @@ export interface HoldOutcome {
   holdExpires?: string;
 }
 
-/** Unknown event → NotFound; price code or ticket type the event does not sell → BAD_USER_INPUT. */
-async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: string | undefined, ticketType: string): Promise<void> {
+/**
+ * Unknown event → NotFound; price code or ticket type the event does not sell → BAD_USER_INPUT.
+ * Returns the ticket type to hold: the caller's, or the default (defaultTicketType).
+ */
+async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: string | undefined, requested: string | undefined): Promise<string> {
   let codes;
   try {
     codes = await ctx.loaders.priceInfo.load(eventName);
@@ -37,9 +51,11 @@ async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: s
   if (offered.length === 0) {
     throw badInput(`"priceCode" ${priceCode} is not a price code of ${eventName} (known: ${codes.map((c) => c.code).join(', ')}).`, { argument: 'priceCode' });
   }
-  if (!offered.some((c) => c.ticketTypes.some((t) => t.code === ticketType))) {
-    throw badInput(`"ticketType" ${ticketType} is not sold for ${eventName}${priceCode ? ` at price code ${priceCode}` : ''}.`, { argument: 'ticketType' });
+  const ticketType = requested ?? defaultTicketType(codes, priceCode);
+  if (ticketType === undefined || !offered.some((c) => c.ticketTypes.some((t) => t.code === ticketType))) {
+    throw badInput(`"ticketType" ${ticketType ?? '(none listed)'} is not sold for ${eventName}${priceCode ? ` at price code ${priceCode}` : ''}.`, { argument: 'ticketType' });
   }
+  return ticketType;
 }
 
 function upper(v: string | null | undefined, arg: string, field: string): string | undefined {
@@ -84,13 +100,13 @@ export interface HoldBestAvailableArgs {
 export async function holdBestAvailable(args: HoldBestAvailableArgs, ctx: GatewayContext): Promise<HoldOutcome> {
   const eventName = checkEventName(args.eventName, 'eventName');
   const quantity = checkQuantity(args.quantity);
-  const ticketType = upper(args.ticketType, 'ticketType', 'ticket_type_code') ?? DEFAULT_TICKET_TYPE;
+  const requested = upper(args.ticketType, 'ticketType', 'ticket_type_code');
   const priceCode = upper(args.priceCode, 'priceCode', 'price_code');
   const section = args.section == null ? undefined : checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
   const orderNum = args.orderNum == null ? undefined : checkOrderNum(args.orderNum);
   // An account-bound token's holds are bound to its account (the service binds the cart).
   const acctId = args.acctId != null ? checkAcctId(args.acctId) : ctx.auth.acctId;
-  await checkPricing(ctx, eventName, priceCode, ticketType);
+  const ticketType = await checkPricing(ctx, eventName, priceCode, requested);
   if (orderNum !== undefined) await assertCartAccess(orderNum, ctx);
   try {
     const res = await ctx.api.seatsHold({
@@ -123,9 +139,9 @@ export async function holdSeats(args: HoldSeatsArgs, ctx: GatewayContext): Promi
   if (!Number.isInteger(args.firstSeat) || args.firstSeat < 1) throw badInput(`"firstSeat" must be a seat number (1 or more), got ${args.firstSeat}.`, { argument: 'firstSeat' });
   const section = checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
   const row = checkField(checkText(args.row, 'row', 12), 'row', 'row_name');
-  const ticketType = upper(args.ticketType, 'ticketType', 'ticket_type_code') ?? DEFAULT_TICKET_TYPE;
+  const requested = upper(args.ticketType, 'ticketType', 'ticket_type_code');
   const orderNum = args.orderNum == null ? undefined : checkOrderNum(args.orderNum);
-  await checkPricing(ctx, eventName, undefined, ticketType);
+  const ticketType = await checkPricing(ctx, eventName, undefined, requested);
   if (orderNum !== undefined) await assertCartAccess(orderNum, ctx);
   try {
     const res = await ctx.api.seatsHoldSpecific({

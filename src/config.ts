@@ -124,6 +124,8 @@ export interface SandboxConfig {
   async: 'auto' | 'always';
   /** SANDBOX_POLLS_TO_RESULT (default 1): with 'always', the result comes on this poll. */
   pollsToResult: number;
+  /** SANDBOX_WORLD: the seeded world, 'default' or 'alt' (other names for everything; docs/sandbox.md). */
+  world: 'default' | 'alt';
 }
 
 export interface StoreConfig {
@@ -369,6 +371,7 @@ export function loadConfig(env: Env = process.env): Config {
     strict: flag(env, 'SANDBOX_STRICT'),
     async: oneOf(env, 'SANDBOX_ASYNC', ['auto', 'always'] as const, 'auto'),
     pollsToResult: int(env, 'SANDBOX_POLLS_TO_RESULT', 1, 1, 100),
+    world: oneOf(env, 'SANDBOX_WORLD', ['default', 'alt'] as const, 'default'),
   };
 
   const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);

@@ -47,6 +47,7 @@ if (config.embeddedSandbox) {
     strict: config.sandbox.strict,
     forceAsync: config.sandbox.async === 'always',
     pollsToResult: config.sandbox.pollsToResult,
+    world: config.sandbox.world,
     log: (line) => logger.warn({ sandbox: true }, line),
   });
   sandbox = started;

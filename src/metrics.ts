@@ -210,8 +210,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
           const started = clock.now();
           const p = priority(o.priority);
           try {
-            await limiter.acquire(o);
+            const grant = await limiter.acquire(o);
             queueWait.observe({ priority: p }, Math.max(0, clock.now() - started) / 1000);
+            return grant;
           } catch (error) {
             const reason =
               error instanceof RateLimitedError ? (/queue is full/.test(error.message) ? 'queue_full' : 'deadline') : o.signal?.aborted ? 'aborted' : 'error';

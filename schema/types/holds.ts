@@ -13,7 +13,10 @@ const HoldBestAvailableInput = builder.inputType('HoldBestAvailableInput', {
   fields: (t) => ({
     eventName: t.string({ required: true, description: 'Event name, e.g. "EVENT01".' }),
     quantity: t.int({ required: true, description: `How many adjacent seats, 1–${MAX_SEATS_PER_HOLD}.` }),
-    ticketType: t.string({ description: 'Ticket type code (default "ADULT"); must be one the event sells.' }),
+    ticketType: t.string({
+      description:
+        'Ticket type code; must be one the event sells. Default: the first ticket type the event\'s price list (event_price_info, cached) gives for `priceCode`, or for the cheapest price code when none is given.',
+    }),
     priceCode: t.string({ description: 'Only seats at this price code; must be one of the event’s.' }),
     section: t.string({ description: 'Only seats in this section.' }),
     acctId: t.int({ description: 'Bind the cart to this account (an account-bound token’s own account by default).' }),
@@ -29,7 +32,9 @@ const HoldSeatsInput = builder.inputType('HoldSeatsInput', {
     row: t.string({ required: true, description: 'Row, e.g. "A".' }),
     firstSeat: t.int({ required: true, description: 'First seat number of the run.' }),
     quantity: t.int({ required: true, description: `How many adjacent seats from firstSeat, 1–${MAX_SEATS_PER_HOLD}.` }),
-    ticketType: t.string({ description: 'Ticket type code (default "ADULT").' }),
+    ticketType: t.string({
+      description: 'Ticket type code. Default: the first ticket type the event\'s price list (event_price_info, cached) gives for its cheapest price code.',
+    }),
     orderNum: t.int({ description: 'Add to this existing cart instead of starting a new one.' }),
   }),
 });

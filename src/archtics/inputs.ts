@@ -9,8 +9,11 @@
  * are about shape, not values: short, printable ASCII, no list separators, no markup.
  */
 
-/** Letters, digits and a little punctuation: what codes are made of, and nothing that is markup or a separator. */
-const CODE = /^[A-Za-z0-9](?:[A-Za-z0-9 ._\-/+#]*[A-Za-z0-9._\-/+#])?$/;
+/**
+ * Letters, digits and a little punctuation: what codes are made of, and nothing that is markup or a
+ * separator. A code may start with an underscore (ticket types such as "_A" are common).
+ */
+const CODE = /^[A-Za-z0-9_](?:[A-Za-z0-9 ._\-/+#]*[A-Za-z0-9._\-/+#])?$/;
 /** RFC 5321: 64 for the local part, 254 for the whole path; dot-atom local part, LDH domain labels. */
 const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 /** Control characters, and the characters of markup. */

@@ -157,6 +157,9 @@ export interface SendDeps {
 /**
  * One POST under the budget: acquire a slot (every POST counts upstream, polls included), send the
  * jar's cookies, keep every Set-Cookie, and tell the limiter about a 429's Retry-After.
+ * A 429 for another command may pause the key after the slot was granted and before the bytes go
+ * (the jar is read in between): the grant is checked again after the last await, and a paused
+ * slot goes back unsent and is asked for again — the same body, the same jar, after the pause.
  * Rejects only with the limiter's refusal or the abort reason.
  */
 export async function sendUnderBudget(
@@ -164,16 +167,25 @@ export async function sendUnderBudget(
   deps: SendDeps,
   opts: { priority: Priority; headroom?: number; deadline?: number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
-  await deps.limiter.acquire({
-    priority: opts.priority,
-    ...(opts.headroom !== undefined ? { headroom: opts.headroom } : {}),
-    ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
-    ...(ex.signal ? { signal: ex.signal } : {}),
-    command: ex.command,
-    ...(ex.claim ? { claim: ex.claim } : {}),
-  });
-  if (ex.signal?.aborted) throw abortReason(ex.signal);
-  const cookie = await ex.jar.getCookieString(ex.url);
+  let cookie: string;
+  for (;;) {
+    const grant = await deps.limiter.acquire({
+      priority: opts.priority,
+      ...(opts.headroom !== undefined ? { headroom: opts.headroom } : {}),
+      ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      ...(ex.signal ? { signal: ex.signal } : {}),
+      command: ex.command,
+      ...(ex.claim ? { claim: ex.claim } : {}),
+    });
+    cookie = await ex.jar.getCookieString(ex.url);
+    if (ex.signal?.aborted) {
+      await grant?.giveBack();
+      throw abortReason(ex.signal);
+    }
+    if (!grant) break;
+    const clear = grant.stillClear();
+    if (typeof clear === 'boolean' ? clear : await clear) break;
+  }
   if (opts.poll) {
     ex.stats.polls++;
     if (ex.trace) ex.trace.polls++;
@@ -190,12 +202,13 @@ export async function sendUnderBudget(
   });
   ex.stats.status = attempt.type === 'response' ? attempt.status : attempt.type;
   if (attempt.type === 'response') {
+    // The pause first, before any await: sends granted meanwhile check it right before they go.
+    if (attempt.status === 429) deps.limiter.pauseFor(retryAfterOf(attempt, deps.clock) ?? DEFAULT_RETRY_AFTER_MS);
     ex.claim?.answered(attempt.status);
     for (const setCookie of attempt.headers.getSetCookie()) {
       // A malformed cookie is dropped, not fatal; its text could echo the URL, so no message.
       await ex.jar.setCookie(setCookie, ex.url, { ignoreError: true });
     }
-    if (attempt.status === 429) deps.limiter.pauseFor(retryAfterOf(attempt, deps.clock) ?? DEFAULT_RETRY_AFTER_MS);
   }
   return attempt;
 }

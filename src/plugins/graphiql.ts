@@ -5,22 +5,20 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
-export const EXAMPLE_QUERY = `# The season-ticket holder's seats, each with its event (one event_details call for all).
-query CustomerSeats {
-  customer(acctId: 100479) {
-    firstName
-    lastName
-    seats(first: 10) {
-      edges {
-        node {
-          event { name date venue }
-          section
-          row
-          number
-          price { amount currency }
-        }
+// No account id, event name or code in it: those are each service's own data (the sandbox's
+// sample ids are in /__sandbox/info and docs/sandbox.md), so the example runs against any service.
+export const EXAMPLE_QUERY = `# The next events with their price lists (price codes and ticket types are read from the service),
+# and the call budget left this minute and today.
+query UpcomingEvents {
+  searchEvents(first: 5) {
+    edges {
+      available
+      node {
+        name
+        date
+        venue
+        priceCodes { code description ticketTypes { code price { amount currency } } }
       }
-      pageInfo { hasNextPage endCursor }
     }
   }
   upstream { quota { minuteRemaining dayRemaining } }

@@ -7,7 +7,7 @@ import { QueuedLimiter } from './limiter.js';
 import type { Limiter } from './types.js';
 import { DAY_MS, MINUTE_MS, MemorySlotStore, type DurableSlotLog, type WindowLimits } from './window.js';
 
-export type { AcquireOptions, Claim, Limiter, Priority, QuotaSnapshot } from './types.js';
+export type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
 export { DEFAULT_POLL_LEARNING, PollBook, estimatePolls, type PollEstimate, type PollLearning, type PollSample } from './polls.js';
 export { PRIORITY_ORDER, QueuedLimiter, type QueuedLimiterOptions } from './limiter.js';
 export {

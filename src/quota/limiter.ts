@@ -31,7 +31,7 @@ import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearning } from './polls.js';
-import type { AcquireOptions, Claim, Limiter, Priority, QuotaSnapshot } from './types.js';
+import type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
 import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
 /** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
@@ -69,7 +69,7 @@ interface Waiter extends Refusal {
   readonly claim?: PlannedClaim;
   /** Idle work only: slots that must stay free now after it and its polls. */
   readonly headroom?: number;
-  resolve(): void;
+  resolve(grant: Grant): void;
   /** Detaches the abort listener. */
   detach(): void;
 }
@@ -92,6 +92,12 @@ export class QueuedLimiter implements Limiter {
   private readonly estimates = new Map<string, { estimate: PollEstimate; readAt: number }>();
   private readonly claimPrefix = `${randomUUID().slice(0, 8)}:`;
   private claimSeq = 0;
+  private takeSeq = 0;
+  /**
+   * The latest pause this process was told of (pauseFor), known at once — a shared store learns
+   * it a round trip later. Grants check it right before their send.
+   */
+  private pausedHere = 0;
   /** Refused for a full line; rejected by the next pump, which knows when room opens. */
   private refusals: Refusal[] = [];
   private closed = false;
@@ -134,12 +140,12 @@ export class QueuedLimiter implements Limiter {
     return this.estimates.get(command)?.estimate ?? estimatePolls([], this.learning);
   }
 
-  acquire(opts: AcquireOptions): Promise<void> {
+  acquire(opts: AcquireOptions): Promise<Grant> {
     if (this.closed) return Promise.reject(closedError(opts.command));
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!PRIORITY_ORDER.includes(opts.priority)) return Promise.reject(new TypeError(`unknown priority "${opts.priority}"`));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Grant>((resolve, reject) => {
       if (this.size >= this.queueMax && !this.displaceBelow(opts.priority)) {
         this.refusals.push({ command: opts.command, reject });
         return this.schedule();
@@ -168,7 +174,9 @@ export class QueuedLimiter implements Limiter {
 
   pauseFor(ms: number): void {
     if (this.closed || !(ms > 0)) return;
-    Promise.resolve(this.store.pauseUntil(this.clock.now() + ms)).then(
+    const until = this.clock.now() + ms;
+    this.pausedHere = Math.max(this.pausedHere, until);
+    Promise.resolve(this.store.pauseUntil(until)).then(
       () => this.schedule(),
       (error) => this.failAll(error),
     );
@@ -234,7 +242,7 @@ export class QueuedLimiter implements Limiter {
     const state = await this.store.read(now);
     if (this.closed) return;
     const line = this.inLineOrder();
-    const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.notBefore), reserved: state.reserved };
+    const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.pausedHere, this.notBefore), reserved: state.reserved };
     // Slot indices: polls in line first (they spend reservations), then the reserved polls still to
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
@@ -288,7 +296,7 @@ export class QueuedLimiter implements Limiter {
       if (overtaken && this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
       if (!overtaken && this.remove(head.waiter)) {
         head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
-        head.waiter.resolve();
+        head.waiter.resolve(this.grantOf(head.waiter, head.take, now));
       } else {
         // It aborted (or was overtaken) meanwhile: its reservation goes, the slot to the first caller
         // now (never to idle work, which takes only slots its own check left over).
@@ -298,7 +306,8 @@ export class QueuedLimiter implements Limiter {
         if (next) {
           this.remove(next);
           next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
-          next.resolve();
+          // The send recorded is the orphan's: given back, it is that entry that leaves the log.
+          next.resolve(this.grantOf(next, { kind: 'poll', ...(head.take.id !== undefined ? { id: head.take.id } : {}) }, now));
         }
       }
     } else if (head.waiter.priority === 'idle') {
@@ -319,14 +328,61 @@ export class QueuedLimiter implements Limiter {
 
   private takeOf(waiter: Waiter, polls: number, now: number): Take {
     const claim = waiter.claim?.id;
-    if (waiter.priority === 'poll') return claim !== undefined ? { kind: 'poll', claim } : { kind: 'poll' };
+    const id = `${this.claimPrefix}t${++this.takeSeq}`;
+    if (waiter.priority === 'poll') return claim !== undefined ? { kind: 'poll', claim, id } : { kind: 'poll', id };
     return {
       kind: 'first',
+      id,
       ...(claim !== undefined ? { claim } : {}),
       ...(waiter.headroom !== undefined ? { headroom: waiter.headroom } : {}),
       polls,
       deadline: waiter.deadline,
       expiresAt: Number.isFinite(waiter.deadline) ? waiter.deadline : now + this.claimTtlMs,
+    };
+  }
+
+  /**
+   * The grant of a send recorded as `take` at `at`. Right before the send it checks the pause
+   * again — this process's at once, then the store's (another replica's 429) — and if the key is
+   * paused now, gives the slot back: the log forgets the send, the claim the poll, and the pump
+   * looks again (the freed slot may serve someone, the sender comes back through acquire()).
+   * A claim's first-send reservation stays: the command still goes, after the pause.
+   */
+  private grantOf(waiter: Waiter, take: Take, at: number): Grant {
+    let state: 'held' | 'sent' | 'returned' = 'held';
+    const giveBack = (): void | Promise<void> => {
+      if (state !== 'held') return;
+      state = 'returned';
+      if (waiter.priority === 'poll') waiter.claim?.ungranted();
+      let undone: void | Promise<void> = undefined;
+      try {
+        undone = this.store.untake(at, take);
+      } catch {
+        // The send stays counted: the window only errs on the safe side.
+      }
+      if (!(undone instanceof Promise)) return this.schedule();
+      return undone.then(
+        () => this.schedule(),
+        () => this.schedule(),
+      );
+    };
+    const decide = (shared: number): boolean | Promise<boolean> => {
+      if (state !== 'held') return state === 'sent';
+      if (Math.max(shared, this.pausedHere) <= this.clock.now()) {
+        state = 'sent';
+        return true;
+      }
+      const undone = giveBack();
+      return undone ? undone.then(() => false) : false;
+    };
+    return {
+      stillClear: () => {
+        if (state !== 'held' || this.pausedHere > this.clock.now()) return decide(0);
+        const shared = this.store.pauseEnd();
+        // A shared store that cannot answer now: this process's own pause decides.
+        return shared instanceof Promise ? shared.then(decide, () => decide(0)) : decide(shared);
+      },
+      giveBack,
     };
   }
 
@@ -472,6 +528,11 @@ class PlannedClaim implements Claim {
     readonly id: string,
     readonly command: CommandName,
   ) {}
+
+  /** A granted poll was given back unsent (Grant.stillClear): it does not count. */
+  ungranted(): void {
+    if (this.polls > 0) this.polls--;
+  }
 
   granted(poll: boolean, take: Take): void {
     if (poll) this.polls++;

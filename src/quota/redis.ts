@@ -191,6 +191,16 @@ redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 return 0
 `);
 
+// ARGV: member, kind, claim. The take's undo: the send leaves the log; a poll's claim gets its poll back.
+const UNTAKE_SCRIPT = new LuaScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] == 'poll' and ARGV[3] ~= '' then
+  local held = redis.call('HGET', KEYS[3], ARGV[3])
+  if held then redis.call('HSET', KEYS[3], ARGV[3], tostring(tonumber(held) + 1)) end
+end
+return 0
+`);
+
 const LEARN_SCRIPT = new LuaScript(`
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
@@ -265,7 +275,7 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async tryTake(now: number, take: Take = LONE_SEND): Promise<number | null> {
-    const member = `${now}:${this.replica}:${this.seq++}`;
+    const member = this.memberOf(now, take);
     const first = take.kind === 'first' ? take : undefined;
     const at = Number(
       await TAKE_SCRIPT.run(this.redis, this.keys, [
@@ -285,6 +295,21 @@ export class RedisSlotStore implements SlotStore {
       ]),
     );
     return at === 0 ? null : at;
+  }
+
+  /** The log entry of a take: its id when it has one (untake finds it by that), else a fresh one. */
+  private memberOf(now: number, take: Take): string {
+    return take.id !== undefined ? `${now}:${take.id}` : `${now}:${this.replica}:${this.seq++}`;
+  }
+
+  async untake(now: number, take: Take): Promise<void> {
+    // Without an id the entry cannot be named: it stays counted (the safe side).
+    if (take.id === undefined) return;
+    await UNTAKE_SCRIPT.run(this.redis, this.keys, [this.memberOf(now, take), take.kind, take.claim ?? '']);
+  }
+
+  async pauseEnd(): Promise<number> {
+    return Number(await this.redis.get(this.pauseKey)) || 0;
   }
 
   async reserve(claim: string, polls: number, expiresAt: number): Promise<void> {

@@ -156,6 +156,18 @@ export class ResilientSlotStore implements SlotStore {
     return this.o.local.tryTake(now, take, this.shareLimits());
   }
 
+  /** A take given back unsent: out of the local log (it always has it) and the shared one. */
+  async untake(now: number, take: Take): Promise<void> {
+    this.o.local.untake(now, take);
+    await this.onShared('untake', (shared) => shared.untake(now, take));
+  }
+
+  /** The later of the local pause and, unless degraded, the shared one (another replica's 429). */
+  async pauseEnd(): Promise<number> {
+    const shared = await this.onShared('pauseEnd', (s) => s.pauseEnd());
+    return Math.max(this.o.local.pauseEnd(), shared ?? 0);
+  }
+
   // Reservations and what was learnt of polls are kept locally too (record() mirrors a take's), so
   // the planner keeps its reserved polls first the moment it falls back to the local log.
   async reserve(claim: string, polls: number, expiresAt: number): Promise<void> {

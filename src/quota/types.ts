@@ -46,6 +46,24 @@ export interface Claim {
   settle(): void;
 }
 
+/**
+ * One granted POST, from acquire() until its bytes go out. The sender still awaits things between
+ * the two (its cookie jar), and a 429 for another command can pause the key meanwhile; so it asks
+ * `stillClear()` after its last await, right before sending.
+ */
+export interface Grant {
+  /**
+   * Whether the POST may go now. False when the service's pause (a 429's Retry-After, seen by this
+   * process or, over a shared store, by any replica) ends later than now: the slot has then been
+   * given back — the send is out of the window's log and a poll is not counted against its claim —
+   * and the sender acquires again (the planner waits out the pause). Synchronous over an in-process
+   * store, so nothing can run between the answer and the send.
+   */
+  stillClear(): boolean | Promise<boolean>;
+  /** The POST will not be sent after all (aborted): the slot goes back. No-op once cleared. */
+  giveBack(): void | Promise<void>;
+}
+
 export interface QuotaSnapshot {
   /** Calls that may still be sent in the current 60-second window. */
   minuteRemaining: number;
@@ -60,11 +78,12 @@ export interface QuotaSnapshot {
 
 export interface Limiter {
   /**
-   * Resolves when one POST may be sent (and counts it). Rejects with RateLimitedError
-   * (source "budget", with retryAfterSeconds) at once when the queue is full or the slot would
-   * come after the deadline — never a hang.
+   * Resolves when one POST may be sent (and counts it), with the Grant to check right before the
+   * send (a limiter without a pause of its own may resolve with nothing). Rejects with
+   * RateLimitedError (source "budget", with retryAfterSeconds) at once when the queue is full or
+   * the slot would come after the deadline — never a hang.
    */
-  acquire(opts: AcquireOptions): Promise<void>;
+  acquire(opts: AcquireOptions): Promise<Grant | void>;
   /**
    * Opens the budget claim of one command, before its first send (see Claim). A limiter without a
    * planner may leave it out: commands are then planned one POST at a time.

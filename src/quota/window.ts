@@ -48,10 +48,11 @@ export interface WindowState {
  * slot after every reservation is free now AND the slot of its own last expected poll (`polls`
  * after those) comes by `deadline`. Idle work (`headroom` set) is recorded only when its own
  * expected polls and `headroom` more slots are free now too: it takes only what is left over.
+ * `id` names the recorded send in a shared log (unique per take), so that `untake` can find it.
  */
 export type Take =
-  | { kind: 'poll'; claim?: string }
-  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number; headroom?: number };
+  | { kind: 'poll'; claim?: string; id?: string }
+  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number; id?: string; headroom?: number };
 
 /** A send that belongs to no claim: planned alone, after every reservation. */
 export const LONE_SEND: Take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: 0 };
@@ -148,8 +149,15 @@ export interface SlotStore {
    * null; otherwise records nothing and returns the earliest time worth asking again.
    */
   tryTake(now: number, take?: Take): number | null | Promise<number | null>;
+  /**
+   * Gives back a send that `tryTake(now, take)` recorded but that never went (the key was paused
+   * between grant and send): it leaves the log, and a poll's claim gets its poll back.
+   */
+  untake(now: number, take: Take): void | Promise<void>;
   /** Nothing may be sent before `until` (keeps the later of this and any earlier pause). */
   pauseUntil(until: number): void | Promise<void>;
+  /** The pause alone, as of now (epoch ms; 0 = none): checked again right before each send. */
+  pauseEnd(): number | Promise<number>;
   /** Sets a claim's reservation to `polls` (it was answered 202 and needs more than it holds). */
   reserve(claim: string, polls: number, expiresAt: number): void | Promise<void>;
   /** Drops a claim's reservation (its command ended). */
@@ -258,6 +266,22 @@ export class MemorySlotStore implements SlotStore {
       }
     }
     return null;
+  }
+
+  untake(now: number, take: Take): void {
+    // The first entry at or after `now` is this send's, or an earlier one of at most its stamp
+    // (if the clock stepped back): removing that leaves the log no earlier than the truth.
+    const i = this.sends.findIndex((at) => at >= now);
+    if (i >= 0) this.sends.splice(i, 1);
+    // A durable log keeps the entry: after a restart it counts one send too many (the safe side).
+    if (take.kind === 'poll' && take.claim !== undefined) {
+      const r = this.reservations.get(take.claim);
+      if (r) r.polls += 1;
+    }
+  }
+
+  pauseEnd(): number {
+    return this.paused;
   }
 
   pauseUntil(until: number): void {

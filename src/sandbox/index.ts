@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './clock.js';
-import { createWorld } from './world/index.js';
+import { createWorld, isWorldName, WORLD_NAMES } from './world/index.js';
 import { Sandbox, createSandboxHttpServer, type ResolvedOptions } from './server.js';
 import type { RunningSandbox, SandboxOptions, World } from './types.js';
 
@@ -15,6 +15,7 @@ export type { SandboxStats } from './stats.js';
 export type { Violation, ViolationRule, ConformanceOptions } from './conformance.js';
 export { VIOLATION_RULES, IDEMPOTENT_WRITES } from './conformance.js';
 export { SandboxClock } from './clock.js';
+export { WORLD_NAMES, type WorldName } from './world/index.js';
 export { ATS_VERSION } from './server.js';
 
 export const SANDBOX_DEFAULTS: Omit<SandboxOptions, 'world' | 'log' | 'keys' | 'dsns' | 'startTime'> = {
@@ -43,8 +44,10 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
   const resolved: ResolvedOptions = { ...merged, apiKey, keys };
 
   const clock = new SandboxClock(resolved.timeScale, resolved.startTime);
-  const source = options.world ?? createWorld;
-  const world: World = typeof source === 'function' ? source({ seed: resolved.seed, clock }) : source;
+  const source = options.world ?? 'default';
+  if (typeof source === 'string' && !isWorldName(source)) throw new RangeError(`startSandbox: world must be one of ${WORLD_NAMES.join(', ')}`);
+  const world: World =
+    typeof source === 'string' ? createWorld({ seed: resolved.seed, clock, world: source }) : typeof source === 'function' ? source({ seed: resolved.seed, clock }) : source;
   const sandbox = new Sandbox(resolved, world, clock);
   const server = createSandboxHttpServer(sandbox);
 

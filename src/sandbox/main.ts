@@ -4,10 +4,11 @@
  * SANDBOX_RATE_PER_MINUTE (80), SANDBOX_RATE_PER_DAY (5000), SANDBOX_SEED (20261129, as `npm start`),
  * SANDBOX_TIME_SCALE (1; 0.01 = sandbox time 100× faster), SANDBOX_STRICT (1 = record protocol
  * violations in /__sandbox/stats, see conformance.ts), SANDBOX_ASYNC (auto | always: every command
- * answers 202 first), SANDBOX_POLLS_TO_RESULT (1: with always, the result comes on that poll).
+ * answers 202 first), SANDBOX_POLLS_TO_RESULT (1: with always, the result comes on that poll),
+ * SANDBOX_WORLD (default | alt: the seeded world; alt names every code differently, see docs/sandbox.md).
  * Listens on 127.0.0.1 only.
  */
-import { startSandbox } from './index.js';
+import { startSandbox, WORLD_NAMES, type WorldName } from './index.js';
 
 function setting(name: string, fallback: number, check: (n: number) => boolean, what: string): number {
   const raw = process.env[name];
@@ -28,6 +29,12 @@ if (asyncMode !== 'auto' && asyncMode !== 'always') {
   process.exit(2);
 }
 
+const world = (process.env.SANDBOX_WORLD ?? '').trim() || 'default';
+if (!(WORLD_NAMES as readonly string[]).includes(world)) {
+  console.error(`SANDBOX_WORLD: must be one of ${WORLD_NAMES.join(', ')}, got "${process.env.SANDBOX_WORLD}"`);
+  process.exit(2);
+}
+
 const sandbox = await startSandbox({
   host: '127.0.0.1',
   port: setting('SANDBOX_PORT', 4100, (n) => whole(0)(n) && n <= 65535, 'a port number'),
@@ -40,11 +47,12 @@ const sandbox = await startSandbox({
   strict: process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true',
   forceAsync: asyncMode === 'always',
   pollsToResult: setting('SANDBOX_POLLS_TO_RESULT', 1, (n) => whole(1)(n) && n <= 100, 'a whole number from 1 to 100'),
+  world: world as WorldName,
   log: (line) => console.error(line),
 });
 
 // The key is not printed: whoever started the sandbox set it (or knows the default).
-console.log(`Archtics sandbox${process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true' ? ' (strict: violations in /__sandbox/stats)' : ''} listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
+console.log(`Archtics sandbox (${world} world)${process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true' ? ' (strict: violations in /__sandbox/stats)' : ''} listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

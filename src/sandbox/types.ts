@@ -7,6 +7,7 @@ import type { SandboxClock } from './clock.js';
 import type { ConformanceOptions } from './conformance.js';
 import type { FaultRule } from './faults.js';
 import type { SandboxStats } from './stats.js';
+import type { WorldName } from './world/seed.js';
 import type { World, WorldClock } from './world/types.js';
 
 export type { Outcome, World, WorldClock } from './world/types.js';
@@ -65,8 +66,11 @@ export interface SandboxOptions {
   resultTtlMs: number;
   /** Fault rules in force from the start (and again after reset). */
   faults: FaultRule[];
-  /** A world instance or factory; default the seeded world of src/sandbox/world/. */
-  world?: World | WorldFactory;
+  /**
+   * Which seeded world (src/sandbox/world/): 'default' (EVENT01…, ADULT, 100479…) or 'alt' (other
+   * names for every code; SANDBOX_WORLD) — or a world instance or factory of your own.
+   */
+  world?: WorldName | World | WorldFactory;
   /**
    * Strict mode (default off): every POST is also judged against the protocol reference and each
    * deviation is recorded in stats().violations (see conformance.ts); 202s carry an extra SID cookie.

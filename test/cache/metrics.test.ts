@@ -48,3 +48,12 @@ it('keeps each gateway\'s metrics apart (own registry, not the global one)', asy
   expect(await a.text()).toContain('archtics_cache_requests_total{command="ping",result="hit"} 1');
   expect(await b.text()).not.toContain('command="ping"');
 });
+
+it('an instrumented limiter hands on the grant, so a send still re-checks the pause and can give its slot back', async () => {
+  const clock = new ManualClock();
+  const limiter = createMetrics().instrumentLimiter(createLocalLimiter({ ratePerMinute: 2, ratePerDay: 10, queueMax: 1, clock }), clock);
+  const grant = await limiter.acquire({ priority: 'read' });
+  limiter.pauseFor(1_000);
+  expect(grant && grant.stillClear()).toBe(false);
+  expect((await limiter.snapshot()).minuteRemaining).toBe(2);
+});

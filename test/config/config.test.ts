@@ -112,6 +112,8 @@ describe('a bad value names its variable', () => {
     ['SANDBOX_ASYNC', { SANDBOX_ASYNC: 'ALWAYS' }],
     ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: '0' }],
     ['SANDBOX_POLLS_TO_RESULT', { SANDBOX_POLLS_TO_RESULT: 'two' }],
+    ['SANDBOX_WORLD', { SANDBOX_WORLD: 'other' }],
+    ['SANDBOX_WORLD', { SANDBOX_WORLD: 'ALT' }],
     ['GRAPHQL_MAX_BODY_BYTES', { GRAPHQL_MAX_BODY_BYTES: '10' }],
     ['GRAPHQL_MAX_TOKENS', { GRAPHQL_MAX_TOKENS: 'lots' }],
     ['GRAPHQL_MAX_NESTING', { GRAPHQL_MAX_NESTING: '100000' }],
@@ -170,6 +172,11 @@ describe('settings beyond the defaults', () => {
   it('the sandbox can answer every command 202 first, with its result on a given poll', () => {
     const c = loadConfig({ SANDBOX_ASYNC: 'always', SANDBOX_POLLS_TO_RESULT: '2' });
     expect(c.sandbox).toMatchObject({ async: 'always', pollsToResult: 2 });
+  });
+
+  it('the sandbox seeds the default world unless SANDBOX_WORLD=alt', () => {
+    expect(loadConfig({}).sandbox.world).toBe('default');
+    expect(loadConfig({ SANDBOX_WORLD: 'alt' }).sandbox.world).toBe('alt');
   });
 });
 

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { samplesOf } from '../support/worlds.js';
 import { readMultipart } from './multipart.js';
 
-const DEFERRED = /* GraphQL */ `
+const deferred = (name: string) => /* GraphQL */ `
   query EventThenAvailability {
-    event(name: "EVENT01") {
+    event(name: "${name}") {
       name
       date
       ... @defer(label: "availability") {
@@ -22,12 +23,17 @@ const DEFERRED = /* GraphQL */ `
 
 let sandbox: RunningSandbox;
 let gw: TestGateway;
+/** The world's first event. */
+let EVENT: string;
+let DEFERRED: string;
 
 beforeAll(async () => {
   // get_avail_seats takes 1.5 s of service time, over the 1 s threshold: the sandbox answers 202
   // and the client polls until the result is ready. Everything else answers at once.
   sandbox = await startTestSandbox({ serviceTimeMs: { get_avail_seats: 1_500 }, asyncThresholdMs: 1_000 });
   gw = await TestGateway.start(sandbox);
+  EVENT = samplesOf(sandbox).homeEvents[0];
+  DEFERRED = deferred(EVENT);
 });
 afterAll(async () => {
   await gw?.close();
@@ -58,7 +64,7 @@ describe('@defer', () => {
     // 1. The event itself, without availability, while more is announced…
     expect(first.payload.hasNext).toBe(true);
     expect(first.payload.errors).toBeUndefined();
-    expect(first.payload.data).toEqual({ event: { name: 'EVENT01', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
+    expect(first.payload.data).toEqual({ event: { name: EVENT, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
     expect(JSON.stringify(first.payload)).not.toContain('availability');
     // …read while get_avail_seats had not even run upstream (it runs when its 202 job completes).
     expect(first.availExecuted).toBe(0);
@@ -88,7 +94,7 @@ describe('@defer', () => {
     const r = await gw.exec<any, never>(DEFERRED.replace('... @defer(label: "availability") {', '... {'));
     expect(r.status).toBe(200);
     expect(r.errors).toBeUndefined();
-    expect(r.data.event.name).toBe('EVENT01');
+    expect(r.data.event.name).toBe(EVENT);
     expect(r.data.event.availability.length).toBeGreaterThan(0);
   });
 });
@@ -97,7 +103,7 @@ describe('@stream', () => {
   it('streams a list: the first item at once, the rest as incremental items', async () => {
     const query = /* GraphQL */ `
       {
-        event(name: "EVENT01") {
+        event(name: "${EVENT}") {
           name
           availability @stream(initialCount: 1) { section available }
         }
@@ -111,7 +117,7 @@ describe('@stream', () => {
     expect(payloads.length).toBeGreaterThanOrEqual(2);
     const [first, ...rest] = payloads;
     expect(first.hasNext).toBe(true);
-    expect(first.data.event.name).toBe('EVENT01');
+    expect(first.data.event.name).toBe(EVENT);
     expect(first.data.event.availability).toHaveLength(1);
     expect(rest.at(-1)!.hasNext).toBe(false);
     const streamed = rest.flatMap((p) => (p.incremental ?? []).flatMap((i: { items?: unknown[] }) => i.items ?? []));

@@ -18,8 +18,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { sandboxStats, startTestSandbox } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
+import { advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
 import { GatewayProcess } from '../support/processes.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 const PAYMENT_MS = 12_000;
 
@@ -63,19 +64,19 @@ async function heldAndCheckedOut(gw: GatewayProcess, eventName: string): Promise
   const held = await gw.exec<{ holdBestAvailable: Payload }>(HOLD_BEST, { input: { eventName, quantity: 2 } });
   expect(held.data?.holdBestAvailable.__typename, JSON.stringify(held)).toBe('HoldSeatsSuccess');
   const orderNum = held.data!.holdBestAvailable.orderNum as number;
-  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: ACCT } });
+  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: account(sb) } });
   expect(checked.data?.checkout.__typename, JSON.stringify(checked)).toBe('CheckoutSuccess');
   return { orderNum, amountDue: checked.data!.checkout.amountDue.amount };
 }
 
-const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) => gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, ACCT, orderNum, amount));
+const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) => gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, account(sb), orderNum, amount));
 const executions = async () => (await sandboxStats(sb)).executions.payment_request ?? 0;
 const received = async () => (await sandboxStats(sb)).commands.payment_request ?? 0;
 
 describe('a payment in flight when the gateway process dies', () => {
   it('kill -9 mid-poll → restart → same key: never CartExpired; settled by reading; payment_request executed once', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT11');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[10]);
     const key = newKey();
     const before = await executions();
     const seen = await received();
@@ -111,7 +112,7 @@ describe('a payment in flight when the gateway process dies', () => {
 
   it('SIGTERM mid-poll: new requests 503, a read cut after the grace, the payment answered and logged, exit 0; the key replays after a restart', async () => {
     const gw = await startGateway({ SHUTDOWN_GRACE_MS: '1000' });
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT12');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[11]);
     const key = newKey();
     const before = await executions();
     const seen = await received();

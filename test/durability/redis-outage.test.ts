@@ -19,8 +19,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { describeRedis } from '../cache/redis-env.js';
-import { ACCT, CHECKOUT, HOLD_BEST, newKey, PAY, payInput } from '../mutations/support.js';
+import { CHECKOUT, HOLD_BEST, newKey, PAY, payInput } from '../mutations/support.js';
 import { GatewayProcess, RedisServer } from '../support/processes.js';
+import { account } from '../support/worlds.js';
 
 const CACHED = /* GraphQL */ `query ($name: String!) { event(name: $name) { name description } }`;
 const CUSTOMER = /* GraphQL */ `query ($id: Int!) { customer(acctId: $id) { acctId lastName } }`;
@@ -81,7 +82,7 @@ describeRedis('a Redis outage under a running gateway', () => {
     const before = await timedCached(20);
     const held = await gw.exec<{ holdBestAvailable: { orderNum: number } }>(HOLD_BEST, { input: { eventName: event, quantity: 2 } });
     const orderNum = held.data!.holdBestAvailable.orderNum;
-    const checked = await gw.exec<{ checkout: { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: ACCT } });
+    const checked = await gw.exec<{ checkout: { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: account(sb) } });
     const amount = checked.data!.checkout.amountDue.amount;
     // In batches: each grant is a Redis round trip, and a loaded machine must not turn 45 at once
     // into deadline refusals.
@@ -116,7 +117,7 @@ describeRedis('a Redis outage under a running gateway', () => {
     expect(servedDuring).toBeGreaterThan(0);
     expect(degraded.some((r) => codeOf(r) === 'RATE_LIMITED')).toBe(true); // the share ran out
 
-    const paid = await gw.exec(PAY, payInput(newKey(), ACCT, orderNum, amount));
+    const paid = await gw.exec(PAY, payInput(newKey(), account(sb), orderNum, amount));
     expect(codeOf(paid)).toBe('UPSTREAM_UNAVAILABLE');
     expect(paid.errors![0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(sb.stats().commands.payment_request ?? 0).toBe(0);

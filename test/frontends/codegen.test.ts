@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codegenConfig } from '../../docs/clients/codegen.js';
 import { startHttpGateway, type HttpGateway } from './support.js';
+import { samplesOf } from '../support/worlds.js';
 
 const OPERATIONS = /* GraphQL */ `
 query EventPage($name: String!) {
@@ -52,11 +53,12 @@ describe('graphql-codegen recipe', () => {
     const strict = await startHttpGateway({ GRAPHQL_TRUSTED_DOCUMENTS: file });
     try {
       const [eventPage] = Object.entries(manifest).find(([, doc]) => doc.includes('EventPage'))!;
-      const ok = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: eventPage, variables: { name: 'EVENT01' } }) });
+      const name = samplesOf(strict.sb).homeEvents[0];
+      const ok = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: eventPage, variables: { name } }) });
       const body = (await ok.json()) as any;
-      expect(body.data.event).toMatchObject({ name: 'EVENT01', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      expect(body.data.event).toMatchObject({ name, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
       const before = strict.upstreamPosts();
-      const refused = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ event(name: "EVENT01") { name } }' }) });
+      const refused = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${name}") { name } }` }) });
       expect(refused.status).toBe(403);
       expect(strict.upstreamPosts()).toBe(before);
     } finally {

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createMemoryStores } from '../../src/store/index.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxStats } from '../../src/sandbox/index.js';
-import { generate } from '../../src/sandbox/world/seed.js';
+import { generate, type WorldName } from '../../src/sandbox/world/seed.js';
 
 export interface GqlResult<R> {
   status: number;
@@ -125,10 +125,10 @@ export async function setFaults(sb: Pick<RunningSandbox, 'url'>, faults: unknown
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
-/** Season-ticket holders of the sandbox's seeded world (the seed is in its samples). */
-export function seasonTicketHolders(sb: RunningSandbox): number[] {
-  const seed = Number((sb.world.samples as { seed: number }).seed);
-  return [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))].sort((a, b) => a - b);
+/** Season-ticket holders of the sandbox's seeded world, in id order (seed and world are in its samples). */
+export function seasonTicketHolders(sb: Pick<RunningSandbox, 'world'>): number[] {
+  const { seed, world } = sb.world.samples as { seed: number; world?: WorldName };
+  return [...new Set(generate(Number(seed), world ?? 'default').seasonBlocks.map((b) => b.acctId))].sort((a, b) => a - b);
 }
 
 export const globalId = (type: string, key: string | number): string => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TestGateway, globalId, sandboxStats, seasonTicketHolders, setFaults, startTestSandbox } from './harness.js';
+import { samplesOf } from '../support/worlds.js';
 
 let sb: RunningSandbox;
 let holders: number[];
@@ -51,10 +52,11 @@ it('nodes(ids:): the customers the budget allows are answered, each refused one 
 // Event by event, as without the catalogue (with it, one call holds every event: nothing to refuse).
 it('events(names:): cached events are answered while the names the budget refuses are null, one error each', async () => {
   await withBudget(1, async (gw) => {
-    const cached = await gw.exec(`{ event(name: "EVENT03") { name } }`);
-    expect(cached.data).toEqual({ event: { name: 'EVENT03' } });
-    const r = await gw.exec(`{ events(names: ["EVENT04", "EVENT03", "EVENT05"]) { name date } }`);
-    expect((r.data as { events: ({ name: string } | null)[] }).events.map((e) => e?.name ?? null)).toEqual([null, 'EVENT03', null]);
+    const [, , third, fourth, fifth] = samplesOf(sb).homeEvents;
+    const cached = await gw.exec(`{ event(name: "${third}") { name } }`);
+    expect(cached.data).toEqual({ event: { name: third } });
+    const r = await gw.exec(`{ events(names: ["${fourth}", "${third}", "${fifth}"]) { name date } }`);
+    expect((r.data as { events: ({ name: string } | null)[] }).events.map((e) => e?.name ?? null)).toEqual([null, third, null]);
     expect(failedPaths(r.errors)).toEqual([
       ['events.0', 'RATE_LIMITED'],
       ['events.2', 'RATE_LIMITED'],

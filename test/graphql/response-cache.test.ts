@@ -9,6 +9,7 @@ import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 import { TestGateway, globalId, sandboxStats, seasonTicketHolders, setFaults, startTestSandbox } from './harness.js';
+import { samplesOf } from '../support/worlds.js';
 
 const READER = 'portal-reader-0001';
 const READER_2 = 'portal-reader-0002';
@@ -121,7 +122,7 @@ describe('whole answers, per caller', () => {
   });
 
   it('a hold evicts the availability answers of its event', async () => {
-    const name = 'EVENT07';
+    const name = samplesOf(sb).homeEvents[6];
     const first = await gw.exec(AVAILABILITY, { name }, auth(READER));
     expect(report(await gw.exec(AVAILABILITY, { name }, auth(READER)))).toMatchObject({ responseCacheHit: true });
     const hold = await gw.exec(

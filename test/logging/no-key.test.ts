@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import type { FaultRule, RunningSandbox } from '../../src/sandbox/index.js';
 import { readMultipart } from '../defer/multipart.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { samplesOf } from '../support/worlds.js';
 
 const KEY = `k3y-SECRET-${randomBytes(12).toString('hex')}`;
 const WRONG_KEY = `k3y-SECRET-wrong-${randomBytes(12).toString('hex')}`;
@@ -24,8 +25,8 @@ const SANDBOX = { apiKey: KEY, serviceTimeMs: { get_avail_seats: 1_000 }, asyncT
 
 // ping is never cached: every fault below reaches the sandbox.
 const PING = 'query Health { upstream { ping { systemAvailable dbName } } }';
-const EVENT = 'query OneEvent { event(name: "EVENT01") { name date } }';
-const DEFERRED = 'query EventLater { event(name: "EVENT02") { name ... @defer { availability { section available } } } }';
+const oneEvent = (name: string) => `query OneEvent { event(name: "${name}") { name date } }`;
+const eventLater = (name: string) => `query EventLater { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
 
 interface LogLine {
   level: number;
@@ -108,9 +109,10 @@ describe.each([
       outcomes.push(await run(on, name, query, headers));
       sandbox.setFaults([]);
     };
-    await scenario('ok', EVENT);
+    const events = samplesOf(sandbox).homeEvents;
+    await scenario('ok', oneEvent(events[0]));
     await scenario('ok ping, id from the client', PING, [], gw, { 'x-request-id': 'client-chosen-id-42' });
-    await scenario('polled (202) and deferred', DEFERRED, [], gw, { accept: 'multipart/mixed' });
+    await scenario('polled (202) and deferred', eventLater(events[1]), [], gw, { accept: 'multipart/mixed' });
     await scenario('wrong key', PING, [], wrong);
     await scenario('503', PING, [{ kind: 'unavailable' }]);
     await scenario('broken JSON', PING, [{ kind: 'brokenJson', body: 'truncated' }]);

@@ -9,8 +9,9 @@ import { createLogger } from '../../src/logger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { readMultipart } from '../defer/multipart.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { samplesOf } from '../support/worlds.js';
 
-const QUERY = 'query Slow { event(name: "EVENT01") { name ... @defer { availability { section available } } } }';
+const query = (name: string) => `query Slow { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
 
 let text = '';
 const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
@@ -33,12 +34,12 @@ it('logs a stream the client left after the first payload, as aborted', async ()
     method: 'POST',
     signal: client.signal,
     headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
-    body: JSON.stringify({ query: QUERY }),
+    body: JSON.stringify({ query: query(samplesOf(sandbox).homeEvents[0]) }),
   });
   const requestId = res.headers.get('x-request-id');
   const parts = readMultipart(res);
   const first = await parts.next();
-  expect(first.value).toMatchObject({ data: { event: { name: 'EVENT01' } }, hasNext: true });
+  expect(first.value).toMatchObject({ data: { event: { name: samplesOf(sandbox).homeEvents[0] } }, hasNext: true });
   client.abort(); // the client goes away
   await parts.return(undefined);
 
@@ -58,7 +59,7 @@ it('logs a complete stream once, after its last payload', async () => {
   const res = await gw.fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
-    body: JSON.stringify({ query: QUERY }),
+    body: JSON.stringify({ query: query(samplesOf(sandbox).homeEvents[0]) }),
   });
   const requestId = res.headers.get('x-request-id');
   let payloads = 0;

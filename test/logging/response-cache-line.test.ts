@@ -8,8 +8,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { samplesOf } from '../support/worlds.js';
 
-const QUERY = 'query Names { events(names: ["EVENT01"]) { name date } }';
+const query = (name: string) => `query Names { events(names: ["${name}"]) { name date } }`;
 
 let text = '';
 const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 it('logs a hit with zero upstream work and responseCacheHit, a miss with its calls', async () => {
-  const post = () => gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY, operationName: 'Names' }) });
+  const post = () => gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: query(samplesOf(sandbox).homeEvents[0]), operationName: 'Names' }) });
   const miss = await post();
   const missId = miss.headers.get('x-request-id');
   expect((await miss.json()).extensions.upstream).toMatchObject({ calls: 1, responseCacheHit: false });

@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 /** payment_request takes a minute of sandbox time: it is accepted (202) and polled. */
 const PAYMENT_SERVICE_MS = 60_000;
@@ -36,9 +37,9 @@ const received = (n = 1) => paymentReceived(sb, n - 1, sandboxStats);
 
 describe('exactly once per idempotency key', () => {
   it('the same key sent 5 times at once pays once, and all five get the same confirmation', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT12');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[11]);
     const key = newKey();
-    const racing = Array.from({ length: 5 }, () => pay(gw, key, ACCT, orderNum, amountDue));
+    const racing = Array.from({ length: 5 }, () => pay(gw, key, account(sb), orderNum, amountDue));
     // The first send is queued upstream (202); let the sandbox complete it while all five wait.
     await received();
     await completeQueued();
@@ -50,37 +51,37 @@ describe('exactly once per idempotency key', () => {
     expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
     expect(await payments()).toBe(1);
 
-    const later = await pay(gw, key, ACCT, orderNum, amountDue);
+    const later = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: answers[0].confirmationNumber });
     expect(await payments()).toBe(1);
   });
 
   it('the same key with a different request is BAD_USER_INPUT and sends nothing', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT13');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[12]);
     const key = newKey();
-    const first = pay(gw, key, ACCT, orderNum, amountDue);
+    const first = pay(gw, key, account(sb), orderNum, amountDue);
     await received();
     await completeQueued();
     expect((await first).data!.submitPayment.__typename).toBe('PaymentSuccess');
     const before = await sandboxStats(sb);
-    const other = await pay(gw, key, ACCT, orderNum, amountDue, '4242424242424242');
+    const other = await pay(gw, key, account(sb), orderNum, amountDue, '4242424242424242');
     expect(codes(other)).toEqual(['BAD_USER_INPUT']);
     expect((await sandboxStats(sb)).posts).toBe(before.posts);
   });
 
   it('cut off mid-poll: PAYMENT_OUTCOME_UNKNOWN; retries settle it by reading and never pay again', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT14');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[13]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
     const key = newKey();
 
-    const lost = await pay(gw, key, ACCT, orderNum, amountDue);
+    const lost = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(lost)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     expect(lost.errors![0].extensions).toMatchObject({ idempotencyKey: key });
     expect((await sandboxStats(sb)).faults.dropConnection).toBe(1);
 
     // The service still has the payment queued: reads show the cart and no sale, which proves
     // nothing yet — the answer stays unknown and nothing is sent.
-    const early = await pay(gw, key, ACCT, orderNum, amountDue);
+    const early = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(early)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     expect(early.errors![0].extensions?.retryAfterSeconds).toBeGreaterThan(0);
     expect(await payments()).toBe(0);
@@ -88,10 +89,10 @@ describe('exactly once per idempotency key', () => {
     await completeQueued();
     expect(await payments()).toBe(1);
 
-    const settled = await pay(gw, key, ACCT, orderNum, amountDue);
+    const settled = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(settled.errors).toBeUndefined();
-    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: ACCT, settledByReading: true, confirmationNumber: null, amount: { amount: amountDue } });
-    const again = await pay(gw, key, ACCT, orderNum, amountDue);
+    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: account(sb), settledByReading: true, confirmationNumber: null, amount: { amount: amountDue } });
+    const again = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(again.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: true });
     const stats = await sandboxStats(sb);
     expect(stats.executions.payment_request).toBe(1);
@@ -99,26 +100,26 @@ describe('exactly once per idempotency key', () => {
   });
 
   it('dropped on the first send, after the service accepted it: the retry reads, and does not pay again', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT15');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[14]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
     const key = newKey();
-    const lost = await pay(gw, key, ACCT, orderNum, amountDue);
+    const lost = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(lost)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     await completeQueued();
-    const settled = await pay(gw, key, ACCT, orderNum, amountDue);
+    const settled = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true });
     expect(await payments()).toBe(1);
   });
 
   it('refused before the service ran it (503): the key stays open and the retry pays — once', async () => {
-    const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT16');
+    const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[15]);
     await setFaults(sb, [{ kind: 'unavailable', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
     const key = newKey();
-    const refused = await pay(gw, key, ACCT, orderNum, amountDue);
+    const refused = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(refused)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(await payments()).toBe(0);
 
-    const retry = pay(gw, key, ACCT, orderNum, amountDue);
+    const retry = pay(gw, key, account(sb), orderNum, amountDue);
     await received(2);
     await completeQueued();
     expect((await retry).data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false, settledByReading: false });

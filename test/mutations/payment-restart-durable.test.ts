@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { codes, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 const PAYMENT_SERVICE_MS = 60_000;
 
@@ -36,16 +37,16 @@ describe('payments across a gateway restart (SQLite records in DATA_DIR)', () =>
 
   it('an answer lost before the restart is settled by reading after it; payment_request ran once', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT31');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[30]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
     const key = newKey();
-    expect(codes(await pay(first, key, ACCT, orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
+    expect(codes(await pay(first, key, account(sb), orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     await first.close();
 
     await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
     const second = await startGateway();
     try {
-      const settled = await pay(second, key, ACCT, orderNum, amountDue);
+      const settled = await pay(second, key, account(sb), orderNum, amountDue);
       expect(settled.errors).toBeUndefined();
       expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, orderNum });
       expect(await payments()).toBe(1);
@@ -56,11 +57,11 @@ describe('payments across a gateway restart (SQLite records in DATA_DIR)', () =>
 
   it('a payment made before the restart is replayed after it, without a second payment_request', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT32');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[31]);
     const before = await payments();
     const sent = (await sandboxStats(sb)).commands.payment_request ?? 0;
     const key = newKey();
-    const paying = pay(first, key, ACCT, orderNum, amountDue);
+    const paying = pay(first, key, account(sb), orderNum, amountDue);
     await paymentReceived(sb, sent, sandboxStats);
     await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
     const paid = await paying;
@@ -69,10 +70,10 @@ describe('payments across a gateway restart (SQLite records in DATA_DIR)', () =>
 
     const second = await startGateway();
     try {
-      const replay = await pay(second, key, ACCT, orderNum, amountDue);
+      const replay = await pay(second, key, account(sb), orderNum, amountDue);
       expect(replay.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: paid.data!.submitPayment.confirmationNumber });
       // A new key for the same (now gone) cart: its seats were recorded, the reads show them sold.
-      const other = await pay(second, newKey(), ACCT, orderNum, amountDue);
+      const other = await pay(second, newKey(), account(sb), orderNum, amountDue);
       expect(other.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: false });
       expect(await payments()).toBe(before + 1);
     } finally {
@@ -83,16 +84,16 @@ describe('payments across a gateway restart (SQLite records in DATA_DIR)', () =>
   it('a cart released after checkout: a payment proves by reading that nothing was bought (CartExpired, settledByReading)', async () => {
     const gw = await startGateway();
     try {
-      const { orderNum, amountDue } = await heldAndCheckedOut(gw, 'EVENT33');
+      const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[32]);
       // The first key's check_out records the cart's seats; abort the cart, then pay.
       await setFaults(sb, [{ kind: 'unavailable', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
-      expect(codes(await pay(gw, newKey(), ACCT, orderNum, amountDue))).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(codes(await pay(gw, newKey(), account(sb), orderNum, amountDue))).toEqual(['UPSTREAM_UNAVAILABLE']);
       const released = await gw.exec(`mutation ($n: Int!) { releaseCart(orderNum: $n) { __typename } }`, { n: orderNum });
       expect(released.errors).toBeUndefined();
       const before = await payments();
       const answer = await gw.exec<{ submitPayment: { __typename: string; settledByReading?: boolean } }, unknown>(
         `mutation ($input: SubmitPaymentInput!) { submitPayment(input: $input) { __typename ... on CartExpired { orderNum settledByReading } } }`,
-        { input: { idempotencyKey: newKey(), acctId: ACCT, orderNum, amount: amountDue, card: { type: 'VISA', number: '4111111111111111', cvv: '123', expiry: '1239', firstName: 'A', lastName: 'B' } } },
+        { input: { idempotencyKey: newKey(), acctId: account(sb), orderNum, amount: amountDue, card: { type: 'VISA', number: '4111111111111111', cvv: '123', expiry: '1239', firstName: 'A', lastName: 'B' } } },
       );
       expect(answer.data!.submitPayment).toEqual({ __typename: 'CartExpired', orderNum, settledByReading: true });
       expect(await payments()).toBe(before);

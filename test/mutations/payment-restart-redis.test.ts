@@ -10,7 +10,8 @@ import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { describeRedis, TEST_REDIS_URL, uniquePrefix } from '../cache/redis-env.js';
 import { codes, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { ACCT, advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { account, samplesOf } from '../support/worlds.js';
 
 const PAYMENT_SERVICE_MS = 60_000;
 
@@ -42,16 +43,16 @@ describeRedis('payments across a gateway restart (Redis records)', () => {
 
   it('an answer lost before the restart is settled by reading after it; payment_request ran once', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT21');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[20]);
     await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
     const key = newKey();
-    expect(codes(await pay(first, key, ACCT, orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
+    expect(codes(await pay(first, key, account(sb), orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     await first.close();
 
     await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
     const second = await startGateway();
     try {
-      const settled = await pay(second, key, ACCT, orderNum, amountDue);
+      const settled = await pay(second, key, account(sb), orderNum, amountDue);
       expect(settled.errors).toBeUndefined();
       expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, orderNum });
       expect(await payments()).toBe(1);
@@ -62,11 +63,11 @@ describeRedis('payments across a gateway restart (Redis records)', () => {
 
   it('a payment made before the restart is replayed after it, without a second payment_request', async () => {
     const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, 'EVENT22');
+    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[21]);
     const before = await payments();
     const sent = (await sandboxStats(sb)).commands.payment_request ?? 0;
     const key = newKey();
-    const paying = pay(first, key, ACCT, orderNum, amountDue);
+    const paying = pay(first, key, account(sb), orderNum, amountDue);
     await paymentReceived(sb, sent, sandboxStats);
     await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
     const paid = await paying;
@@ -75,7 +76,7 @@ describeRedis('payments across a gateway restart (Redis records)', () => {
 
     const second = await startGateway();
     try {
-      const replay = await pay(second, key, ACCT, orderNum, amountDue);
+      const replay = await pay(second, key, account(sb), orderNum, amountDue);
       expect(replay.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: paid.data!.submitPayment.confirmationNumber });
       expect(await payments()).toBe(before + 1);
     } finally {

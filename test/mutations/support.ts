@@ -14,7 +14,10 @@ export const DECLINED_CARD = '4000000000000002';
 /** Always in the future. */
 export const EXPIRY = '1239';
 
-/** A plain account of the seeded world (no season tickets). */
+/**
+ * Accounts of the DEFAULT world only (the files still using them are listed in
+ * test/config/default-world-names.test.ts); new tests read `account(sb)` of test/support/worlds.ts.
+ */
 export const ACCT = 100000;
 export const OTHER_ACCT = 100001;
 
@@ -96,8 +99,18 @@ export async function hold(gw: TestGateway, eventName: string, quantity = 2, hea
   return r.data!.holdBestAvailable.orderNum as number;
 }
 
-/** Holds and checks out; returns the order number and the amount due as the API states it. */
-export async function heldAndCheckedOut(gw: TestGateway, eventName: string, acctId = ACCT, quantity = 2): Promise<{ orderNum: number; amountDue: string }> {
+/** The sandbox's world's first account id, from its /__sandbox/info. */
+async function firstAccount(sb: { url: string }): Promise<number> {
+  const info = (await (await fetch(`${sb.url}/__sandbox/info`)).json()) as { samples: { accountRange: [number, number] } };
+  return info.samples.accountRange[0];
+}
+
+/**
+ * Holds and checks out (for the world's first account unless given); returns the order number and
+ * the amount due as the API states it.
+ */
+export async function heldAndCheckedOut(gw: TestGateway, eventName: string, acct?: number, quantity = 2): Promise<{ orderNum: number; amountDue: string }> {
+  const acctId = acct ?? (await firstAccount(gw.sandbox));
   const orderNum = await hold(gw, eventName, quantity);
   const c = await gw.exec<Data, unknown>(CHECKOUT, { input: { orderNum, acctId } });
   expect(c.errors, JSON.stringify(c.errors)).toBeUndefined();

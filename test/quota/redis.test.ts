@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RateLimitedError } from '../../src/archtics/errors.js';
-import { systemClock } from '../../src/clock.js';
-import { QueuedLimiter, remaining, type WindowLimits } from '../../src/quota/index.js';
+import { ManualClock, systemClock } from '../../src/clock.js';
+import { MemorySlotStore, QueuedLimiter, remaining, type WindowLimits } from '../../src/quota/index.js';
 import { createLimiter } from '../../src/quota/redis-limiter.js';
 import { RedisSlotStore, quotaNamespace } from '../../src/quota/redis.js';
+import { ResilientSlotStore } from '../../src/quota/resilient.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { TEST_REDIS_URL, describeRedis, redisAvailable, uniquePrefix } from '../cache/redis-env.js';
 
@@ -60,6 +61,45 @@ describeRedis('RedisSlotStore (Lua, exact instants)', () => {
     expect(await s.tryTake(T)).toBe(T + 5_000);
     expect((await s.read(T)).pausedUntil).toBe(T + 5_000);
     expect(await s.tryTake(T + 5_000)).toBeNull();
+  });
+
+  it('untake() gives back an unsent take: its log entry goes, a poll goes back to its claim', async () => {
+    const s = store({ perWindow: 10, windowMs: 60_000, perDay: 100, dayMs: DAY });
+    const expiresAt = T + 600_000;
+    expect(await s.tryTake(T, { kind: 'first', claim: 'c1', polls: 2, deadline: Infinity, expiresAt, id: 'r:t1' })).toBeNull();
+    const poll = { kind: 'poll', claim: 'c1', id: 'r:t2' } as const;
+    expect(await s.tryTake(T + 300, poll)).toBeNull();
+    expect(await s.read(T + 300)).toMatchObject({ reserved: 1 });
+    expect((await s.read(T + 300)).sends).toHaveLength(2);
+    await s.untake(T + 300, poll);
+    expect(await s.read(T + 300)).toMatchObject({ sends: [T], reserved: 2 });
+    expect(await s.pauseEnd()).toBe(0);
+    await s.pauseUntil(T + 5_000);
+    expect(await s.pauseEnd()).toBe(T + 5_000);
+  });
+
+  it('the resilient store gives an unsent take back to both logs and reads the later pause', async () => {
+    const limits = { perWindow: 10, windowMs: 60_000, perDay: 100, dayMs: DAY };
+    const apiKey = `key-${n++}`;
+    const shared = store(limits, apiKey);
+    const local = new MemorySlotStore(limits, undefined, T);
+    let degraded = false;
+    const clock = new ManualClock(T);
+    const s = new ResilientSlotStore({ shared, redis, health: { degraded: () => degraded, onStateChange: () => undefined }, limits, local, namespace: quotaNamespace(prefix, apiKey, 'apigee'), clock, heartbeatMs: 60_000 });
+    try {
+      const take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: T + 1_000, id: 'r:t9' } as const;
+      expect(await s.tryTake(T, take)).toBeNull();
+      expect([(await shared.read(T)).sends.length, local.read(T).sends.length]).toEqual([1, 1]);
+      await s.untake(T, take);
+      expect([(await shared.read(T)).sends.length, local.read(T).sends.length]).toEqual([0, 0]);
+      await shared.pauseUntil(T + 4_000); // another replica's 429
+      local.pauseUntil(T + 2_000);
+      expect(await s.pauseEnd()).toBe(T + 4_000);
+      degraded = true;
+      expect(await s.pauseEnd()).toBe(T + 2_000);
+    } finally {
+      s.close();
+    }
   });
 
   it('read(): a log of the exact length (exact remaining counts) without shipping the whole day', async () => {

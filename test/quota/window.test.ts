@@ -33,4 +33,15 @@ describe('sliding-window log (pure)', () => {
     for (let day = 1; day <= 10; day++) expect(store.tryTake(day * limits.dayMs)).toBeNull();
     expect(store.read().sends.length).toBe(5);
   });
+
+  it('memory store: untake() gives back an unsent take (its send, and a poll to its claim)', () => {
+    const store = new MemorySlotStore(limits);
+    expect(store.tryTake(0, { kind: 'first', claim: 'c1', polls: 2, deadline: Infinity, expiresAt: 600_000 })).toBeNull();
+    expect(store.tryTake(300, { kind: 'poll', claim: 'c1' })).toBeNull();
+    expect(store.read(300)).toMatchObject({ sends: [0, 300], reserved: 1 });
+    store.untake(300, { kind: 'poll', claim: 'c1' });
+    expect(store.read(300)).toMatchObject({ sends: [0], reserved: 2 });
+    store.pauseUntil(5_000);
+    expect(store.pauseEnd()).toBe(5_000);
+  });
 });

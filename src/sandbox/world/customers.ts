@@ -4,7 +4,7 @@
  */
 import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
 import { dateOf, fail, int, isEmail, isRecord, ok, str } from './format.js';
-import { CUST_NAME_ID_OFFSET, type Account } from './seed.js';
+import type { Account } from './seed.js';
 import type { WorldState } from './state.js';
 import type { Outcome } from './types.js';
 
@@ -72,7 +72,7 @@ export function customerAdd(state: WorldState, c: Command1Request): Outcome {
   const acctId = state.nextAcctId++;
   const a: Account = {
     acctId,
-    custNameId: acctId + CUST_NAME_ID_OFFSET,
+    custNameId: acctId + state.data.world.custNameIdOffset,
     nameType: nameType === 'C' ? 'C' : 'I',
     nameFirst: str(cust.name_first)!,
     nameMi: str(cust.name_mi) ?? '',

@@ -7,7 +7,7 @@ import { addDaysIso, dateOf, fail, int, isIsoDate, ok, str, upper } from './form
 import type { EventInfo } from './seed.js';
 import { freeBySection, type WorldState } from './state.js';
 import type { Outcome } from './types.js';
-import { HOLD_CLASSES, holdClassOf, SECTION_COUNT } from './venue.js';
+import { SECTION_COUNT } from './venue.js';
 
 /** Default event_search window: today .. today + 90 days on the world clock. */
 export const SEARCH_WINDOW_DAYS = 90;
@@ -48,7 +48,7 @@ export function eventSearch(state: WorldState, c: Command1Request): Outcome {
     if (n === undefined || n < 1) return bad('Invalid num_seats');
     numSeats = n;
   }
-  let classes = [...HOLD_CLASSES];
+  let classes = [...state.data.venue.holdClasses];
   if (c.hold_classes !== undefined) {
     const list = nameList(c.hold_classes);
     if (!list && !(Array.isArray(c.hold_classes) && c.hold_classes.length === 0)) return bad('Invalid hold_classes');
@@ -78,7 +78,7 @@ function freeByClass(state: WorldState, ev: EventInfo): Map<string, number> {
   const free = freeBySection(state, ev);
   const out = new Map<string, number>();
   for (let s = 0; s < SECTION_COUNT; s++) {
-    const hc = holdClassOf(s);
+    const hc = state.data.venue.holdClassOf(s);
     out.set(hc, (out.get(hc) ?? 0) + free[s]);
   }
   return out;

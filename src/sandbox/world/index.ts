@@ -14,13 +14,14 @@ import { eventDetails, eventSearch } from './events.js';
 import { ok, str } from './format.js';
 import { eventPriceInfo, getAvailSeats, seatsHold, seatsHoldSpecific } from './inventory.js';
 import { DECLINED_CARD_SUFFIX, paymentRequest } from './purchases.js';
-import { generate, SEASON_BLOCK, STH_ACCT_ID, type SeedData } from './seed.js';
+import { generate, SEASON_BLOCK, type SeedData, type WorldName } from './seed.js';
 import { buildState, expireCarts, HOLD_MS, type Purchase, type WorldState } from './state.js';
 import { ticketPrint, seatsSold } from './tickets.js';
 import type { Outcome, World, WorldClock } from './types.js';
-import { PRICE_CODES, ROW_NAMES, rowPriceCode, SEATS_PER_ROW, SECTION_NAMES, seatIndex, TICKET_TYPES } from './venue.js';
+import { rowPriceCode, SEATS_PER_ROW, seatIndex } from './venue.js';
 
 export type { Outcome, World, WorldClock } from './types.js';
+export { WORLD_NAMES, isWorldName, type WorldName } from './seed.js';
 
 /** The world plus read-only views for tests (not part of the wire). */
 export interface SandboxWorld extends World {
@@ -62,20 +63,23 @@ const HANDLERS: Record<CommandName, Handler> = {
 };
 
 /** Seed data is immutable (state.ts copies what commands change): worlds of one seed share it. */
-const seedCache = new Map<number, SeedData>();
+const seedCache = new Map<string, SeedData>();
 
-function seedData(seed: number): SeedData {
-  let data = seedCache.get(seed);
+function seedData(seed: number, world: WorldName): SeedData {
+  const key = `${world}:${seed}`;
+  let data = seedCache.get(key);
   if (!data) {
-    data = generate(seed);
+    data = generate(seed, world);
     if (seedCache.size >= 4) seedCache.delete(seedCache.keys().next().value!);
-    seedCache.set(seed, data);
+    seedCache.set(key, data);
   }
   return data;
 }
 
-export function createWorld(opts: { seed: number; clock: WorldClock }): SandboxWorld {
-  const data = seedData(opts.seed);
+/** A seeded world: `world` picks the names (default, or alt — see seed.ts WORLDS). */
+export function createWorld(opts: { seed: number; clock: WorldClock; world?: WorldName }): SandboxWorld {
+  const world = opts.world ?? 'default';
+  const data = seedData(opts.seed, world);
   let state = buildState(data, opts.clock);
   const samples = buildSamples(data);
   return {
@@ -89,6 +93,7 @@ export function createWorld(opts: { seed: number; clock: WorldClock }): SandboxW
     reset() {
       state = buildState(data, opts.clock);
     },
+    name: world,
     samples,
     barcodeStatus: (barcode) => state.barcodeStatus.get(barcode),
     purchases: () => state.purchases,
@@ -97,40 +102,42 @@ export function createWorld(opts: { seed: number; clock: WorldClock }): SandboxW
 
 /** Ids that exist in every world of this seed, for docs, tests and the playground. */
 function buildSamples(data: SeedData): Record<string, unknown> {
-  const holder = data.accounts.find((a) => a.acctId === STH_ACCT_ID)!;
+  const { venue, world } = data;
+  const holder = data.accounts.find((a) => a.acctId === world.sthAcctId)!;
   const holderBlocks = new Set(data.seasonBlocks.map((b) => b.acctId));
   const plain = data.accounts.find((a) => !holderBlocks.has(a.acctId) && a.nameType === 'I')!;
-  const block = data.seasonBlocks.find((b) => b.acctId === STH_ACCT_ID && b.eventIdx === SEASON_BLOCK)!;
+  const block = data.seasonBlocks.find((b) => b.acctId === world.sthAcctId && b.eventIdx === SEASON_BLOCK)!;
   const home = data.events.filter((e) => e.home);
   // Ten adjacent seats no season-ticket holder owns (free at every event of a fresh world).
   let freeSeats: Record<string, unknown> | undefined;
-  outer: for (let s = 0; s < SECTION_NAMES.length; s++)
-    for (let r = 0; r < ROW_NAMES.length; r++) {
+  outer: for (let s = 0; s < venue.sections.length; s++)
+    for (let r = 0; r < venue.rows.length; r++) {
       let run = 0;
       for (let n = 1; n <= SEATS_PER_ROW; n++) {
         run = data.seasonBase[seatIndex(s, r, n)] ? 0 : run + 1;
         if (run === 10) {
           freeSeats = {
             event_name: home[0].name,
-            section_name: SECTION_NAMES[s],
-            row_name: ROW_NAMES[r],
+            section_name: venue.sections[s],
+            row_name: venue.rows[r],
             seat_num: n - 9,
             num_seats: 10,
-            price_code: PRICE_CODES[rowPriceCode(s, r)].code,
+            price_code: venue.priceCodes[rowPriceCode(s, r)]!.code,
           };
           break outer;
         }
       }
     }
   return {
+    world: world.name,
     seed: data.seed,
-    seasonTicketHolder: STH_ACCT_ID,
+    seasonTicketHolder: world.sthAcctId,
     seasonTicketHolderPin: holder.pin,
     seasonTicketHolderEmail: holder.email,
     holderSeats: {
       event_name: home[0].name,
-      section_name: SECTION_NAMES[block.section],
-      row_name: ROW_NAMES[block.row],
+      section_name: venue.sections[block.section],
+      row_name: venue.rows[block.row],
       seat_num: block.firstSeat,
       num_seats: block.numSeats,
     },
@@ -145,11 +152,13 @@ function buildSamples(data: SeedData): Record<string, unknown> {
     eventDates: Object.fromEntries(data.events.map((e) => [e.name, e.date])),
     venueName: home[0].venueName,
     seasonName: home[0].seasonName,
-    sections: [...SECTION_NAMES],
-    rows: [...ROW_NAMES],
+    archticsVenueId: world.archticsVenueId,
+    sections: [...venue.sections],
+    rows: [...venue.rows],
     seatsPerRow: SEATS_PER_ROW,
-    priceCodes: PRICE_CODES.map((p) => p.code),
-    ticketTypes: TICKET_TYPES.map((t) => t.code),
+    priceCodes: venue.priceCodes.map((p) => p.code),
+    ticketTypes: venue.ticketTypes.map((t) => t.code),
+    holdClasses: [...venue.holdClasses],
     freeSeats,
     holdMinutes: HOLD_MS / 60_000,
     approvedCard: '4111111111111111',

@@ -20,45 +20,28 @@ import {
   type WorldState,
 } from './state.js';
 import type { Outcome } from './types.js';
-import {
-  PRICE_CODES,
-  priceCents,
-  priceCodeByCode,
-  ROW_NAMES,
-  ROWS_PER_SECTION,
-  rowIndex,
-  rowPriceCode,
-  SEATS_PER_ROW,
-  SECTION_COUNT,
-  SECTION_NAMES,
-  sectionIndex,
-  seatIndex,
-  TICKET_TYPES,
-  ticketTypeByCode,
-  type TicketTypeDef,
-} from './venue.js';
-
-const ADULT = TICKET_TYPES[0];
+import { ROWS_PER_SECTION, rowPriceCode, SEATS_PER_ROW, SECTION_COUNT, seatIndex, type TicketTypeDef } from './venue.js';
 
 function unknownEvent(name: unknown): Outcome {
   return fail(RESULT_CODES.unknownEvent, `Event not found: ${str(name) ?? '(missing)'}`, { noRow: true });
 }
 
-/** The ADULT price of a price code at an event, in cents (the "seat price" of availability). */
-function seatPrice(ev: EventInfo, pc: number): number {
-  return priceCents(pc, ADULT, ev.priceScalePct);
+/** The full price of a price code at an event, in cents (the "seat price" of availability). */
+function seatPrice(state: WorldState, ev: EventInfo, pc: number): number {
+  return state.data.venue.priceCents(pc, state.data.venue.fullPrice, ev.priceScalePct);
 }
 
 // ── get_avail_seats ──────────────────────────────────────────────────────────────────────────
 
 export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
+  const venue = state.data.venue;
   const ev = findEvent(state, c.event_name);
   if (!ev) return unknownEvent(c.event_name);
   const summary = upper(c.summary_flag) !== 'N';
   const sectionFilter = str(c.section_name);
   const pcFilter = str(c.price_code);
-  const sIdx = sectionFilter === undefined ? -1 : sectionIndex(sectionFilter);
-  const pcIdx = pcFilter === undefined ? -1 : priceCodeByCode(pcFilter);
+  const sIdx = sectionFilter === undefined ? -1 : venue.sectionIndex(sectionFilter);
+  const pcIdx = pcFilter === undefined ? -1 : venue.priceCodeByCode(pcFilter);
   const inv = state.inventories.get(ev.idx);
   const data: string[] = [];
   const noMatch = (sectionFilter !== undefined && sIdx < 0) || (pcFilter !== undefined && pcIdx < 0);
@@ -72,7 +55,7 @@ export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
       for (let r = 0; r < ROWS_PER_SECTION; r++) {
         const pc = rowPriceCode(s, r);
         if (pcIdx >= 0 && pc !== pcIdx) continue;
-        const price = seatPrice(ev, pc);
+        const price = seatPrice(state, ev, pc);
         codes.add(pc);
         min = Math.min(min, price);
         max = Math.max(max, price);
@@ -81,12 +64,12 @@ export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
           const free = inv ? inv.status[i] === SEAT_FREE : seatStatus(state, ev, i) === SEAT_FREE;
           if (!free) continue;
           avail++;
-          if (!summary) data.push(`${SECTION_NAMES[s]},${ROW_NAMES[r]},${n},${PRICE_CODES[pc].code},${money2(price)}`);
+          if (!summary) data.push(`${venue.sections[s]},${venue.rows[r]},${n},${venue.priceCodes[pc].code},${money2(price)}`);
         }
       }
       if (summary && codes.size) {
-        const list = [...codes].sort((a, b) => a - b).map((pc) => PRICE_CODES[pc].code).join('|');
-        data.push(`${SECTION_NAMES[s]},${avail},${money2(min)},${money2(max)},${list}`);
+        const list = [...codes].sort((a, b) => a - b).map((pc) => venue.priceCodes[pc].code).join('|');
+        data.push(`${venue.sections[s]},${avail},${money2(min)},${money2(max)},${list}`);
       }
     }
   }
@@ -100,16 +83,17 @@ export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
 // ── event_price_info ─────────────────────────────────────────────────────────────────────────
 
 export function eventPriceInfo(state: WorldState, c: Command1Request): Outcome {
+  const venue = state.data.venue;
   const ev = findEvent(state, c.event_name);
   if (!ev) return unknownEvent(c.event_name);
   return ok({
-    price_codes: PRICE_CODES.map((p, pc) => ({
+    price_codes: venue.priceCodes.map((p, pc) => ({
       price_code: p.code,
       price_code_desc: p.desc,
-      ticket_types: TICKET_TYPES.map((t) => ({
+      ticket_types: venue.ticketTypes.map((t) => ({
         ticket_type_code: t.code,
         ticket_type_desc: t.desc,
-        price: money(priceCents(pc, t, ev.priceScalePct)),
+        price: money(venue.priceCents(pc, t, ev.priceScalePct)),
       })),
     })),
   });
@@ -118,14 +102,15 @@ export function eventPriceInfo(state: WorldState, c: Command1Request): Outcome {
 // ── Holds ────────────────────────────────────────────────────────────────────────────────────
 
 export function runOut(state: WorldState, run: HeldRun): Record<string, unknown> {
+  const venue = state.data.venue;
   return {
     event_name: state.data.events[run.eventIdx].name,
-    section_name: SECTION_NAMES[run.section],
-    row_name: ROW_NAMES[run.row],
+    section_name: venue.sections[run.section],
+    row_name: venue.rows[run.row],
     seat_num: run.firstSeat,
     num_seats: run.numSeats,
     last_seat: run.firstSeat + run.numSeats - 1,
-    price_code: PRICE_CODES[run.priceCode].code,
+    price_code: venue.priceCodes[run.priceCode].code,
     ticket_type_code: run.ticketType,
     price: money(run.priceCents),
   };
@@ -154,6 +139,7 @@ function holdRow(
   existing: Cart | undefined,
   acctId: number | undefined,
 ): Outcome {
+  const venue = state.data.venue;
   const inv = inventory(state, ev);
   const cart: Cart = existing ?? { orderNum: state.nextOrderNum++, runs: [], expiresAt: 0 };
   if (!existing) state.carts.set(cart.orderNum, cart);
@@ -170,7 +156,7 @@ function holdRow(
       numSeats: num,
       priceCode: pc,
       ticketType: tt.code,
-      priceCents: priceCents(pc, tt, ev.priceScalePct),
+      priceCents: venue.priceCents(pc, tt, ev.priceScalePct),
     });
     seat += num;
   }
@@ -194,6 +180,7 @@ function optionalAccount(state: WorldState, c: Command1Request): number | undefi
 }
 
 export function seatsHold(state: WorldState, c: Command1Request): Outcome {
+  const venue = state.data.venue;
   const notEnough = (why: string) => fail(RESULT_CODES.notEnoughSeats, why, { fields: { order_num_out: 0 } });
   const ev = findEvent(state, c.event_name);
   if (!ev) return unknownEvent(c.event_name);
@@ -206,7 +193,7 @@ export function seatsHold(state: WorldState, c: Command1Request): Outcome {
   const parts: { tt: TicketTypeDef; num: number }[] = [];
   for (const t of rawTypes) {
     if (!isRecord(t)) return notEnough('Invalid ticket_type entry');
-    const tt = ticketTypeByCode(str(t.ticket_type_code) ?? 'ADULT');
+    const tt = venue.ticketTypeByCode(str(t.ticket_type_code) ?? venue.fullPrice.code);
     if (!tt) return notEnough(`Ticket type not available: ${String(t.ticket_type_code)}`);
     const num = int(t.num_seats);
     if (num === undefined || num < 1) return notEnough(`Invalid num_seats for ${tt.code}`);
@@ -216,17 +203,17 @@ export function seatsHold(state: WorldState, c: Command1Request): Outcome {
   const total = parts.reduce((s, p) => s + p.num, 0);
 
   const pcFilter = str(c.price_code);
-  const pcIdx = pcFilter === undefined ? -1 : priceCodeByCode(pcFilter);
+  const pcIdx = pcFilter === undefined ? -1 : venue.priceCodeByCode(pcFilter);
   if (pcFilter !== undefined && pcIdx < 0) return notEnough(`Price code not found: ${pcFilter}`);
   const sectionFilter = str(c.section_name);
-  const sIdx = sectionFilter === undefined ? -1 : sectionIndex(sectionFilter);
+  const sIdx = sectionFilter === undefined ? -1 : venue.sectionIndex(sectionFilter);
   if (sectionFilter !== undefined && sIdx < 0) return notEnough(`Section not found: ${sectionFilter}`);
   if (total > SEATS_PER_ROW) return notEnough(`Not enough adjacent seats: at most ${SEATS_PER_ROW} in one row`);
 
   const inv = state.inventories.get(ev.idx);
   const free = (i: number) => (inv ? inv.status[i] === SEAT_FREE : seatStatus(state, ev, i) === SEAT_FREE);
   const centre = (SEATS_PER_ROW - total) / 2 + 1;
-  for (let pc = 0; pc < PRICE_CODES.length; pc++) {
+  for (let pc = 0; pc < venue.priceCodes.length; pc++) {
     if (pcIdx >= 0 && pc !== pcIdx) continue;
     for (let s = 0; s < SECTION_COUNT; s++) {
       if (sIdx >= 0 && s !== sIdx) continue;
@@ -249,6 +236,7 @@ export function seatsHold(state: WorldState, c: Command1Request): Outcome {
 }
 
 export function seatsHoldSpecific(state: WorldState, c: Command1Request): Outcome {
+  const venue = state.data.venue;
   const notAvailable = (why = 'Seat(s) not available') =>
     fail(RESULT_CODES.seatsNotAvailable, why, { fields: { order_num_out: 0 } });
   const ev = findEvent(state, c.event_name);
@@ -258,10 +246,10 @@ export function seatsHoldSpecific(state: WorldState, c: Command1Request): Outcom
   const acctId = optionalAccount(state, c);
   if (isOutcome(acctId)) return acctId;
 
-  const tt = ticketTypeByCode(str(c.ticket_type_code) ?? 'ADULT');
+  const tt = venue.ticketTypeByCode(str(c.ticket_type_code) ?? venue.fullPrice.code);
   if (!tt) return notAvailable(`Seat(s) not available: ticket type ${String(c.ticket_type_code)}`);
-  const s = sectionIndex(str(c.section_name) ?? '');
-  const r = rowIndex(str(c.row_name) ?? '');
+  const s = venue.sectionIndex(str(c.section_name) ?? '');
+  const r = venue.rowIndex(str(c.row_name) ?? '');
   const first = int(c.seat_num);
   const num = c.num_seats === undefined ? 1 : int(c.num_seats);
   if (s < 0 || r < 0 || first === undefined || num === undefined || num < 1) return notAvailable();

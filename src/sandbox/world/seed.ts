@@ -3,18 +3,11 @@
  * blocks, byte for byte. Nothing here reads the real clock or Math.random.
  *
  * Event dates are fixed (season Sep 2026 – Aug 2027); opponents, people and seat blocks follow
- * the seed.
+ * the seed. Two worlds (WORLDS) share the shape — 40 home games, 4 concerts, 3 archived games,
+ * 2,000 accounts, one venue — and not one code: names of events, venue, sections, rows, price
+ * codes, ticket types, hold classes, and the account ids all differ.
  */
-import {
-  ROWS_PER_SECTION,
-  SEAT_COUNT,
-  SEATS_PER_ROW,
-  SECTION_COUNT,
-  seatIndex,
-  rowPriceCode,
-  TICKET_TYPES,
-  priceCents,
-} from './venue.js';
+import { ALT_VENUE, DEFAULT_VENUE, ROWS_PER_SECTION, SEAT_COUNT, SEATS_PER_ROW, SECTION_COUNT, seatIndex, rowPriceCode, type Venue } from './venue.js';
 
 // ── PRNG ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -93,66 +86,174 @@ export interface EventInfo {
   home: boolean;
   /** Prices as a percentage of the home price table. */
   priceScalePct: number;
-  /** A past season's event (see ARCHIVED_EVENTS): listed and searchable like any other. */
+  /** A past season's event (WorldDef.archived): listed and searchable like any other. */
   archived?: boolean;
 }
 
-export const CLUB = 'Harbor City FC';
-export const VENUE_NAME = 'Harbor City Arena';
-export const MANIFEST_NAME = 'ARENA 2026-27';
-export const HOME_SEASON = '2026-27 Season';
-export const CONCERT_SEASON = '2026-27 Concerts';
-export const ARCHTICS_VENUE_ID = '1043';
+/** How one seeded world names things: everything a client must read from the service. */
+export interface WorldDef {
+  name: WorldName;
+  venue: Venue;
+  club: string;
+  venueName: string;
+  manifestName: string;
+  archivedManifestName: string;
+  homeSeason: string;
+  concertSeason: string;
+  archivedSeason: string;
+  presenter: string;
+  archticsVenueId: string;
+  /** Event name of the i-th home game (0-based), ≤ 8 characters. */
+  homeEventName(i: number): string;
+  /** Event name of the i-th concert (0-based), ≤ 8 characters. */
+  concertName(i: number): string;
+  /**
+   * Three games of an archived season, autumn 2016: the public page's event_search sample searches
+   * 2016-10-01..2016-12-31 and must find events as written. They draw nothing from the seed's PRNG
+   * (so the current season's data stays as it was) and take their event ids from their own range.
+   */
+  archived: readonly { name: string; date: string; opponent: string }[];
+  opponents: readonly string[];
+  concerts: readonly { date: string; performer: string; minor: string }[];
+  /** Event ids follow the calendar: the current season's from here, the archived ones from archivedEventId. */
+  firstEventId: number;
+  archivedEventId: number;
+  firstAcctId: number;
+  /** Always a season-ticket holder. */
+  sthAcctId: number;
+  custNameIdOffset: number;
+  firstOrderNum: number;
+  emailDomains: readonly string[];
+}
+
+export const WORLD_NAMES = ['default', 'alt'] as const;
+export type WorldName = (typeof WORLD_NAMES)[number];
+
 export const HOME_EVENT_COUNT = 40;
+export const ACCOUNT_COUNT = 2000;
 const SEASON_START = '2026-09-05';
+const two = (i: number) => String(i + 1).padStart(2, '0');
 
-const OPPONENTS = [
-  'Bayside United', 'Capital City SC', 'Northern Lights FC', 'Redwood Rangers', 'Granite Bay FC',
-  'Lakeshore Athletic', 'Prairie Wind SC', 'Desert Sun FC', 'Iron Valley United', 'Coastal Breakers',
-  'Summit City FC', 'River Plate Rovers', 'Pine Hollow SC', 'Eastport Mariners', 'Silver Creek FC',
-  'Westfield Wanderers', 'Canyon Rock United', 'Maple Leaf Athletic', 'Bluewater FC', 'Highland Park SC',
-];
+const DEFAULT_WORLD: WorldDef = {
+  name: 'default',
+  venue: DEFAULT_VENUE,
+  club: 'Harbor City FC',
+  venueName: 'Harbor City Arena',
+  manifestName: 'ARENA 2026-27',
+  archivedManifestName: 'ARENA 2016-17',
+  homeSeason: '2026-27 Season',
+  concertSeason: '2026-27 Concerts',
+  archivedSeason: '2016-17 Season',
+  presenter: 'Harbor City Arena Presents',
+  archticsVenueId: '1043',
+  homeEventName: (i) => `EVENT${two(i)}`,
+  concertName: (i) => `CONC${two(i)}`,
+  // Their names sort after every current event, so the current events keep their positions.
+  archived: [
+    { name: 'HIST1601', date: '2016-10-08', opponent: 'Bayside United' },
+    { name: 'HIST1602', date: '2016-11-12', opponent: 'Capital City SC' },
+    { name: 'HIST1603', date: '2016-12-10', opponent: 'Northern Lights FC' },
+  ],
+  opponents: [
+    'Bayside United', 'Capital City SC', 'Northern Lights FC', 'Redwood Rangers', 'Granite Bay FC',
+    'Lakeshore Athletic', 'Prairie Wind SC', 'Desert Sun FC', 'Iron Valley United', 'Coastal Breakers',
+    'Summit City FC', 'River Plate Rovers', 'Pine Hollow SC', 'Eastport Mariners', 'Silver Creek FC',
+    'Westfield Wanderers', 'Canyon Rock United', 'Maple Leaf Athletic', 'Bluewater FC', 'Highland Park SC',
+  ],
+  concerts: [
+    { date: '2026-10-17', performer: 'The Midnight Owls', minor: 'ROCK' },
+    { date: '2027-01-23', performer: 'Aurora Vale', minor: 'POP' },
+    { date: '2027-04-10', performer: 'Brass Harbor Orchestra', minor: 'CLASSICAL' },
+    { date: '2027-07-03', performer: 'Copper Canyon Band', minor: 'COUNTRY' },
+  ],
+  firstEventId: 2601,
+  archivedEventId: 1601,
+  firstAcctId: 100000,
+  sthAcctId: 100479,
+  custNameIdOffset: 200000,
+  firstOrderNum: 500001,
+  emailDomains: ['example.com', 'example.net', 'example.org'],
+};
 
-/**
- * Three games of an archived season, autumn 2016: the public page's event_search sample searches
- * 2016-10-01..2016-12-31 and must find events as written. Their names sort after every current
- * event (so the current events keep their positions), their event ids come from their own 16xx
- * range (so the current season's ids do not move), and nobody holds season seats for them.
- */
-export const ARCHIVED_SEASON = '2016-17 Season';
-const ARCHIVED_EVENTS = [
-  { name: 'HIST1601', date: '2016-10-08', opponent: 'Bayside United' },
-  { name: 'HIST1602', date: '2016-11-12', opponent: 'Capital City SC' },
-  { name: 'HIST1603', date: '2016-12-10', opponent: 'Northern Lights FC' },
-];
+/** SANDBOX_WORLD=alt: the same shape as the default world under other names (see the header). */
+const ALT_WORLD: WorldDef = {
+  name: 'alt',
+  venue: ALT_VENUE,
+  club: 'Northgate Rovers',
+  venueName: 'Northgate Field',
+  manifestName: 'NGF MAIN 26',
+  archivedManifestName: 'NGF MAIN 16',
+  homeSeason: 'Rovers Season 26/27',
+  concertSeason: 'Northgate Live 26/27',
+  archivedSeason: 'Rovers Season 16/17',
+  presenter: 'Northgate Field Events',
+  archticsVenueId: '7731',
+  homeEventName: (i) => `R26G${two(i)}`,
+  concertName: (i) => `LIVE26${String.fromCharCode(65 + i)}`,
+  archived: [
+    { name: 'R16G01', date: '2016-10-15', opponent: 'Eastmoor Town' },
+    { name: 'R16G02', date: '2016-11-19', opponent: 'Kelso Athletic' },
+    { name: 'R16G03', date: '2016-12-17', opponent: 'Ashby Wanderers' },
+  ],
+  opponents: [
+    'Eastmoor Town', 'Kelso Athletic', 'Ashby Wanderers', 'Brookfield City', 'Corran Valley',
+    'Dunmore Albion', 'Fenwick Park', 'Glenholm United', 'Hartside Rangers', 'Irvale Town',
+    'Juniper Vale', 'Kingsmere FC', 'Larkhill Rovers', 'Marlow Borough', 'Netherby Athletic',
+    'Oakridge Town', 'Penmore United', 'Quarry Bank', 'Rosedale City', 'Stourton Wanderers',
+  ],
+  concerts: [
+    { date: '2026-10-24', performer: 'Glass Lanterns', minor: 'INDIE' },
+    { date: '2027-02-06', performer: 'Mira Solenne', minor: 'POP' },
+    { date: '2027-05-15', performer: 'Northgate Philharmonic', minor: 'CLASSICAL' },
+    { date: '2027-07-24', performer: 'The Low Tides', minor: 'FOLK' },
+  ],
+  firstEventId: 8101,
+  archivedEventId: 7101,
+  firstAcctId: 3_000_001,
+  sthAcctId: 3_000_777,
+  custNameIdOffset: 5_000_000,
+  firstOrderNum: 910_001,
+  emailDomains: ['example.org', 'example.net'],
+};
 
-const CONCERTS = [
-  { date: '2026-10-17', performer: 'The Midnight Owls', minor: 'ROCK' },
-  { date: '2027-01-23', performer: 'Aurora Vale', minor: 'POP' },
-  { date: '2027-04-10', performer: 'Brass Harbor Orchestra', minor: 'CLASSICAL' },
-  { date: '2027-07-03', performer: 'Copper Canyon Band', minor: 'COUNTRY' },
-];
+export const WORLDS: Readonly<Record<WorldName, WorldDef>> = { default: DEFAULT_WORLD, alt: ALT_WORLD };
+
+export function isWorldName(name: unknown): name is WorldName {
+  return typeof name === 'string' && (WORLD_NAMES as readonly string[]).includes(name);
+}
+
+// The default world's names, for its own tests and tools.
+export const CLUB = DEFAULT_WORLD.club;
+export const VENUE_NAME = DEFAULT_WORLD.venueName;
+export const MANIFEST_NAME = DEFAULT_WORLD.manifestName;
+export const HOME_SEASON = DEFAULT_WORLD.homeSeason;
+export const CONCERT_SEASON = DEFAULT_WORLD.concertSeason;
+export const ARCHIVED_SEASON = DEFAULT_WORLD.archivedSeason;
+export const ARCHTICS_VENUE_ID = DEFAULT_WORLD.archticsVenueId;
+export const FIRST_ACCT_ID = DEFAULT_WORLD.firstAcctId;
+export const STH_ACCT_ID = DEFAULT_WORLD.sthAcctId;
+export const CUST_NAME_ID_OFFSET = DEFAULT_WORLD.custNameIdOffset;
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-function generateEvents(rng: Rng): EventInfo[] {
+function generateEvents(rng: Rng, w: WorldDef): EventInfo[] {
   const events: Omit<EventInfo, 'idx' | 'eventId'>[] = [];
   for (let i = 0; i < HOME_EVENT_COUNT; i++) {
     const date = addDays(SEASON_START, Math.round(i * 9.1));
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
-    const opponent = OPPONENTS[(i + randInt(rng, 0, OPPONENTS.length - 1)) % OPPONENTS.length];
+    const opponent = w.opponents[(i + randInt(rng, 0, w.opponents.length - 1)) % w.opponents.length];
     events.push({
-      name: `EVENT${String(i + 1).padStart(2, '0')}`,
-      nameInet: `${slug(CLUB)}-vs-${slug(opponent)}-${date}`,
-      description: `${CLUB} vs. ${opponent}`,
+      name: w.homeEventName(i),
+      nameInet: `${slug(w.club)}-vs-${slug(opponent)}-${date}`,
+      description: `${w.club} vs. ${opponent}`,
       date,
       time: dow === 0 || dow === 6 ? '15:00' : '19:30',
-      organization: CLUB,
-      venueName: VENUE_NAME,
-      manifestName: MANIFEST_NAME,
-      seasonName: HOME_SEASON,
+      organization: w.club,
+      venueName: w.venueName,
+      manifestName: w.manifestName,
+      seasonName: w.homeSeason,
       category: 'E',
       duration: 120,
       planType: 'S',
@@ -161,22 +262,22 @@ function generateEvents(rng: Rng): EventInfo[] {
       onsaleDate: '2026-07-15',
       majorCat: 'SPORTS',
       minorCat: 'SOCCER',
-      archticsVenueId: ARCHTICS_VENUE_ID,
+      archticsVenueId: w.archticsVenueId,
       home: true,
       priceScalePct: 100,
     });
   }
-  CONCERTS.forEach((c, i) => {
+  w.concerts.forEach((c, i) => {
     events.push({
-      name: `CONC${String(i + 1).padStart(2, '0')}`,
+      name: w.concertName(i),
       description: `${c.performer} Live`,
       date: c.date,
       time: '20:00',
       performer: c.performer,
-      organization: 'Harbor City Arena Presents',
-      venueName: VENUE_NAME,
-      manifestName: MANIFEST_NAME,
-      seasonName: CONCERT_SEASON,
+      organization: w.presenter,
+      venueName: w.venueName,
+      manifestName: w.manifestName,
+      seasonName: w.concertSeason,
       category: 'O',
       duration: 150,
       planType: 'N',
@@ -185,33 +286,33 @@ function generateEvents(rng: Rng): EventInfo[] {
       onsaleDate: addDays(c.date, -90),
       majorCat: 'MUSIC',
       minorCat: c.minor,
-      archticsVenueId: ARCHTICS_VENUE_ID,
+      archticsVenueId: w.archticsVenueId,
       home: false,
       priceScalePct: 150,
     });
   });
   // Added after the current season without drawing from rng: the seeded data stays as it was.
-  for (const a of ARCHIVED_EVENTS) {
+  for (const a of w.archived) {
     const dow = new Date(`${a.date}T00:00:00Z`).getUTCDay();
     events.push({
       name: a.name,
-      nameInet: `${slug(CLUB)}-vs-${slug(a.opponent)}-${a.date}`,
-      description: `${CLUB} vs. ${a.opponent}`,
+      nameInet: `${slug(w.club)}-vs-${slug(a.opponent)}-${a.date}`,
+      description: `${w.club} vs. ${a.opponent}`,
       date: a.date,
       time: dow === 0 || dow === 6 ? '15:00' : '19:30',
-      organization: CLUB,
-      venueName: VENUE_NAME,
-      manifestName: 'ARENA 2016-17',
-      seasonName: ARCHIVED_SEASON,
+      organization: w.club,
+      venueName: w.venueName,
+      manifestName: w.archivedManifestName,
+      seasonName: w.archivedSeason,
       category: 'E',
       duration: 120,
       planType: 'S',
-      totalEvents: ARCHIVED_EVENTS.length,
+      totalEvents: w.archived.length,
       allowSingles: 'Y',
       onsaleDate: '2016-07-15',
       majorCat: 'SPORTS',
       minorCat: 'SOCCER',
-      archticsVenueId: ARCHTICS_VENUE_ID,
+      archticsVenueId: w.archticsVenueId,
       home: false,
       priceScalePct: 100,
       archived: true,
@@ -223,7 +324,7 @@ function generateEvents(rng: Rng): EventInfo[] {
   const byDate = (list: typeof events) => [...list].sort((a, b) => a.date.localeCompare(b.date) || a.name.localeCompare(b.name));
   const current = byDate(events.filter((e) => !e.archived));
   const archived = byDate(events.filter((e) => e.archived));
-  return events.map((e, idx) => ({ ...e, idx, eventId: e.archived ? 1601 + archived.indexOf(e) : 2601 + current.indexOf(e) }));
+  return events.map((e, idx) => ({ ...e, idx, eventId: e.archived ? w.archivedEventId + archived.indexOf(e) : w.firstEventId + current.indexOf(e) }));
 }
 
 // ── Accounts ─────────────────────────────────────────────────────────────────────────────────
@@ -252,10 +353,6 @@ export interface Account {
   pin: string;
 }
 
-export const FIRST_ACCT_ID = 100000;
-export const ACCOUNT_COUNT = 2000;
-export const STH_ACCT_ID = 100479;
-export const CUST_NAME_ID_OFFSET = 200000;
 
 const FIRST_NAMES = [
   'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth',
@@ -282,14 +379,13 @@ const CITIES: readonly [string, string, number][] = [
 ];
 const COMPANY_WORDS = ['Harbor', 'Pacific', 'Summit', 'Beacon', 'Anchor', 'Tidewater', 'Keystone', 'Northstar'];
 const COMPANY_KINDS = ['Logistics', 'Holdings', 'Partners', 'Dental Group', 'Realty', 'Construction', 'Law Group'];
-const EMAIL_DOMAINS = ['example.com', 'example.net', 'example.org'];
 
-function generateAccounts(rng: Rng, holders: Set<number>): Account[] {
+function generateAccounts(rng: Rng, holders: Set<number>, w: WorldDef): Account[] {
   const out: Account[] = [];
   const addStart = Date.parse('2010-01-01T00:00:00Z');
   const addEnd = Date.parse('2026-06-30T00:00:00Z');
   for (let i = 0; i < ACCOUNT_COUNT; i++) {
-    const acctId = FIRST_ACCT_ID + i;
+    const acctId = w.firstAcctId + i;
     const first = pick(rng, FIRST_NAMES);
     const last = pick(rng, LAST_NAMES);
     const company = rng() < 0.05;
@@ -298,7 +394,7 @@ function generateAccounts(rng: Rng, holders: Set<number>): Account[] {
     const phone = () => `${area}-555-${String(randInt(rng, 0, 9999)).padStart(4, '0')}`;
     const a: Account = {
       acctId,
-      custNameId: acctId + CUST_NAME_ID_OFFSET,
+      custNameId: acctId + w.custNameIdOffset,
       nameType: company ? 'C' : 'I',
       nameFirst: first,
       nameMi: String.fromCharCode(65 + randInt(rng, 0, 25)),
@@ -308,7 +404,7 @@ function generateAccounts(rng: Rng, holders: Set<number>): Account[] {
       state,
       zip: String(zip + randInt(rng, 0, 9)).padStart(5, '0'),
       country: 'USA',
-      email: `${first}.${last}${i}@${pick(rng, EMAIL_DOMAINS)}`.toLowerCase(),
+      email: `${first}.${last}${i}@${pick(rng, w.emailDomains)}`.toLowerCase(),
       addDate: isoDay(addStart + Math.floor(rng() * ((addEnd - addStart) / DAY)) * DAY),
       acctType: holders.has(acctId) ? 'STH' : company ? 'CORP' : 'IND',
       emailOptout: rng() < 0.1 ? 1 : 0,
@@ -345,10 +441,10 @@ export interface SaleBlock {
 
 export const SEASON_BLOCK = -1;
 
-function generateSeasonBlocks(rng: Rng, holders: number[]): { blocks: SaleBlock[]; base: Uint8Array } {
+function generateSeasonBlocks(rng: Rng, holders: number[], venue: Venue): { blocks: SaleBlock[]; base: Uint8Array } {
   const base = new Uint8Array(SEAT_COUNT); // 1 = owned by a season-ticket holder
   const blocks: SaleBlock[] = [];
-  const adult = TICKET_TYPES[0];
+  const adult = venue.fullPrice;
   const saleStart = Date.parse('2026-03-01T00:00:00Z');
   for (const acctId of holders) {
     const numBlocks = rng() < 0.2 ? 2 : 1;
@@ -364,7 +460,7 @@ function generateSeasonBlocks(rng: Rng, holders: number[]): { blocks: SaleBlock[
         if (!free) continue;
         for (let n = 0; n < size; n++) base[seatIndex(section, row, first + n)] = 1;
         const pc = rowPriceCode(section, row);
-        const full = priceCents(pc, adult, 100);
+        const full = venue.priceCents(pc, adult, 100);
         blocks.push({
           acctId,
           eventIdx: SEASON_BLOCK,
@@ -389,6 +485,9 @@ function generateSeasonBlocks(rng: Rng, holders: number[]): { blocks: SaleBlock[
 
 export interface SeedData {
   seed: number;
+  /** The world's names (WORLDS). */
+  world: WorldDef;
+  venue: Venue;
   events: EventInfo[];
   eventByName: Map<string, EventInfo>;
   accounts: Account[];
@@ -397,19 +496,24 @@ export interface SeedData {
   seasonBase: Uint8Array;
 }
 
-export function generate(seed: number): SeedData {
-  const events = generateEvents(mulberry32(hash32(seed, 1)));
-  // ~15% of the accounts hold season tickets; 100479 always does.
-  const holderRng = mulberry32(hash32(seed, 2));
-  const holderSet = new Set<number>([STH_ACCT_ID]);
-  for (let i = 0; i < ACCOUNT_COUNT; i++) if (holderRng() < 0.15) holderSet.add(FIRST_ACCT_ID + i);
+export function generate(seed: number, world: WorldName = 'default'): SeedData {
+  const w = WORLDS[world];
+  // The alt world draws its own people and seats from the same seed; the default world's draws stay as they were.
+  const rng = (stream: number) => mulberry32(world === 'default' ? hash32(seed, stream) : hash32(seed, stream, 0xa17));
+  const events = generateEvents(rng(1), w);
+  // ~15% of the accounts hold season tickets; the world's sthAcctId always does.
+  const holderRng = rng(2);
+  const holderSet = new Set<number>([w.sthAcctId]);
+  for (let i = 0; i < ACCOUNT_COUNT; i++) if (holderRng() < 0.15) holderSet.add(w.firstAcctId + i);
   const holders = [...holderSet].sort((a, b) => a - b);
-  const accounts = generateAccounts(mulberry32(hash32(seed, 3)), holderSet);
-  const { blocks, base } = generateSeasonBlocks(mulberry32(hash32(seed, 4)), holders);
+  const accounts = generateAccounts(rng(3), holderSet, w);
+  const { blocks, base } = generateSeasonBlocks(rng(4), holders, w.venue);
   return {
     seed,
+    world: w,
+    venue: w.venue,
     events,
-    eventByName: new Map(events.map((e) => [e.name, e])),
+    eventByName: new Map(events.map((e) => [e.name.toUpperCase(), e])),
     accounts,
     seasonBlocks: blocks,
     seasonBase: base,

@@ -106,7 +106,7 @@ export function buildState(data: SeedData, clock: WorldClock): WorldState {
     inventories: new Map(),
     homeFreeBySection: homeFree,
     carts: new Map(),
-    nextOrderNum: 500001,
+    nextOrderNum: data.world.firstOrderNum,
     barcodes: new Map(),
     barcodeStatus: new Map(),
     barcodeSeq: 0,

@@ -7,7 +7,7 @@ import { fail, int, isRecord, money, ok, str, upper } from './format.js';
 import { SEASON_BLOCK, type EventInfo, type SaleBlock } from './seed.js';
 import { blocksFor, findEvent, nextBarcode, type WorldState } from './state.js';
 import type { Outcome } from './types.js';
-import { PRICE_CODES, ROW_NAMES, rowIndex, SECTION_NAMES, sectionIndex, seatIndex, seatParts } from './venue.js';
+import { seatIndex, seatParts } from './venue.js';
 
 /** seat_status_ind of a sold seat. */
 export const SOLD_STATUS = 'S';
@@ -68,13 +68,13 @@ function blockOut(state: WorldState, ev: EventInfo, b: SaleBlock): Record<string
   return {
     event_name: ev.name,
     event_id: ev.eventId,
-    section_name: SECTION_NAMES[b.section],
-    row_name: ROW_NAMES[b.row],
+    section_name: state.data.venue.sections[b.section],
+    row_name: state.data.venue.rows[b.row],
     seat_num: b.firstSeat,
     num_seat: b.numSeats,
     last_seat: b.firstSeat + b.numSeats - 1,
     seat_increment: 1,
-    price_code: PRICE_CODES[b.priceCode].code,
+    price_code: state.data.venue.priceCodes[b.priceCode]!.code,
     ticket_type_code: b.ticketType,
     full_price: money(b.fullCents),
     block_full_price: money(b.fullCents * b.numSeats),
@@ -99,8 +99,8 @@ export function ticketPrint(state: WorldState, c: Command1Request): Outcome {
     const wanted = new Set<number>();
     for (const s of c.seats) {
       if (!isRecord(s)) continue;
-      const sec = sectionIndex(str(s.section_name) ?? '');
-      const row = rowIndex(str(s.row_name) ?? '');
+      const sec = state.data.venue.sectionIndex(str(s.section_name) ?? '');
+      const row = state.data.venue.rowIndex(str(s.row_name) ?? '');
       const num = int(s.seat_num);
       if (sec >= 0 && row >= 0 && num !== undefined && num >= 1) wanted.add(seatIndex(sec, row, num));
     }
@@ -118,8 +118,8 @@ export function ticketPrint(state: WorldState, c: Command1Request): Outcome {
     const p = seatParts(i);
     return {
       event_name: ev.name,
-      section_name: SECTION_NAMES[p.section],
-      row_name: ROW_NAMES[p.row],
+      section_name: state.data.venue.sections[p.section],
+      row_name: state.data.venue.rows[p.row],
       seat_num: p.seatNum,
       barcode,
       ticket_status: PRINTED,
