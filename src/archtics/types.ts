@@ -57,6 +57,28 @@ export interface CachePolicy<Req, Res> {
   remember?(req: Req, res: Res | undefined): { key: string; tags: string[] } | undefined;
   /** A multi-item command: its answer is cached item by item and assembled from them. */
   items?: ItemPolicy<Req, Res>;
+  /**
+   * With `items`: the unfiltered form lists the whole collection, page by page, and the cache keeps
+   * it as ONE entry (CACHE_CATALOGUE_TTL_MS) that answers any list of ids; ids it lacks go through
+   * the filtered call. Absent: not catalogued.
+   */
+  catalogue?: CataloguePolicy<Res>;
+  /**
+   * A hot answer is worth renewing before it expires, with budget no caller needs (refresh-ahead,
+   * CACHE_REFRESH_*): true for reads whose answer many callers share or re-read. Absent: never.
+   */
+  readonly refreshAhead?: boolean;
+}
+
+/** How a multi-item read's unfiltered form pages through the whole collection (CachePolicy.catalogue). */
+export interface CataloguePolicy<Res, Item = unknown> {
+  /**
+   * The request for one page: the first (after undefined) or the one after the id `after` (a Req;
+   * typed unknown so that a def stays covariant in Req).
+   */
+  page(after: string | undefined): unknown;
+  /** A page's items by id, in order, and the cursor of the next page (absent after the last). */
+  read(res: Res): { entries: [string, Item][]; next?: string };
 }
 
 export interface Invalidation {
@@ -94,6 +116,8 @@ export interface UpstreamTrace {
   staleServes: number;
   /** Age in seconds of the oldest stale answer served, when any. */
   maxStaleAgeSeconds?: number;
+  /** Of cacheHits, answers the refresher had renewed ahead of expiry (its own calls are on no operation's trace). */
+  refreshHits?: number;
 }
 
 export function newTrace(): UpstreamTrace {
@@ -153,6 +177,12 @@ export interface RunOptions {
    * digest, or a client address's when tokens are off). Set from the request, never from input.
    */
   caller?: string;
+  /**
+   * Work no caller waits for (refresh-ahead): sent at the budget's 'idle' priority, only from slots
+   * no caller or reserved poll needs, leaving `headroom` more free; refused at once otherwise, and
+   * never re-sent. Polls of an accepted command are polls as usual.
+   */
+  idle?: { headroom: number };
 }
 
 /** Anything that can run a command: the client itself, or a cache in front of it. */

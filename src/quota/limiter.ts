@@ -23,6 +23,12 @@
  * Fair shares per caller (fair.ts): within a priority the line is ordered by water-filling over the
  * callers' use of the window, and a caller over its share only borrows what leaves the reserve; a
  * send held back by that passes its slot to those behind it.
+ *
+ * Idle work (refresh-ahead) is the fourth priority, after every caller: it is granted only when
+ * its slot, the slots of its own expected polls and `headroom` more are all free NOW after every
+ * reserved poll and every caller in line; otherwise it is refused at once, never queued — so it
+ * never delays a caller, and yields the moment callers are back. The store re-checks that rule
+ * atomically (decideTake), so replicas sharing a Redis window keep it too.
  */
 import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
@@ -33,8 +39,8 @@ import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearn
 import type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
 import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
-/** Line order: polls of accepted commands first, then writes, then reads. */
-export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
+/** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
+export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read', 'idle'];
 
 /** setTimeout's ceiling; a longer wait wakes early, finds nothing due and sleeps again. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
@@ -72,6 +78,8 @@ interface Waiter extends Refusal {
   /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
   readonly startBy: number;
   readonly claim?: PlannedClaim;
+  /** Idle work only: slots that must stay free now after it and its polls. */
+  readonly headroom?: number;
   resolve(grant: Grant): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -175,6 +183,7 @@ export class QueuedLimiter implements Limiter {
         seq: ++this.waiterSeq,
         deadline: opts.deadline ?? Infinity,
         startBy: opts.startBy ?? Infinity,
+        ...(opts.priority === 'idle' ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) } : {}),
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         resolve,
@@ -266,7 +275,9 @@ export class QueuedLimiter implements Limiter {
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
     const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
-    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0);
+    // Idle work's headroom must be forecast too (it takes only what stays free after it).
+    const spare = line.reduce((most, w) => Math.max(most, w.headroom ?? 0), 0);
+    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0) + spare;
     const slots = forecastSlots(floor, now, limits, Math.max(1, total + 1));
     // Fair shares: the callers using the window or waiting for it share it.
     const callers = new Set<string>();
@@ -300,16 +311,24 @@ export class QueuedLimiter implements Limiter {
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
+      const idle = waiter.priority === 'idle';
       // A command never seen answered is planned with the pessimistic prior only where that fits:
       // refusing it for polls it was never seen to need would keep a small budget from ever learning.
-      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+      // (Not for idle work: it only ever takes what is certainly left over.)
+      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
+      // Idle work is now or never, from what is left over: itself, its polls and its headroom.
+      if (idle && slots[last + (waiter.headroom ?? 0)] > now) {
+        this.remove(waiter);
+        waiter.reject(budgetError('no idle upstream budget now', secondsUntil(slots[last + (waiter.headroom ?? 0)], now), waiter.command));
+        continue;
+      }
       // Over its share, a first send also leaves the others' room (fair.ts). A caller with no use in
       // the window is never held: with more callers than slots its share is under one send.
       const { used } = order[i];
-      const held = waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
+      const held = !idle && waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
       let at = slots[first];
       if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
       if (at > waiter.startBy) {
@@ -341,15 +360,19 @@ export class QueuedLimiter implements Limiter {
     const later = await this.store.tryTake(now, head.take);
     if (this.closed) return;
     if (later === null) {
-      // Counted, with the reservation the take carried.
-      if (this.remove(head.waiter)) {
+      // Counted, with the reservation the take carried. Idle work whose caller-free moment passed
+      // while the store answered (a caller came) gives the slot to that caller.
+      const overtaken = head.waiter.priority === 'idle' && this.inLineOrder()[0] !== head.waiter;
+      if (overtaken && this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
+      if (!overtaken && this.remove(head.waiter)) {
         head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
         head.waiter.resolve(this.grantOf(head.waiter, head.take, now));
       } else {
-        // It aborted meanwhile: its reservation goes, the slot to whoever is first now.
+        // It aborted (or was overtaken) meanwhile: its reservation goes, the slot to the first caller
+        // now (never to idle work, which takes only slots its own check left over).
         const orphan = head.take.kind === 'first' ? head.take.claim : undefined;
         if (orphan !== undefined) this.storeCall(() => this.store.release(orphan));
-        const next = this.inLineOrder()[0];
+        const next = this.inLineOrder().find((w) => w.priority !== 'idle');
         if (next) {
           this.remove(next);
           next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
@@ -358,6 +381,9 @@ export class QueuedLimiter implements Limiter {
           next.resolve(this.grantOf(next, { kind: 'poll', ...recorded }, now));
         }
       }
+    } else if (head.waiter.priority === 'idle') {
+      // Nothing left over for idle work (another replica took it): refused, never queued.
+      if (this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', secondsUntil(later, now), head.waiter.command));
     } else if (head.take.kind === 'first' && head.take.shapes) {
       // Only sends held to their share wait for the reserve; everyone else may still go.
       this.shapedNotBefore = later;
@@ -436,6 +462,7 @@ export class QueuedLimiter implements Limiter {
       kind: 'first',
       id,
       ...(claim !== undefined ? { claim } : {}),
+      ...(waiter.headroom !== undefined ? { headroom: waiter.headroom } : {}),
       polls,
       deadline: waiter.deadline,
       expiresAt: Number.isFinite(waiter.deadline) ? waiter.deadline : now + this.claimTtlMs,
@@ -564,7 +591,7 @@ export class QueuedLimiter implements Limiter {
   // ── the line ──────────────────────────────────────────────────────────────────────────────
 
   private get size(): number {
-    return this.lines.poll.length + this.lines.write.length + this.lines.read.length;
+    return PRIORITY_ORDER.reduce((n, p) => n + this.lines[p].length, 0);
   }
 
   private inLineOrder(): Waiter[] {

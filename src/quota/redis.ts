@@ -110,6 +110,7 @@ end
 `;
 
 // ARGV: now, windowMs, perWindow, dayMs, perDay, member, kind ('poll'|'first'|'lone'), claim, polls, deadline, expiresAt,
+// headroom (idle work: slots that must stay free now after its own; -1 for any other send),
 // then for a send held to its caller's share, pairs of (shape windowMs, shape perWindow)
 const TAKE_SCRIPT = new LuaScript(`${RESERVED_LUA}${FORECAST_LUA}
 local now = tonumber(ARGV[1])
@@ -129,10 +130,14 @@ if kind == 'poll' then
 else
   local ahead = slotsFor(reservedSum(now, claim))
   local last = ahead + slotsFor(polls)
-  local s = forecast(now, paused, last, windowMs, perWindow, dayMs, perDay)
+  local headroom = tonumber(ARGV[12])
+  local n = last
+  if headroom >= 0 then n = last + headroom end
+  local s = forecast(now, paused, n, windowMs, perWindow, dayMs, perDay)
   if s[ahead] > now then return s[ahead] end
   if s[last] > deadline then return now + 1 end
-  for i = 12, #ARGV - 1, 2 do
+  if headroom >= 0 and s[n] > now then return s[n] end
+  for i = 13, #ARGV - 1, 2 do
     local shapeMs = tonumber(ARGV[i])
     local shapeN = tonumber(ARGV[i + 1])
     local inShape = redis.call('ZCOUNT', KEYS[1], '(' .. (now - shapeMs), '+inf')
@@ -333,6 +338,7 @@ export class RedisSlotStore implements SlotStore {
         // Lua numbers: an infinite deadline as a far one.
         first && Number.isFinite(first.deadline) ? first.deadline : Number.MAX_SAFE_INTEGER,
         first?.expiresAt ?? 0,
+        first?.headroom === undefined ? -1 : Math.max(0, Math.floor(first.headroom)),
         ...(first?.shapes ?? []).flatMap((s) => [s.windowMs, s.perWindow]),
       ]),
     );

@@ -5,8 +5,12 @@
  */
 import type { CommandName } from '../protocol/wire.js';
 
-/** Polls of accepted commands go first, then writes, then reads. */
-export type Priority = 'poll' | 'write' | 'read';
+/**
+ * Polls of accepted commands go first, then writes, then reads. 'idle' is below them all: work no
+ * caller waits for (refresh-ahead). It never waits in line: granted at once only from slots that
+ * no reserved poll and no caller in line needs, leaving `headroom` more free; otherwise refused.
+ */
+export type Priority = 'poll' | 'write' | 'read' | 'idle';
 
 export interface AcquireOptions {
   priority: Priority;
@@ -33,6 +37,8 @@ export interface AcquireOptions {
    * digest, never a token). Default: the claim's caller. Without one, no share applies (FIFO).
    */
   caller?: string;
+  /** 'idle' only: slots that must stay free now after it (and its expected polls), for callers to come. */
+  headroom?: number;
 }
 
 /**

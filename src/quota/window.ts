@@ -51,8 +51,9 @@ export interface WindowState {
  * What one send is, for the store's atomic check. A poll spends one of its command's reserved
  * polls. A first send opens (or renews) its command's reservation: it is recorded only when the
  * slot after every reservation is free now AND the slot of its own last expected poll (`polls`
- * after those) comes by `deadline`. `id` names the recorded send in a shared log (unique per take),
- * so that `untake` can find it.
+ * after those) comes by `deadline`. Idle work (`headroom` set) is recorded only when its own
+ * expected polls and `headroom` more slots are free now too: it takes only what is left over.
+ * `id` names the recorded send in a shared log (unique per take), so that `untake` can find it.
  */
 export type Take =
   | { kind: 'poll'; claim?: string; id?: string; caller?: string }
@@ -70,6 +71,8 @@ export type Take =
        * is recorded only when, for each shape, fewer than `perWindow` sends lie in its last `windowMs`.
        */
       shapes?: readonly { perWindow: number; windowMs: number }[];
+      /** Idle work only: slots that must stay free now after it and its expected polls. */
+      headroom?: number;
     };
 
 /** A send that belongs to no claim: planned alone, after every reservation. */
@@ -92,13 +95,15 @@ export function decideTake(state: WindowState, now: number, limits: WindowLimits
   // A re-send (after a 5xx) of a command already holding a reservation does not queue behind itself.
   const ahead = slotsFor(Math.max(0, (state.reserved ?? 0) - ownReserved));
   const last = ahead + slotsFor(take.polls);
-  const slots = forecastSlots(state, now, limits, last + 1);
+  const spare = take.headroom === undefined ? undefined : last + Math.max(0, take.headroom);
+  const slots = forecastSlots(state, now, limits, (spare ?? last) + 1);
   if (slots[ahead] > now) return slots[ahead];
   if (slots[last] > take.deadline) return now + 1;
   for (const shape of take.shapes ?? []) {
     const at = nextSlot(state, now, { ...limits, ...shape });
     if (at > now) return at;
   }
+  if (spare !== undefined && slots[spare] > now) return slots[spare];
   return null;
 }
 
