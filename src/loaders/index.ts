@@ -58,7 +58,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
     command: customerQuery,
     key: String,
     request: (acctId: number) => ({ acctId }),
-    // An unknown account (5024) parses as no customer.
+    // An unknown account parses as no customer (customer_query's not-found).
     select: (answer) => answer?.customer ?? null,
   });
   // A customer found by e-mail is primed into byId, so asking for one account both ways costs one call.
@@ -83,7 +83,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
     },
     select: (answer, name) => eventsByName(answer.events).get(eventKey(name)) ?? null,
   });
-  // No blocks (5069) parses as an empty list.
+  // No blocks parses as an empty list.
   const seatsSoldLoader = commandLoader(api, {
     command: seatsSold,
     key: seatsSoldKey,
