@@ -224,7 +224,7 @@ class CachedCommandRunner implements CachedRunner {
       if (!entry || !(entry.expiresAt > now)) return undefined;
       const index = catalogueIndex(entry.value as CatalogueValue);
       if (!ids.every((id) => index.has(id))) return undefined;
-      this.count(def.name, 'hit', opts, entry);
+      this.count(def.name, 'hit', this.itemPeekOptions(def.name, opts), entry);
       noteRead(opts.provenance, entry.expiresAt, entry.tags);
       return { value: policy.assemble(ids, index) };
     }
@@ -237,9 +237,7 @@ class CachedCommandRunner implements CachedRunner {
         items.set(id, e.value);
         expiresAt = Math.min(expiresAt, e.expiresAt);
       }
-      // One call answers all of an operation's items: its item peeks count one hit on its trace.
-      const { trace: _counted, ...uncounted } = opts;
-      this.count(def.name, 'hit', this.firstItemPeek(def.name, opts) ? opts : uncounted);
+      this.count(def.name, 'hit', this.itemPeekOptions(def.name, opts));
       noteRead(opts.provenance, expiresAt);
       return { value: policy.assemble(ids, items) };
     }
@@ -766,13 +764,20 @@ class CachedCommandRunner implements CachedRunner {
   /** Per operation (its trace): the multi-item commands whose peeks already counted a hit. */
   private readonly itemPeeks = new WeakMap<object, Set<string>>();
 
-  private firstItemPeek(command: string, opts: RunOptions): boolean {
-    if (!opts.trace) return true;
+  /**
+   * One call answers all of an operation's items (a multi-item command), so its item peeks count
+   * one hit on the operation's trace: the first peek's options, the others' without the trace.
+   */
+  private itemPeekOptions(command: string, opts: RunOptions): RunOptions {
+    if (!opts.trace) return opts;
     let seen = this.itemPeeks.get(opts.trace);
     if (!seen) this.itemPeeks.set(opts.trace, (seen = new Set()));
-    if (seen.has(command)) return false;
-    seen.add(command);
-    return true;
+    if (!seen.has(command)) {
+      seen.add(command);
+      return opts;
+    }
+    const { trace: _counted, ...uncounted } = opts;
+    return uncounted;
   }
 
   private count(command: string, outcome: CacheOutcome, opts: RunOptions, entry?: CacheEntry): void {
