@@ -14,6 +14,7 @@ import type { Redis } from '../redis.js';
 import { ByteLruStore } from './lru.js';
 import { RedisL2 } from './redis-l2.js';
 import type { CacheEntry } from './types.js';
+import { deepFreeze } from './freeze.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -31,14 +32,6 @@ export interface ResponseStore {
   /** Evicts every answer built from a read under one of these tags. */
   invalidate(tags: readonly string[]): MaybePromise<void>;
   close(): Promise<void>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** How many recent invalidations the in-process store remembers for the race check. */

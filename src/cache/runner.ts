@@ -37,6 +37,7 @@ import { ByteLruStore } from './lru.js';
 import { HotKeys, MemoryRefreshLedger, Refresher, refreshKey, type RefreshLedger, type RefreshOutcome, type RefreshPorts } from './refresh-ahead.js';
 import { isBudgetRefusal, isRefusal, markStale, servable } from './stale.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
+import { deepFreeze } from './freeze.js';
 
 /** The slice of a pino logger the cache uses. */
 export interface CacheLogger {
@@ -91,14 +92,6 @@ export interface CachedRunner extends CommandRunner {
   /** Drops the in-process tier (tests, admin). */
   clear(): void;
   close(): Promise<void>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 export function createCachedRunner(opts: CachedRunnerOptions): CachedRunner {
