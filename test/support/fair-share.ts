@@ -13,7 +13,6 @@ import { createArchticsClient, type ArchticsClient } from '../../src/archtics/cl
 import type { CommandRunner } from '../../src/archtics/types.js';
 import { createGateway, type Gateway } from '../../src/app.js';
 import { createCachedRunner } from '../../src/cache/index.js';
-import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLimiter } from '../../src/quota/redis-limiter.js';
 import type { Limiter } from '../../src/quota/types.js';
@@ -36,36 +35,9 @@ const GREEDY_BATCH = 40;
 const MAX_VICTIM_OPS = Math.ceil(SIM_MS / VICTIM_EVERY_MS);
 const MAX_GREEDY_OPS = 400;
 
-/** A Clock on the sandbox's time (bench/harness.ts's SandboxTimeClock). */
-export class SandboxTimeClock implements Clock {
-  constructor(private readonly sb: Pick<RunningSandbox, 'clock'>) {}
-
-  now(): number {
-    return this.sb.clock.now();
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const reason = () => signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
-      if (signal?.aborted) return reject(reason());
-      const target = this.now() + Math.max(0, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(reason());
-      };
-      const wake = () => {
-        const left = target - this.now();
-        if (left > 0) timer = setTimeout(wake, Math.max(1, Math.ceil(left * this.sb.clock.timeScale)));
-        else {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
-      };
-      let timer = setTimeout(wake, Math.max(0, Math.ceil(ms * this.sb.clock.timeScale)));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-}
+/** A Clock on the sandbox's time: the bench's, so that both agree with the sandbox on a minute. */
+export { SandboxTimeClock } from '../../bench/harness.js';
+import { SandboxTimeClock } from '../../bench/harness.js';
 
 /** The sandbox's Retry-After is in real seconds; the client reads it on the simulated clock. */
 function simulatedRetryAfter(timeScale: number): typeof fetch {
