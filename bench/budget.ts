@@ -212,7 +212,8 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
   const upstream429At: number[] = [];
   const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At) });
   const cache = createCachedRunner({ inner: client, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
-  const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, wrapRunner: (_inner: CommandRunner) => cache });
+  // The same clock: each operation's deadline is set on the time the client and limiter check it on.
+  const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, clock, wrapRunner: (_inner: CommandRunner) => cache });
 
   const done: Done[] = [];
   let stats: SandboxStats;

@@ -12,6 +12,7 @@ import { degradableL2 } from './cache/degradable-l2.js';
 import { RedisL2, cacheNamespace } from './cache/redis-l2.js';
 import { createCachedRunner, type CachedRunner } from './cache/runner.js';
 import type { Config } from './config.js';
+import type { Clock } from './clock.js';
 import { Drain } from './drain.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
@@ -55,6 +56,13 @@ export interface GatewayOptions {
    * REDIS_URL. Tests pass createMemoryStores(). Not closed by the gateway when given.
    */
   stores?: Stores;
+  /**
+   * The time every deadline is set and checked on (default the system clock): the limiter, client
+   * and cache built here run on it, and each operation's deadline is set on it. Whoever passes a
+   * runner or limiter on another clock (a benchmark's scaled one) passes that clock too, or the
+   * operation deadline is set on wall time and compared on theirs.
+   */
+  clock?: Clock;
 }
 
 /** What Upstream.quota shows: the budget and how well the cache stretches it. */
@@ -145,6 +153,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     opts.limiter ??
       createLimiter(config, redis, {
         prefix,
+        ...(opts.clock ? { clock: opts.clock } : {}),
         ...(budgetLog ? { log: budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
         ...(redisDep ? { health: redisDep } : {}),
         ...(config.replicas ? { replicas: config.replicas } : {}),
@@ -161,6 +170,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         config: config.archtics,
         limiter,
         logger,
+        ...(opts.clock ? { clock: opts.clock } : {}),
         onUpstreamCall: (e) => {
           metrics.onUpstreamCall(e);
           opts.onUpstreamCall?.(e);
@@ -181,6 +191,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         context: { siteName: config.archtics.siteName },
+        ...(opts.clock ? { clock: opts.clock } : {}),
         // A peer's fetch may wait for budget and be 202-polled: wait for it as long as a read may take.
         peerWaitMs: config.archtics.readDeadlineMs,
       })
@@ -249,6 +260,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     requests: config.requests,
     maxUpstreamCalls: config.maxUpstreamCalls,
     operationDeadlineMs: config.operationDeadlineMs,
+    ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
     readDeadlineMs: config.archtics.readDeadlineMs,
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,

@@ -165,7 +165,7 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; deadline?: number; startBy?: number; timeoutMs: number; poll: boolean },
+  opts: { priority: Priority; deadline?: number; startBy?: number; pollWaitMs?: (polls: number) => number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
   let cookie: string;
   for (;;) {
@@ -173,6 +173,7 @@ export async function sendUnderBudget(
       priority: opts.priority,
       ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
       ...(opts.startBy !== undefined ? { startBy: opts.startBy } : {}),
+      ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
       ...(ex.signal ? { signal: ex.signal } : {}),
       command: ex.command,
       ...(ex.claim ? { claim: ex.claim } : {}),

@@ -63,6 +63,8 @@ interface Waiter extends Refusal {
   /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
   readonly startBy: number;
   readonly claim?: PlannedClaim;
+  /** AcquireOptions.pollWaitMs (none: its polls may follow at once). */
+  readonly pollWaitMs?: (polls: number) => number;
   resolve(grant: Grant): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -156,6 +158,7 @@ export class QueuedLimiter implements Limiter {
         startBy: opts.startBy ?? Infinity,
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
+        ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
         resolve,
         reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
@@ -250,18 +253,22 @@ export class QueuedLimiter implements Limiter {
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
-      // A command never seen answered is planned with the pessimistic prior only where that fits:
-      // refusing it for polls it was never seen to need would keep a small budget from ever learning.
-      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+      // A command never seen answered is planned without the pessimistic prior only where the prior
+      // could not fit before its deadline even in an idle window: refusing it then would keep a
+      // small budget from ever learning. A window that is merely busy refuses it: granted without
+      // its polls, it would be started and never finished.
+      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) > waiter.deadline) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
+      // Its last expected poll comes no sooner than the poller's waits after its first send.
+      const lastAt = Math.max(slots[last], slots[first] + this.pollWait(waiter, needs[i]));
       if (slots[first] > waiter.startBy) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget now`, secondsUntil(slots[first], now), waiter.command));
         continue;
       }
-      if (slots[last] > waiter.deadline) {
+      if (lastAt > waiter.deadline) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slots[first], now), waiter.command));
         continue;
@@ -301,6 +308,22 @@ export class QueuedLimiter implements Limiter {
     }
     // Look again: serve the next one, or re-forecast (and re-check deadlines) after losing a race.
     this.pumpAgain = true;
+  }
+
+  /** When slot `index` would come in an idle window (the window's size per window length). */
+  private idleAt(state: WindowState, now: number, index: number): number {
+    const limits = state.limits ?? this.limits;
+    return now + Math.floor(index / limits.perWindow) * limits.windowMs;
+  }
+
+  /**
+   * Clock ms from a first send to the last of its `polls` expected polls, at the earliest. Counted
+   * once its command was seen accepted: the slots may be the prior's guess (a reservation not used
+   * is released), but a command is not refused for waits it was never seen to need.
+   */
+  private pollWait(waiter: Waiter, polls: number): number {
+    if (!(polls > 0 && waiter.pollWaitMs && waiter.claim && this.expectedPolls(waiter.claim.command).acceptedSamples > 0)) return 0;
+    return waiter.pollWaitMs(slotsFor(polls));
   }
 
   /** Polls a first send reserves: its command's expected polls (none without a claim). */
