@@ -51,15 +51,15 @@ const LIMITER_WINDOW_MS = process.env.BENCH_BUDGET_WINDOW_MS ? Number(process.en
  * and the POST's arrival at the service (CPU, loopback): real time, so on a clock running
  * 1/timeScale times faster it is margin/timeScale simulated ms (1 s real = 5 s at 0.2).
  */
-function limiterWindowMs(marginMs: number): number {
-  return LIMITER_WINDOW_MS ?? 60_000 + Math.round(marginMs / TIME_SCALE);
+export function limiterWindowMs(marginMs: number, timeScale = TIME_SCALE): number {
+  return LIMITER_WINDOW_MS ?? 60_000 + Math.round(marginMs / timeScale);
 }
 /** Hard cap on operations (the schedule makes ~5,000). */
 const MAX_OPS = 8_000;
 /** Real ms to wait for operations still running after the last arrival. */
 const DRAIN_REAL_MS = 15_000;
 
-const EVENT_PAGE_QUERY = /* GraphQL */ `
+export const EVENT_PAGE_QUERY = /* GraphQL */ `
   query EventPage($name: String!) {
     event(name: $name) {
       id
@@ -84,7 +84,7 @@ const EVENT_PAGE_QUERY = /* GraphQL */ `
   }
 `;
 
-const AVAILABILITY_QUERY = /* GraphQL */ `
+export const AVAILABILITY_QUERY = /* GraphQL */ `
   query Availability($name: String!) {
     event(name: $name) {
       name
@@ -103,9 +103,9 @@ const AVAILABILITY_QUERY = /* GraphQL */ `
   }
 `;
 
-type Kind = 'dashboard' | 'event' | 'availability';
+export type Kind = 'dashboard' | 'event' | 'availability';
 
-interface Planned {
+export interface Planned {
   at: number;
   kind: Kind;
   body: string;
@@ -119,8 +119,8 @@ interface Done {
   codes: string[];
 }
 
-/** The seeded schedule: arrival offsets in simulated ms from the start. */
-function plan(): Planned[] {
+/** The seeded schedule: arrival offsets in simulated ms from the start (suite 6 runs it with fewer users). */
+export function plan(users = USERS, simMs = SIM_MS): Planned[] {
   const random = rng(BENCH_SEED ^ 0x5eed);
   const accounts = shuffled(
     world().accounts.map((a) => a.acctId),
@@ -134,8 +134,8 @@ function plan(): Planned[] {
   const eventRank = zipf(events.length, 1, random);
   const think = () => -Math.log(1 - random()) * THINK_MEAN_MS;
   const out: Planned[] = [];
-  for (let u = 0; u < USERS; u++) {
-    for (let t = random() * THINK_MEAN_MS; t < SIM_MS; t += think()) {
+  for (let u = 0; u < users; u++) {
+    for (let t = random() * THINK_MEAN_MS; t < simMs; t += think()) {
       const r = random();
       if (r < 0.5) {
         out.push({ at: t, kind: 'dashboard', body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids: [customerId(accounts[accountRank()])], first: 10 } }) });
@@ -154,7 +154,7 @@ function plan(): Planned[] {
  * This converts it to simulated seconds, so a 429 would be honoured for as long as the sandbox
  * means. Also notes when each 429 arrived. (No effect at timeScale 1.)
  */
-function simulatedRetryAfter(timeScale: number, clock: SandboxTimeClock, seen: number[]): typeof fetch {
+export function simulatedRetryAfter(timeScale: number, clock: SandboxTimeClock, seen: number[]): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     if (res.status !== 429) return res;
@@ -212,7 +212,6 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
   const upstream429At: number[] = [];
   const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At) });
   const cache = createCachedRunner({ inner: client, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
-  // The same clock: each operation's deadline is set on the time the client and limiter check it on.
   const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, clock, wrapRunner: (_inner: CommandRunner) => cache });
 
   const done: Done[] = [];

@@ -15,6 +15,7 @@ import type { CommandDef, CommandRunner, CustomerQueryResult, SeatsSoldResult } 
 import { createCachedRunner } from '../src/cache/index.js';
 import { loadConfig } from '../src/config.js';
 import type { Command1Response } from '../src/protocol/wire.js';
+import type { CommandName } from '../src/sandbox/reference.js';
 import { createWorld } from '../src/sandbox/world/index.js';
 import { BENCH_SEED, world as seedWorld } from './harness.js';
 
@@ -40,7 +41,7 @@ const w = createWorld({ seed: BENCH_SEED, clock: { now: () => Date.now() } });
 
 function answer<Req, Res>(def: CommandDef<Req, Res>, req: Req): Res {
   const fields = def.toFields(req, { siteName: SITE });
-  const outcome = w.execute(def.name, { cmd: def.name, uid: 'bench', dsn: 'apigee', ...fields });
+  const outcome = w.execute(def.name as CommandName, { cmd: def.name, uid: 'bench', dsn: 'apigee', ...fields });
   const { fields: out, ...status } = outcome;
   const command1 = { cmd: def.name, ...status, ...(out ?? {}) } as unknown as Command1Response;
   return def.parse(command1);

@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { budgetSuite } from './budget.js';
+import { idleBudgetSuite } from './idle-budget.js';
 import { withinMs } from './harness.js';
 import { memorySuite } from './memory.js';
 import { overheadSuite } from './overhead.js';
@@ -38,6 +39,7 @@ const SUITES: SuiteSpec[] = [
   { id: '5', name: '5 memory', boundMs: 90_000, run: memorySuite },
   { id: '6', name: '6 response cache (warm)', boundMs: 120_000, run: responseCacheSuite },
   { id: '7', name: '7 cold dashboard', boundMs: 120_000, run: coldSuite },
+  { id: '8', name: '8 idle budget', boundMs: 720_000, run: idleBudgetSuite },
 ];
 
 async function main(): Promise<void> {

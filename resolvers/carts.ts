@@ -113,7 +113,10 @@ export async function checkout(args: { orderNum: number; acctId: number }, ctx: 
   const acctId = checkAcctId(args.acctId);
   await assertCartAccess(orderNum, ctx);
   try {
-    return { ...(await ctx.api.checkOut({ acctId, orderNum })), orderNum, acctId };
+    const result = await ctx.api.checkOut({ acctId, orderNum });
+    // Checkout binds the cart to the account: recorded, so printing knows whose seats these are.
+    await ctx.carts.addSeats(orderNum, [], acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum }, 'cart account not recorded'));
+    return { ...result, orderNum, acctId };
   } catch (e) {
     throw cartFailure(e, checkOut, orderNum);
   }

@@ -5,7 +5,7 @@
  */
 import type { Cents } from '../src/archtics/types.js';
 
-/** The seats asked for are held or sold (6001 best available found none, 6003 a seat is taken). */
+/** The seats asked for are held or sold (notEnoughSeats: best available found none; seatsNotAvailable: a seat is taken). */
 export class SeatsUnavailable extends Error {
   override readonly name = 'SeatsUnavailable';
   constructor(
@@ -16,7 +16,7 @@ export class SeatsUnavailable extends Error {
   }
 }
 
-/** The cart is unknown, or its hold lapsed and the seats went back on sale (6004). */
+/** The cart is unknown, or its hold lapsed and the seats went back on sale (unknownCart). */
 export class CartExpired extends Error {
   override readonly name = 'CartExpired';
   constructor(
@@ -35,7 +35,7 @@ export class CartExpired extends Error {
   }
 }
 
-/** The card was declined (7020); nothing was charged. */
+/** The card was declined (cardDeclined); nothing was charged. */
 export class CardDeclined extends Error {
   override readonly name = 'CardDeclined';
   constructor() {
@@ -43,7 +43,7 @@ export class CardDeclined extends Error {
   }
 }
 
-/** The amount offered is not the amount due (7010); `calculated` is what the service asks. */
+/** The amount offered is not the amount due (amountMismatch); `calculated` is what the service asks. */
 export class AmountMismatch extends Error {
   override readonly name = 'AmountMismatch';
   constructor(readonly calculated: Cents) {
@@ -51,7 +51,7 @@ export class AmountMismatch extends Error {
   }
 }
 
-/** Another account already has this e-mail (11408 on create, 5037 on update). */
+/** Another account already has this e-mail (emailExists on create and on update). */
 export class EmailAlreadyExists extends Error {
   override readonly name = 'EmailAlreadyExists';
   constructor(

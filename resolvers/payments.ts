@@ -350,7 +350,7 @@ class Attempt {
   }
 
   /**
-   * check_out found the cart gone (6004) before this key sent anything. Gone may mean paid — by a
+   * check_out found the cart gone (unknownCart) before this key sent anything. Gone may mean paid — by a
    * lost attempt whose record is gone, or under another key — so "expired" is answered only when the
    * reads prove it: the seats this cart was seen to hold (src/store/ cart records) are read from
    * seats_sold of the account. All sold → paid (settled by reading); none → CartExpired, proven;

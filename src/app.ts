@@ -5,14 +5,15 @@
  * Tests pass `runner` to put a stub where the client would be, `cache: false` for none.
  */
 import type { Plugin } from 'graphql-yoga';
+import type { Clock } from './clock.js';
 import { createArchticsClient, type UpstreamCallEvent } from './archtics/client.js';
 import { createArchticsApi } from './archtics/commands/index.js';
 import type { CommandRunner } from './archtics/types.js';
 import { degradableL2 } from './cache/degradable-l2.js';
 import { RedisL2, cacheNamespace } from './cache/redis-l2.js';
+import { RedisRefreshLedger } from './cache/redis-refresh-ledger.js';
 import { createCachedRunner, type CachedRunner } from './cache/runner.js';
 import type { Config } from './config.js';
-import type { Clock } from './clock.js';
 import { Drain } from './drain.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
@@ -35,6 +36,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Replaces the Archtics client (tests). Not closed by the gateway. */
   runner?: CommandRunner;
+  /**
+   * The clock of a `runner`, `limiter` or `wrapRunner` cache given on a scaled time (tests, bench):
+   * operation deadlines and provenance are counted on it too. Default: the system clock.
+   */
+  clock?: Clock;
   /** Replaces the limiter made from config (in-process, or Redis with REDIS_URL). Closed by the gateway. */
   limiter?: Limiter;
   /** Wraps the runner before the API sees it, instead of the cross-request cache. */
@@ -56,13 +62,6 @@ export interface GatewayOptions {
    * REDIS_URL. Tests pass createMemoryStores(). Not closed by the gateway when given.
    */
   stores?: Stores;
-  /**
-   * The time every deadline is set and checked on (default the system clock): the limiter, client
-   * and cache built here run on it, and each operation's deadline is set on it. Whoever passes a
-   * runner or limiter on another clock (a benchmark's scaled one) passes that clock too, or the
-   * operation deadline is set on wall time and compared on theirs.
-   */
-  clock?: Clock;
 }
 
 /** What Upstream.quota shows: the budget and how well the cache stretches it. */
@@ -153,7 +152,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     opts.limiter ??
       createLimiter(config, redis, {
         prefix,
-        ...(opts.clock ? { clock: opts.clock } : {}),
         ...(budgetLog ? { log: budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
         ...(redisDep ? { health: redisDep } : {}),
         ...(config.replicas ? { replicas: config.replicas } : {}),
@@ -170,7 +168,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         config: config.archtics,
         limiter,
         logger,
-        ...(opts.clock ? { clock: opts.clock } : {}),
         onUpstreamCall: (e) => {
           metrics.onUpstreamCall(e);
           opts.onUpstreamCall?.(e);
@@ -178,11 +175,16 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       });
   const base: CommandRunner = opts.runner ?? client!;
   const useCache = !opts.wrapRunner && opts.cache !== false;
+  const cacheNs = cacheNamespace(prefix, config.archtics.dsn);
   const sharedL2 = redis && useCache
-    ? new RedisL2({ redis, namespace: cacheNamespace(prefix, config.archtics.dsn), onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
+    ? new RedisL2({ redis, namespace: cacheNs, onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
     : undefined;
   // While the breaker is open the cache answers from L1 alone, without waiting on Redis.
   const l2 = sharedL2 && redisDep ? degradableL2(sharedL2, () => redisDep.degraded()) : sharedL2;
+  // Refresh-ahead (CACHE_REFRESH_*): replicas refresh under one cap, its spend counted in Redis too.
+  const refresh = config.cache.refresh;
+  const refreshLedger =
+    redis && useCache && refresh?.enabled ? new RedisRefreshLedger(redis, cacheNs, refresh.maxPerMinute, undefined, () => redisDep?.degraded() ?? false) : undefined;
   const cache = useCache
     ? createCachedRunner({
         inner: base,
@@ -191,9 +193,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         logger,
         metrics,
         context: { siteName: config.archtics.siteName },
-        ...(opts.clock ? { clock: opts.clock } : {}),
         // A peer's fetch may wait for budget and be 202-polled: wait for it as long as a read may take.
         peerWaitMs: config.archtics.readDeadlineMs,
+        ...(refreshLedger ? { refreshLedger } : {}),
       })
     : undefined;
   const runner = opts.wrapRunner ? opts.wrapRunner(base) : (cache ?? base);
@@ -260,8 +262,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     requests: config.requests,
     maxUpstreamCalls: config.maxUpstreamCalls,
     operationDeadlineMs: config.operationDeadlineMs,
-    ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
     readDeadlineMs: config.archtics.readDeadlineMs,
+    ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
     exposure: config.exposure,
     ready: async () => (await probe.ping({ requestId: 'readiness' })).systemAvailable,
     persisted: {

@@ -23,6 +23,13 @@ export interface AuthInfo {
    * tokens are off. Never the token itself.
    */
   caller: string;
+  /**
+   * Whose fair share of the upstream budget this request draws on (src/quota/fair.ts):
+   * "token:<digest>" per token (account-bound or not), or with tokens off "addr:<digest>" of the
+   * client's socket address (never a header: anyone can write one). Undefined when there is none
+   * (an in-process request): planned first come, first served, as everything was before shares.
+   */
+  budgetCaller?: string;
 }
 
 /** A token's identity for records and shares: a digest, so no store or log ever holds the token. */
@@ -48,8 +55,11 @@ function unauthenticated(message: string): GraphQLError {
  * Bearer token lookup. Throws GraphQLError UNAUTHENTICATED (HTTP 401) when tokens are configured
  * and the header is missing, malformed or names no token.
  */
-export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[]): AuthInfo {
-  if (tokens.length === 0) return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous' };
+export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[], clientAddress?: string): AuthInfo {
+  if (tokens.length === 0) {
+    const budgetCaller = addressCaller(clientAddress);
+    return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous', ...(budgetCaller ? { budgetCaller } : {}) };
+  }
   const header = headers.get('authorization');
   if (!header) throw unauthenticated('Missing bearer token: send "Authorization: Bearer <token>".');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -57,6 +67,15 @@ export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly Gat
   const presented = m[1];
   const match = tokens.find((t) => sameToken(t.token, presented));
   if (!match) throw unauthenticated('Unknown bearer token.');
-  const caller = match.acctId !== undefined ? `acct:${match.acctId}` : `token:${tokenDigest(match.token)}`;
-  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true, caller };
+  const digest = tokenDigest(match.token);
+  const caller = match.acctId !== undefined ? `acct:${match.acctId}` : `token:${digest}`;
+  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true, caller, budgetCaller: `token:${digest}` };
+}
+
+/** With tokens off, a client's share is its address's: digested, so no store or log keeps the address. */
+export function addressCaller(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  // An IPv4 client on a dual-stack socket reads "::ffff:1.2.3.4": one client, one share.
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return `addr:${createHash('sha256').update(`archtics-gateway-address:${plain}`).digest('base64url').slice(0, 22)}`;
 }

@@ -152,6 +152,7 @@ export function createContext(
     trace,
     provenance,
     requestId: request.requestId,
+    ...(request.auth.budgetCaller ? { caller: request.auth.budgetCaller } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const allowed = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));

@@ -8,6 +8,8 @@
  *   archtics_upstream_duration_seconds{command}             histogram, whole command incl. polling
  *   archtics_cache_requests_total{command,result}           hit | l2 | coalesced | peer | miss | stale
  *   archtics_cache_bytes / archtics_cache_entries           L1 size (gauges)
+ *   archtics_cache_refreshes_total{command,outcome}         refresh-ahead attempts (refreshed, shared, refused, capped, skipped, failed)
+ *   archtics_cache_refresh_posts_total{command}             the refresher's POSTs (first sends and polls), apart from callers'
  *   archtics_quota_queue_wait_seconds{priority}             histogram, time in the budget queue
  *   archtics_quota_rejections_total{priority,reason}        budget refusals (deadline/queue full) and failures
  *   archtics_quota_minute_remaining / _day_remaining / _queue_length   from limiter.snapshot() at scrape
@@ -43,7 +45,8 @@ const COMMAND_NAMES: ReadonlySet<string> = new Set(ALL_COMMAND_DEFS.map((def) =>
 const command = (name: string) => (COMMAND_NAMES.has(name) ? name : 'other');
 const status = (s: number | string) => (typeof s === 'number' ? (Number.isInteger(s) && s >= 100 && s < 600 ? String(s) : 'other') : ['network', 'timeout', 'none'].includes(s) ? s : 'other');
 const outcome = (o: string) => (o === 'ok' || o === 'error' ? o : 'other');
-const priority = (p: string) => (['poll', 'write', 'read'].includes(p) ? p : 'other');
+const REFRESH_OUTCOMES = ['refreshed', 'shared', 'refused', 'capped', 'skipped', 'failed'];
+const priority = (p: string) => (['poll', 'write', 'read', 'idle'].includes(p) ? p : 'other');
 
 /** What the metrics read of the Redis breaker (src/store/redis-breaker.ts). */
 export interface BreakerReport {
@@ -116,6 +119,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
   const polls = new Counter({ name: 'archtics_upstream_polls_total', help: 'Poll POSTs of accepted (202) commands', labelNames: ['command'], registers: [registry] });
   const duration = new Histogram({ name: 'archtics_upstream_duration_seconds', help: 'Whole upstream command time, queue and polling included', labelNames: ['command'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
   const cache = new Counter({ name: 'archtics_cache_requests_total', help: 'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)', labelNames: ['command', 'result'], registers: [registry] });
+  const refreshes = new Counter({ name: 'archtics_cache_refreshes_total', help: 'Refresh-ahead attempts by command and outcome', labelNames: ['command', 'outcome'], registers: [registry] });
+  const refreshPosts = new Counter({ name: 'archtics_cache_refresh_posts_total', help: "The refresher's upstream POSTs (idle budget), first sends and polls", labelNames: ['command'], registers: [registry] });
   const cacheBytes = new Gauge({ name: 'archtics_cache_bytes', help: 'Calculated size of the in-process cache', registers: [registry] });
   const cacheEntries = new Gauge({ name: 'archtics_cache_entries', help: 'Entries in the in-process cache', registers: [registry] });
   const queueWait = new Histogram({ name: 'archtics_quota_queue_wait_seconds', help: 'Time a command waited for upstream budget', labelNames: ['priority'], buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
@@ -188,6 +193,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     cacheResult(name: string, result: CacheOutcome) {
       cache.inc({ command: command(name), result });
     },
+    cacheRefresh(name: string, outcome: string, posts: number) {
+      refreshes.inc({ command: command(name), outcome: REFRESH_OUTCOMES.includes(outcome) ? outcome : 'other' });
+      if (posts > 0) refreshPosts.inc({ command: command(name) }, posts);
+    },
     cacheSize(bytes, entries) {
       cacheBytes.set(bytes);
       cacheEntries.set(entries);
@@ -211,7 +220,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
             throw error;
           }
         },
-        ...(limiter.claim ? { claim: (command: CommandName) => limiter.claim!(command) } : {}),
+        ...(limiter.claim ? { claim: (command: CommandName, caller?: string) => limiter.claim!(command, caller) } : {}),
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
         ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),

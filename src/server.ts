@@ -86,11 +86,11 @@ export function createServer(opts: ServerOptions): GatewayYoga {
     // Replaced by useValidatedDocumentCache: yoga's keeps refused documents and has no byte bound.
     parserAndValidationCache: false,
     maskedErrors: { maskError: createMaskError(opts.logger) },
-    context: ({ request }) =>
+    context: (initial) =>
       createContext(contextDeps, {
-        requestId: requestIdOf(request),
-        auth: authenticate(request.headers, opts.tokens),
-        signal: request.signal,
+        requestId: requestIdOf(initial.request),
+        auth: authenticate(initial.request.headers, opts.tokens, clientAddressOf(initial)),
+        signal: initial.request.signal,
       }),
     plugins: [
       useRequestId(),
@@ -117,6 +117,17 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       useCostHeader(),
     ],
   });
+}
+
+/**
+ * The client's address as the socket saw it (node:http's `req`, which yoga puts in the server
+ * context), never a header such as X-Forwarded-For: anyone can write one. Behind a proxy every
+ * client has the proxy's address — with tokens on, shares are per token instead.
+ */
+export function clientAddressOf(serverContext: Record<string, unknown>): string | undefined {
+  const req = serverContext.req as { socket?: { remoteAddress?: unknown } } | undefined;
+  const address = req?.socket?.remoteAddress;
+  return typeof address === 'string' && address !== '' ? address : undefined;
 }
 
 function persistedOperations(opts: ServerOptions['persisted'] = {}, graphiql: boolean): Plugin[] {

@@ -1,4 +1,5 @@
 /** Customer (customer_query) with its seats (seats_sold), and the customer queries. */
+import { seatsSold } from '../../src/archtics/commands/index.js';
 import { checkAcctId, checkCustomerSeatsArgs, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
 import { andThen, getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
@@ -38,7 +39,7 @@ builder.node(CustomerRef, {
         description: 'Seats the customer owns, one per seat (seats_sold blocks expanded), in event, section, row and seat order. Each Seat.event is batched.',
         nullable: true,
         args: { eventName: t.arg.string({ description: 'Only seats of this event.' }) },
-        extensions: { checkArgs: checkCustomerSeatsArgs, upstream: 'seats_sold' },
+        extensions: { checkArgs: checkCustomerSeatsArgs, upstream: seatsSold.name },
         resolve: (c, args, ctx) => customerSeats(c, args, ctx),
       },
       SeatConnectionRef,

@@ -1,4 +1,5 @@
 /** Event (event_details) and the queries that return events: event, events, searchEvents. */
+import { eventDetails, eventPriceInfo, eventSearch, getAvailSeats } from '../../src/archtics/commands/index.js';
 import { availability, checkAvailArgs, checkEventName, availableSeats, checkAvailableSeatsArgs, checkSearchArgs, eventByName, eventNow, eventsByNames, loadEvents, priceCodes, searchEvents, startsAt } from '../../resolvers/events.js';
 import { brandable, builder, loadNodesWith } from '../builder.js';
 import { EventRef, PriceCodeRef, SeatConnectionRef, SeatRef, SectionAvailabilityRef } from './refs.js';
@@ -36,7 +37,7 @@ builder.node(EventRef, {
     priceCodes: t.field({
       type: [PriceCodeRef],
       nullable: true,
-      extensions: { upstream: 'event_price_info' },
+      extensions: { upstream: eventPriceInfo.name },
       description: 'Price codes of the event with their ticket types and prices (event_price_info).',
       resolve: (e, _args, ctx) => priceCodes(e, ctx),
     }),
@@ -48,7 +49,7 @@ builder.node(EventRef, {
         section: t.arg.string({ description: 'Only this section.' }),
         priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
       },
-      extensions: { checkArgs: checkAvailArgs, upstream: 'get_avail_seats' },
+      extensions: { checkArgs: checkAvailArgs, upstream: getAvailSeats.name },
       resolve: (e, args, ctx) => availability(e, args, ctx),
     }),
     availableSeats: t.connection(
@@ -60,7 +61,7 @@ builder.node(EventRef, {
           section: t.arg.string({ description: 'Only this section.' }),
           priceCode: t.arg.string({ description: 'Only seats at this price code.' }),
         },
-        extensions: { checkArgs: checkAvailableSeatsArgs, upstream: 'get_avail_seats' },
+        extensions: { checkArgs: checkAvailableSeatsArgs, upstream: getAvailSeats.name },
         resolve: (e, args, ctx) => availableSeats(e, args, ctx),
       },
       SeatConnectionRef,
@@ -84,7 +85,7 @@ builder.queryFields((t) => ({
   event: t.field({
     type: EventRef,
     nullable: true,
-    extensions: { upstream: 'event_details' },
+    extensions: { upstream: eventDetails.name },
     description: 'One event by name (case-insensitive); null when no such event. Batched with every other event load of the operation into one event_details call.',
     args: { name: t.arg.string({ required: true, description: 'Event name, e.g. "EVENT01".' }) },
     resolve: (_root, { name }, ctx) => eventByName(name, ctx),
@@ -92,7 +93,7 @@ builder.queryFields((t) => ({
   events: t.field({
     type: [EventRef],
     nullable: { list: true, items: true },
-    extensions: { upstream: 'event_details' },
+    extensions: { upstream: eventDetails.name },
     description: 'Events by name, in the order asked; null for each unknown name. One event_details call for all of them.',
     args: { names: t.arg.stringList({ required: true, description: 'Event names (at most 500).' }) },
     resolve: (_root, { names }, ctx) => eventsByNames(names, ctx),
@@ -108,7 +109,7 @@ builder.queryFields((t) => ({
         venue: t.arg.string({ description: 'Only events at this venue.' }),
         season: t.arg.string({ description: 'Only events of this season.' }),
       },
-      extensions: { checkArgs: checkSearchArgs, upstream: 'event_search' },
+      extensions: { checkArgs: checkSearchArgs, upstream: eventSearch.name },
       resolve: (_root, args, ctx) => searchEvents(args, ctx) as never,
     },
     EventConnectionRef,

@@ -1,4 +1,5 @@
 /** Seat: sold (seats_sold), held (carts) or available (get_avail_seats). */
+import { eventDetails } from '../../src/archtics/commands/index.js';
 import { eventOfSeat } from '../../resolvers/events.js';
 import { money } from '../../resolvers/money.js';
 import { formatSeatKey, loadSeat, parseSeatId, type SeatKey } from '../../resolvers/seats.js';
@@ -13,7 +14,7 @@ builder.node(SeatRef, {
   id: { resolve: formatSeatKey, parse: parseSeatId },
   loadMany: (keys, ctx) => Promise.all(keys.map((k) => loadSeat(k, ctx))),
   fields: (t) => ({
-    event: t.field({ type: EventRef, nullable: true, extensions: { upstream: 'event_details' }, description: 'The event (batched: one event_details call per operation).', resolve: (s, _a, ctx) => eventOfSeat(s, ctx) }),
+    event: t.field({ type: EventRef, nullable: true, extensions: { upstream: eventDetails.name }, description: 'The event (batched: one event_details call per operation).', resolve: (s, _a, ctx) => eventOfSeat(s, ctx) }),
     section: t.exposeString('section', { description: 'Section name, e.g. "101".' }),
     row: t.exposeString('row', { description: 'Row name, e.g. "A".' }),
     number: t.exposeInt('number', { description: 'Seat number within the row.' }),

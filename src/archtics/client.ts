@@ -106,7 +106,9 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
    * `failFast` (a read with a fallback, RunOptions.failFast): no wait for a slot beyond
    * FAIL_FAST_SLOT_WAIT_MS and no re-send — the first refusal is the answer.
    */
-  async function exchange(ex: Exchange, deadline: number | undefined, failFast: boolean) {
+  async function exchange(ex: Exchange, deadline: number | undefined, failFast: boolean, idle: RunOptions['idle']) {
+    // Idle work gets one attempt: a failure is left for a caller (or the next round) to retry.
+    const maxAttempts = idle ? 1 : policy.maxAttempts;
     for (let n = 1; ; n++) {
       const now = clock.now();
       if (deadline !== undefined && now >= deadline) {
@@ -121,7 +123,8 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       const timeoutMs =
         ex.kind === 'read' && deadline !== undefined ? Math.max(1, Math.min(config.requestTimeoutMs, deadline - now)) : config.requestTimeoutMs;
       const attempt: Attempt = await sendUnderBudget(ex, deps, {
-        priority: ex.kind === 'write' ? 'write' : 'read',
+        priority: idle ? 'idle' : ex.kind === 'write' ? 'write' : 'read',
+        ...(idle ? { headroom: idle.headroom } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         ...(failFast ? { startBy: now + FAIL_FAST_SLOT_WAIT_MS } : {}),
         // Its polls cannot follow at once: the planner counts the waits between them, and the
@@ -140,7 +143,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
           failFast,
         });
       }
-      if (failFast || !mayResend(ex.kind, attempt) || n >= policy.maxAttempts) throw errorFor(ex, attempt, clock);
+      if (failFast || !mayResend(ex.kind, attempt) || n >= maxAttempts) throw errorFor(ex, attempt, clock);
       const is429 = attempt.type === 'response' && attempt.status === 429;
       const delay = is429 ? (retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS) : backoffDelay(n, policy, random);
       // Waiting past the deadline is pointless: fail now — a 429 or 503 as what the service said,
@@ -207,7 +210,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       jar: new CookieJar(),
       signal: controller.signal,
       stats: { attempts: 0, polls: 0, retries: 0, status: 'none' },
-      ...(limiter.claim ? { claim: limiter.claim(id.command) } : {}),
+      ...(limiter.claim ? { claim: limiter.claim(id.command, runOpts.caller) } : {}),
       ...(runOpts.trace ? { trace: runOpts.trace } : {}),
       secrets,
     };
@@ -218,7 +221,7 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       // The caller's (for a read in a GraphQL operation: the earlier of the operation's and the
       // read's own, src/context.ts), else a read's own.
       const deadline = runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
-      const answer = await exchange(ex, deadline, id.kind === 'read' && runOpts.failFast === true);
+      const answer = await exchange(ex, deadline, id.kind === 'read' && runOpts.failFast === true, runOpts.idle);
       const command1 = readCommand1(answer.body, { ...id, cutShort: answer.cutShort, secrets });
       const result = parseAnswer((c) => def.parse(c), command1, ex);
       report(ex, started, runOpts.requestId, runOpts.ref);

@@ -5,7 +5,6 @@
  */
 import type { ArchticsConfig } from '../config.js';
 import {
-  COMMANDS,
   HEADER_RESULT,
   RESOURCE,
   type Command1Response,
@@ -31,14 +30,12 @@ export interface CommandIdentity {
 }
 
 /**
- * Routes by the protocol table, not only by what the def says: the product comes from COMMANDS,
- * and a command either side calls a write is treated as a write (writes are never re-sent, so
- * erring towards "write" is the safe mistake).
+ * Routes by the command's definition: its product and kind are defined there and nowhere else on
+ * this side of the wire (test/archtics/real-defs.test.ts holds every definition against the
+ * sandbox's own reading of the reference).
  */
 export function identify(def: Pick<CommandDef<unknown, unknown>, 'name' | 'product' | 'kind'>): CommandIdentity {
-  const row = (COMMANDS as Record<string, { product: Product; kind: CommandKind } | undefined>)[def.name];
-  const kind: CommandKind = def.kind === 'write' || row?.kind === 'write' ? 'write' : 'read';
-  return { command: def.name, product: row?.product ?? def.product, kind };
+  return { command: def.name, product: def.product, kind: def.kind };
 }
 
 /** The secrets to scrub from anything leaving this layer: the key as-is and URL-encoded. */

@@ -247,7 +247,7 @@ export interface ResultHooks<Res> {
   /** Result codes meaning "no row" for this command: the parser returns this empty result. */
   noRow?: Readonly<Record<number, () => Res>>;
   /**
-   * Result codes whose answer carries output explaining the failure (11408's existing account):
+   * Result codes whose answer carries output explaining the failure (customer_add's existing account):
    * the value becomes ArchticsCommandError.extra. Undefined when the answer lacks it, so that the
    * business error still reaches the caller.
    */

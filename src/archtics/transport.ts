@@ -165,12 +165,13 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; deadline?: number; startBy?: number; pollWaitMs?: (polls: number) => number; timeoutMs: number; poll: boolean },
+  opts: { priority: Priority; headroom?: number; deadline?: number; startBy?: number; pollWaitMs?: (polls: number) => number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
   let cookie: string;
   for (;;) {
     const grant = await deps.limiter.acquire({
       priority: opts.priority,
+      ...(opts.headroom !== undefined ? { headroom: opts.headroom } : {}),
       ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
       ...(opts.startBy !== undefined ? { startBy: opts.startBy } : {}),
       ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),

@@ -57,6 +57,28 @@ export interface CachePolicy<Req, Res> {
   remember?(req: Req, res: Res | undefined): { key: string; tags: string[] } | undefined;
   /** A multi-item command: its answer is cached item by item and assembled from them. */
   items?: ItemPolicy<Req, Res>;
+  /**
+   * With `items`: the unfiltered form lists the whole collection, page by page, and the cache keeps
+   * it as ONE entry (CACHE_CATALOGUE_TTL_MS) that answers any list of ids; ids it lacks go through
+   * the filtered call. Absent: not catalogued.
+   */
+  catalogue?: CataloguePolicy<Res>;
+  /**
+   * A hot answer is worth renewing before it expires, with budget no caller needs (refresh-ahead,
+   * CACHE_REFRESH_*): true for reads whose answer many callers share or re-read. Absent: never.
+   */
+  readonly refreshAhead?: boolean;
+}
+
+/** How a multi-item read's unfiltered form pages through the whole collection (CachePolicy.catalogue). */
+export interface CataloguePolicy<Res, Item = unknown> {
+  /**
+   * The request for one page: the first (after undefined) or the one after the id `after` (a Req;
+   * typed unknown so that a def stays covariant in Req).
+   */
+  page(after: string | undefined): unknown;
+  /** A page's items by id, in order, and the cursor of the next page (absent after the last). */
+  read(res: Res): { entries: [string, Item][]; next?: string };
 }
 
 export interface Invalidation {
@@ -94,6 +116,8 @@ export interface UpstreamTrace {
   staleServes: number;
   /** Age in seconds of the oldest stale answer served, when any. */
   maxStaleAgeSeconds?: number;
+  /** Of cacheHits, answers the refresher had renewed ahead of expiry (its own calls are on no operation's trace). */
+  refreshHits?: number;
 }
 
 export function newTrace(): UpstreamTrace {
@@ -148,6 +172,17 @@ export interface RunOptions {
   provenance?: Provenance;
   /** Request id of the GraphQL operation, for logs. */
   requestId?: string;
+  /**
+   * Whose fair share of the upstream budget the command draws on (AuthInfo.budgetCaller: a token's
+   * digest, or a client address's when tokens are off). Set from the request, never from input.
+   */
+  caller?: string;
+  /**
+   * Work no caller waits for (refresh-ahead): sent at the budget's 'idle' priority, only from slots
+   * no caller or reserved poll needs, leaving `headroom` more free; refused at once otherwise, and
+   * never re-sent. Polls of an accepted command are polls as usual.
+   */
+  idle?: { headroom: number };
 }
 
 /** Anything that can run a command: the client itself, or a cache in front of it. */
@@ -196,7 +231,7 @@ export interface EventSearchHit {
   availClasses: string[];
 }
 
-/** 5212 (no events) parses as an empty list. */
+/** No events parses as an empty list. */
 export interface EventSearchResult {
   holdClasses: string[];
   events: EventSearchHit[];
@@ -235,7 +270,7 @@ export interface EventDetail {
   archticsVenueId: string;
 }
 
-/** 5231 (no events) parses as an empty list. Unknown names are simply absent. */
+/** No events parses as an empty list. Unknown names are simply absent. */
 export interface EventDetailsResult {
   count: number;
   events: EventDetail[];
@@ -269,7 +304,7 @@ export interface CustomerRecord {
   emailOptOut: boolean;
 }
 
-/** 5024 (not found) parses as null. */
+/** Not found parses as null. */
 export type CustomerQueryResult = {
   customer: CustomerRecord;
   accountIds: number[];
@@ -309,7 +344,7 @@ export interface SeatBlock {
   atomicSeats: AtomicSeat[];
 }
 
-/** 5069 (no blocks found) parses as an empty list. */
+/** No blocks found parses as an empty list. */
 export interface SeatsSoldResult {
   count: number;
   blocks: SeatBlock[];
@@ -333,7 +368,7 @@ export interface CustomerAddRequest {
   customer: NewCustomerFields;
 }
 
-/** 11408 (e-mail exists) throws ArchticsCommandError whose `extra` is the existing CustomerAddResult. */
+/** emailExists throws ArchticsCommandError whose `extra` is the existing CustomerAddResult. */
 export interface CustomerAddResult {
   acctId: number;
   custNameId: number;
@@ -369,7 +404,7 @@ export interface AvailableSeatRow {
   price: Cents;
 }
 
-/** get_avail_seats with summary_flag "Y". 6002 (unknown event) throws ArchticsCommandError. */
+/** get_avail_seats with summary_flag "Y". unknownEvent throws ArchticsCommandError. */
 export interface AvailSummaryResult {
   sections: SectionAvailabilityRow[];
 }
@@ -432,7 +467,7 @@ export interface SeatsHoldSpecificRequest {
   orderNum?: number;
 }
 
-/** 6001/6003/6004 throw ArchticsCommandError. */
+/** notEnoughSeats, seatsNotAvailable and unknownCart throw ArchticsCommandError. */
 export interface HoldResult {
   orderNum: number;
   seats: HeldSeatRun[];
@@ -500,7 +535,7 @@ export interface PaymentRequest {
   extTransId?: string;
 }
 
-/** 7010 throws ArchticsCommandError whose `extra` is { calculatedAmount: Cents }. */
+/** amountMismatch throws ArchticsCommandError whose `extra` is { calculatedAmount: Cents }. */
 export interface PaymentResult {
   orderNum: number;
   confirmationNum: string;

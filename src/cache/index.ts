@@ -3,9 +3,13 @@
  * command's definition carries its cache policy (TTL, key canonicalisation, tags, items). One
  * concern per file: key.ts (keys), lru.ts (byte-bounded L1 + tag index), coalesce.ts (in-flight
  * joins), stale.ts (answers while the upstream refuses), redis-l2.ts (the shared tier),
- * runner.ts (the CommandRunner tying them together).
+ * catalogue.ts (a whole collection as one entry), refresh-ahead.ts (hot reads renewed with idle
+ * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), runner.ts (the
+ * CommandRunner tying them together).
  */
-export { createCachedRunner, type CachedRunner, type CachedRunnerOptions, type CacheLogger } from './runner.js';
+export { createCachedRunner, type CachedRunner, type CachedRunnerOptions, type CacheLogger, type RefreshEvent } from './runner.js';
+export { RedisRefreshLedger } from './redis-refresh-ledger.js';
+export { MemoryRefreshLedger, type RefreshLedger, type RefreshOutcome } from './refresh-ahead.js';
 export { RedisL2, cacheNamespace, type RedisL2Options } from './redis-l2.js';
 export { ByteLruStore, entryBytes } from './lru.js';
 export { cacheKey, canonicalJson, keyOfFields } from './key.js';

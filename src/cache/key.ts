@@ -1,11 +1,11 @@
 /**
  * Cache keys: command name + a canonical form of the command1 fields the request becomes on the
  * wire (def.toFields), as the command's policy canonicalises them (def.cache.keyFields). Keying on the wire form, not the typed request, means two defs of one
- * command (get_avail_seats' summary and per-seat forms) can never share an entry, and every
+ * command (a summary and a per-seat form of one wire command) can never share an entry, and every
  * normalisation the defs already do (upper-cased event names, omitted empties) merges keys for free.
  * Object keys are sorted at every depth and undefined members dropped.
  *
- * The fields are hashed: keys stay short in Redis, and a customer_query's PIN never appears in a
+ * The fields are hashed: keys stay short in Redis, and a PIN sent with a read never appears in a
  * key (the same PIN maps to the same key, a wrong PIN to another one, so the cache never answers
  * for a PIN it has not seen succeed).
  */

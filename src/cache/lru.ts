@@ -1,6 +1,6 @@
 /**
- * The in-process tier (L1): lru-cache bounded by BYTES, not entries — one event_details answer for
- * 100 events weighs as much as thousands of tiny customer answers. Each entry's size is an
+ * The in-process tier (L1): lru-cache bounded by BYTES, not entries — one answer listing 100 events
+ * weighs as much as thousands of tiny customer answers. Each entry's size is an
  * estimate of the heap it keeps alive (entryBytes: its value's object graph as V8 lays it out, its
  * key and tags, and the measured bookkeeping around it), so maxBytes bounds real memory, not a
  * proxy of it; lru-cache evicts least-recently-used entries to keep the total ≤ maxBytes and
@@ -80,11 +80,11 @@ const ENTRY_OVERHEAD_BYTES = 240;
 /** Per tag: its slot in the tags array and its entry in the tag index (its string is counted apart). */
 const TAG_OVERHEAD_BYTES = 48;
 /**
- * Measured heap ÷ the estimate above, on suite 5's real answers (customer_query, seats_sold; full
- * GCs): 0.97 while the cache fills, but 1.06 once it runs at its bound and evicts — lru-cache's
- * and the tag index's hash tables then keep room for the entries that came and went (deleted
- * slots stay until a rehash). Rounded up, so the bound errs on the heap's side. Re-measure
- * (bench/memory-child.ts) if answers change shape.
+ * Heap ÷ the estimate above, measured on real answers (customers and their seats) with the cache
+ * at its bound: evicting costs more than filling, since lru-cache's and the tag index's hash
+ * tables keep room for the entries that came and went (deleted slots stay until a rehash).
+ * Rounded up, so the bound errs on the heap's side. Re-measure (bench/memory-child.ts) if answers
+ * change shape.
  */
 const CALIBRATION = 1.08;
 

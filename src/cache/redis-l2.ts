@@ -83,12 +83,14 @@ interface WireEntry {
   x: number;
   g: number;
   t: string[];
+  /** 1: stored by the refresher. */
+  r?: 1;
 }
 
 function fromWire(raw: string | null): CacheEntry | undefined {
   if (raw === null) return undefined;
   const w = JSON.parse(raw) as WireEntry;
-  return { value: w.v, storedAt: w.s, expiresAt: w.x, staleUntil: w.g, tags: w.t ?? [] };
+  return { value: w.v, storedAt: w.s, expiresAt: w.x, staleUntil: w.g, tags: w.t ?? [], ...(w.r ? { refreshed: true } : {}) };
 }
 
 export class RedisL2 implements L2Store {
@@ -148,7 +150,7 @@ export class RedisL2 implements L2Store {
   async set(key: string, entry: CacheEntry, startedAt: number): Promise<boolean> {
     const px = Math.ceil(entry.staleUntil - this.now());
     if (!(px > 0)) return false;
-    const wire: WireEntry = { v: entry.value, s: entry.storedAt, x: entry.expiresAt, g: entry.staleUntil, t: entry.tags };
+    const wire: WireEntry = { v: entry.value, s: entry.storedAt, x: entry.expiresAt, g: entry.staleUntil, t: entry.tags, ...(entry.refreshed ? { r: 1 as const } : {}) };
     const stored = await SET_SCRIPT.run(
       this.redis,
       [`${this.ns}e:${key}`],

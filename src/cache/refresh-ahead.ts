@@ -33,7 +33,7 @@ export interface RefreshAheadOptions {
 export const DEFAULT_REFRESH_AHEAD: RefreshAheadOptions = {
   aheadFraction: 0.25,
   decayMs: 10 * 60_000,
-  minScore: 1.5,
+  minScore: 1,
   maxKeys: 10_000,
 };
 
@@ -143,6 +143,8 @@ export interface RefreshLedger {
   tryTake(now: number): boolean | Promise<boolean>;
   /** Records `n` more POSTs (polls of a refresh answered 202) without checking the cap. */
   add(now: number, n: number): void | Promise<void>;
+  /** Takes back the last tryTake (the budget gate refused it: nothing was sent). */
+  giveBack(now: number): void | Promise<void>;
   /** POSTs in the window ending at `now`. */
   spent(now: number): number | Promise<number>;
 }
@@ -165,6 +167,10 @@ export class MemoryRefreshLedger implements RefreshLedger {
 
   add(now: number, n: number): void {
     for (let i = 0; i < n; i++) this.sends.push(now);
+  }
+
+  giveBack(): void {
+    this.sends.pop();
   }
 
   spent(now: number): number {
@@ -195,6 +201,8 @@ export interface RefreshBudget {
   take(): Promise<boolean>;
   /** Polls the refresh took after its first send (counted against the cap, never refused). */
   addPolls(n: number): void;
+  /** The taken POST was not sent after all (the budget gate refused it). */
+  giveBack(): void;
 }
 
 export interface RefresherOptions<J> {
@@ -207,7 +215,8 @@ export interface RefresherOptions<J> {
   tickMs?: number;
   /** Refreshes one round may try at most (default 50), so a round is bounded. */
   maxPerRound?: number;
-  onOutcome?(key: HotKey<J>, outcome: RefreshOutcome): void;
+  /** After each refresh: how it went and the POSTs it spent (first send and polls). */
+  onOutcome?(key: HotKey<J>, outcome: RefreshOutcome, posts: number): void;
 }
 
 export interface RoundReport {
@@ -242,10 +251,16 @@ export class Refresher<J> {
       for (const key of this.opts.hot.due(clock.now())) {
         if (report.tried >= this.maxPerRound || this.stopper?.signal.aborted) break;
         let polls = 0;
+        let took = false;
+        let gaveBack = false;
         const budget: RefreshBudget = {
-          take: async () => ledger.tryTake(clock.now()),
+          // A ledger that cannot answer (Redis down) refuses: no count, no spend.
+          take: async () => (took = await Promise.resolve(ledger.tryTake(clock.now())).catch(() => false)),
           addPolls: (n) => {
             polls += n;
+          },
+          giveBack: () => {
+            gaveBack = true;
           },
         };
         let outcome: RefreshOutcome;
@@ -254,10 +269,15 @@ export class Refresher<J> {
         } catch {
           outcome = 'failed';
         }
-        if (polls > 0) await ledger.add(clock.now(), polls);
+        try {
+          if (polls > 0) await ledger.add(clock.now(), polls);
+          if (gaveBack) await ledger.giveBack(clock.now());
+        } catch {
+          // A shared ledger's outage only loosens the count; the cap's own take already failed closed.
+        }
         report.tried++;
         report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
-        this.opts.onOutcome?.(key, outcome);
+        this.opts.onOutcome?.(key, outcome, (took && !gaveBack ? 1 : 0) + polls);
         if (outcome === 'refused' || outcome === 'capped') {
           report.stoppedBy = outcome;
           break;
@@ -289,5 +309,62 @@ export class Refresher<J> {
     this.stopper?.abort();
     await this.running;
     this.running = undefined;
+  }
+}
+
+/** What refreshKey needs from the cache it serves (runner.ts supplies it). */
+export interface RefreshPorts<J> {
+  /** Freshness of the entry in this process's tier, if any. */
+  local(key: string): { expiresAt: number; storedAt: number } | undefined;
+  /**
+   * A fresher entry of `key` another replica stored in the shared tier: adopted into this
+   * process's tier, its life returned; undefined when there is none (or no shared tier).
+   */
+  adoptShared(key: string): Promise<{ expiresAt: number; ttlMs: number } | undefined>;
+  /** Only one replica refreshes a key: a short lock in the shared tier; true without one. */
+  lock(key: string): Promise<{ release(): Promise<void> } | 'held'>;
+  /**
+   * Runs the job upstream at idle priority and stores the answer; resolves with the new life and
+   * the polls it took. Rejects as the command client does (a budget refusal is a RateLimitedError).
+   */
+  fetch(job: J, key: string): Promise<{ expiresAt: number; ttlMs: number; polls: number }>;
+  /** True for the budget gate's refusal (callers need the window), as opposed to an upstream failure. */
+  isRefusal(error: unknown): boolean;
+}
+
+/**
+ * One refresh, in the order that spends nothing needlessly: still due? → a peer already refreshed
+ * it (shared tier)? → a peer is refreshing it (lock)? → the cap → the budget gate (idle) → store.
+ */
+export async function refreshKey<J>(hot: HotKeys<J>, key: HotKey<J>, budget: RefreshBudget, ports: RefreshPorts<J>, now: () => number, aheadFraction: number): Promise<RefreshOutcome> {
+  const stillDue = (life: { expiresAt: number } | undefined, ttlMs: number) => !life || life.expiresAt - now() <= aheadFraction * ttlMs;
+  const local = ports.local(key.key);
+  if (local && !stillDue(local, key.ttlMs)) {
+    hot.stored(key.key, local.expiresAt, key.ttlMs);
+    return 'skipped';
+  }
+  const shared = await ports.adoptShared(key.key);
+  if (shared && !stillDue(shared, shared.ttlMs)) {
+    hot.stored(key.key, shared.expiresAt, shared.ttlMs);
+    return 'shared';
+  }
+  const lock = await ports.lock(key.key);
+  if (lock === 'held') return 'shared';
+  try {
+    if (!(await budget.take())) return 'capped';
+    try {
+      const life = await ports.fetch(key.job, key.key);
+      budget.addPolls(life.polls);
+      hot.stored(key.key, life.expiresAt, life.ttlMs);
+      return 'refreshed';
+    } catch (error) {
+      if (ports.isRefusal(error)) {
+        budget.giveBack();
+        return 'refused';
+      }
+      return 'failed';
+    }
+  } finally {
+    if (lock) await lock.release().catch(() => undefined);
   }
 }

@@ -2,8 +2,11 @@
  * The cached CommandRunner: wraps another runner (the command client) and, for READ commands with a
  * TTL > 0, answers from L1 (in-process, byte-bounded), then L2 (Redis, when configured), then one
  * shared upstream call per key (in-flight coalescing; across replicas too for the costly commands).
- * event_details' list form is cached event by event (split.ts), so overlapping lists share.
- * Writes pass straight through and evict the reads they make wrong (tags.ts), even when they fail.
+ * A multi-item command's list form is cached item by item (def.cache.items), so overlapping lists
+ * share; with def.cache.catalogue, from ONE entry holding the whole collection (catalogue.ts).
+ * Hot reads whose definition allows it are renewed before they expire with budget no caller needs
+ * (refresh-ahead.ts, the budget's 'idle' priority). Writes pass straight through and evict the
+ * reads they make wrong (def.cache.invalidates), even when they fail.
  * When the upstream refuses, an expired answer within its grace is served stale (stale.ts), at
  * once: a read that has one is sent fail-fast (no wait for budget, no re-send).
  *
@@ -15,13 +18,24 @@
  * mutated it would corrupt every later answer. A mutation throws instead (ESM is strict mode).
  */
 import { LRUCache } from 'lru-cache';
-import { noteRead, type CommandContext, type CommandDef, type CommandRunner, type ItemPolicy, type RunOptions } from '../archtics/types.js';
+import {
+  newTrace,
+  noteRead,
+  type CataloguePolicy,
+  type CommandContext,
+  type CommandDef,
+  type CommandRunner,
+  type ItemPolicy,
+  type RunOptions,
+} from '../archtics/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CacheConfig } from '../config.js';
+import { catalogueIndex, catalogueKey, fetchCatalogue, type CatalogueValue } from './catalogue.js';
 import { Coalescer, Flight, type FlightResult } from './coalesce.js';
 import { cacheKey, itemKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
-import { isRefusal, markStale, servable } from './stale.js';
+import { HotKeys, MemoryRefreshLedger, Refresher, refreshKey, type RefreshLedger, type RefreshOutcome, type RefreshPorts } from './refresh-ahead.js';
+import { isBudgetRefusal, isRefusal, markStale, servable } from './stale.js';
 import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
 
 /** The slice of a pino logger the cache uses. */
@@ -47,6 +61,25 @@ export interface CachedRunnerOptions {
   peerWaitMs?: number;
   /** L2 poll interval while waiting for a peer. */
   peerPollMs?: number;
+  /** Where the refresher's spend is counted (default in memory; replicas share one in Redis). */
+  refreshLedger?: RefreshLedger;
+  /** Told of every refresh-ahead attempt (benchmarks). */
+  onRefresh?(e: RefreshEvent): void;
+}
+
+export interface RefreshEvent {
+  command: string;
+  outcome: RefreshOutcome;
+  /** POSTs it spent (first send and polls). */
+  posts: number;
+}
+
+/** What the refresher re-runs: one cached read, or a whole catalogue. */
+interface RefreshJob {
+  def: CommandDef<unknown, unknown>;
+  req: unknown;
+  ttl: number;
+  catalogue?: CataloguePolicy<unknown>;
 }
 
 export interface CachedRunner extends CommandRunner {
@@ -90,6 +123,10 @@ class CachedCommandRunner implements CachedRunner {
   private readonly remembered = new LRUCache<string, Set<string>>({ max: 10_000 });
   private readonly counters = { l1Hits: 0, l2Hits: 0, coalesced: 0, peerFills: 0, misses: 0, staleServes: 0, invalidations: 0 };
   private readonly invalidationListeners: ((tags: readonly string[]) => unknown)[] = [];
+  private readonly hot?: HotKeys<RefreshJob>;
+  private readonly refresher?: Refresher<RefreshJob>;
+  /** Bumped by every invalidation: a refresh that saw it move does not store its (maybe older) answer. */
+  private invalidationSeq = 0;
 
   constructor(opts: CachedRunnerOptions) {
     this.inner = opts.inner;
@@ -104,9 +141,28 @@ class CachedCommandRunner implements CachedRunner {
     this.l1 = new ByteLruStore(opts.config.maxBytes);
     // Another replica's write: drop our copies too.
     this.l2?.onRemoteInvalidate((tags) => {
+      this.invalidationSeq++;
       this.coalescer.poison(tags);
       this.l1.invalidate(tags);
     });
+    const refresh = opts.config.refresh;
+    if (refresh?.enabled && refresh.maxPerMinute > 0) {
+      const hot = (this.hot = new HotKeys<RefreshJob>({ aheadFraction: refresh.aheadFraction, decayMs: refresh.decayMs, minScore: refresh.minHotness }));
+      const ports = this.refreshPorts(refresh.headroom);
+      this.refresher = new Refresher<RefreshJob>({
+        clock: this.clock,
+        hot,
+        ledger: opts.refreshLedger ?? new MemoryRefreshLedger(refresh.maxPerMinute),
+        tickMs: refresh.tickMs,
+        refresh: (key, budget) => refreshKey(hot, key, budget, ports, () => this.clock.now(), refresh.aheadFraction),
+        onOutcome: (key, outcome, posts) => {
+          this.metrics?.cacheRefresh?.(key.job.def.name, outcome, posts);
+          opts.onRefresh?.({ command: key.job.def.name, outcome, posts });
+          if (outcome === 'failed') this.logger?.debug?.({ command: key.job.def.name }, 'refresh-ahead failed; the entry stays as it was');
+        },
+      });
+      this.refresher.start();
+    }
   }
 
   async run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): Promise<Res> {
@@ -117,6 +173,8 @@ class CachedCommandRunner implements CachedRunner {
     }
     const items = def.cache?.items;
     const ids = items?.ids(req);
+    const catalogue = this.catalogueOf(def);
+    if (items && ids && catalogue) return this.runCatalogued(def, items, catalogue, req, ids, ttl, opts);
     if (items && ids) return this.runSplit(def, items, req, ids, ttl, opts);
     const key = cacheKey(def, req, this.context);
     if (key === undefined) {
@@ -126,8 +184,9 @@ class CachedCommandRunner implements CachedRunner {
 
     const now = this.clock.now();
     const hit = this.l1.get(key, now);
+    this.noteHot(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (hit && hit.expiresAt > now) {
-      this.count(def.name, 'hit', opts);
+      this.count(def.name, 'hit', opts, hit);
       noteRead(opts.provenance, hit.expiresAt, hit.tags);
       return hit.value as Res;
     }
@@ -159,10 +218,23 @@ class CachedCommandRunner implements CachedRunner {
 
   /** A fresh L1 answer of a read, synchronously (CommandRunner.peek); counted as the L1 hit run() would count. */
   peek<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): { value: Res } | undefined {
-    if (!(this.ttlOf(def) > 0)) return undefined;
+    const ttl = this.ttlOf(def);
+    if (!(ttl > 0)) return undefined;
     const now = this.clock.now();
     const policy = def.cache?.items;
     const ids = policy?.ids(req);
+    const catalogue = this.catalogueOf(def);
+    if (policy && ids && catalogue) {
+      const key = catalogueKey(def.name);
+      const entry = this.l1.get(key, now);
+      this.noteHot(key, this.catalogueJob(def, catalogue), now, entry);
+      if (!entry || !(entry.expiresAt > now)) return undefined;
+      const index = catalogueIndex(entry.value as CatalogueValue);
+      if (!ids.every((id) => index.has(id))) return undefined;
+      this.count(def.name, 'hit', opts, entry);
+      noteRead(opts.provenance, entry.expiresAt, entry.tags);
+      return { value: policy.assemble(ids, index) };
+    }
     if (policy && ids) {
       const items = new Map<string, unknown>();
       let expiresAt = Number.POSITIVE_INFINITY;
@@ -179,8 +251,9 @@ class CachedCommandRunner implements CachedRunner {
     const key = cacheKey(def, req, this.context);
     if (key === undefined) return undefined;
     const hit = this.l1.get(key, now);
+    this.noteHot(key, { def: def as CommandDef<unknown, unknown>, req, ttl }, now, hit);
     if (!hit || !(hit.expiresAt > now)) return undefined;
-    this.count(def.name, 'hit', opts);
+    this.count(def.name, 'hit', opts, hit);
     noteRead(opts.provenance, hit.expiresAt, hit.tags);
     return { value: hit.value as Res };
   }
@@ -207,6 +280,7 @@ class CachedCommandRunner implements CachedRunner {
   async invalidate(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     this.counters.invalidations++;
+    this.invalidationSeq++;
     this.coalescer.poison(tags);
     this.l1.invalidate(tags);
     const listening = this.invalidationListeners.map((listener) => this.quietly('invalidate', async () => listener(tags)));
@@ -223,6 +297,7 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   async close(): Promise<void> {
+    await this.refresher?.stop();
     await this.l2?.close();
   }
 
@@ -277,7 +352,7 @@ class CachedCommandRunner implements CachedRunner {
     return { ...opts, signal: flight.controller.signal, ...(fallback ? { failFast: true } : {}) };
   }
 
-  private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number): Promise<CacheEntry> {
+  private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number, refreshed = false): Promise<CacheEntry> {
     const now = this.clock.now();
     const entry: CacheEntry = {
       value: deepFreeze(value),
@@ -285,8 +360,10 @@ class CachedCommandRunner implements CachedRunner {
       expiresAt: now + ttl,
       staleUntil: now + ttl + this.config.staleGraceMs,
       tags,
+      ...(refreshed ? { refreshed: true } : {}),
     };
     this.l1.set(key, entry);
+    this.hot?.stored(key, entry.expiresAt, ttl);
     this.metrics?.cacheSize?.(this.l1.bytes, this.l1.size);
     if (this.l2) await this.quietly('set', () => this.l2!.set(key, entry, startedAt));
     return entry;
@@ -300,6 +377,7 @@ class CachedCommandRunner implements CachedRunner {
   private keepL1(key: string, entry: CacheEntry): CacheEntry {
     deepFreeze(entry.value);
     this.l1.set(key, entry);
+    this.hot?.stored(key, entry.expiresAt, entry.expiresAt - entry.storedAt);
     return entry;
   }
 
@@ -512,6 +590,160 @@ class CachedCommandRunner implements CachedRunner {
     }
   }
 
+  // ── the catalogue (def.cache.catalogue, catalogue.ts) ─────────────────────────────────────
+
+  private catalogueOf<Req, Res>(def: CommandDef<Req, Res>): CataloguePolicy<Res> | undefined {
+    return this.config.catalogue?.enabled && this.config.catalogue.ttlMs > 0 ? def.cache?.catalogue : undefined;
+  }
+
+  private catalogueJob<Req, Res>(def: CommandDef<Req, Res>, catalogue: CataloguePolicy<Res>): RefreshJob {
+    return { def: def as CommandDef<unknown, unknown>, req: undefined, ttl: this.config.catalogue!.ttlMs, catalogue: catalogue as CataloguePolicy<unknown> };
+  }
+
+  /**
+   * A list of ids from the catalogue entry (fetched whole when absent or expired); ids it lacks go
+   * item by item as without it. When the catalogue cannot be had (the upstream refuses and no stale
+   * copy is left), the item path answers.
+   */
+  private async runCatalogued<Req, Res>(
+    def: CommandDef<Req, Res>,
+    items: ItemPolicy<Req, Res>,
+    catalogue: CataloguePolicy<Res>,
+    req: Req,
+    ids: string[],
+    ttl: number,
+    opts: RunOptions,
+  ): Promise<Res> {
+    const key = catalogueKey(def.name);
+    const now = this.clock.now();
+    let entry = this.l1.get(key, now);
+    this.noteHot(key, this.catalogueJob(def, catalogue), now, entry);
+    if (entry && entry.expiresAt > now) this.count(def.name, 'hit', opts, entry);
+    else {
+      const { flight, leader } = this.coalescer.acquire<CatalogueValue>(key, [], now, (f) => this.fetchCatalogueEntry(def, catalogue, key, opts, f));
+      try {
+        const out = await flight.join(opts.signal);
+        if (!leader) this.count(def.name, 'coalesced', opts);
+        else if (out.source === 'l2') this.count(def.name, 'l2', opts);
+        else if (out.source === 'peer') this.count(def.name, 'peer', opts);
+        const at = this.clock.now();
+        entry = this.l1.peek(key, at) ?? { value: out.value, storedAt: at, expiresAt: out.expiresAt ?? 0, staleUntil: 0, tags: [...(out.tags ?? [])] };
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        const stale = await this.staleEntry(key);
+        if (!stale) return this.runSplit(def, items, req, ids, ttl, opts);
+        markStale(opts.trace, stale, this.clock.now());
+        this.counters.staleServes++;
+        this.metrics?.cacheResult(def.name, 'stale');
+        entry = stale;
+      }
+    }
+    const index = catalogueIndex(entry.value as CatalogueValue);
+    const missing = ids.filter((id) => !index.has(id));
+    // A stale catalogue makes the operation's answer uncacheable (0), like any stale read.
+    noteRead(opts.provenance, entry.expiresAt > this.clock.now() ? entry.expiresAt : 0, entry.tags);
+    if (missing.length === 0) return items.assemble(ids, index);
+    // Not in the catalogue (created since it was read): item by item, cached as usual.
+    const rest = await this.runSplit(def, items, items.request(req, missing) as Req, missing, ttl, opts);
+    const found = new Map<string, unknown>(ids.filter((id) => index.has(id)).map((id) => [id, index.get(id)]));
+    for (const [id, item] of items.split(rest, missing)) found.set(id, item);
+    return items.assemble(ids, found);
+  }
+
+  /** The leader's work for a catalogue: L2, a peer's read of it, else every page upstream. */
+  private async fetchCatalogueEntry<Req, Res>(
+    def: CommandDef<Req, Res>,
+    catalogue: CataloguePolicy<Res>,
+    key: string,
+    opts: RunOptions,
+    flight: Flight<CatalogueValue>,
+  ): Promise<FlightResult<CatalogueValue>> {
+    const l2 = this.l2;
+    let lock: LockHandle | undefined;
+    if (l2) {
+      const shared = await this.freshFromL2(key);
+      if (shared) return { ...this.answerOf<CatalogueValue>(this.keepL1(key, shared)), source: 'l2' };
+      // One replica reads the catalogue; the others wait for it in L2 (as for any shared miss).
+      let lockFailed = false;
+      lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
+      if (!lock && !lockFailed) {
+        const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
+        if (filled) return { ...this.answerOf<CatalogueValue>(this.keepL1(key, filled)), source: 'peer' };
+        lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
+      }
+    }
+    try {
+      this.counters.misses++;
+      this.metrics?.cacheResult(def.name, 'miss');
+      const { value, tags } = await this.readCatalogue(def, catalogue, { ...opts, signal: flight.controller.signal });
+      const stored = flight.poisoned ? undefined : await this.store(key, tags, value, this.config.catalogue!.ttlMs, flight.startedAt);
+      return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
+    } finally {
+      if (lock) await this.quietly('unlock', () => lock!.release());
+    }
+  }
+
+  /** Every page of a catalogue through the inner runner, with the tags its pages' answers carry. */
+  private async readCatalogue<Req, Res>(def: CommandDef<Req, Res>, catalogue: CataloguePolicy<Res>, opts: RunOptions): Promise<{ value: CatalogueValue; tags: string[] }> {
+    const tags = new Set<string>();
+    const value = await fetchCatalogue(catalogue, async (pageReq) => {
+      const res = await this.inner.run(def, pageReq as Req, opts);
+      for (const t of def.cache?.tags?.(pageReq as Req, res) ?? []) tags.add(t);
+      return res;
+    });
+    return { value, tags: [...tags] };
+  }
+
+  // ── refresh-ahead (refresh-ahead.ts) ─────────────────────────────────────────────────────
+
+  /** A read of `key` (hit or miss) makes it hotter, when its definition allows refreshing it. */
+  private noteHot(key: string, job: RefreshJob, now: number, entry: CacheEntry | undefined): void {
+    if (!this.hot || job.def.cache?.refreshAhead !== true) return;
+    this.hot.read(key, job, now, entry ? { expiresAt: entry.expiresAt, ttlMs: entry.expiresAt - entry.storedAt } : undefined);
+  }
+
+  private refreshPorts(headroom: number): RefreshPorts<RefreshJob> {
+    return {
+      local: (key) => this.l1.peek(key, this.clock.now()),
+      adoptShared: async (key) => {
+        if (!this.l2) return undefined;
+        const shared = await this.freshFromL2(key);
+        const local = this.l1.peek(key, this.clock.now());
+        if (!shared || (local && local.expiresAt >= shared.expiresAt)) return undefined;
+        this.keepL1(key, shared);
+        return { expiresAt: shared.expiresAt, ttlMs: shared.expiresAt - shared.storedAt };
+      },
+      lock: async (key) => {
+        const none = { release: async () => undefined };
+        if (!this.l2) return none;
+        let failed = false;
+        const lock = await this.quietly('lock', () => this.l2!.tryLock(`refresh:${key}`, this.peerWaitMs), () => (failed = true));
+        return lock ?? (failed ? none : 'held');
+      },
+      fetch: async (job, key) => {
+        const trace = newTrace();
+        const startedAt = this.clock.now();
+        const seq = this.invalidationSeq;
+        const opts: RunOptions = { idle: { headroom }, trace };
+        let value: unknown;
+        let tags: string[];
+        if (job.catalogue) ({ value, tags } = await this.readCatalogue(job.def, job.catalogue, opts));
+        else {
+          value = await this.inner.run(job.def, job.req, opts);
+          tags = job.def.cache?.tags?.(job.req, value) ?? [];
+        }
+        // Every POST past the first (polls, a catalogue's further pages) counts against the cap too.
+        const polls = trace.polls + Math.max(0, trace.calls - 1);
+        // A write meanwhile may have made this answer wrong: leave the entry to the next caller.
+        if (seq !== this.invalidationSeq) return { expiresAt: 0, ttlMs: job.ttl, polls };
+        const entry = await this.store(key, tags, value, job.ttl, startedAt, true);
+        if (!job.catalogue) this.remember(job.def, job.req, value);
+        return { expiresAt: entry.expiresAt, ttlMs: job.ttl, polls };
+      },
+      isRefusal: isBudgetRefusal,
+    };
+  }
+
   // ── remembered tags (def.cache.remember / invalidates' recall) ─────────────────────────────
 
   private remember<Req, Res>(def: CommandDef<Req, Res>, req: Req, value: Res | undefined): void {
@@ -536,8 +768,11 @@ class CachedCommandRunner implements CachedRunner {
 
   // ── bookkeeping ───────────────────────────────────────────────────────────────────────────
 
-  private count(command: string, outcome: CacheOutcome, opts: RunOptions): void {
-    if (opts.trace) opts.trace.cacheHits++;
+  private count(command: string, outcome: CacheOutcome, opts: RunOptions, entry?: CacheEntry): void {
+    if (opts.trace) {
+      opts.trace.cacheHits++;
+      if (entry?.refreshed) opts.trace.refreshHits = (opts.trace.refreshHits ?? 0) + 1;
+    }
     if (outcome === 'hit') this.counters.l1Hits++;
     else if (outcome === 'l2') this.counters.l2Hits++;
     else if (outcome === 'coalesced') this.counters.coalesced++;

@@ -21,6 +21,11 @@ export function isRefusal(error: unknown): error is Refusal {
   return error instanceof RateLimitedError || error instanceof UnavailableError || error instanceof ProtocolError || error instanceof UpstreamTimeoutError;
 }
 
+/** The budget gate's own refusal (callers need the window), as opposed to the upstream's. */
+export function isBudgetRefusal(error: unknown): boolean {
+  return error instanceof RateLimitedError && error.source === 'budget';
+}
+
 /** Servable as a stale answer at `now`: past its TTL (or not) but within its grace. */
 export function servable(entry: CacheEntry | undefined, now: number): entry is CacheEntry {
   return entry !== undefined && entry.staleUntil > now;

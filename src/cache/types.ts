@@ -12,6 +12,8 @@ export interface CacheEntry<T = unknown> {
   staleUntil: number;
   /** Invalidation tags (opaque: the command definitions choose them). */
   tags: string[];
+  /** Stored by the refresher ahead of expiry, not by a caller's miss. */
+  refreshed?: boolean;
 }
 
 /** The shared tier (Redis) under the in-process store. Every method may fail: callers degrade to L1. */
@@ -48,6 +50,8 @@ export type CacheOutcome = 'hit' | 'l2' | 'coalesced' | 'peer' | 'miss' | 'stale
 /** Hooks for metrics (src/metrics.ts implements them); all optional. */
 export interface CacheMetricsSink {
   cacheResult(command: string, outcome: CacheOutcome): void;
+  /** One refresh-ahead attempt: how it went and the POSTs it spent (first send and polls). */
+  cacheRefresh?(command: string, outcome: string, posts: number): void;
   cacheSize?(bytes: number, entries: number): void;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Customers by account id and by e-mail (customer_query), one call per distinct key per operation.
- * An unknown account is null (5024 parses as null). A customer found by e-mail primes the by-id
+ * An unknown account is null (customer_query's not-found parses as null). A customer found by e-mail primes the by-id
  * loader, so asking for the same account both ways costs one call.
  */
 import DataLoader from 'dataloader';

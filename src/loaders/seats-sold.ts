@@ -1,6 +1,6 @@
 /**
  * An account's sold seat blocks (seats_sold), one call per (account, event filter) per operation.
- * No blocks (5069) parses as an empty list.
+ * No blocks parses as an empty list.
  */
 import DataLoader from 'dataloader';
 import type { SeatBlock } from '../archtics/types.js';

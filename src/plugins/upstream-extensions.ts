@@ -2,7 +2,11 @@
  * Cost reporting, like GitHub's `rateLimit`: every response says what it cost upstream and what
  * budget is left —
  *
- *   extensions.upstream = { estimatedCalls, calls, polls, retries, cacheHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
+ *   extensions.upstream = { estimatedCalls, calls, polls, retries, cacheHits, refreshHits, staleServes, minuteRemaining, dayRemaining, responseCacheHit }
+ *
+ * refreshHits (only when some): of the cache hits, answers the refresher had renewed ahead of
+ * expiry. The refresher's own calls are on no operation's trace (no caller waited for them);
+ * /metrics counts them.
  *   extensions.stale    = { ageSeconds }   only when some answer was served stale (upstream refusing)
  *
  * The counts come from the operation's trace (context.trace; the client and the cache add to it),
@@ -31,6 +35,8 @@ export interface UpstreamReport {
   polls: number;
   retries: number;
   cacheHits: number;
+  /** Of cacheHits, answers renewed ahead of expiry by the refresher; absent when none. */
+  refreshHits?: number;
   staleServes: number;
   /** null when the budget store could not be read (or is unlimited). */
   minuteRemaining: number | null;
@@ -86,6 +92,7 @@ function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, est
     polls: trace.polls,
     retries: trace.retries,
     cacheHits: trace.cacheHits,
+    ...(trace.refreshHits ? { refreshHits: trace.refreshHits } : {}),
     staleServes: trace.staleServes,
     minuteRemaining: finiteOrNull(snapshot?.minuteRemaining),
     dayRemaining: finiteOrNull(snapshot?.dayRemaining),

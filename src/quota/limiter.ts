@@ -19,17 +19,28 @@
  * their deadline (their slots go to the ones behind), grants the head when its slot is now, and
  * otherwise sleeps on the clock until the head's slot. Anything that can change a forecast (a new
  * caller, an abort, a pause, a reservation, the timer) runs the pump again.
+ *
+ * Fair shares per caller (fair.ts): within a priority the line is ordered by water-filling over the
+ * callers' use of the window, and a caller over its share only borrows what leaves the reserve; a
+ * send held back by that passes its slot to those behind it.
+ *
+ * Idle work (refresh-ahead) is the fourth priority, after every caller: it is granted only when
+ * its slot, the slots of its own expected polls and `headroom` more are all free NOW after every
+ * reserved poll and every caller in line; otherwise it is refused at once, never queued — so it
+ * never delays a caller, and yields the moment callers are back. The store re-checks that rule
+ * atomically (decideTake), so replicas sharing a Redis window keep it too.
  */
 import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import { randomUUID } from 'node:crypto';
+import { borrowingShapes, claimId, fairShare, type ReserveShape } from './fair.js';
 import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearning } from './polls.js';
 import type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
 import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
-/** Line order: polls of accepted commands first, then writes, then reads. */
-export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read'];
+/** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
+export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read', 'idle'];
 
 /** setTimeout's ceiling; a longer wait wakes early, finds nothing due and sleeps again. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
@@ -58,6 +69,10 @@ interface Refusal {
 
 interface Waiter extends Refusal {
   readonly priority: Priority;
+  /** Whose share it draws on (fair.ts); undefined: none (planned FIFO, never held to a share). */
+  readonly caller?: string;
+  /** Arrival order (FIFO ties in the fair order). */
+  readonly seq: number;
   /** Epoch ms; Infinity when the caller set none. */
   readonly deadline: number;
   /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
@@ -65,6 +80,8 @@ interface Waiter extends Refusal {
   readonly claim?: PlannedClaim;
   /** AcquireOptions.pollWaitMs (none: its polls may follow at once). */
   readonly pollWaitMs?: (polls: number) => number;
+  /** Idle work only: slots that must stay free now after it and its polls. */
+  readonly headroom?: number;
   resolve(grant: Grant): void;
   /** Detaches the abort listener. */
   detach(): void;
@@ -88,6 +105,14 @@ export class QueuedLimiter implements Limiter {
   private readonly estimates = new Map<string, { estimate: PollEstimate; readAt: number }>();
   private readonly claimPrefix = `${randomUUID().slice(0, 8)}:`;
   private claimSeq = 0;
+  private waiterSeq = 0;
+  /** Each caller's use of the window as last read (for a full line: who gives way). */
+  private lastUsage: ReadonlyMap<string, number> = new Map();
+  /**
+   * The store refused a held-to-its-share send (another replica spent the reserve first): the
+   * earliest time worth trying such a send again. Applies to those sends only.
+   */
+  private shapedNotBefore = 0;
   private takeSeq = 0;
   /**
    * The latest pause this process was told of (pauseFor), known at once — a shared store learns
@@ -127,8 +152,9 @@ export class QueuedLimiter implements Limiter {
     }
   }
 
-  claim(command: CommandName): Claim {
-    return new PlannedClaim(this, `${this.claimPrefix}${++this.claimSeq}`, command);
+  claim(command: CommandName, caller?: string): Claim {
+    const who = callerKey(caller);
+    return new PlannedClaim(this, claimId(`${this.claimPrefix}${++this.claimSeq}`, who), command, who);
   }
 
   /** What a first send of `command` is expected to cost in polls, as last learnt. */
@@ -141,8 +167,9 @@ export class QueuedLimiter implements Limiter {
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!PRIORITY_ORDER.includes(opts.priority)) return Promise.reject(new TypeError(`unknown priority "${opts.priority}"`));
+    const caller = callerKey(opts.caller ?? opts.claim?.caller);
     return new Promise<Grant>((resolve, reject) => {
-      if (this.size >= this.queueMax && !this.displaceBelow(opts.priority)) {
+      if (this.size >= this.queueMax && !this.displaceBelow(opts.priority) && !this.displaceHeavier(opts.priority, caller)) {
         this.refusals.push({ command: opts.command, reject });
         return this.schedule();
       }
@@ -154,8 +181,11 @@ export class QueuedLimiter implements Limiter {
       const claim = opts.claim instanceof PlannedClaim && opts.claim.owner === this ? opts.claim : undefined;
       const waiter: Waiter = {
         priority: opts.priority,
+        ...(caller !== undefined ? { caller } : {}),
+        seq: ++this.waiterSeq,
         deadline: opts.deadline ?? Infinity,
         startBy: opts.startBy ?? Infinity,
+        ...(opts.priority === 'idle' ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) } : {}),
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
@@ -238,43 +268,92 @@ export class QueuedLimiter implements Limiter {
     const now = this.clock.now();
     const state = await this.store.read(now);
     if (this.closed) return;
-    const line = this.inLineOrder();
+    const limits = state.limits ?? this.limits;
+    const usage = state.usage ?? new Map<string, number>();
+    this.lastUsage = usage;
+    const order = this.fairOrder(usage);
+    const line = order.map((o) => o.waiter);
     const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.pausedHere, this.notBefore), reserved: state.reserved };
     // Slot indices: polls in line first (they spend reservations), then the reserved polls still to
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
     const needs = line.map((w) => (w.priority === 'poll' ? 0 : this.pollsToReserve(w)));
-    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0);
-    const slots = forecastSlots(floor, now, state.limits ?? this.limits, Math.max(1, total + 1));
+    // Idle work's headroom must be forecast too (it takes only what stays free after it).
+    const spare = line.reduce((most, w) => Math.max(most, w.headroom ?? 0), 0);
+    const total = reserved + line.length + needs.reduce((a, n) => a + slotsFor(n), 0) + spare;
+    const slots = forecastSlots(floor, now, limits, Math.max(1, total + 1));
+    // Fair shares: the callers using the window or waiting for it share it.
+    const callers = new Set<string>();
+    for (const [caller, used] of usage) if (used > 0) callers.add(caller);
+    for (const waiter of line) if (waiter.caller !== undefined) callers.add(waiter.caller);
+    const share = fairShare(limits.perWindow, callers.size);
+    // Per caller held to its share: the windows it borrows within, and their forecasts (one per
+    // distinct window, however many callers are held).
+    const borrowing = new Map<string, { shapes: ReserveShape[]; forecasts: number[][] }>();
+    const forecasts = new Map<string, number[]>();
+    const forecastOf = (shape: ReserveShape) => {
+      const key = `${shape.perWindow}/${shape.windowMs}`;
+      let f = forecasts.get(key);
+      if (!f) forecasts.set(key, (f = forecastSlots(floor, now, { ...limits, ...shape }, Math.max(1, total + 1))));
+      return f;
+    };
+    const borrowingOf = (caller: string) => {
+      let b = borrowing.get(caller);
+      if (!b) {
+        const shapes = borrowingShapes(limits, share, usage, callers, caller);
+        b = { shapes, forecasts: shapes.map(forecastOf) };
+        borrowing.set(caller, b);
+      }
+      return b;
+    };
     // Refuse whoever would be served (their last expected POST) after their deadline; their slots
     // pass to those behind.
     let cursor = 0;
-    let head: { waiter: Waiter; first: number; take: Take } | undefined;
+    let head: { waiter: Waiter; first: number; at: number; take: Take } | undefined;
+    let wakeAt = Infinity;
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
+      const idle = waiter.priority === 'idle';
       // A command never seen answered is planned without the pessimistic prior only where the prior
       // could not fit before its deadline even in an idle window: refusing it then would keep a
       // small budget from ever learning. A window that is merely busy refuses it: granted without
-      // its polls, it would be started and never finished.
-      if (needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) > waiter.deadline) {
+      // its polls, it would be started and never finished. (Not for idle work: it only ever takes
+      // what is certainly left over.)
+      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) > waiter.deadline) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
-      // Its last expected poll comes no sooner than the poller's waits after its first send.
-      const lastAt = Math.max(slots[last], slots[first] + this.pollWait(waiter, needs[i]));
-      if (slots[first] > waiter.startBy) {
+      // Idle work is now or never, from what is left over: itself, its polls and its headroom.
+      if (idle && slots[last + (waiter.headroom ?? 0)] > now) {
         this.remove(waiter);
-        waiter.reject(budgetError(`no upstream budget now`, secondsUntil(slots[first], now), waiter.command));
+        waiter.reject(budgetError('no idle upstream budget now', secondsUntil(slots[last + (waiter.headroom ?? 0)], now), waiter.command));
         continue;
       }
-      if (lastAt > waiter.deadline) {
+      // Over its share, a first send also leaves the others' room (fair.ts). A caller with no use in
+      // the window is never held: with more callers than slots its share is under one send.
+      const { used } = order[i];
+      const held = !idle && waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
+      let at = slots[first];
+      if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
+      if (at > waiter.startBy) {
         this.remove(waiter);
-        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(slots[first], now), waiter.command));
+        waiter.reject(budgetError(`no upstream budget now`, secondsUntil(at, now), waiter.command));
+        continue;
+      }
+      // Its last expected poll comes no sooner than the poller's waits after its first send.
+      if (Math.max(slots[last], at + this.pollWait(waiter, needs[i])) > waiter.deadline) {
+        this.remove(waiter);
+        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(at, now), waiter.command));
+        continue;
+      }
+      if (at > slots[first]) {
+        // Held to its share: its slot goes to those behind; it is looked at again by then.
+        wakeAt = Math.min(wakeAt, at);
         continue;
       }
       cursor = last + 1;
-      head ??= { waiter, first, take: this.takeOf(waiter, needs[i], now) };
+      head ??= { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
     }
     // Room opens in the line when its head is served.
     const refusals = this.refusals;
@@ -282,27 +361,38 @@ export class QueuedLimiter implements Limiter {
     for (const refusal of refusals) {
       refusal.reject(budgetError(`upstream budget queue is full (${this.queueMax} waiting)`, secondsUntil(slots[Math.min(reserved, slots.length - 1)], now), refusal.command));
     }
-    if (!head) return this.disarm();
-    if (slots[head.first] > now) return this.arm(slots[head.first], now);
+    if (!head) return Number.isFinite(wakeAt) ? this.arm(wakeAt, now) : this.disarm();
+    if (head.at > now) return this.arm(Math.min(head.at, wakeAt), now);
     const later = await this.store.tryTake(now, head.take);
     if (this.closed) return;
     if (later === null) {
-      // Counted, with the reservation the take carried.
-      if (this.remove(head.waiter)) {
+      // Counted, with the reservation the take carried. Idle work whose caller-free moment passed
+      // while the store answered (a caller came) gives the slot to that caller.
+      const overtaken = head.waiter.priority === 'idle' && this.inLineOrder()[0] !== head.waiter;
+      if (overtaken && this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
+      if (!overtaken && this.remove(head.waiter)) {
         head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
         head.waiter.resolve(this.grantOf(head.waiter, head.take, now));
       } else {
-        // It aborted meanwhile: its reservation goes, the slot to whoever is first now.
+        // It aborted (or was overtaken) meanwhile: its reservation goes, the slot to the first caller
+        // now (never to idle work, which takes only slots its own check left over).
         const orphan = head.take.kind === 'first' ? head.take.claim : undefined;
         if (orphan !== undefined) this.storeCall(() => this.store.release(orphan));
-        const next = this.inLineOrder()[0];
+        const next = this.inLineOrder().find((w) => w.priority !== 'idle');
         if (next) {
           this.remove(next);
           next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
           // The send recorded is the orphan's: given back, it is that entry that leaves the log.
-          next.resolve(this.grantOf(next, { kind: 'poll', ...(head.take.id !== undefined ? { id: head.take.id } : {}) }, now));
+          const recorded = { ...(head.take.id !== undefined ? { id: head.take.id } : {}), ...(head.take.caller !== undefined ? { caller: head.take.caller } : {}) };
+          next.resolve(this.grantOf(next, { kind: 'poll', ...recorded }, now));
         }
       }
+    } else if (head.waiter.priority === 'idle') {
+      // Nothing left over for idle work (another replica took it): refused, never queued.
+      if (this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', secondsUntil(later, now), head.waiter.command));
+    } else if (head.take.kind === 'first' && head.take.shapes) {
+      // Only sends held to their share wait for the reserve; everyone else may still go.
+      this.shapedNotBefore = later;
     } else {
       this.notBefore = later;
     }
@@ -326,23 +416,80 @@ export class QueuedLimiter implements Limiter {
     return waiter.pollWaitMs(slotsFor(polls));
   }
 
+  /**
+   * The line in the order it is served: polls FIFO, then each other priority by water-filling over
+   * the callers' use of the window (`used`: the caller's use before this waiter, counting what the
+   * waiters before it in this order are expected to take), FIFO within a caller. Waiters without a
+   * caller count as one caller with no use of its own, so a line without callers stays FIFO.
+   */
+  private fairOrder(usage: ReadonlyMap<string, number>): { waiter: Waiter; used: number }[] {
+    const out: { waiter: Waiter; used: number }[] = [];
+    for (const priority of PRIORITY_ORDER) {
+      const waiters = this.lines[priority];
+      if (priority === 'poll' || waiters.length < 2) {
+        for (const waiter of waiters) out.push({ waiter, used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0) });
+        continue;
+      }
+      const queues = new Map<string, { waiters: Waiter[]; next: number; used: number }>();
+      for (const waiter of waiters) {
+        const key = waiter.caller ?? '';
+        let q = queues.get(key);
+        if (!q) queues.set(key, (q = { waiters: [], next: 0, used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0) }));
+        q.waiters.push(waiter);
+      }
+      // A heap of callers by (use, arrival of its next waiter): O(waiters × log callers), so a line
+      // of many clients (tokens off: one per address) costs no more than a line of few.
+      type Queue = { waiters: Waiter[]; next: number; used: number };
+      const first = (a: Queue, b: Queue) => a.used < b.used || (a.used === b.used && a.waiters[a.next].seq < b.waiters[b.next].seq);
+      const heap = [...queues.values()];
+      const sink = (i: number): void => {
+        for (;;) {
+          const l = 2 * i + 1;
+          let m = i;
+          if (l < heap.length && first(heap[l], heap[m])) m = l;
+          if (l + 1 < heap.length && first(heap[l + 1], heap[m])) m = l + 1;
+          if (m === i) return;
+          [heap[i], heap[m]] = [heap[m], heap[i]];
+          i = m;
+        }
+      };
+      for (let i = (heap.length >> 1) - 1; i >= 0; i--) sink(i);
+      while (heap.length > 0) {
+        const q = heap[0];
+        const waiter = q.waiters[q.next++];
+        out.push({ waiter, used: q.used });
+        if (waiter.caller !== undefined) q.used += 1 + slotsFor(this.pollsToReserve(waiter));
+        if (q.next >= q.waiters.length) {
+          const last = heap.pop()!;
+          if (heap.length > 0) heap[0] = last;
+        }
+        sink(0);
+      }
+    }
+    return out;
+  }
+
   /** Polls a first send reserves: its command's expected polls (none without a claim). */
   private pollsToReserve(waiter: Waiter): number {
     if (!waiter.claim) return 0;
     return this.expectedPolls(waiter.claim.command).expectedPolls;
   }
 
-  private takeOf(waiter: Waiter, polls: number, now: number): Take {
+  private takeOf(waiter: Waiter, polls: number, now: number, shapes?: readonly ReserveShape[]): Take {
     const claim = waiter.claim?.id;
+    const caller = waiter.caller !== undefined ? { caller: waiter.caller } : {};
     const id = `${this.claimPrefix}t${++this.takeSeq}`;
-    if (waiter.priority === 'poll') return claim !== undefined ? { kind: 'poll', claim, id } : { kind: 'poll', id };
+    if (waiter.priority === 'poll') return { kind: 'poll', ...(claim !== undefined ? { claim } : {}), id, ...caller };
     return {
       kind: 'first',
       id,
       ...(claim !== undefined ? { claim } : {}),
+      ...(waiter.headroom !== undefined ? { headroom: waiter.headroom } : {}),
       polls,
       deadline: waiter.deadline,
       expiresAt: Number.isFinite(waiter.deadline) ? waiter.deadline : now + this.claimTtlMs,
+      ...caller,
+      ...(shapes ? { shapes } : {}),
     };
   }
 
@@ -466,7 +613,7 @@ export class QueuedLimiter implements Limiter {
   // ── the line ──────────────────────────────────────────────────────────────────────────────
 
   private get size(): number {
-    return this.lines.poll.length + this.lines.write.length + this.lines.read.length;
+    return PRIORITY_ORDER.reduce((n, p) => n + this.lines[p].length, 0);
   }
 
   private inLineOrder(): Waiter[] {
@@ -498,6 +645,26 @@ export class QueuedLimiter implements Limiter {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The line is full and nobody ranks below: the newest waiter of the heaviest other caller at this
+   * priority gives way (is refused) when that caller uses more of the window, waiters included,
+   * than the newcomer's — so one caller's backlog cannot lock the others out of the line.
+   */
+  private displaceHeavier(priority: Priority, caller: string | undefined): boolean {
+    const line = this.lines[priority];
+    const weight = new Map<string, number>();
+    const weightOf = (c: string) => weight.get(c) ?? this.lastUsage.get(c) ?? 0;
+    for (const w of line) if (w.caller !== undefined) weight.set(w.caller, weightOf(w.caller) + 1);
+    const mine = caller === undefined ? 0 : weightOf(caller);
+    let heaviest: string | undefined;
+    for (const [c, n] of weight) if (c !== caller && n > mine && (heaviest === undefined || n > weightOf(heaviest))) heaviest = c;
+    if (heaviest === undefined) return false;
+    const victim = line.findLast((w) => w.caller === heaviest)!;
+    this.remove(victim);
+    this.refusals.push(victim);
+    return true;
   }
 
   /** The store failed: nobody may be left waiting on it. */
@@ -532,6 +699,7 @@ class PlannedClaim implements Claim {
     readonly owner: QueuedLimiter,
     readonly id: string,
     readonly command: CommandName,
+    readonly caller?: string,
   ) {}
 
   /** A granted poll was given back unsent (Grant.stillClear): it does not count. */
@@ -565,6 +733,11 @@ class PlannedClaim implements Claim {
     // Given up while still pending: it needed at least one more poll than it got.
     this.owner.ended(this, this.accepted ? { accepted: true, polls: this.polls + 1 } : undefined);
   }
+}
+
+/** Callers as the stores keep them: a claim id names its caller after a separator it must not contain. */
+function callerKey(caller: string | undefined): string | undefined {
+  return caller ? caller.replaceAll('|', '_') : undefined;
 }
 
 function budgetError(message: string, retryAfterSeconds: number, command?: CommandName): RateLimitedError {

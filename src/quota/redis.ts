@@ -13,6 +13,11 @@
  * that every replica's accepted commands still need; and so do the samples the planner learns
  * polls per command from (a short list per command).
  *
+ * Fair shares (fair.ts): a send's member in the log ends with `|<caller>` and a claim's id with its
+ * caller, so `read` counts each caller's sends in the last window and the polls its claims hold —
+ * no key per caller: what a caller used leaves with the window. A send held to its caller's share
+ * (`Take.shapes`) is checked against the others' room in the same script.
+ *
  * Keys: `<prefix>quota:<sha256(apiKey, dsn)>:{log,pause,reserved,reserved-until,polls:<command>}`
  * — the key is hashed, never stored.
  *
@@ -27,7 +32,7 @@
 import { randomUUID } from 'node:crypto';
 import { LuaScript, secretId, type Redis } from '../redis.js';
 import { DEFAULT_POLL_LEARNING, decodeSample, encodeSample, type PollSample } from './polls.js';
-import { LONE_SEND, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
+import { CLAIM_CALLER_SEPARATOR, LONE_SEND, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
 
 /** Oldest entries returned by `read` besides the newest perWindow (forecasts near the day limit). */
 const READ_HEAD = 256;
@@ -104,7 +109,9 @@ local function forecast(now, paused, n, windowMs, perWindow, dayMs, perDay)
 end
 `;
 
-// ARGV: now, windowMs, perWindow, dayMs, perDay, member, kind ('poll'|'first'|'lone'), claim, polls, deadline, expiresAt
+// ARGV: now, windowMs, perWindow, dayMs, perDay, member, kind ('poll'|'first'|'lone'), claim, polls, deadline, expiresAt,
+// headroom (idle work: slots that must stay free now after its own; -1 for any other send),
+// then for a send held to its caller's share, pairs of (shape windowMs, shape perWindow)
 const TAKE_SCRIPT = new LuaScript(`${RESERVED_LUA}${FORECAST_LUA}
 local now = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
@@ -123,9 +130,23 @@ if kind == 'poll' then
 else
   local ahead = slotsFor(reservedSum(now, claim))
   local last = ahead + slotsFor(polls)
-  local s = forecast(now, paused, last, windowMs, perWindow, dayMs, perDay)
+  local headroom = tonumber(ARGV[12])
+  local n = last
+  if headroom >= 0 then n = last + headroom end
+  local s = forecast(now, paused, n, windowMs, perWindow, dayMs, perDay)
   if s[ahead] > now then return s[ahead] end
   if s[last] > deadline then return now + 1 end
+  if headroom >= 0 and s[n] > now then return s[n] end
+  for i = 13, #ARGV - 1, 2 do
+    local shapeMs = tonumber(ARGV[i])
+    local shapeN = tonumber(ARGV[i + 1])
+    local inShape = redis.call('ZCOUNT', KEYS[1], '(' .. (now - shapeMs), '+inf')
+    if inShape >= shapeN then
+      local r = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - shapeMs), '+inf', 'WITHSCORES', 'LIMIT', inShape - shapeN, 1)
+      local at = tonumber(r[2]) + shapeMs
+      if at > now then return at end
+    end
+  end
 end
 local stamp = now
 local lastSend = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -154,11 +175,19 @@ end
 return 0
 `);
 
+// ARGV: now, dayMs, tailN, headN, windowMs, caller separator. Also returns each caller's use: sends
+// in the window (the member's caller suffix) and polls held by its claims, as [caller, use, …].
 const READ_SCRIPT = new LuaScript(`${RESERVED_LUA}
 local now = tonumber(ARGV[1])
 local dayMs = tonumber(ARGV[2])
 local tailN = tonumber(ARGV[3])
 local headN = tonumber(ARGV[4])
+local sep = ARGV[6]
+local function callerOf(s)
+  local i = string.find(s, sep, 1, true)
+  if not i or i == #s then return nil end
+  return string.sub(s, i + 1)
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - dayMs)
 local len = redis.call('ZCARD', KEYS[1])
 local tail = {}
@@ -175,7 +204,26 @@ if len > 0 then
     for i = 2, #hr, 2 do head[#head + 1] = hr[i] end
   end
 end
-return {len, tail, head, redis.call('GET', KEYS[2]) or '0', tostring(reservedSum(now, ''))}
+local reservedTotal = reservedSum(now, '')
+local use = {}
+local order = {}
+local function add(c, n)
+  if not use[c] then use[c] = 0; order[#order + 1] = c end
+  use[c] = use[c] + n
+end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - tonumber(ARGV[5])), '+inf')) do
+  local c = callerOf(m)
+  if c then add(c, 1) end
+end
+local held = redis.call('HGETALL', KEYS[3])
+for i = 1, #held, 2 do
+  local c = callerOf(held[i])
+  local p = tonumber(held[i + 1])
+  if c and p > 0 then add(c, p) end
+end
+local usage = {}
+for _, c in ipairs(order) do usage[#usage + 1] = c; usage[#usage + 1] = tostring(use[c]) end
+return {len, tail, head, redis.call('GET', KEYS[2]) or '0', tostring(reservedTotal), usage}
 `);
 
 const RESERVE_SCRIPT = new LuaScript(`
@@ -255,18 +303,22 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async read(now: number): Promise<WindowState> {
-    const [len, tailRaw, headRaw, pausedRaw, reservedRaw] = (await READ_SCRIPT.run(this.redis, this.keys, [
+    const [len, tailRaw, headRaw, pausedRaw, reservedRaw, usageRaw] = (await READ_SCRIPT.run(this.redis, this.keys, [
       now,
       this.limits.dayMs,
       this.limits.perWindow,
       READ_HEAD,
-    ])) as [number, string[], string[], string, string];
+      this.limits.windowMs,
+      CLAIM_CALLER_SEPARATOR,
+    ])) as [number, string[], string[], string, string, string[]];
+    const usage = new Map<string, number>();
+    for (let i = 0; i + 1 < usageRaw.length; i += 2) usage.set(usageRaw[i], Number(usageRaw[i + 1]) || 0);
     const tail = tailRaw.map(Number);
     const head = headRaw.map(Number);
     const fillerCount = Number(len) - tail.length - head.length;
     const filler = tail[0] ?? now;
     const sends = fillerCount > 0 ? [...head, ...new Array<number>(fillerCount).fill(filler), ...tail] : [...head, ...tail];
-    return { sends, pausedUntil: Number(pausedRaw) || 0, reserved: Number(reservedRaw) || 0 };
+    return { sends, pausedUntil: Number(pausedRaw) || 0, reserved: Number(reservedRaw) || 0, ...(usage.size > 0 ? { usage } : {}) };
   }
 
   async tryTake(now: number, take: Take = LONE_SEND): Promise<number | null> {
@@ -286,6 +338,8 @@ export class RedisSlotStore implements SlotStore {
         // Lua numbers: an infinite deadline as a far one.
         first && Number.isFinite(first.deadline) ? first.deadline : Number.MAX_SAFE_INTEGER,
         first?.expiresAt ?? 0,
+        first?.headroom === undefined ? -1 : Math.max(0, Math.floor(first.headroom)),
+        ...(first?.shapes ?? []).flatMap((s) => [s.windowMs, s.perWindow]),
       ]),
     );
     return at === 0 ? null : at;
@@ -293,7 +347,9 @@ export class RedisSlotStore implements SlotStore {
 
   /** The log entry of a take: its id when it has one (untake finds it by that), else a fresh one. */
   private memberOf(now: number, take: Take): string {
-    return take.id !== undefined ? `${now}:${take.id}` : `${now}:${this.replica}:${this.seq++}`;
+    // The caller last, after the separator: read() counts each caller's sends by it (fair shares).
+    const caller = take.caller ? `${CLAIM_CALLER_SEPARATOR}${take.caller}` : '';
+    return `${take.id !== undefined ? `${now}:${take.id}` : `${now}:${this.replica}:${this.seq++}`}${caller}`;
   }
 
   async untake(now: number, take: Take): Promise<void> {

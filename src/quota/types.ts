@@ -5,8 +5,12 @@
  */
 import type { CommandName } from '../protocol/wire.js';
 
-/** Polls of accepted commands go first, then writes, then reads. */
-export type Priority = 'poll' | 'write' | 'read';
+/**
+ * Polls of accepted commands go first, then writes, then reads. 'idle' is below them all: work no
+ * caller waits for (refresh-ahead). It never waits in line: granted at once only from slots that
+ * no reserved poll and no caller in line needs, leaving `headroom` more free; otherwise refused.
+ */
+export type Priority = 'poll' | 'write' | 'read' | 'idle';
 
 export interface AcquireOptions {
   priority: Priority;
@@ -34,6 +38,13 @@ export interface AcquireOptions {
    * re-send and every poll. Without one, the POST is planned alone (no polls reserved for it).
    */
   claim?: Claim;
+  /**
+   * Whose fair share this POST draws on (the request's caller: a token digest or a client address
+   * digest, never a token). Default: the claim's caller. Without one, no share applies (FIFO).
+   */
+  caller?: string;
+  /** 'idle' only: slots that must stay free now after it (and its expected polls), for callers to come. */
+  headroom?: number;
 }
 
 /**
@@ -43,6 +54,8 @@ export interface AcquireOptions {
  */
 export interface Claim {
   readonly command: CommandName;
+  /** Whose fair share the command's POSTs draw on (Limiter.claim's `caller`). */
+  readonly caller?: string;
   /**
    * What the POST just sent was answered: 202 (accepted: polls follow; the reservation is renewed),
    * 200 (the result: what the command took is learnt, its reservation released). Others change nothing.
@@ -92,9 +105,10 @@ export interface Limiter {
   acquire(opts: AcquireOptions): Promise<Grant | void>;
   /**
    * Opens the budget claim of one command, before its first send (see Claim). A limiter without a
-   * planner may leave it out: commands are then planned one POST at a time.
+   * planner may leave it out: commands are then planned one POST at a time. `caller`: whose fair
+   * share its POSTs — first send and polls — draw on.
    */
-  claim?(command: CommandName): Claim;
+  claim?(command: CommandName, caller?: string): Claim;
   /** The service answered 429 with Retry-After: send nothing before `ms` have passed. */
   pauseFor(ms: number): void;
   snapshot(): Promise<QuotaSnapshot>;

@@ -40,18 +40,40 @@ export interface WindowState {
   reserved?: number;
   /** The limits in force when they differ from the gate's (a replica's share while Redis is away). */
   limits?: WindowLimits;
+  /**
+   * Each caller's use of the window (fair.ts): its sends in the last windowMs plus the polls its
+   * open claims still hold, by caller. Sends and claims without a caller are not in it. Absent = none.
+   */
+  usage?: ReadonlyMap<string, number>;
 }
 
 /**
  * What one send is, for the store's atomic check. A poll spends one of its command's reserved
  * polls. A first send opens (or renews) its command's reservation: it is recorded only when the
  * slot after every reservation is free now AND the slot of its own last expected poll (`polls`
- * after those) comes by `deadline`. `id` names the recorded send in a shared log (unique per take),
- * so that `untake` can find it.
+ * after those) comes by `deadline`. Idle work (`headroom` set) is recorded only when its own
+ * expected polls and `headroom` more slots are free now too: it takes only what is left over.
+ * `id` names the recorded send in a shared log (unique per take), so that `untake` can find it.
  */
 export type Take =
-  | { kind: 'poll'; claim?: string; id?: string }
-  | { kind: 'first'; claim?: string; polls: number; deadline: number; expiresAt: number; id?: string };
+  | { kind: 'poll'; claim?: string; id?: string; caller?: string }
+  | {
+      kind: 'first';
+      claim?: string;
+      polls: number;
+      deadline: number;
+      expiresAt: number;
+      id?: string;
+      /** Whose share the send is counted in (fair.ts). */
+      caller?: string;
+      /**
+       * A caller over its fair share borrows only what leaves the others' room (fair.ts): the send
+       * is recorded only when, for each shape, fewer than `perWindow` sends lie in its last `windowMs`.
+       */
+      shapes?: readonly { perWindow: number; windowMs: number }[];
+      /** Idle work only: slots that must stay free now after it and its expected polls. */
+      headroom?: number;
+    };
 
 /** A send that belongs to no claim: planned alone, after every reservation. */
 export const LONE_SEND: Take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: 0 };
@@ -73,9 +95,15 @@ export function decideTake(state: WindowState, now: number, limits: WindowLimits
   // A re-send (after a 5xx) of a command already holding a reservation does not queue behind itself.
   const ahead = slotsFor(Math.max(0, (state.reserved ?? 0) - ownReserved));
   const last = ahead + slotsFor(take.polls);
-  const slots = forecastSlots(state, now, limits, last + 1);
+  const spare = take.headroom === undefined ? undefined : last + Math.max(0, take.headroom);
+  const slots = forecastSlots(state, now, limits, (spare ?? last) + 1);
   if (slots[ahead] > now) return slots[ahead];
   if (slots[last] > take.deadline) return now + 1;
+  for (const shape of take.shapes ?? []) {
+    const at = nextSlot(state, now, { ...limits, ...shape });
+    if (at > now) return at;
+  }
+  if (spare !== undefined && slots[spare] > now) return slots[spare];
   return null;
 }
 
@@ -172,6 +200,15 @@ interface Reservation {
   expiresAt: number;
 }
 
+/** A claim id names its caller after this separator (fair.ts, claimId): every store reads it back. */
+export const CLAIM_CALLER_SEPARATOR = '|';
+
+/** The caller a claim id names, if any. */
+export function callerOfClaim(claim: string): string | undefined {
+  const i = claim.indexOf(CLAIM_CALLER_SEPARATOR);
+  return i < 0 || i === claim.length - 1 ? undefined : claim.slice(i + 1);
+}
+
 /**
  * Where an in-process window keeps its log across restarts (src/store/: SQLite in DATA_DIR), so a
  * restarted gateway does not forget the sends of its last minute and day. Synchronous.
@@ -194,6 +231,8 @@ const PRUNE_EVERY = 64;
  */
 export class MemorySlotStore implements SlotStore {
   private sends: number[] = [];
+  /** Sends with a caller, in the last windowMs only (fair shares): not kept across restarts. */
+  private recent: { at: number; caller: string }[] = [];
   private paused = 0;
   private takes = 0;
   private readonly reservations = new Map<string, Reservation>();
@@ -223,7 +262,24 @@ export class MemorySlotStore implements SlotStore {
 
   /** A live view of the log: read it at once, do not keep it. */
   read(now = Date.now()): WindowState {
-    return { sends: this.sends, pausedUntil: this.paused, reserved: this.reservedAt(now) };
+    const reserved = this.reservedAt(now);
+    const usage = this.usageAt(now);
+    return { sends: this.sends, pausedUntil: this.paused, reserved, ...(usage.size > 0 ? { usage } : {}) };
+  }
+
+  /** Each caller's sends in the window plus the polls its claims hold. */
+  private usageAt(now: number): Map<string, number> {
+    const from = now - this.limits.windowMs;
+    let old = 0;
+    while (old < this.recent.length && this.recent[old].at <= from) old++;
+    if (old > 0) this.recent.splice(0, old);
+    const usage = new Map<string, number>();
+    for (const { caller } of this.recent) usage.set(caller, (usage.get(caller) ?? 0) + 1);
+    for (const [claim, r] of this.reservations) {
+      const caller = callerOfClaim(claim);
+      if (caller !== undefined && r.polls > 0) usage.set(caller, (usage.get(caller) ?? 0) + r.polls);
+    }
+    return usage;
   }
 
   private reservedAt(now: number, except?: string): number {
@@ -250,6 +306,11 @@ export class MemorySlotStore implements SlotStore {
     this.sends.push(stamp);
     const excess = this.sends.length - retainedCount(this.limits);
     if (excess > 0) this.sends.splice(0, excess);
+    if (take.caller !== undefined) {
+      this.recent.push({ at: stamp, caller: take.caller });
+      // Bounded whatever the clock does: the window never holds more than perWindow sends.
+      if (this.recent.length > 2 * this.limits.perWindow) this.recent.splice(0, this.recent.length - 2 * this.limits.perWindow);
+    }
     this.persist((log) => {
       log.append(stamp);
       if (++this.takes % PRUNE_EVERY === 0) log.prune(now - this.limits.dayMs - this.limits.windowMs);
@@ -270,6 +331,10 @@ export class MemorySlotStore implements SlotStore {
     // (if the clock stepped back): removing that leaves the log no earlier than the truth.
     const i = this.sends.findIndex((at) => at >= now);
     if (i >= 0) this.sends.splice(i, 1);
+    if (take.caller !== undefined) {
+      const j = this.recent.findIndex((r) => r.at >= now && r.caller === take.caller);
+      if (j >= 0) this.recent.splice(j, 1);
+    }
     // A durable log keeps the entry: after a restart it counts one send too many (the safe side).
     if (take.kind === 'poll' && take.claim !== undefined) {
       const r = this.reservations.get(take.claim);

@@ -49,7 +49,8 @@
  * (except that strict mode's 202s carry the extra SID cookie).
  */
 import { randomBytes } from 'node:crypto';
-import { COMMANDS, POLL_COOKIES, PRODUCTS, type CommandName, type Product } from '../protocol/wire.js';
+import { POLL_COOKIES, PRODUCTS, type Product } from '../protocol/wire.js';
+import { COMMANDS, type CommandName } from './reference.js';
 
 export const VIOLATION_RULES = [
   'product-not-smallest',

@@ -13,8 +13,8 @@
  * - `brokenJson`  a 200 result whose body is cut short (`body: "truncated"`, default) or not JSON
  *                 at all (`"html"`) — also after the command ran; its result is spent.
  */
-import type { CommandName } from '../protocol/wire.js';
-import { COMMANDS } from '../protocol/wire.js';
+import type { CommandName } from './reference.js';
+import { COMMANDS } from './reference.js';
 import { mulberry32 } from './world/seed.js';
 
 export const FAULT_KINDS = ['rateLimit', 'unavailable', 'slow', 'dropConnection', 'brokenJson'] as const;

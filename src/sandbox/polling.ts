@@ -10,7 +10,7 @@
  * name nothing and a POST carrying them is a new command.
  */
 import { randomBytes } from 'node:crypto';
-import type { CommandName } from '../protocol/wire.js';
+import type { CommandName } from './reference.js';
 import type { SandboxClock } from './clock.js';
 
 export interface QueuedCommand {

@@ -27,19 +27,8 @@
  *  10. slow / dropConnection / brokenJson faults shape the answer (see faults.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import {
-  COMMANDS,
-  HEADER_RESULT,
-  POLL_COOKIES,
-  PRODUCTS,
-  RESOURCE,
-  productContains,
-  type Command1Request,
-  type CommandName,
-  type FaultBody,
-  type FaultCode,
-  type Product,
-} from '../protocol/wire.js';
+import { HEADER_RESULT, POLL_COOKIES, PRODUCTS, RESOURCE, type Command1Request, type FaultBody, type FaultCode, type Product } from '../protocol/wire.js';
+import { COMMANDS, productContains, type CommandName } from './reference.js';
 import type { SandboxClock } from './clock.js';
 import { Conformance, SESSION_COOKIE, type Observation } from './conformance.js';
 import { FaultError, Faults, type FaultContext } from './faults.js';

@@ -2,7 +2,8 @@
  * The sandbox's public shapes: options of startSandbox, the running handle, and the world contract
  * the server drives (src/sandbox/world/ implements it).
  */
-import type { CommandName, Product } from '../protocol/wire.js';
+import type { Product } from '../protocol/wire.js';
+import type { CommandName } from './reference.js';
 import type { SandboxClock } from './clock.js';
 import type { ConformanceOptions } from './conformance.js';
 import type { FaultRule } from './faults.js';

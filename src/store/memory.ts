@@ -4,7 +4,7 @@
  * are dropped when touched and by a sweep on create, so the map stays bounded by one TTL's traffic.
  */
 import { systemClock, type Clock } from '../clock.js';
-import type { BudgetLog, CartClaim, CartOwner, CartOwnerStore, IdempotencyRecord, IdempotencyStore } from './types.js';
+import { CARTS_PER_ACCOUNT, type BudgetLog, type CartClaim, type CartOwner, type CartOwnerStore, type IdempotencyRecord, type IdempotencyStore } from './types.js';
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
@@ -85,6 +85,12 @@ export class MemoryCartOwnerStore implements CartOwnerStore {
     const cart = this.entry(orderNum);
     if (cart.acctId === undefined && acctId !== undefined) cart.acctId = acctId;
     cart.seats = [...new Set([...cart.seats, ...seats])];
+  }
+
+  async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
+    const out: (CartOwner & { orderNum: number })[] = [];
+    for (const [orderNum, cart] of this.carts) if (cart.acctId === acctId) out.push({ ...structuredClone(cart), orderNum });
+    return out.reverse().slice(0, CARTS_PER_ACCOUNT);
   }
 
   async close(): Promise<void> {}

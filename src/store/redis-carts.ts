@@ -2,10 +2,12 @@
  * Cart owners in Redis (with REDIS_URL): shared by replicas, so a cart made through one replica is
  * refused to other callers on every replica. One hash per cart (`owner`, `acctId`, `createdAt`,
  * `seats` as JSON), written by one Lua script so that the first claim wins across replicas.
- * Keys: `<prefix>cart:<namespace>:<orderNum>`, expiring `ttlMs` after the first write.
+ * Keys: `<prefix>cart:<namespace>:<orderNum>`, expiring `ttlMs` after the first write, and per
+ * account a set of its carts' numbers, `<prefix>cart:<namespace>:acct:<acctId>` (ofAccount), living
+ * as long as its newest cart.
  */
 import { LuaScript, type Redis } from '../redis.js';
-import type { CartClaim, CartOwner, CartOwnerStore } from './types.js';
+import { CARTS_PER_ACCOUNT, type CartClaim, type CartOwner, type CartOwnerStore } from './types.js';
 
 /**
  * KEYS[1] cart; ARGV: owner ('' = none), acctId ('' = none), seats JSON, now, ttl ms.
@@ -68,7 +70,32 @@ export class RedisCartOwnerStore implements CartOwnerStore {
       [this.keyPrefix + orderNum],
       [owner, acctId === undefined ? '' : String(acctId), JSON.stringify(seats), Date.now(), this.opts.ttlMs],
     )) as string[];
-    return cartOf(pairs(flat))!;
+    const cart = cartOf(pairs(flat))!;
+    if (cart.acctId !== undefined) {
+      // The account's index: a hint (ofAccount reads each cart's own record), so a second command.
+      const index = `${this.keyPrefix}acct:${cart.acctId}`;
+      await this.redis.multi().sadd(index, String(orderNum)).pexpire(index, this.opts.ttlMs).exec();
+    }
+    return cart;
+  }
+
+  async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
+    const index = `${this.keyPrefix}acct:${acctId}`;
+    const orderNums = (await this.redis.smembers(index)).map(Number).filter((n) => Number.isSafeInteger(n));
+    if (orderNums.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const n of orderNums) pipeline.hgetall(this.keyPrefix + n);
+    const results = (await pipeline.exec()) ?? [];
+    const out: (CartOwner & { orderNum: number })[] = [];
+    const gone: string[] = [];
+    results.forEach(([error, fields], i) => {
+      const cart = error ? undefined : cartOf(fields as Record<string, string>);
+      if (cart?.acctId === acctId) out.push({ ...cart, orderNum: orderNums[i] });
+      else if (!error) gone.push(String(orderNums[i]));
+    });
+    // Expired carts leave the index as they are found gone.
+    if (gone.length > 0) await this.redis.srem(index, ...gone);
+    return out.sort((a, b) => b.createdAt - a.createdAt).slice(0, CARTS_PER_ACCOUNT);
   }
 
   claim(orderNum: number, claim: CartClaim): Promise<CartOwner> {

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../clock.js';
-import type { BudgetLog, CartClaim, CartOwner, CartOwnerStore, IdempotencyRecord, IdempotencyStore } from './types.js';
+import { CARTS_PER_ACCOUNT, type BudgetLog, type CartClaim, type CartOwner, type CartOwnerStore, type IdempotencyRecord, type IdempotencyStore } from './types.js';
 
 export const DURABLE_FILE = 'gateway.sqlite';
 
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS cart_owners (
   PRIMARY KEY (ns, order_num)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cart_owners_expiry ON cart_owners (expires_at);
+CREATE INDEX IF NOT EXISTS cart_owners_account ON cart_owners (ns, acct_id);
 CREATE TABLE IF NOT EXISTS budget_sends (
   budget TEXT NOT NULL,
   at INTEGER NOT NULL
@@ -227,6 +228,7 @@ class SqliteCartOwnerStore implements CartOwnerStore {
   private readonly select: StatementSync;
   private readonly insert: StatementSync;
   private readonly update: StatementSync;
+  private readonly byAccount: StatementSync;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -241,6 +243,14 @@ class SqliteCartOwnerStore implements CartOwnerStore {
       ON CONFLICT (ns, order_num) DO UPDATE SET owner = excluded.owner, acct_id = excluded.acct_id, seats = excluded.seats,
         created_at = excluded.created_at, expires_at = excluded.expires_at`);
     this.update = db.prepare('UPDATE cart_owners SET owner = :owner, acct_id = :acctId, seats = :seats WHERE ns = :ns AND order_num = :orderNum');
+    this.byAccount = db.prepare(
+      'SELECT order_num, owner, acct_id, seats, created_at FROM cart_owners WHERE ns = ? AND acct_id = ? AND expires_at > ? ORDER BY created_at DESC LIMIT ?',
+    );
+  }
+
+  async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
+    const rows = this.byAccount.all(this.ns, acctId, this.clock.now(), CARTS_PER_ACCOUNT) as unknown as (CartRow & { order_num: number })[];
+    return rows.map((row) => ({ ...cartOf(row), orderNum: Number(row.order_num) }));
   }
 
   /** Read, merge, write in one IMMEDIATE transaction: two processes never lose each other's seats. */

@@ -81,6 +81,9 @@ export interface CartClaim {
   seats?: readonly string[];
 }
 
+/** Most carts `ofAccount` returns (an account's carts of the last day: far fewer in practice). */
+export const CARTS_PER_ACCOUNT = 200;
+
 /**
  * Cart ownership: record who made a cart (orderNum), look it up. Durable, so that "another
  * caller's cart" still holds after a restart. The first claim wins: claim() never changes an owner
@@ -92,6 +95,11 @@ export interface CartOwnerStore {
   get(orderNum: number): Promise<CartOwner | undefined>;
   /** Adds seats (and the account, when none is recorded) to the cart's record; never sets an owner. */
   addSeats(orderNum: number, seats: readonly string[], acctId?: number): Promise<void>;
+  /**
+   * The carts recorded for an account (held, checked out or paid for it), newest first, at most
+   * `CARTS_PER_ACCOUNT`: whose seats they are, for printing (resolvers/tickets.ts).
+   */
+  ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArchticsClient, unlimitedLimiter } from '../../src/archtics/client.js';
 import { buildEnvelope, commandUrl, identify } from '../../src/archtics/envelope.js';
-import { COMMAND_NAMES, COMMANDS } from '../../src/protocol/wire.js';
+import { COMMAND_NAMES, COMMANDS } from '../../src/sandbox/reference.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { okAnswer, startArchticsStub, type ArchticsStub } from '../support/archtics-stub.js';
 import { TEST_KEY, customerQuery, localDef, ping, testConfig } from '../support/archtics-fixtures.js';
@@ -72,13 +72,11 @@ describe('product routing', () => {
     expect(stub.requests[0].json?.command1?.cmd).toBe(name);
   });
 
-  it('trusts the protocol table over a def that names the wrong product, and treats "write" on either side as a write', () => {
-    expect(identify({ name: 'payment_request', product: 'sth-customer', kind: 'read' })).toEqual({
-      command: 'payment_request',
-      product: 'sth-buy',
-      kind: 'write',
-    });
-    expect(identify({ name: 'ping', product: 'sth-customer', kind: 'write' }).kind).toBe('write');
+  // The definition is the one home of a command's product and kind on this side of the wire; that
+  // every real definition agrees with the reference is test/archtics/real-defs.test.ts's job.
+  it('routes by the definition: its product and kind, nothing else', () => {
+    expect(identify({ name: 'payment_request', product: 'sth-buy', kind: 'write' })).toEqual({ command: 'payment_request', product: 'sth-buy', kind: 'write' });
+    expect(identify({ name: 'ping', product: 'sth-customer', kind: 'read' })).toEqual({ command: 'ping', product: 'sth-customer', kind: 'read' });
   });
 
   it('returns the parsed command1 of a 200', async () => {

@@ -28,7 +28,8 @@ import {
 import { ArchticsCommandError, ProtocolError } from '../../src/archtics/errors.js';
 import { centsToDecimal, checkResult, toBool, toCents, toInt } from '../../src/archtics/parse.js';
 import type { CommandDef, CommandRunner, PaymentRequest, RunOptions } from '../../src/archtics/types.js';
-import { COMMANDS, type Command1Response } from '../../src/protocol/wire.js';
+import type { Command1Response } from '../../src/protocol/wire.js';
+import { COMMANDS } from '../../src/sandbox/reference.js';
 
 const ctx = { siteName: 'vanilla' };
 
@@ -154,9 +155,9 @@ const HELD_RUN_PARSED = {
 // ── Commands ────────────────────────────────────────────────────────────────────────────────
 
 describe('command definitions', () => {
-  it('take name, product and kind from the COMMANDS table and cover all 17 commands', () => {
+  it('agree with the sandbox’s reading of the reference (product and kind) and cover all 17 commands', () => {
     for (const def of ALL_COMMAND_DEFS) {
-      expect({ product: def.product, kind: def.kind }).toEqual(COMMANDS[def.name]);
+      expect({ product: def.product, kind: def.kind }).toEqual(COMMANDS[def.name as keyof typeof COMMANDS]);
     }
     expect(new Set(ALL_COMMAND_DEFS.map((d) => d.name))).toEqual(new Set(Object.keys(COMMANDS)));
     expect(ALL_COMMAND_DEFS).toHaveLength(18); // get_avail_seats twice: summary and per seat

@@ -9,6 +9,13 @@ import { redisReachable } from '../../src/redis.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * REDIS_URL for tests about sharing through Redis, not about Redis failing: a generous command
+ * timeout, so that event-loop stalls of a loaded machine never open the breaker (its own tests,
+ * test/durability/redis-outage.test.ts, keep the default).
+ */
+export const TEST_REDIS_ENV = { REDIS_URL: TEST_REDIS_URL, REDIS_COMMAND_TIMEOUT_MS: '5000' } as const;
+
 export const redisAvailable = await redisReachable(TEST_REDIS_URL, 1_500);
 
 if (!redisAvailable) {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
+import { TEST_REDIS_ENV, TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 import { TestGateway, globalId, sandboxStats, seasonTicketHolders, setFaults, startTestSandbox } from './harness.js';
 import { samplesOf } from '../support/worlds.js';
 
@@ -219,7 +219,7 @@ describeRedis('with REDIS_URL: one store for every replica', () => {
   let a: TestGateway;
   let b: TestGateway;
   beforeAll(async () => {
-    const env = { REDIS_URL: TEST_REDIS_URL };
+    const env = { ...TEST_REDIS_ENV };
     a = await TestGateway.start(sb, env, { cache: true, redisPrefix: prefix });
     b = await TestGateway.start(sb, env, { cache: true, redisPrefix: prefix });
   });

@@ -57,11 +57,13 @@ describe.each([
   let acctB: number;
   let orderNum: number;
   let amountDue: string;
+  let heldSeats: { section: string; row: string; number: number }[];
   beforeAll(async () => {
     // No sandbox reset between the two: a reset sandbox issues the same order numbers again,
     // which a real service never does, and the first owner recorded for a number stays.
     acctB = OTHER_ACCT;
     orderNum = await hold(env.gw, EVENT(), 2, as(tokenB), tokenB === STAFF_B ? { acctId: acctB } : {});
+    heldSeats = (await env.gw.exec<any, unknown>(CART, { n: orderNum }, as(tokenB))).data.cart.seats;
     const c = await env.gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: acctB } }, as(tokenB));
     expect(c.data.checkout.__typename).toBe('CheckoutSuccess');
     amountDue = c.data.checkout.amountDue.amount;
@@ -122,13 +124,22 @@ describe.each([
     const posts = await postsDuring(async () => {
       r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT() } }, as(tokenA));
     });
-    if (tokenA === A) {
-      expect(codes(r)).toEqual(['FORBIDDEN']);
-      expect(posts).toBe(0);
-    } else {
-      // A token not bound to an account acts for the box office: printing is by account, not by cart.
-      expect(r.data?.printTickets?.__typename ?? codes(r)[0]).toBeDefined();
-    }
+    // A bound token: not its account. A token not bound to an account: the seats are in B's cart.
+    expect(codes(r)).toEqual(['FORBIDDEN']);
+    expect(posts).toBe(0);
+  });
+
+  it('print: A naming one of B’s seats is FORBIDDEN too, no POST; B prints its own', async () => {
+    let r: any;
+    const posts = await postsDuring(async () => {
+      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: [heldSeats[0]] } }, as(tokenA));
+    });
+    expect(codes(r)).toEqual(['FORBIDDEN']);
+    expect(posts).toBe(0);
+    const own = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: heldSeats } }, as(tokenB));
+    expect(own.errors).toBeUndefined();
+    expect(own.data.printTickets.__typename).toBe('PrintTicketsSuccess');
+    expect(own.data.printTickets.tickets.length).toBeGreaterThanOrEqual(heldSeats.length);
   });
 });
 

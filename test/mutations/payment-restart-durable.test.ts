@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { codes, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
-import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
+import { heldAndCheckedOut, newKey, pay } from './support.js';
 import { account, samplesOf } from '../support/worlds.js';
+import { restartScenarios } from './restart-scenarios.js';
 
 const PAYMENT_SERVICE_MS = 60_000;
 
@@ -35,51 +36,7 @@ describe('payments across a gateway restart (SQLite records in DATA_DIR)', () =>
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('an answer lost before the restart is settled by reading after it; payment_request ran once', async () => {
-    const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[30]);
-    await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
-    const key = newKey();
-    expect(codes(await pay(first, key, account(sb), orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
-    await first.close();
-
-    await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
-    const second = await startGateway();
-    try {
-      const settled = await pay(second, key, account(sb), orderNum, amountDue);
-      expect(settled.errors).toBeUndefined();
-      expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, orderNum });
-      expect(await payments()).toBe(1);
-    } finally {
-      await second.close();
-    }
-  });
-
-  it('a payment made before the restart is replayed after it, without a second payment_request', async () => {
-    const first = await startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[31]);
-    const before = await payments();
-    const sent = (await sandboxStats(sb)).commands.payment_request ?? 0;
-    const key = newKey();
-    const paying = pay(first, key, account(sb), orderNum, amountDue);
-    await paymentReceived(sb, sent, sandboxStats);
-    await advanceSandboxClock(sb, PAYMENT_SERVICE_MS + 1_000);
-    const paid = await paying;
-    expect(paid.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false });
-    await first.close();
-
-    const second = await startGateway();
-    try {
-      const replay = await pay(second, key, account(sb), orderNum, amountDue);
-      expect(replay.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: paid.data!.submitPayment.confirmationNumber });
-      // A new key for the same (now gone) cart: its seats were recorded, the reads show them sold.
-      const other = await pay(second, newKey(), account(sb), orderNum, amountDue);
-      expect(other.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: false });
-      expect(await payments()).toBe(before + 1);
-    } finally {
-      await second.close();
-    }
-  });
+  restartScenarios({ sandbox: () => sb, startGateway, paymentServiceMs: PAYMENT_SERVICE_MS, events: [30, 31], cartsSurvive: true });
 
   it('a cart released after checkout: a payment proves by reading that nothing was bought (CartExpired, settledByReading)', async () => {
     const gw = await startGateway();

@@ -12,7 +12,7 @@ import { createGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
+import { TEST_REDIS_ENV, TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 
 const PER_MINUTE = 80;
 const WARM_READS = 15;
@@ -47,7 +47,7 @@ async function scenario(opts: { replicas: number; redisPrefix?: string }) {
     ARCHTICS_DSN: sandbox.dsn,
     ARCHTICS_RATE_PER_MINUTE: String(PER_MINUTE),
     LOG_LEVEL: 'silent',
-    ...(opts.redisPrefix ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...(opts.redisPrefix ? TEST_REDIS_ENV : {}),
   });
   const gateways = await Promise.all(
     Array.from({ length: opts.replicas }, () => createGateway({ config, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) })),

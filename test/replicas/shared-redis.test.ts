@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { quotaNamespace } from '../../src/quota/redis.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
+import { TEST_REDIS_ENV, TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 
 interface GqlResponse {
   data?: Record<string, any> | null;
@@ -54,7 +54,7 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
       ARCHTICS_RATE_PER_MINUTE: String(LIMIT),
       // A read that cannot get a slot within 3 s is refused at once (the next slot is ~60 s away).
       ARCHTICS_READ_DEADLINE_MS: '3000',
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       LOG_LEVEL: 'silent',
     });
     gateways = await Promise.all([0, 1, 2].map(() => createGateway({ config, redisPrefix: prefix, responseCache: false })));
@@ -143,7 +143,7 @@ describeRedis('cross-instance invalidation after a real write', () => {
       ARCHTICS_BASE_URL: sb.url,
       ARCHTICS_API_KEY: sb.apiKey,
       ARCHTICS_DSN: sb.dsn,
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       LOG_LEVEL: 'silent',
     });
     gws = await Promise.all([0, 1].map(() => createGateway({ config, redisPrefix: prefix2, responseCache: false })));

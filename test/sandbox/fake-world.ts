@@ -1,5 +1,6 @@
 /** A tiny stand-in world for the server's transport tests (the seeded world is tested on its own). */
-import type { Command1Request, CommandName } from '../../src/protocol/wire.js';
+import type { Command1Request } from '../../src/protocol/wire.js';
+import type { CommandName } from '../../src/sandbox/reference.js';
 import type { Outcome, World, WorldClock } from '../../src/sandbox/index.js';
 
 export function createFakeWorld(opts: { seed: number; clock: WorldClock }): World & { customers: number } {

@@ -3,7 +3,7 @@
  * expiry on a fake clock, racing holds, ticket printing and reprinting, and reset.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RESULT_CODES } from '../../src/protocol/wire.js';
+import { RESULT_CODES } from '../../src/sandbox/reference.js';
 import { expectShape, SOLD_BLOCK, testWorld, type TestWorld } from './world-helpers.js';
 
 let t: TestWorld;

@@ -3,7 +3,7 @@
  * exact-shape check (every required field present with its type, nothing undocumented).
  */
 import { expect } from 'vitest';
-import type { CommandName } from '../../src/protocol/wire.js';
+import type { CommandName } from '../../src/sandbox/reference.js';
 import { createWorld, type Outcome, type SandboxWorld } from '../../src/sandbox/world/index.js';
 
 /** 2026-11-29 12:00 UTC: inside the season, so event_search's default window finds events. */

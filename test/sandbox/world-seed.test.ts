@@ -4,7 +4,7 @@
  * and 3 archived ones of 2016-17).
  */
 import { describe, expect, it } from 'vitest';
-import type { CommandName } from '../../src/protocol/wire.js';
+import type { CommandName } from '../../src/sandbox/reference.js';
 import { createWorld } from '../../src/sandbox/world/index.js';
 import { generate, mulberry32, STH_ACCT_ID } from '../../src/sandbox/world/seed.js';
 import { PRICE_CODES, SEAT_COUNT, SECTION_NAMES } from '../../src/sandbox/world/venue.js';

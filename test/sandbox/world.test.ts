@@ -3,7 +3,8 @@
  * with exact output field names and types. Pure and in-process (no HTTP).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AVAIL_COLUMNS, RESULT_CODES, SQL_NO_ROW } from '../../src/protocol/wire.js';
+import { AVAIL_COLUMNS, SQL_NO_ROW } from '../../src/protocol/wire.js';
+import { RESULT_CODES } from '../../src/sandbox/reference.js';
 import { expectMoney, expectShape, HELD_RUN, SOLD_BLOCK, testWorld, type TestWorld } from './world-helpers.js';
 
 let t: TestWorld;

@@ -42,6 +42,22 @@ describeRedis('Redis stores', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('ofAccount: carts bound to an account on any replica, expired ones leave the index', async () => {
+    const one = new RedisCartOwnerStore({ redis: a, namespace: 'acct', ttlMs: 60_000, prefix });
+    const two = new RedisCartOwnerStore({ redis: b, namespace: 'acct', ttlMs: 60_000, prefix });
+    await one.claim(700001, { owner: 'token:alice', acctId: 5, seats: ['E|1|A|1'] });
+    await two.claim(700002, { owner: 'token:bob' });
+    await two.addSeats(700002, ['E|1|A|2'], 5);
+    await one.claim(700003, { owner: 'token:bob', acctId: 6 });
+    expect((await two.ofAccount(5)).map((c) => [c.orderNum, c.owner]).sort()).toEqual([
+      [700001, 'token:alice'],
+      [700002, 'token:bob'],
+    ]);
+    await a.del(`${prefix}cart:acct:700001`);
+    expect((await one.ofAccount(5)).map((c) => c.orderNum)).toEqual([700002]);
+    expect(await a.smembers(`${prefix}cart:acct:acct:5`)).toEqual(['700002']);
+  });
+
   it('idempotency records written by one replica are seen, and compare-and-set, by another', async () => {
     const one = new RedisIdempotencyStore({ redis: a, ttlMs: 60_000, prefix });
     const two = new RedisIdempotencyStore({ redis: b, ttlMs: 60_000, prefix });

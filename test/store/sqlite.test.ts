@@ -117,6 +117,21 @@ describe('cart owners', () => {
     expect(await store.carts.claim(7, { owner: 'anonymous' })).toMatchObject({ owner: 'anonymous', acctId: 42 });
   });
 
+  it('ofAccount: the carts recorded for an account (held, checked out or paid for it), newest first', async () => {
+    const clock = new ManualClock(1_000_000);
+    const store = open(tempDir(), clock);
+    await store.carts.claim(11, { owner: 'token:a', acctId: 5, seats: ['E|1|A|1'] });
+    await clock.advance(1);
+    await store.carts.claim(12, { owner: 'token:b' });
+    await store.carts.addSeats(12, ['E|1|A|2'], 5); // bound to the account at checkout or payment
+    await store.carts.claim(13, { owner: 'token:a', acctId: 6 });
+    expect((await store.carts.ofAccount(5)).map((c) => [c.orderNum, c.owner])).toEqual([
+      [12, 'token:b'],
+      [11, 'token:a'],
+    ]);
+    expect(await store.carts.ofAccount(7)).toEqual([]);
+  });
+
   it('are forgotten after their lifetime', async () => {
     const clock = new ManualClock(1_000_000);
     const store = open(tempDir(), clock);

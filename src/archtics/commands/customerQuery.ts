@@ -68,6 +68,8 @@ export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryRe
   }),
   cache: {
     ttlMs: 2 * 60_000,
+    // A dashboard re-reads its accounts: a hot one is worth renewing before it expires.
+    refreshAhead: true,
     tags(req, res) {
       const tags = new Set<string>();
       if ('acctId' in req && isNum(req.acctId)) tags.add(tag.customer(req.acctId));

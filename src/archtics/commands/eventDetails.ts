@@ -1,6 +1,9 @@
 import { InvalidInputError, isEventName } from '../inputs.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
-import type { EventDetail, EventDetailsRequest, EventDetailsResult, ItemPolicy } from '../types.js';
+import type { CataloguePolicy, EventDetail, EventDetailsRequest, EventDetailsResult, ItemPolicy } from '../types.js';
+
+/** Events per page of the unfiltered form (the service's default and most, reference §4). */
+export const EVENT_PAGE_SIZE = 500;
 
 /** One event of an event_details answer. */
 export function parseEventDetail(e: FieldReader): EventDetail {
@@ -36,6 +39,11 @@ export function parseEventDetail(e: FieldReader): EventDetail {
  * operations asking for [A, B] and [B, C] would share nothing if the list were the key. Every event
  * is an item (an unknown name a null one); a list is answered from the items, and only the missing
  * names go upstream. Only the list form is split; the paged "all events" form is cached whole.
+ *
+ * The catalogue: the unfiltered form returns every event (EVENT_PAGE_SIZE a page, the next page
+ * after the last name, the answer being sorted by name), so the cache keeps all of them as one
+ * entry and answers any list from it; a name it lacks (an event created since) goes by the filter.
+ * Every caller shares events, so a hot catalogue or list is worth refreshing ahead.
  */
 export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResult>('event_details', {
   product: 'sth-customer',
@@ -63,6 +71,7 @@ export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResul
   cache: {
     ttlMs: 10 * 60_000,
     shareMisses: true,
+    refreshAhead: true,
     // The list filter is case-insensitive and the answer sorted by name: order and spacing are noise.
     keyFields(fields) {
       if (typeof fields.event_filter !== 'string') return fields;
@@ -87,5 +96,12 @@ export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResul
         return { count: events.length, events };
       },
     } satisfies ItemPolicy<EventDetailsRequest, EventDetailsResult, EventDetail>,
+    catalogue: {
+      page: (after): EventDetailsRequest => (after === undefined ? { count: EVENT_PAGE_SIZE } : { prevEventName: after, count: EVENT_PAGE_SIZE }),
+      read(res) {
+        const entries = res.events.map((e): [string, EventDetail] => [wireName(e.name), e]);
+        return { entries, ...(res.events.length >= EVENT_PAGE_SIZE ? { next: entries[entries.length - 1][0] } : {}) };
+      },
+    } satisfies CataloguePolicy<EventDetailsResult, EventDetail>,
   },
 });

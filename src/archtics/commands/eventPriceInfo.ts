@@ -18,5 +18,6 @@ export const eventPriceInfo = defineCommand<EventPriceInfoRequest, EventPriceInf
       })),
     })),
   }),
-  cache: { ttlMs: 10 * 60_000, shareMisses: true },
+  // Every caller shares an event's prices: worth refreshing ahead while it is read.
+  cache: { ttlMs: 10 * 60_000, shareMisses: true, refreshAhead: true },
 });

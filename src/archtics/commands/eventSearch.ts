@@ -25,5 +25,6 @@ export const eventSearch = defineCommand<EventSearchRequest, EventSearchResult>(
       availClasses: e.strList('avail_class').map(wireName),
     })),
   }),
-  cache: { ttlMs: 5 * 60_000, shareMisses: true },
+  // Every caller shares a date window's answer: worth refreshing ahead while it is read.
+  cache: { ttlMs: 5 * 60_000, shareMisses: true, refreshAhead: true },
 });

@@ -68,6 +68,8 @@ const availability = {
   cache: {
     ttlMs: 15_000,
     shareMisses: true,
+    // Every caller of an event page shares it: a hot event's availability is renewed ahead.
+    refreshAhead: true,
     tags: (req: AvailRequest) => [tag.event(req.eventName), ALL_AVAILABILITY],
   },
 } as const;

@@ -2,7 +2,8 @@
  * Carts: shopping_cart (contents), abort_shopping_cart (free the seats) and check_out (bind the
  * cart to an account and price it: seats, service charges, payment plans, amount due).
  */
-import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { dateTimeOf, fail, int, money, ok } from './format.js';
 import { runOut } from './inventory.js';
 import { findCart, releaseCart, type Cart, type WorldState } from './state.js';

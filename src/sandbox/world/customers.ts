@@ -2,7 +2,8 @@
  * Customer accounts: customer_query (by acct_id or e-mail, system call or PIN), customer_add
  * (e-mails unique, case-insensitive), customer_update (replace semantics).
  */
-import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { dateOf, fail, int, isEmail, isRecord, ok, str } from './format.js';
 import type { Account } from './seed.js';
 import type { WorldState } from './state.js';

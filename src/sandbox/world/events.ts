@@ -2,7 +2,8 @@
  * Events: event_search (date window with availability per hold class) and event_details (the
  * batch command: a list of names, or every event paged by name).
  */
-import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { addDaysIso, dateOf, fail, int, isIsoDate, ok, str, upper } from './format.js';
 import type { EventInfo } from './seed.js';
 import { freeBySection, type WorldState } from './state.js';

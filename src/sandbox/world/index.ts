@@ -7,7 +7,8 @@
  * Imports nothing from the project but src/protocol/: the sandbox is an independent peer of the
  * command client, so tests against it prove the client.
  */
-import type { Command1Request, CommandName } from '../../protocol/wire.js';
+import type { Command1Request } from '../../protocol/wire.js';
+import type { CommandName } from '../reference.js';
 import { abortShoppingCart, checkOut, shoppingCart } from './carts.js';
 import { customerAdd, customerQuery, customerUpdate } from './customers.js';
 import { eventDetails, eventSearch } from './events.js';

@@ -3,7 +3,8 @@
  * seats in one row, best price tier first, nearest the row's centre) and seats_hold_specific (all
  * or nothing). A hold puts the seats in a cart for 15 minutes on the world clock.
  */
-import { AVAIL_COLUMNS, RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { AVAIL_COLUMNS, type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { dateTimeOf, fail, int, isRecord, money, money2, ok, str, upper } from './format.js';
 import type { EventInfo } from './seed.js';
 import {

@@ -3,7 +3,8 @@
  * No de-duplication (reference §4): the cart is gone after the first success, so a second
  * identical payment sees 6004.
  */
-import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { dateOf, fail, int, isRecord, money, money2, ok, parseCents, str } from './format.js';
 import { hash32, type SaleBlock } from './seed.js';
 import { unknownCart, pricing } from './carts.js';

@@ -2,7 +2,8 @@
  * Owned seats: seats_sold (an account's blocks, season tickets expanded per home event, with the
  * barcodes printed so far) and ticket_print (new barcodes; a reprint voids the old ones).
  */
-import { RESULT_CODES, type Command1Request } from '../../protocol/wire.js';
+import { type Command1Request } from '../../protocol/wire.js';
+import { RESULT_CODES } from '../reference.js';
 import { fail, int, isRecord, money, ok, str, upper } from './format.js';
 import { SEASON_BLOCK, type EventInfo, type SaleBlock } from './seed.js';
 import { blocksFor, findEvent, nextBarcode, type WorldState } from './state.js';

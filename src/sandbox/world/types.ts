@@ -2,7 +2,8 @@
  * The world's public contract (re-exported by index.ts): the sandbox server calls execute() with
  * each command and wraps the Outcome in the response envelope.
  */
-import type { Command1Request, CommandName } from '../../protocol/wire.js';
+import type { Command1Request } from '../../protocol/wire.js';
+import type { CommandName } from '../reference.js';
 
 export interface WorldClock {
   /** Epoch ms; the server passes its test-controllable clock. */
