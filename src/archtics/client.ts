@@ -10,8 +10,8 @@ import type { Logger } from '../logger.js';
 import type { Command1Response, CommandKind, CommandName, Product } from '../protocol/wire.js';
 import type { Limiter } from '../quota/types.js';
 import { buildEnvelope, commandUrl, identify, readCommand1, secretsOf, serializeEnvelope } from './envelope.js';
-import { ArchticsError, ProtocolError, UnavailableError, redactSecrets } from './errors.js';
-import { FAIL_FAST_SLOT_WAIT_MS, pollUntilDone } from './polling.js';
+import { ArchticsError, ProtocolError, RateLimitedError, UnavailableError, redactSecrets } from './errors.js';
+import { FAIL_FAST_SLOT_WAIT_MS, pollUntilDone, pollWaitMs, RoundTrips } from './polling.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, mayResend, type RetryPolicy } from './retry.js';
 import {
   DEFAULT_RETRY_AFTER_MS,
@@ -86,7 +86,15 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
   const clock = opts.clock ?? systemClock;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retryPolicy };
   const random = opts.random ?? Math.random;
-  const http: HttpPost = createHttpPost(opts.fetch ? { fetch: opts.fetch } : {});
+  const roundTrips = new RoundTrips();
+  const post: HttpPost = createHttpPost(opts.fetch ? { fetch: opts.fetch } : {});
+  // Answered POSTs only: a timed-out one says nothing of how soon the next answer comes.
+  const http: HttpPost = async (request) => {
+    const sent = clock.now();
+    const attempt = await post(request);
+    if (attempt.type === 'response') roundTrips.add(clock.now() - sent);
+    return attempt;
+  };
   const deps: SendDeps = { limiter, http, clock };
   const secrets = secretsOf(config);
   const closing = new AbortController();
@@ -104,6 +112,9 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
     for (let n = 1; ; n++) {
       const now = clock.now();
       if (deadline !== undefined && now >= deadline) {
+        // The first send of a read whose operation has no time left (its earlier reads took it):
+        // refused at once, never sent — the planner's answer to a read it cannot finish in time.
+        if (n === 1) throw new RateLimitedError(`archtics ${ex.command}: no time left before the deadline to send it; retry after 1s`, 1, 'budget', { command: ex.command });
         // Only reached before anything that might have executed was sent: outcome known.
         throw timeoutError(ex, 'deadline passed before the command could be sent', false);
       }
@@ -116,6 +127,9 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
         ...(idle ? { headroom: idle.headroom } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         ...(failFast ? { startBy: now + FAIL_FAST_SLOT_WAIT_MS } : {}),
+        // Its polls cannot follow at once: the planner counts the waits between them, and the
+        // answer each waits for.
+        pollWaitMs: (polls: number) => pollWaitMs(polls, config) + polls * roundTrips.slowest(),
         timeoutMs,
         poll: false,
       });

@@ -24,6 +24,41 @@ export function nextPollInterval(current: number, config: Pick<PollConfig, 'poll
 }
 
 /**
+ * Clock ms from a first send to its `polls`-th poll at the earliest: the waits pollUntilDone keeps
+ * (pollInitialMs, then ×pollBackoff up to pollMaxIntervalMs). The budget planner counts them when
+ * it grants a first send (AcquireOptions.pollWaitMs).
+ */
+export function pollWaitMs(polls: number, config: Pick<PollConfig, 'pollInitialMs' | 'pollBackoff' | 'pollMaxIntervalMs'>): number {
+  let total = 0;
+  let interval = config.pollInitialMs;
+  for (let k = 0; k < polls; k++) {
+    total += interval;
+    interval = nextPollInterval(interval, config);
+  }
+  return total;
+}
+
+/**
+ * The slowest of the client's last answered POSTs, from grant to answer on its clock. Polls do not
+ * only wait between them: each waits for the answer before it, so the planner allows one such
+ * round trip per poll when it grants a first send (a burst of grants slows every answer at once).
+ */
+export class RoundTrips {
+  private readonly recent: number[] = [];
+
+  constructor(private readonly size = 32) {}
+
+  add(ms: number): void {
+    this.recent.push(Math.max(0, ms));
+    if (this.recent.length > this.size) this.recent.shift();
+  }
+
+  slowest(): number {
+    return this.recent.length ? Math.max(...this.recent) : 0;
+  }
+}
+
+/**
  * Polls until the 200. `acceptedAt` is when the 202 came; polling stops at
  * min(acceptedAt + pollTimeoutMs, deadline) with UpstreamTimeoutError — outcome unknown for a
  * write, whose accepted command may still run.

@@ -165,7 +165,7 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; headroom?: number; deadline?: number; startBy?: number; timeoutMs: number; poll: boolean },
+  opts: { priority: Priority; headroom?: number; deadline?: number; startBy?: number; pollWaitMs?: (polls: number) => number; timeoutMs: number; poll: boolean },
 ): Promise<Attempt> {
   let cookie: string;
   for (;;) {
@@ -174,6 +174,7 @@ export async function sendUnderBudget(
       ...(opts.headroom !== undefined ? { headroom: opts.headroom } : {}),
       ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
       ...(opts.startBy !== undefined ? { startBy: opts.startBy } : {}),
+      ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
       ...(ex.signal ? { signal: ex.signal } : {}),
       command: ex.command,
       ...(ex.claim ? { claim: ex.claim } : {}),

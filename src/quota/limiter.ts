@@ -78,6 +78,8 @@ interface Waiter extends Refusal {
   /** Epoch ms by which its own slot must come (AcquireOptions.startBy); Infinity when none. */
   readonly startBy: number;
   readonly claim?: PlannedClaim;
+  /** AcquireOptions.pollWaitMs (none: its polls may follow at once). */
+  readonly pollWaitMs?: (polls: number) => number;
   /** Idle work only: slots that must stay free now after it and its polls. */
   readonly headroom?: number;
   resolve(grant: Grant): void;
@@ -186,6 +188,7 @@ export class QueuedLimiter implements Limiter {
         ...(opts.priority === 'idle' ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) } : {}),
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
+        ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
         resolve,
         reject,
         detach: () => signal?.removeEventListener('abort', onAbort),
@@ -312,10 +315,12 @@ export class QueuedLimiter implements Limiter {
       const waiter = line[i];
       const first = waiter.priority === 'poll' ? cursor : Math.max(cursor, reserved);
       const idle = waiter.priority === 'idle';
-      // A command never seen answered is planned with the pessimistic prior only where that fits:
-      // refusing it for polls it was never seen to need would keep a small budget from ever learning.
-      // (Not for idle work: it only ever takes what is certainly left over.)
-      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && slots[first + slotsFor(needs[i])] > waiter.deadline) {
+      // A command never seen answered is planned without the pessimistic prior only where the prior
+      // could not fit before its deadline even in an idle window: refusing it then would keep a
+      // small budget from ever learning. A window that is merely busy refuses it: granted without
+      // its polls, it would be started and never finished. (Not for idle work: it only ever takes
+      // what is certainly left over.)
+      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) > waiter.deadline) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
@@ -336,7 +341,8 @@ export class QueuedLimiter implements Limiter {
         waiter.reject(budgetError(`no upstream budget now`, secondsUntil(at, now), waiter.command));
         continue;
       }
-      if (Math.max(slots[last], at) > waiter.deadline) {
+      // Its last expected poll comes no sooner than the poller's waits after its first send.
+      if (Math.max(slots[last], at + this.pollWait(waiter, needs[i])) > waiter.deadline) {
         this.remove(waiter);
         waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(at, now), waiter.command));
         continue;
@@ -392,6 +398,22 @@ export class QueuedLimiter implements Limiter {
     }
     // Look again: serve the next one, or re-forecast (and re-check deadlines) after losing a race.
     this.pumpAgain = true;
+  }
+
+  /** When slot `index` would come in an idle window (the window's size per window length). */
+  private idleAt(state: WindowState, now: number, index: number): number {
+    const limits = state.limits ?? this.limits;
+    return now + Math.floor(index / limits.perWindow) * limits.windowMs;
+  }
+
+  /**
+   * Clock ms from a first send to the last of its `polls` expected polls, at the earliest. Counted
+   * once its command was seen accepted: the slots may be the prior's guess (a reservation not used
+   * is released), but a command is not refused for waits it was never seen to need.
+   */
+  private pollWait(waiter: Waiter, polls: number): number {
+    if (!(polls > 0 && waiter.pollWaitMs && waiter.claim && this.expectedPolls(waiter.claim.command).acceptedSamples > 0)) return 0;
+    return waiter.pollWaitMs(slotsFor(polls));
   }
 
   /**

@@ -37,6 +37,8 @@ export interface PollEstimate {
   expectedPolls: number;
   /** Real samples behind the estimate. */
   samples: number;
+  /** Of them, commands seen accepted (answered 202 first). */
+  acceptedSamples: number;
 }
 
 /** The estimate from a command's recent samples (newest last or first: order does not matter). */
@@ -51,7 +53,7 @@ export function estimatePolls(samples: readonly PollSample[], learning: PollLear
   }
   const acceptedShare = w + samples.length > 0 ? (w + accepted) / (w + samples.length) : 1;
   const pollsToResult = w + accepted > 0 ? (w * learning.priorPolls + polls) / (w + accepted) : learning.priorPolls;
-  return { acceptedShare, pollsToResult, expectedPolls: acceptedShare * pollsToResult, samples: samples.length };
+  return { acceptedShare, pollsToResult, expectedPolls: acceptedShare * pollsToResult, samples: samples.length, acceptedSamples: accepted };
 }
 
 /** Samples per command, bounded: the in-process book (the Redis store keeps the same in lists). */

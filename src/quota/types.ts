@@ -25,6 +25,12 @@ export interface AcquireOptions {
    * a Retry-After pause or a full window holds back the send, not the answer.
    */
   startBy?: number;
+  /**
+   * A first send's poller: clock ms from the first send to its `polls`-th poll at the earliest (the
+   * waits between polls). Its last expected poll must come by the deadline counting them too: a
+   * slot free now is not a poll that may go now.
+   */
+  pollWaitMs?: (polls: number) => number;
   signal?: AbortSignal;
   command?: CommandName;
   /**

@@ -91,6 +91,17 @@ describe('a read\'s deadline', () => {
     expect(limiter.acquires.map((a) => a.deadline)).toEqual([t0 + 5_000, t0 + 30_000]);
   });
 
+  it('already past when the read starts (its operation\'s earlier reads took the time): RATE_LIMITED at once, nothing asked or sent', async () => {
+    // Bench suite 4: a dashboard's seats_sold began when its customer_query had used the whole
+    // operation deadline waiting for budget, and failed UPSTREAM_TIMEOUT though nothing was sent.
+    const { client, limiter, stub, clock } = await setup((req) => okAnswer(req));
+    const err = await failure(client.run(ping, {}, { deadline: clock.now() }));
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', source: 'budget', retryAfterSeconds: 1 });
+    expect(limiter.acquires).toHaveLength(0);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('lost answers cut short by it end as UPSTREAM_TIMEOUT, with no attempt past it', async () => {
     // Every answer lost; backoffs 198 then 396 ms: the second retry would pass a 500 ms deadline.
     const { client, stub, clock } = await setup(sequence({ drop: true }));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArchticsClient } from '../../src/archtics/client.js';
 import { UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
-import { nextPollInterval } from '../../src/archtics/polling.js';
+import { nextPollInterval, pollWaitMs } from '../../src/archtics/polling.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { ManualClock } from '../../src/clock.js';
 import { fault, okAnswer, pollingProgram, startArchticsStub, type ArchticsStub, type StubRequest } from '../support/archtics-stub.js';
@@ -57,6 +57,17 @@ describe('polling an accepted command', () => {
     const gaps = stub.requests.slice(1).map((r, i) => r.at - stub.requests[i].at);
     expect(gaps).toEqual(expected);
     expect(nextPollInterval(2500, { pollBackoff: 1.5, pollMaxIntervalMs: 3000 })).toBe(3000);
+  });
+
+  it('tells the planner, with the first send, how long its polls must wait: the same spacing (a slot free now is not a poll that may go now)', async () => {
+    const { client, clock, limiter } = await setup(pollingProgram({ pending: 9 }));
+    await client.run(pollingTest, {});
+    const [first, ...polls] = limiter.acquires;
+    expect(polls.every((p) => p.priority === 'poll' && p.pollWaitMs === undefined)).toBe(true);
+    const waits = [1, 2, 3, 10].map((n) => first.pollWaitMs!(n));
+    const sum = (n: number) => clock.sleeps.slice(0, n).reduce((a, b) => a + b, 0);
+    expect(waits).toEqual([sum(1), sum(2), sum(3), sum(10)]);
+    expect(pollWaitMs(2, { pollInitialMs: 300, pollBackoff: 1.5, pollMaxIntervalMs: 1500 })).toBe(750);
   });
 
   it.each([

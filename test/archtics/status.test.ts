@@ -268,10 +268,10 @@ describe('the budget gate', () => {
     expect(events[0]).toMatchObject({ status: 'none', attempts: 0, errorCode: 'RATE_LIMITED' });
   });
 
-  it('a deadline already past sends nothing', async () => {
+  it('a deadline already past sends nothing (a read refused at once: RATE_LIMITED, as the planner refuses one it cannot finish)', async () => {
     const { client, stub, clock } = await setup((req) => okAnswer(req));
     const err = await failure(client.run(ping, {}, { deadline: clock.now() - 1 }));
-    expect(err).toBeInstanceOf(UpstreamTimeoutError);
+    expect(err).toBeInstanceOf(RateLimitedError);
     expect(stub.requests).toHaveLength(0);
   });
 

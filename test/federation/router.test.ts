@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propagateHeaders } from '../../docs/hive-gateway/gateway.config.js';
 import { printSubgraphSDL } from '../../schema/federation.js';
 import { parseCostHeader } from '../../src/plugins/cost-header.js';
+import { samplesOf } from '../support/worlds.js';
 import { startGateway, type GatewayUnderTest } from './support.js';
 
 const REVIEWS_SDL = /* GraphQL */ `
@@ -28,10 +29,11 @@ const REVIEWS_SDL = /* GraphQL */ `
   }
 `;
 
-// Ten events the reviews service knows, nine of them real upstream (GONE01 is not).
-const RATINGS: Record<string, number> = {
-  EVENT01: 5, EVENT02: 4, EVENT03: 4, EVENT04: 3, EVENT05: 5, EVENT06: 2, CONC01: 5, CONC02: 4, CONC03: 3, GONE01: 1,
-};
+// Ten events the reviews service knows, nine of them real upstream (GONE01 is not): the world's
+// first six home games and first three concerts (set once the sandbox runs).
+let RATINGS: Record<string, number> = {};
+let home: string[];
+let concerts: string[];
 let reviewEntityRequests = 0;
 
 const reviews = createYoga({
@@ -57,6 +59,12 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
 
   beforeAll(async () => {
     ours = await startGateway({ GRAPHQL_FEDERATION: 'true' });
+    ({ homeEvents: home, concerts } = samplesOf(ours.sandbox));
+    RATINGS = Object.fromEntries([
+      ...[5, 4, 4, 3, 5, 2].map((rating, i) => [home[i], rating]),
+      ...[5, 4, 3].map((rating, i) => [concerts[i], rating]),
+      ['GONE01', 1],
+    ]);
     const composed = composeServices([
       { name: 'archtics', typeDefs: parse(printSubgraphSDL()), url: 'http://archtics.internal/graphql' },
       { name: 'reviews', typeDefs: parse(REVIEWS_SDL), url: 'http://reviews.internal/graphql' },
@@ -93,7 +101,7 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
     const rows = body.data.topRated as { name: string; rating: number; description: string | null; venue: string | null }[];
     expect(rows.map((r) => r.name)).toEqual(Object.keys(RATINGS));
     expect(rows.map((r) => r.rating)).toEqual(Object.values(RATINGS));
-    expect(rows.find((r) => r.name === 'EVENT01')).toMatchObject({ description: expect.any(String), venue: expect.any(String) });
+    expect(rows.find((r) => r.name === home[0])).toMatchObject({ description: expect.any(String), venue: expect.any(String) });
     // The one that is no event upstream comes back without our fields, and fails nothing else.
     expect(rows.find((r) => r.name === 'GONE01')?.description ?? null).toBeNull();
     expect(ours.commands('event_details') - before).toBe(1);
@@ -108,12 +116,12 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
     const before = ours.commands('event_details');
     const reviewed = reviewEntityRequests;
     subgraphRequests.length = 0;
-    const { body } = await query('{ events(names: ["EVENT05", "CONC02", "EVENT07"]) { name venue rating } }');
+    const { body } = await query(`{ events(names: ["${home[4]}", "${concerts[1]}", "${home[6]}"]) { name venue rating } }`);
     expect(body.errors).toBeUndefined();
     expect(body.data.events).toEqual([
-      { name: 'EVENT05', venue: expect.any(String), rating: 5 },
-      { name: 'CONC02', venue: expect.any(String), rating: 4 },
-      { name: 'EVENT07', venue: expect.any(String), rating: null },
+      { name: home[4], venue: expect.any(String), rating: 5 },
+      { name: concerts[1], venue: expect.any(String), rating: 4 },
+      { name: home[6], venue: expect.any(String), rating: null },
     ]);
     expect(ours.commands('event_details') - before).toBe(1);
     expect(reviewEntityRequests - reviewed).toBe(3);
@@ -123,7 +131,7 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
   it('a customer\'s seats, each seat\'s event rated by reviews: one customer_query, one seats_sold, one event_details', async () => {
     const counts = () => ['customer_query', 'seats_sold', 'event_details'].map((c) => ours.commands(c));
     const before = counts();
-    const { body } = await query('{ customer(acctId: 100479) { lastName seats(first: 10) { edges { node { section event { name rating } } } } } }');
+    const { body } = await query(`{ customer(acctId: ${samplesOf(ours.sandbox).seasonTicketHolder}) { lastName seats(first: 10) { edges { node { section event { name rating } } } } } }`);
     expect(body.errors).toBeUndefined();
     const seats = body.data.customer.seats.edges as { node: { event: { name: string; rating: number | null } } }[];
     expect(seats.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { stitchSchemas } from '@graphql-tools/stitch';
 import { buildSchema as buildSDL, execute, parse, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchExecutor, createStitchingSubschema, type StitchingExecutor } from '../../src/stitching.js';
+import { account, samplesOf, worldEvent } from '../support/worlds.js';
 import { startGateway, type GatewayUnderTest } from './support.js';
 
 // ── The fake CRM: leads with an Archtics account id and the events they asked about ─────────
@@ -35,12 +36,11 @@ const CRM_SDL = /* GraphQL */ `
   }
 `;
 
-const LEADS = [
-  { id: 'L1', acctId: 100479, source: 'web', names: ['EVENT01', 'CONC01'] },
-  { id: 'L2', acctId: 100012, source: 'phone', names: ['EVENT02', 'EVENT01'] },
-  { id: 'L3', acctId: 100479, source: 'event', names: ['CONC03'] },
-  { id: 'L4', acctId: 100777, source: 'web', names: ['EVENT15', 'EVENT16', 'GONE01'] },
-];
+/** The CRM's leads name the sandbox world's accounts and events (set once it runs). */
+let LEADS: { id: string; acctId: number; source: string; names: string[] }[] = [];
+let home: string[];
+let concerts: string[];
+let holder: number;
 
 const crmSchema = buildSDL(CRM_SDL);
 const crmRoot = {
@@ -59,6 +59,13 @@ describe('stitching our Event and Customer into a CRM schema', () => {
 
   beforeAll(async () => {
     gw = await startGateway();
+    ({ homeEvents: home, concerts, seasonTicketHolder: holder } = samplesOf(gw.sandbox));
+    LEADS = [
+      { id: 'L1', acctId: holder, source: 'web', names: [home[0], concerts[0]] },
+      { id: 'L2', acctId: account(gw.sandbox, 12), source: 'phone', names: [home[1], home[0]] },
+      { id: 'L3', acctId: holder, source: 'event', names: [concerts[2]] },
+      { id: 'L4', acctId: account(gw.sandbox, 777), source: 'web', names: [home[14], home[15], 'GONE01'] },
+    ];
     const inner = createFetchExecutor((url, init) => gw.gateway.yoga.fetch(url, init), 'http://127.0.0.1/graphql', { 'x-caller': 'crm-gateway' });
     // Counts the GraphQL requests the stitched gateway sends us.
     const counting = ((request: { document: Parameters<typeof print>[0] }) => {
@@ -108,25 +115,30 @@ describe('stitching our Event and Customer into a CRM schema', () => {
 
     // CRM data…
     expect(leads.map((l) => [l.id, l.source, l.acctId])).toEqual([
-      ['L1', 'web', 100479],
-      ['L2', 'phone', 100012],
-      ['L3', 'event', 100479],
-      ['L4', 'web', 100777],
+      ['L1', 'web', holder],
+      ['L2', 'phone', account(gw.sandbox, 12)],
+      ['L3', 'event', holder],
+      ['L4', 'web', account(gw.sandbox, 777)],
     ]);
     // …merged with ours.
     for (const l of leads) {
       expect(l.customer).toMatchObject({ acctId: l.acctId, firstName: expect.any(String), lastName: expect.any(String) });
     }
+    // (descriptions and venue as the world has them: a game "<club> vs. <opponent>", a concert "<performer> Live")
+    const { venueName } = samplesOf(gw.sandbox);
+    const descriptionOf = (name: string) => worldEvent(gw.sandbox, name).description;
+    expect(descriptionOf(home[0])).toMatch(/ vs\. /);
+    expect(descriptionOf(concerts[0])).toMatch(/ Live$/);
     expect(leads[0].interestedIn).toEqual([
-      { name: 'EVENT01', description: expect.stringMatching(/^Harbor City FC vs\. /), venue: 'Harbor City Arena' },
-      { name: 'CONC01', description: 'The Midnight Owls Live', venue: 'Harbor City Arena' },
+      { name: home[0], description: descriptionOf(home[0]), venue: venueName },
+      { name: concerts[0], description: descriptionOf(concerts[0]), venue: venueName },
     ]);
-    expect(leads[1].interestedIn.map((e) => e?.name)).toEqual(['EVENT02', 'EVENT01']);
-    expect(leads[2].interestedIn[0]).toMatchObject({ name: 'CONC03', description: 'Brass Harbor Orchestra Live' });
+    expect(leads[1].interestedIn.map((e) => e?.name)).toEqual([home[1], home[0]]);
+    expect(leads[2].interestedIn[0]).toMatchObject({ name: concerts[2], description: descriptionOf(concerts[2]) });
     // The CRM's name of an event the upstream does not know merges with nothing: only its key.
     expect(leads[3].interestedIn).toEqual([
-      expect.objectContaining({ name: 'EVENT15', description: expect.any(String) }),
-      expect.objectContaining({ name: 'EVENT16', description: expect.any(String) }),
+      expect.objectContaining({ name: home[14], description: expect.any(String) }),
+      expect.objectContaining({ name: home[15], description: expect.any(String) }),
       { name: 'GONE01', description: null, venue: null },
     ]);
 
@@ -146,9 +158,9 @@ describe('stitching our Event and Customer into a CRM schema', () => {
 
   it('our own root fields still work through the stitched schema, and reach back into the CRM nowhere', async () => {
     const before = gw.commands('event_details');
-    const result = await run('{ events(names: ["EVENT20", "EVENT21"]) { name durationMinutes } customer(acctId: 100479) { acctId } }');
+    const result = await run(`{ events(names: ["${home[19]}", "${home[20]}"]) { name durationMinutes } customer(acctId: ${holder}) { acctId } }`);
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ events: [{ name: 'EVENT20', durationMinutes: 120 }, { name: 'EVENT21', durationMinutes: 120 }], customer: { acctId: 100479 } });
+    expect(result.data).toEqual({ events: [{ name: home[19], durationMinutes: 120 }, { name: home[20], durationMinutes: 120 }], customer: { acctId: holder } });
     expect(gw.commands('event_details') - before).toBe(1);
   });
 

@@ -15,6 +15,7 @@ import { buildSubgraphSchema, printSubgraphSDL } from '../../schema/federation.j
 import { buildSchema } from '../../schema/index.js';
 import { createCachedRunner } from '../../src/cache/index.js';
 import { DEFAULT_TTL_MS } from '../../src/config.js';
+import { samplesOf, worldEvent } from '../support/worlds.js';
 import { startGateway, type GatewayUnderTest, type GraphQLBody } from './support.js';
 
 // ── The fake second subgraph: reviews, extending our Event (keyed by name) with a rating ─────
@@ -35,16 +36,22 @@ const REVIEWS_SDL = /* GraphQL */ `
   }
 `;
 
-const RATINGS: Record<string, { rating: number; reviewCount: number }> = {
-  EVENT01: { rating: 5, reviewCount: 120 },
-  CONC02: { rating: 5, reviewCount: 88 },
-  EVENT07: { rating: 4, reviewCount: 31 },
-  EVENT12: { rating: 4, reviewCount: 12 },
-  CONC04: { rating: 3, reviewCount: 9 },
-  EVENT33: { rating: 2, reviewCount: 4 },
-  /** Reviewed, but not (or no longer) an event upstream. */
-  GONE01: { rating: 1, reviewCount: 1 },
-};
+/** The reviews service's ratings, of the sandbox world's events (set once a sandbox runs). */
+let RATINGS: Record<string, { rating: number; reviewCount: number }> = {};
+
+/** Home games 1, 7, 12, 33 and concerts 2 and 4 of the world, and one name that is no event upstream. */
+function ratingsOf(home: readonly string[], concerts: readonly string[]): typeof RATINGS {
+  return {
+    [home[0]!]: { rating: 5, reviewCount: 120 },
+    [concerts[1]!]: { rating: 5, reviewCount: 88 },
+    [home[6]!]: { rating: 4, reviewCount: 31 },
+    [home[11]!]: { rating: 4, reviewCount: 12 },
+    [concerts[3]!]: { rating: 3, reviewCount: 9 },
+    [home[32]!]: { rating: 2, reviewCount: 4 },
+    /** Reviewed, but not (or no longer) an event upstream. */
+    GONE01: { rating: 1, reviewCount: 1 },
+  };
+}
 
 const reviewsSchema: GraphQLSchema = buildApolloSubgraph({
   typeDefs: parse(REVIEWS_SDL),
@@ -131,8 +138,12 @@ describe('subgraph schema and composition', () => {
 
 describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
   let gw: GatewayUnderTest;
+  let home: string[];
+  let concerts: string[];
   beforeAll(async () => {
     gw = await startGateway({ GRAPHQL_FEDERATION: 'true' });
+    ({ homeEvents: home, concerts } = samplesOf(gw.sandbox));
+    RATINGS = ratingsOf(home, concerts);
   });
   afterAll(async () => {
     await gw?.close();
@@ -155,8 +166,13 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
     expect(body.errors).toBeUndefined();
     expect(gw.commands('event_details') - before).toBe(1);
 
-    expect(rows[0]).toMatchObject({ name: 'EVENT01', rating: 5, reviewCount: 120, description: expect.stringMatching(/^Harbor City FC vs\. /), venue: 'Harbor City Arena' });
-    expect(rows[1]).toMatchObject({ name: 'CONC02', rating: 5, description: 'Aurora Vale Live', startsAt: '2027-01-23T20:00:00' });
+    // (descriptions, venue and start as the world has them: a game "<club> vs. <opponent>", a concert "<performer> Live")
+    const game = worldEvent(gw.sandbox, home[0]);
+    const concert = worldEvent(gw.sandbox, concerts[1]);
+    expect(game.description).toMatch(/ vs\. /);
+    expect(concert.description).toMatch(/ Live$/);
+    expect(rows[0]).toMatchObject({ name: home[0], rating: 5, reviewCount: 120, description: game.description, venue: samplesOf(gw.sandbox).venueName });
+    expect(rows[1]).toMatchObject({ name: concerts[1], rating: 5, description: concert.description, startsAt: `${concert.date}T${concert.time}:00` });
     for (const row of rows.slice(0, 6)) expect(row.description).toEqual(expect.any(String));
     // An event the upstream does not know is a null entity, not an error.
     expect((body.data._entities as unknown[])[6]).toBeNull();
@@ -165,40 +181,42 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
 
   it('cross-graph the other way: our events(names:), then the reviews subgraph’s _entities for the rating', async () => {
     const before = gw.commands('event_details');
-    const first = await gw.post('{ events(names: ["EVENT07", "EVENT08", "CONC04"]) { __typename name description } }');
+    const first = await gw.post(`{ events(names: ["${home[6]}", "${home[7]}", "${concerts[3]}"]) { __typename name description } }`);
     expect(first.errors).toBeUndefined();
     expect(gw.commands('event_details') - before).toBe(1);
     const { rows } = await joinEntities(first.data.events, { subgraph: reviews, typename: 'Event', key: ['name'], selection: '{ rating reviewCount }' });
     expect(rows.map((r) => [r.name, r.rating])).toEqual([
-      ['EVENT07', 4],
-      ['EVENT08', null],
-      ['CONC04', 3],
+      [home[6], 4],
+      [home[7], null],
+      [concerts[3], 3],
     ]);
   });
 
   it('resolves every key in one request through the loaders: Event by id and name, Customer by acctId and id, Seat by id', async () => {
     const stats = () => ({ event_details: gw.commands('event_details'), customer_query: gw.commands('customer_query') });
     const before = stats();
+    const { seasonTicketHolder: holder, sections, rows } = samplesOf(gw.sandbox);
+    const seatKey = `${home[3]}|${sections[0]}|${rows[0]}|1`;
     const representations = [
-      { __typename: 'Event', name: 'EVENT02' },
-      { __typename: 'Event', id: encodeGlobalId('Event', 'EVENT03') },
-      { __typename: 'Event', name: 'event02' },
-      { __typename: 'Customer', acctId: 100479 },
-      { __typename: 'Customer', id: encodeGlobalId('Customer', 100479) },
-      { __typename: 'Seat', id: encodeGlobalId('Seat', 'EVENT04|101|A|1') },
+      { __typename: 'Event', name: home[1] },
+      { __typename: 'Event', id: encodeGlobalId('Event', home[2]) },
+      { __typename: 'Event', name: home[1].toLowerCase() },
+      { __typename: 'Customer', acctId: holder },
+      { __typename: 'Customer', id: encodeGlobalId('Customer', holder) },
+      { __typename: 'Seat', id: encodeGlobalId('Seat', seatKey) },
       { __typename: 'Customer', acctId: 99 },
     ];
     const body = await gw.post(ENTITIES, { representations });
     expect(body.errors).toBeUndefined();
     const [e2, e3, e2again, c1, c2, seat, nobody] = body.data._entities;
-    expect(e2).toMatchObject({ __typename: 'Event', name: 'EVENT02', id: encodeGlobalId('Event', 'EVENT02') });
-    expect(e3).toMatchObject({ __typename: 'Event', name: 'EVENT03' });
+    expect(e2).toMatchObject({ __typename: 'Event', name: home[1], id: encodeGlobalId('Event', home[1]) });
+    expect(e3).toMatchObject({ __typename: 'Event', name: home[2] });
     expect(e2again).toEqual(e2);
-    expect(c1).toMatchObject({ __typename: 'Customer', acctId: 100479, id: encodeGlobalId('Customer', 100479), firstName: expect.any(String) });
+    expect(c1).toMatchObject({ __typename: 'Customer', acctId: holder, id: encodeGlobalId('Customer', holder), firstName: expect.any(String) });
     expect(c2).toEqual(c1);
-    expect(seat).toMatchObject({ __typename: 'Seat', id: encodeGlobalId('Seat', 'EVENT04|101|A|1'), section: '101', row: 'A', number: 1, event: { name: 'EVENT04' } });
+    expect(seat).toMatchObject({ __typename: 'Seat', id: encodeGlobalId('Seat', seatKey), section: sections[0], row: rows[0], number: 1, event: { name: home[3] } });
     expect(nobody).toBeNull();
-    // EVENT02, EVENT03 and the seat's EVENT04: one event_details; 100479 twice and 99: two customer_query.
+    // Home games 2 and 3 and the seat's game 4: one event_details; the holder twice and 99: two customer_query.
     const after = stats();
     expect(after.event_details - before.event_details).toBe(1);
     expect(after.customer_query - before.customer_query).toBe(2);
@@ -207,13 +225,13 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
   it('refuses a malformed or foreign id per entity (BAD_USER_INPUT), keeping the others', async () => {
     const body = await gw.post(ENTITIES, {
       representations: [
-        { __typename: 'Event', id: encodeGlobalId('Customer', 100479) },
-        { __typename: 'Event', name: 'EVENT05' },
+        { __typename: 'Event', id: encodeGlobalId('Customer', samplesOf(gw.sandbox).seasonTicketHolder) },
+        { __typename: 'Event', name: home[4] },
         { __typename: 'Seat', id: 'not-an-id' },
       ],
     });
     expect(body.data._entities[0]).toBeNull();
-    expect(body.data._entities[1]).toMatchObject({ name: 'EVENT05' });
+    expect(body.data._entities[1]).toMatchObject({ name: home[4] });
     expect(body.data._entities[2]).toBeNull();
     expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
       [['_entities', 0], 'BAD_USER_INPUT'],
@@ -224,13 +242,18 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
 
 describe('_entities honours the token scopes', () => {
   let gw: GatewayUnderTest;
+  // The token is bound to the world's first account, read from the sandbox the gateway runs against.
+  let bound: number;
   beforeAll(async () => {
-    gw = await startGateway({
-      GRAPHQL_FEDERATION: 'true',
-      GATEWAY_TOKENS: JSON.stringify([
-        { token: 'hold-only-token', scopes: ['hold'] },
-        { token: 'reader-of-100479', scopes: ['read'], acctId: 100479 },
-      ]),
+    gw = await startGateway((sandbox) => {
+      bound = samplesOf(sandbox).accountRange[0];
+      return {
+        GRAPHQL_FEDERATION: 'true',
+        GATEWAY_TOKENS: JSON.stringify([
+          { token: 'hold-only-token', scopes: ['hold'] },
+          { token: 'reader-of-one-account', scopes: ['read'], acctId: bound },
+        ]),
+      };
     });
   });
   afterAll(async () => {
@@ -239,7 +262,7 @@ describe('_entities honours the token scopes', () => {
 
   it('needs the read scope (the Query type’s scope does not cover _entities, resolveReference checks it)', async () => {
     const before = gw.commands('event_details');
-    const body = await gw.post(ENTITIES, { representations: [{ __typename: 'Event', name: 'EVENT01' }] }, { authorization: 'Bearer hold-only-token' });
+    const body = await gw.post(ENTITIES, { representations: [{ __typename: 'Event', name: samplesOf(gw.sandbox).homeEvents[0] }] }, { authorization: 'Bearer hold-only-token' });
     expect(body.data?._entities).toEqual([null]);
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(gw.commands('event_details')).toBe(before);
@@ -248,10 +271,10 @@ describe('_entities honours the token scopes', () => {
   it('a token bound to one account reads that customer only', async () => {
     const body = await gw.post(
       ENTITIES,
-      { representations: [{ __typename: 'Customer', acctId: 100479 }, { __typename: 'Customer', acctId: 100480 }] },
-      { authorization: 'Bearer reader-of-100479' },
+      { representations: [{ __typename: 'Customer', acctId: bound }, { __typename: 'Customer', acctId: bound + 1 }] },
+      { authorization: 'Bearer reader-of-one-account' },
     );
-    expect(body.data._entities[0]).toMatchObject({ acctId: 100479 });
+    expect(body.data._entities[0]).toMatchObject({ acctId: bound });
     expect(body.data._entities[1]).toBeNull();
     expect(body.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
   });
@@ -269,13 +292,14 @@ describe('_entities behind the cross-request cache', () => {
   });
 
   it('resolves frozen cached records (references get a copy, since @apollo/subgraph writes __typename on them)', async () => {
-    const representations = ['EVENT09', 'EVENT10', 'EVENT11'].map((name) => ({ __typename: 'Event', name }));
+    const names = samplesOf(gw.sandbox).homeEvents.slice(8, 11);
+    const representations = names.map((name) => ({ __typename: 'Event', name }));
     const first = await gw.post(ENTITIES, { representations });
     const second = await gw.post(ENTITIES, { representations });
     expect(first.errors).toBeUndefined();
     expect(second.errors).toBeUndefined();
     expect(second.data).toEqual(first.data);
-    expect(second.data._entities.map((e: { name: string }) => e.name)).toEqual(['EVENT09', 'EVENT10', 'EVENT11']);
+    expect(second.data._entities.map((e: { name: string }) => e.name)).toEqual(names);
     expect(gw.commands('event_details')).toBe(1);
   });
 });

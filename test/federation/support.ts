@@ -6,6 +6,7 @@
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { testWorld } from '../support/worlds.js';
 
 export interface GatewayUnderTest {
   sandbox: RunningSandbox;
@@ -25,16 +26,17 @@ export interface GraphQLBody {
 }
 
 export async function startGateway(
-  env: Record<string, string> = {},
+  /** Settings, or settings made from the sandbox (a token bound to one of its world's accounts). */
+  env: Record<string, string> | ((sandbox: RunningSandbox) => Record<string, string>) = {},
   extra: Pick<GatewayOptions, 'wrapRunner'> = {},
 ): Promise<GatewayUnderTest> {
-  const sandbox = await startSandbox({ host: '127.0.0.1' });
+  const sandbox = await startSandbox({ host: '127.0.0.1', ...testWorld() });
   const config = loadConfig({
     ARCHTICS_BASE_URL: sandbox.url,
     ARCHTICS_API_KEY: sandbox.apiKey,
     ARCHTICS_DSN: sandbox.dsn,
     LOG_LEVEL: 'silent',
-    ...env,
+    ...(typeof env === 'function' ? env(sandbox) : env),
   });
   // No cross-request cache unless the test asks for one (identity wrapRunner): every load in a
   // test reaches the sandbox, so its counters show what one operation costs.

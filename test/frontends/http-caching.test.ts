@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COST_HEADER, parseCostHeader } from '../../src/plugins/cost-header.js';
 import { etagMatches, readsOnlyPublic } from '../../src/plugins/http-caching.js';
 import { parse } from 'graphql';
+import { samplesOf } from '../support/worlds.js';
 import { startHttpGateway, type HttpGateway } from './support.js';
 
 const CATALOGUE = `query Catalogue($from: Date, $to: Date) { searchEvents(from: $from, to: $to, first: 5) { edges { node { name date time venue priceCodes { code ticketTypes { code price { amount } } } } } } }`;
@@ -46,12 +47,13 @@ describe('HTTP caching of public GETs', () => {
   });
 
   it('per-account data, mutations, POSTs and refusals are private, no-store', async () => {
-    const customer = await fetch(`${h.url}?query=${encodeURIComponent('{ customer(acctId: 100479) { firstName } }')}`, { headers: CLIENT });
+    const { seasonTicketHolder, homeEvents } = samplesOf(h.sb);
+    const customer = await fetch(`${h.url}?query=${encodeURIComponent(`{ customer(acctId: ${seasonTicketHolder}) { firstName } }`)}`, { headers: CLIENT });
     expect(customer.status).toBe(200);
     expect(customer.headers.get('cache-control')).toBe('private, no-store');
-    const mixed = await fetch(`${h.url}?query=${encodeURIComponent('{ event(name: "EVENT01") { name } upstream { quota { minuteRemaining } } }')}`, { headers: CLIENT });
+    const mixed = await fetch(`${h.url}?query=${encodeURIComponent(`{ event(name: "${homeEvents[0]}") { name } upstream { quota { minuteRemaining } } }`)}`, { headers: CLIENT });
     expect(mixed.headers.get('cache-control')).toBe('private, no-store');
-    const postEvent = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ event(name: "EVENT01") { name } }' }) });
+    const postEvent = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${homeEvents[0]}") { name } }` }) });
     expect(postEvent.headers.get('cache-control')).toBe('private, no-store');
     const refused = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }) });
     expect(refused.status).toBe(404);
@@ -59,7 +61,7 @@ describe('HTTP caching of public GETs', () => {
   });
 
   it('x-upstream-cost: one compact line with the same figures as extensions.upstream', async () => {
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ event(name: "EVENT33") { name priceCodes { code } } }' }) });
+    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${samplesOf(h.sb).homeEvents[32]}") { name priceCodes { code } } }` }) });
     const body = (await res.json()) as any;
     const header = res.headers.get(COST_HEADER)!;
     expect(header).toMatch(/^archtics;calls=\d+;polls=\d+;cache-hits=\d+;stale=\d+;minute-left=\d+;day-left=\d+$/);

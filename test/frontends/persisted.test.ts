@@ -14,6 +14,7 @@ import { createUrqlClient, upstreamCost } from '../../docs/clients/urql.js';
 import { loadConfig } from '../../src/config.js';
 import { sha256Hex } from '../../src/plugins/apq.js';
 import { parseCostHeader } from '../../src/plugins/cost-header.js';
+import { samplesOf } from '../support/worlds.js';
 import { README_CUSTOMER_QUERY, startHttpGateway, type HttpGateway } from './support.js';
 
 const persisted = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
@@ -31,7 +32,8 @@ describe('automatic persisted queries (APQ)', () => {
   afterAll(async () => h?.close());
 
   it('answers the APQ signals: unknown hash 404 PERSISTED_QUERY_NOT_FOUND (no upstream call), mismatch 400, then registered', async () => {
-    const query = '{ event(name: "EVENT01") { name venue } }';
+    const name = samplesOf(h.sb).homeEvents[0];
+    const query = `{ event(name: "${name}") { name venue } }`;
     const hash = sha256Hex(query);
     const before = h.upstreamPosts();
     const unknown = await post(h.url, { extensions: persisted(hash) });
@@ -43,7 +45,7 @@ describe('automatic persisted queries (APQ)', () => {
     expect(h.upstreamPosts()).toBe(before);
 
     const registered = await post(h.url, { query, extensions: persisted(hash) });
-    expect(registered.body.data).toEqual({ event: { name: 'EVENT01', venue: expect.any(String) } });
+    expect(registered.body.data).toEqual({ event: { name, venue: expect.any(String) } });
     const byHash = await post(h.url, { extensions: persisted(hash) });
     expect(byHash.status).toBe(200);
     expect(byHash.body.data).toEqual(registered.body.data);
@@ -54,7 +56,7 @@ describe('automatic persisted queries (APQ)', () => {
     const first = createApolloClient({ uri: h.url, onCost: (c) => costs.push(c) });
     const query = gql(README_CUSTOMER_QUERY);
     const from = h.requests.length;
-    const a = await first.query({ query, variables: { a: 100479 } });
+    const a = await first.query({ query, variables: { a: samplesOf(h.sb).seasonTicketHolder } });
     expect(a.error).toBeUndefined();
     expect(a.data).toMatchObject({ customer: { firstName: expect.any(String), lastName: expect.any(String), seats: { edges: expect.any(Array) } } });
     expect((a.data as any).customer.seats.edges.length).toBeGreaterThan(0);
@@ -71,7 +73,7 @@ describe('automatic persisted queries (APQ)', () => {
 
     const second = createApolloClient({ uri: h.url });
     const mark = h.requests.length;
-    const b = await second.query({ query, variables: { a: 100479 } });
+    const b = await second.query({ query, variables: { a: samplesOf(h.sb).seasonTicketHolder } });
     expect(b.data).toEqual(a.data);
     expect(h.requests.slice(mark).map((r) => [r.method, r.status])).toEqual([['GET', 200]]);
   });
@@ -79,7 +81,7 @@ describe('automatic persisted queries (APQ)', () => {
   it('urql with persistedExchange runs the README customer query; a second client sends only the hash', async () => {
     const first = createUrqlClient({ url: h.url });
     const from = h.requests.length;
-    const a = await first.query(README_CUSTOMER_QUERY, { a: 100479 }).toPromise();
+    const a = await first.query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder }).toPromise();
     expect(a.error).toBeUndefined();
     expect(a.data.customer.seats.edges.length).toBeGreaterThan(0);
     expect(upstreamCost(a)).toMatchObject({ calls: expect.any(Number) });
@@ -91,7 +93,7 @@ describe('automatic persisted queries (APQ)', () => {
     const costs: string[] = [];
     const second = createUrqlClient({ url: h.url, onCost: (c) => costs.push(c) });
     const mark = h.requests.length;
-    const b = await second.query(README_CUSTOMER_QUERY, { a: 100479 }).toPromise();
+    const b = await second.query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder }).toPromise();
     expect(b.data).toEqual(a.data);
     const again = h.requests.slice(mark);
     expect(again.map((r) => [r.method, r.status])).toEqual([['GET', 200]]);
@@ -114,7 +116,8 @@ describe('allow-list mode (GRAPHQL_TRUSTED_DOCUMENTS)', () => {
 
   it('refuses a document that is not registered, with no upstream call; an unknown id too', async () => {
     const before = h.upstreamPosts();
-    const other = await post(h.url, { query: '{ event(name: "EVENT01") { name } }' });
+    const [first, second] = samplesOf(h.sb).homeEvents;
+    const other = await post(h.url, { query: `{ event(name: "${first}") { name } }` });
     expect(other.status).toBe(403);
     expect(other.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_ONLY');
     expect(other.body.data).toBeUndefined();
@@ -122,27 +125,29 @@ describe('allow-list mode (GRAPHQL_TRUSTED_DOCUMENTS)', () => {
     expect(unknownId.status).toBe(404);
     expect(unknownId.body.errors?.[0]).toMatchObject({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } });
     // An APQ registration is not a way in either.
-    const apq = await post(h.url, { query: '{ event(name: "EVENT02") { name } }', extensions: persisted(sha256Hex('{ event(name: "EVENT02") { name } }')) });
+    const apq = await post(h.url, { query: `{ event(name: "${second}") { name } }`, extensions: persisted(sha256Hex(`{ event(name: "${second}") { name } }`)) });
     expect(apq.status).toBe(403);
     expect(h.upstreamPosts()).toBe(before);
   });
 
   it('runs a registered document by documentId (POST and GET) and by its APQ hash', async () => {
-    const byId = await post(h.url, { documentId: id, variables: { a: 100479 } });
+    const holder = samplesOf(h.sb).seasonTicketHolder;
+    const byId = await post(h.url, { documentId: id, variables: { a: holder } });
     expect(byId.status).toBe(200);
     expect(byId.body.data.customer.firstName).toEqual(expect.any(String));
-    const get = await fetch(`${h.url}?documentId=${encodeURIComponent(id)}&variables=${encodeURIComponent('{"a":100479}')}`, { headers: { 'graphql-client-name': 'test' } });
+    const get = await fetch(`${h.url}?documentId=${encodeURIComponent(id)}&variables=${encodeURIComponent(JSON.stringify({ a: holder }))}`, { headers: { 'graphql-client-name': 'test' } });
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data).toEqual(byId.body.data);
-    const byHash = await post(h.url, { extensions: persisted(id.slice(7)), variables: { a: 100479 } });
+    const byHash = await post(h.url, { extensions: persisted(id.slice(7)), variables: { a: holder } });
     expect(byHash.body.data).toEqual(byId.body.data);
   });
 
   it('lets the gateway\'s own GraphiQL page send any document (same-origin Referer on /graphql)', async () => {
     const origin = new URL(h.url).origin;
-    const fromGraphiQL = await post(h.url, { query: '{ event(name: "EVENT01") { name } }' }, { referer: `${origin}/graphql` });
-    expect(fromGraphiQL.body.data).toEqual({ event: { name: 'EVENT01' } });
-    const elsewhere = await post(h.url, { query: '{ event(name: "EVENT01") { name } }' }, { referer: 'http://evil.example/graphql' });
+    const name = samplesOf(h.sb).homeEvents[0];
+    const fromGraphiQL = await post(h.url, { query: `{ event(name: "${name}") { name } }` }, { referer: `${origin}/graphql` });
+    expect(fromGraphiQL.body.data).toEqual({ event: { name } });
+    const elsewhere = await post(h.url, { query: `{ event(name: "${name}") { name } }` }, { referer: 'http://evil.example/graphql' });
     expect(elsewhere.status).toBe(403);
   });
 });

@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../schema/index.js';
 import { CSRF_HEADERS } from '../../src/plugins/csrf.js';
 import { codes, resetSandbox, setFaults, TestGateway, useSandboxedGateway, type GqlResult } from '../graphql/harness.js';
+import { samplesOf, type WorldSamples } from '../support/worlds.js';
 
 const env = useSandboxedGateway();
 beforeEach(() => resetSandbox(env.sb));
@@ -33,11 +34,14 @@ describe('a failing upstream call keeps its siblings', () => {
     );
   });
 
-  it.each([
-    ['get_avail_seats', '{ event(name: "EVENT01") { name date availability { section available } } }', ['event', 'availability'], { event: { name: 'EVENT01', date: expect.any(String), availability: null } }],
-    ['event_price_info', '{ event(name: "EVENT02") { name priceCodes { code } } }', ['event', 'priceCodes'], { event: { name: 'EVENT02', priceCodes: null } }],
-    ['seats_sold', '{ customer(acctId: 100479) { acctId seats(first: 2) { edges { node { section } } } } }', ['customer', 'seats'], { customer: { acctId: 100479, seats: null } }],
-  ])('%s down: only that field is null, with UPSTREAM_UNAVAILABLE on its path', async (command, query, path, data) => {
+  // Query and expected data from the world's samples (its first two home games, its season-ticket holder).
+  type Case = [command: string, of: (s: WorldSamples) => { query: string; data: unknown }, path: string[]];
+  it.each<Case>([
+    ['get_avail_seats', (s) => ({ query: `{ event(name: "${s.homeEvents[0]}") { name date availability { section available } } }`, data: { event: { name: s.homeEvents[0], date: expect.any(String), availability: null } } }), ['event', 'availability']],
+    ['event_price_info', (s) => ({ query: `{ event(name: "${s.homeEvents[1]}") { name priceCodes { code } } }`, data: { event: { name: s.homeEvents[1], priceCodes: null } } }), ['event', 'priceCodes']],
+    ['seats_sold', (s) => ({ query: `{ customer(acctId: ${s.seasonTicketHolder}) { acctId seats(first: 2) { edges { node { section } } } } }`, data: { customer: { acctId: s.seasonTicketHolder, seats: null } } }), ['customer', 'seats']],
+  ])('%s down: only that field is null, with UPSTREAM_UNAVAILABLE on its path', async (command, of, path) => {
+    const { query, data } = of(samplesOf(env.sb));
     await setFaults(env.sb, [{ kind: 'unavailable', commands: [command] }]);
     const r = await env.gw.exec(query);
     expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -65,7 +69,9 @@ describe('error codes and messages', () => {
   });
 
   it('searchEvents is in date and start-time order, and its cursors page on in that order', async () => {
-    const q = 'query ($after: String) { searchEvents(from: "2026-12-01", to: "2027-01-31", first: 4, after: $after) { edges { node { name date time } } pageInfo { hasNextPage endCursor } } }';
+    // From December to the world's second concert (2027-01-23 in the default world).
+    const { homeEvents, concerts, eventDates } = samplesOf(env.sb);
+    const q = `query ($after: String) { searchEvents(from: "2026-12-01", to: "${eventDates[concerts[1]]}", first: 4, after: $after) { edges { node { name date time } } pageInfo { hasNextPage endCursor } } }`;
     const rows: { name: string; date: string; time: string }[] = [];
     let after: string | null = null;
     for (let i = 0; i < 20; i++) {
@@ -80,14 +86,17 @@ describe('error codes and messages', () => {
     expect(keys).toEqual([...keys].sort());
     expect(new Set(rows.map((e) => e.name)).size).toBe(rows.length);
     const names = rows.map((e) => e.name);
-    expect(names.indexOf('EVENT11')).toBeLessThan(names.indexOf('CONC02'));
+    // By date, not by name: the world's 11th home game comes before its 2nd concert.
+    expect(names).toContain(concerts[1]);
+    expect(names.indexOf(homeEvents[10])).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf(homeEvents[10])).toBeLessThan(names.indexOf(concerts[1]));
   });
 
   it('FORBIDDEN names the scope the token lacks', async () => {
     const gw = await TestGateway.start(env.sb, { GATEWAY_TOKENS: JSON.stringify([{ token: 'reader-token-0001', scopes: ['read'] }]) });
     try {
       const r = await gw.exec(
-        'mutation { holdSeats(input: { eventName: "EVENT05", section: "101", row: "A", firstSeat: 1, quantity: 2 }) { __typename } }',
+        `mutation { holdSeats(input: { eventName: "${samplesOf(env.sb).homeEvents[4]}", section: "${samplesOf(env.sb).sections[0]}", row: "${samplesOf(env.sb).rows[0]}", firstSeat: 1, quantity: 2 }) { __typename } }`,
         {},
         { authorization: 'Bearer reader-token-0001' },
       );
@@ -102,7 +111,7 @@ describe('error codes and messages', () => {
   it('submitPayment reports every bad input at once, before any upstream call', async () => {
     const r = await env.gw.exec(
       'mutation ($in: SubmitPaymentInput!) { submitPayment(input: $in) { __typename } }',
-      { in: { idempotencyKey: 'short', acctId: 100479, orderNum: 500001, amount: '12.5', card: { type: 'VISA', number: '4111 1111 1111 1112', cvv: '12', expiry: '1320', firstName: 'Linda', lastName: 'Green' } } },
+      { in: { idempotencyKey: 'short', acctId: samplesOf(env.sb).seasonTicketHolder, orderNum: 500001, amount: '12.5', card: { type: 'VISA', number: '4111 1111 1111 1112', cvv: '12', expiry: '1320', firstName: 'Linda', lastName: 'Green' } } },
     );
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     const invalid = r.errors![0].extensions!.invalidArguments as { argument: string }[];

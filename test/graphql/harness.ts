@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMemoryStores } from '../../src/store/index.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxStats } from '../../src/sandbox/index.js';
 import { generate, type WorldName } from '../../src/sandbox/world/seed.js';
+import { testWorld } from '../support/worlds.js';
 
 export interface GqlResult<R> {
   status: number;
@@ -39,7 +40,7 @@ export function gatewayConfig(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>
 }
 
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
-  return startSandbox({ port: 0, ratePerMinute: 100_000, ratePerDay: 10_000_000, ...options });
+  return startSandbox({ port: 0, ratePerMinute: 100_000, ratePerDay: 10_000_000, ...testWorld(), ...options });
 }
 
 export class TestGateway {

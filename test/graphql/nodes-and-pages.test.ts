@@ -5,10 +5,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createArchticsApi } from '../../src/archtics/commands/index.js';
 import { type CustomerSeatsQuery, type SearchEventsQuery, CartDocument, CustomerSeatsDocument, EventAvailabilityDocument, NodeDocument, NodesDocument, SearchEventsDocument } from '../gql/graphql.js';
+import { account, samplesOf } from '../support/worlds.js';
 import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, TestGateway, useSandboxedGateway } from './harness.js';
 
-const HOLDER = 100479;
 const env = useSandboxedGateway();
+/** The world's names (this file runs against any world). */
+const s = () => samplesOf(env.sb);
+const holder = () => s().seasonTicketHolder;
+const home = (i: number) => s().homeEvents[i]!;
 beforeEach(() => resetSandbox(env.sb));
 
 interface FreeSeats {
@@ -27,11 +31,11 @@ describe('node and nodes', () => {
       row: free.row_name,
       firstSeat: free.seat_num,
       numSeats: 2,
-      ticketTypeCode: 'ADULT',
+      ticketTypeCode: s().ticketTypes[0]!,
     });
-    const sold = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 });
+    const sold = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 });
     const soldSeat = sold.data!.customer!.seats!.edges[0].node;
-    const avail = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT02', first: 1 });
+    const avail = await env.gw.exec(EventAvailabilityDocument, { name: home(1), first: 1 });
     const availSeat = avail.data!.event!.availableSeats!.edges[0].node;
     const cart = await env.gw.exec(CartDocument, { orderNum: hold.orderNum });
     expect(cart.errors).toBeUndefined();
@@ -41,8 +45,8 @@ describe('node and nodes', () => {
     ]);
 
     const ids = {
-      Event: globalId('Event', 'EVENT01'),
-      Customer: globalId('Customer', HOLDER),
+      Event: globalId('Event', home(0)),
+      Customer: globalId('Customer', holder()),
       Seat: soldSeat.id,
       AvailableSeat: availSeat.id,
       Cart: cart.data!.cart!.id,
@@ -57,11 +61,11 @@ describe('node and nodes', () => {
       expect(r.data!.node!.id, kind).toBe(id);
     }
     const one = await env.gw.exec(NodeDocument, { id: ids.Customer });
-    expect(one.data!.node).toMatchObject({ __typename: 'Customer', acctId: HOLDER });
+    expect(one.data!.node).toMatchObject({ __typename: 'Customer', acctId: holder() });
     const seat = await env.gw.exec(NodeDocument, { id: ids.Seat });
     expect(seat.data!.node).toMatchObject({ __typename: 'Seat', section: soldSeat.section, row: soldSeat.row, number: soldSeat.number, status: 'SOLD' });
     const availNode = await env.gw.exec(NodeDocument, { id: ids.AvailableSeat });
-    expect(availNode.data!.node).toMatchObject({ __typename: 'Seat', status: 'AVAILABLE', event: { name: 'EVENT02' } });
+    expect(availNode.data!.node).toMatchObject({ __typename: 'Seat', status: 'AVAILABLE', event: { name: home(1) } });
 
     const all = await env.gw.exec(NodesDocument, { ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer] });
     expect(all.errors).toBeUndefined();
@@ -72,7 +76,7 @@ describe('node and nodes', () => {
   it('answer cached customers (at once) exactly as uncached ones: order, duplicates, missing ids', async () => {
     const cached = await TestGateway.start(env.sb, {}, { cache: true });
     try {
-      const ids = [globalId('Customer', HOLDER), globalId('Customer', 999999), globalId('Customer', 100017), globalId('Customer', HOLDER)];
+      const ids = [globalId('Customer', holder()), globalId('Customer', 999999), globalId('Customer', account(env.sb, 17)), globalId('Customer', holder())];
       const first = await cached.exec(NodesDocument, { ids });
       expect(first.errors).toBeUndefined();
       expect(first.data!.nodes!.map((n) => n?.id ?? null)).toEqual([ids[0], null, ids[2], ids[0]]);
@@ -96,7 +100,7 @@ describe('node and nodes', () => {
   });
 
   it('refuse malformed ids and unknown types as BAD_USER_INPUT without calling upstream', async () => {
-    for (const id of ['not-base64!', globalId('Nope', '1'), globalId('Customer', 'abc'), globalId('Customer', '-4'), globalId('Seat', 'EVENT01|101'), globalId('PageInfo', 'x')]) {
+    for (const id of ['not-base64!', globalId('Nope', '1'), globalId('Customer', 'abc'), globalId('Customer', '-4'), globalId('Seat', `${home(0)}|${s().sections[0]}`), globalId('PageInfo', 'x')]) {
       const r = await env.gw.exec(NodeDocument, { id });
       expect(codes(r), id).toEqual(['BAD_USER_INPUT']);
       expect(r.data!.node).toBeNull();
@@ -107,7 +111,7 @@ describe('node and nodes', () => {
 
 describe('connections', () => {
   it("page a customer's seats forwards: every seat once, in order, no gaps", async () => {
-    const whole = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 100 });
+    const whole = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 100 });
     const all = whole.data!.customer!.seats!.edges.map((e) => e.node.id);
     expect(all.length).toBeGreaterThan(20);
     expect(new Set(all).size).toBe(all.length);
@@ -116,7 +120,7 @@ describe('connections', () => {
     let after: string | null = null;
     let pages = 0;
     for (; pages < 50; pages++) {
-      const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 7, after });
+      const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 7, after });
       expect(r.errors).toBeUndefined();
       const conn = r.data!.customer!.seats!;
       expect(conn.edges.length).toBeLessThanOrEqual(7);
@@ -133,17 +137,17 @@ describe('connections', () => {
   });
 
   it('filter seats by event and expand blocks into seats with money as decimal strings', async () => {
-    const r = await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, eventName: 'event03', first: 100 });
+    const r = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), eventName: home(2).toLowerCase(), first: 100 });
     expect(r.errors).toBeUndefined();
     const seats = r.data!.customer!.seats!.edges.map((e) => e.node);
     expect(seats.length).toBeGreaterThan(1);
-    for (const s of seats) {
-      expect(s.event!.name).toBe('EVENT03');
-      expect(s.status).toBe('SOLD');
-      expect(s.price!.amount).toMatch(/^\d+\.\d\d$/);
-      expect(s.price!.currency).toBe('USD');
+    for (const seat of seats) {
+      expect(seat.event!.name).toBe(home(2));
+      expect(seat.status).toBe('SOLD');
+      expect(seat.price!.amount).toMatch(/^\d+\.\d\d$/);
+      expect(seat.price!.currency).toBe('USD');
     }
-    const numbers = seats.map((s) => `${s.section}|${s.row}|${s.number}`);
+    const numbers = seats.map((seat) => `${seat.section}|${seat.row}|${seat.number}`);
     expect(new Set(numbers).size).toBe(numbers.length);
   });
 
@@ -158,23 +162,23 @@ describe('connections', () => {
       after = r.data!.searchEvents!.pageInfo.endCursor;
     }
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toContain('EVENT01');
-    expect(names).toContain('EVENT40');
+    expect(names).toContain(home(0));
+    expect(names).toContain(home(39));
 
-    const whole = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 100 });
+    const whole = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 100 });
     const ids = whole.data!.event!.availableSeats!.edges.map((e) => e.node.id);
-    const first = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5 });
-    const next = await env.gw.exec(EventAvailabilityDocument, { name: 'EVENT04', section: '101', first: 5, after: first.data!.event!.availableSeats!.pageInfo.endCursor });
+    const first = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 5 });
+    const next = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 5, after: first.data!.event!.availableSeats!.pageInfo.endCursor });
     expect([...first.data!.event!.availableSeats!.edges, ...next.data!.event!.availableSeats!.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 10));
   });
 
   it('refuse bad page arguments as BAD_USER_INPUT without calling upstream', async () => {
-    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 1 })).data!.customer!.seats!.pageInfo.endCursor!;
+    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 })).data!.customer!.seats!.pageInfo.endCursor!;
     await resetSandbox(env.sb);
     const bad = [
-      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: 101 }),
-      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, first: -1 }),
-      env.gw.exec(CustomerSeatsDocument, { acctId: HOLDER, after: 'bm9wZQ==' }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 101 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: -1 }),
+      env.gw.exec(CustomerSeatsDocument, { acctId: holder(), after: 'bm9wZQ==' }),
       env.gw.exec(SearchEventsDocument, { first: 5, after: seatCursor }),
       env.gw.exec(SearchEventsDocument, { from: '2026-02-30' }),
       env.gw.exec(SearchEventsDocument, { from: '2026-12-01', to: '2026-11-01' }),

@@ -7,7 +7,11 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createArchticsApi, customerAdd, eventDetails, ping } from '../../src/archtics/commands/index.js';
 import type { CommandDef, CommandRunner, RunOptions } from '../../src/archtics/types.js';
+import { createGateway } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
+import { createMemoryStores } from '../../src/store/index.js';
 
 function recordingRunner() {
   const calls: { command: string; deadline?: number }[] = [];
@@ -58,5 +62,27 @@ describe('the operation deadline', () => {
     const { ctx, calls } = contextAt(clock, { operationDeadlineMs: 30_000, readDeadlineMs: 5_000 });
     await ctx.api.ping();
     expect(calls).toEqual([{ command: ping.name, deadline: 1_005_000 }]);
+  });
+});
+
+describe('the operation deadline of a gateway given a clock', () => {
+  // Bench suite 4 runs the client and limiter on a scaled clock (5 simulated s per real s): with the
+  // deadline set on wall time, every read after the first few real seconds found its deadline
+  // already past on the clock it is checked on, and failed UPSTREAM_TIMEOUT without being sent.
+  it('is set on that clock, the one the runner and limiter check it on', async () => {
+    const clock = new ManualClock(Date.now() + 3_600_000); // an hour ahead of wall time
+    const { runner, calls } = recordingRunner();
+    const config = loadConfig({ ARCHTICS_BASE_URL: 'http://127.0.0.1:9', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'd', LOG_LEVEL: 'silent', GRAPHQL_OPERATION_DEADLINE_MS: '20000' });
+    const gateway = await createGateway({ config, logger: pino({ level: 'silent' }), runner, clock, cache: false, stores: createMemoryStores() });
+    try {
+      await gateway.yoga.fetch('http://127.0.0.1/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ event(name: "E1") { name } }' }),
+      });
+    } finally {
+      await gateway.close();
+    }
+    expect(calls).toEqual([{ command: eventDetails.name, deadline: clock.now() + 20_000 }]);
   });
 });

@@ -6,9 +6,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printSchemaSDL } from '../../schema/index.js';
 import { CustomerSeatsDocument, UpstreamPingDocument } from '../gql/graphql.js';
+import { samplesOf } from '../support/worlds.js';
 import { codes, resetSandbox, sandboxStats, TestGateway, useSandboxedGateway } from './harness.js';
 
 const env = useSandboxedGateway();
+/** The world's season-ticket holder (this file runs against any world). */
+const holder = () => samplesOf(env.sb).seasonTicketHolder;
 beforeEach(() => resetSandbox(env.sb));
 
 describe('schema', () => {
@@ -29,7 +32,7 @@ describe('schema', () => {
 
 describe('query limits', () => {
   it('refuse a query deeper than GRAPHQL_MAX_DEPTH with QUERY_TOO_DEEP, before any upstream call', async () => {
-    const r = await env.gw.exec(`{ customer(acctId: 100479) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`);
+    const r = await env.gw.exec(`{ customer(acctId: ${holder()}) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`);
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['QUERY_TOO_DEEP']);
     expect(r.errors![0].message).toMatch(/depth limit of 12 exceeded/);
@@ -37,7 +40,7 @@ describe('query limits', () => {
   });
 
   it('refuse more aliases than GRAPHQL_MAX_ALIASES with TOO_MANY_ALIASES', async () => {
-    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: event(name: "EVENT01") { name }`).join(' ');
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: event(name: "${samplesOf(env.sb).homeEvents[0]}") { name }`).join(' ');
     const r = await env.gw.exec(`{ ${aliases} }`);
     expect(codes(r)).toEqual(['TOO_MANY_ALIASES']);
     expect((await sandboxStats(env.sb)).posts).toBe(0);
@@ -46,7 +49,7 @@ describe('query limits', () => {
   it('refuse a query costlier than GRAPHQL_MAX_COST with QUERY_TOO_COSTLY', async () => {
     const cheap = await TestGateway.start(env.sb, { GRAPHQL_MAX_COST: '20' });
     try {
-      const r = await cheap.exec(CustomerSeatsDocument, { acctId: 100479 });
+      const r = await cheap.exec(CustomerSeatsDocument, { acctId: holder() });
       expect(codes(r)).toEqual(['QUERY_TOO_COSTLY']);
       expect((await sandboxStats(env.sb)).posts).toBe(0);
     } finally {
@@ -127,13 +130,13 @@ describe('requests', () => {
 });
 
 describe('bearer tokens (GATEWAY_TOKENS)', () => {
-  const tokens = JSON.stringify([
-    { token: 'reader-token-0001', scopes: ['read'] },
-    { token: 'holder-token-0002', scopes: ['read', 'hold'], acctId: 100479 },
-    { token: 'buyer-token-00003', scopes: ['buy'] },
-  ]);
   let secured: TestGateway;
   beforeAll(async () => {
+    const tokens = JSON.stringify([
+      { token: 'reader-token-0001', scopes: ['read'] },
+      { token: 'holder-token-0002', scopes: ['read', 'hold'], acctId: holder() },
+      { token: 'buyer-token-00003', scopes: ['buy'] },
+    ]);
     secured = await TestGateway.start(env.sb, { GATEWAY_TOKENS: tokens });
   });
   afterAll(() => secured?.close());
@@ -155,10 +158,10 @@ describe('bearer tokens (GATEWAY_TOKENS)', () => {
 
   it('a token bound to an account sees that account only', async () => {
     const auth = { authorization: 'Bearer holder-token-0002' };
-    const own = await secured.exec(CustomerSeatsDocument, { acctId: 100479, first: 1 }, auth);
+    const own = await secured.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 }, auth);
     expect(own.errors).toBeUndefined();
-    expect(own.data!.customer!.acctId).toBe(100479);
-    const other = await secured.exec(CustomerSeatsDocument, { acctId: 100480, first: 1 }, auth);
+    expect(own.data!.customer!.acctId).toBe(holder());
+    const other = await secured.exec(CustomerSeatsDocument, { acctId: holder() + 1, first: 1 }, auth);
     expect(codes(other)).toEqual(['FORBIDDEN']);
     expect(other.data!.customer).toBeNull();
   });

@@ -7,6 +7,7 @@ import { ArchticsCommandError } from '../../src/archtics/errors.js';
 import type { CommandRunner } from '../../src/archtics/types.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { CustomerByEmailDocument, CustomerSeatsDocument, EventByNameDocument, EventsDocument } from '../gql/graphql.js';
+import { samplesOf } from '../support/worlds.js';
 import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from './harness.js';
 
 let sb: RunningSandbox;
@@ -28,7 +29,10 @@ beforeEach(async () => {
   await resetSandbox(sb);
 });
 
-const EVENT_AND_QUOTA = `{ event(name: "EVENT01") { name } upstream { quota { dayRemaining } } }`;
+/** The world's names (this file runs against any world): its first two home games, its season-ticket holder. */
+const ev = (i = 0) => samplesOf(sb).homeEvents[i]!;
+const holder = () => samplesOf(sb).seasonTicketHolder;
+const EVENT_AND_QUOTA = () => `{ event(name: "${ev()}") { name } upstream { quota { dayRemaining } } }`;
 
 function expectNoKey(text: string): void {
   expect(text).not.toContain(sb.apiKey);
@@ -43,7 +47,7 @@ describe('upstream faults', () => {
     { what: 'an answer slower than the request timeout', fault: { kind: 'slow', delayMs: 2_000 }, code: 'UPSTREAM_TIMEOUT' },
   ])('$what becomes $code on the field, other fields still answer', async ({ fault, code }) => {
     await setFaults(sb, [{ ...fault, commands: ['event_details'] }]);
-    const r = await gw.exec(EVENT_AND_QUOTA);
+    const r = await gw.exec(EVENT_AND_QUOTA());
     expect(r.status).toBe(200);
     expect(codes(r)).toEqual([code]);
     expect(r.errors![0].path).toEqual(['event']);
@@ -55,7 +59,7 @@ describe('upstream faults', () => {
     // Regression: the cached-nodes fast path dropped its promise when values were not cached yet;
     // a failing load then rejected with no handler (bench suite 4 died of RATE_LIMITED this way).
     await setFaults(sb, [{ kind: 'unavailable', commands: ['customer_query'] }]);
-    const ids = [100479, 100480].map((a) => Buffer.from(`Customer:${a}`).toString('base64'));
+    const ids = [holder(), holder() + 1].map((a) => Buffer.from(`Customer:${a}`).toString('base64'));
     const r = await gw.exec(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId } } }`, { ids });
     expect(r.status).toBe(200);
     expect(new Set(codes(r))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
@@ -70,7 +74,7 @@ describe('upstream faults', () => {
     await setFaults(sb, [{ kind: 'rateLimit', retryAfterSeconds: 2, commands: ['event_details'] }]);
     const own = await TestGateway.start(sb, FAST_FAIL);
     try {
-      const r = await own.exec(EventByNameDocument, { name: 'EVENT01' });
+      const r = await own.exec(EventByNameDocument, { name: ev() });
       expect(codes(r)).toEqual(['RATE_LIMITED']);
       expect(r.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
       expect(r.errors![0].extensions!.retryAfterSeconds as number).toBeGreaterThanOrEqual(1);
@@ -84,7 +88,7 @@ describe('upstream faults', () => {
     const wrongKey = 'wr0ng-key-5e5e5e5e';
     const wrong = await TestGateway.start(sb, { ARCHTICS_API_KEY: wrongKey });
     try {
-      const r = await wrong.exec(EventByNameDocument, { name: 'EVENT01' });
+      const r = await wrong.exec(EventByNameDocument, { name: ev() });
       expect(codes(r)).toEqual(['UPSTREAM_UNAUTHORIZED']);
       expect(r.text).not.toContain(wrongKey);
       expectNoKey(r.text);
@@ -96,7 +100,7 @@ describe('upstream faults', () => {
   it('an unknown DSN becomes UPSTREAM_SETUP_ERROR', async () => {
     const wrong = await TestGateway.start(sb, { ARCHTICS_DSN: 'nosuchdsn' });
     try {
-      const r = await wrong.exec(EventByNameDocument, { name: 'EVENT01' });
+      const r = await wrong.exec(EventByNameDocument, { name: ev() });
       expect(codes(r)).toEqual(['UPSTREAM_SETUP_ERROR']);
     } finally {
       await wrong.close();
@@ -111,7 +115,7 @@ describe('upstream faults', () => {
     };
     const stub = await TestGateway.start(sb, {}, { runner: refusing });
     try {
-      const r = await stub.exec(EventByNameDocument, { name: 'EVENT01' });
+      const r = await stub.exec(EventByNameDocument, { name: ev() });
       expect(r.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_COMMAND_ERROR', result: 9999 });
       expect(r.text).not.toContain('secret-in-message');
     } finally {
@@ -142,17 +146,17 @@ describe('invalid arguments', () => {
   it('are BAD_USER_INPUT and never reach the upstream', async () => {
     const results = await Promise.all([
       gw.exec(CustomerSeatsDocument, { acctId: 0 }),
-      gw.exec(CustomerSeatsDocument, { acctId: -100479 }),
+      gw.exec(CustomerSeatsDocument, { acctId: -holder() }),
       gw.exec(CustomerByEmailDocument, { email: 'not-an-email' }),
-      gw.exec(EventByNameDocument, { name: 'EVENT01,EVENT02' }),
+      gw.exec(EventByNameDocument, { name: `${ev(0)},${ev(1)}` }),
       gw.exec(EventByNameDocument, { name: '  ' }),
-      gw.exec(EventsDocument, { names: ['EVENT01', ''] }),
+      gw.exec(EventsDocument, { names: [ev(), ''] }),
       gw.exec(`{ cart(orderNum: 0) { orderNum } }`),
       gw.exec(`{ searchEvents(from: "yesterday") { edges { cursor } } }`),
       gw.exec(`query($d: Date) { searchEvents(to: $d) { edges { cursor } } }`, { d: '2026-02-30' }),
       // Nested: refused before the parent field's upstream call.
-      gw.exec(`{ event(name: "EVENT01") { availableSeats(first: 500) { edges { cursor } } } }`),
-      gw.exec(`query($a: String) { customer(acctId: 100479) { seats(after: $a) { edges { cursor } } } }`, { a: 'Zm9v' }),
+      gw.exec(`{ event(name: "${ev()}") { availableSeats(first: 500) { edges { cursor } } } }`),
+      gw.exec(`query($a: String) { customer(acctId: ${holder()}) { seats(after: $a) { edges { cursor } } } }`, { a: 'Zm9v' }),
     ]);
     for (const r of results) expect(codes(r), r.text).toEqual(['BAD_USER_INPUT']);
     expect((await sandboxStats(sb)).posts).toBe(0);

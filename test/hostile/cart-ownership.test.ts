@@ -3,24 +3,41 @@
  * check out, pay for or print token B's cart — each path refused before any upstream call — and an
  * account-bound token cannot learn whether another account's e-mail address exists.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { codes, globalId, sandboxStats, useSandboxedGateway } from '../graphql/harness.js';
-import { ACCT, CHECKOUT, hold, newKey, OTHER_ACCT, pay, PRINT, RELEASE } from '../mutations/support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { codes, globalId, sandboxStats, startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { CHECKOUT, hold, newKey, pay, PRINT, RELEASE } from '../mutations/support.js';
+import { account, samplesOf } from '../support/worlds.js';
 
-const A = 'token-a-bound-100000';
-const B = 'token-b-bound-100001';
+const A = 'token-a-bound-to-acct-a';
+const B = 'token-b-bound-to-acct-b';
 const STAFF_A = 'staff-token-aaaaaaa';
 const STAFF_B = 'staff-token-bbbbbbb';
 const ALL = ['read', 'hold', 'buy'];
-const TOKENS = JSON.stringify([
-  { token: A, scopes: ALL, acctId: ACCT },
-  { token: B, scopes: ALL, acctId: OTHER_ACCT },
-  { token: STAFF_A, scopes: ALL },
-  { token: STAFF_B, scopes: ALL },
-]);
 const as = (t: string) => ({ authorization: `Bearer ${t}` });
 
-const env = useSandboxedGateway({ env: { GATEWAY_TOKENS: TOKENS } });
+/** The world's first two accounts (any world: the tokens are bound once the sandbox says which). */
+let ACCT: number;
+let OTHER_ACCT: number;
+const env = {} as { sb: RunningSandbox; gw: TestGateway };
+beforeAll(async () => {
+  env.sb = await startTestSandbox();
+  ACCT = account(env.sb);
+  OTHER_ACCT = account(env.sb, 1);
+  const tokens = JSON.stringify([
+    { token: A, scopes: ALL, acctId: ACCT },
+    { token: B, scopes: ALL, acctId: OTHER_ACCT },
+    { token: STAFF_A, scopes: ALL },
+    { token: STAFF_B, scopes: ALL },
+  ]);
+  env.gw = await TestGateway.start(env.sb, { GATEWAY_TOKENS: tokens });
+});
+afterAll(async () => {
+  await env.gw?.close();
+  await env.sb?.close();
+});
+/** The home game these carts hold seats for. */
+const EVENT = () => samplesOf(env.sb).homeEvents[33]!;
 
 const CART = 'query Cart($n: Int!) { cart(orderNum: $n) { orderNum seats { section row number } } }';
 const NODE = 'query Node($id: ID!) { node(id: $id) { id ... on Cart { orderNum } } }';
@@ -33,16 +50,19 @@ async function postsDuring(f: () => Promise<void>): Promise<number> {
 }
 
 describe.each([
-  ['account-bound tokens', A, B, OTHER_ACCT],
-  ['tokens not bound to an account', STAFF_A, STAFF_B, OTHER_ACCT],
-])('%s: A cannot touch B’s cart', (_name, tokenA, tokenB, acctB) => {
+  ['account-bound tokens', A, B],
+  ['tokens not bound to an account', STAFF_A, STAFF_B],
+])('%s: A cannot touch B’s cart', (_name, tokenA, tokenB) => {
+  // B's cart is for the world's second account (read once the sandbox runs).
+  let acctB: number;
   let orderNum: number;
   let amountDue: string;
   let heldSeats: { section: string; row: string; number: number }[];
   beforeAll(async () => {
     // No sandbox reset between the two: a reset sandbox issues the same order numbers again,
     // which a real service never does, and the first owner recorded for a number stays.
-    orderNum = await hold(env.gw, 'EVENT34', 2, as(tokenB), tokenB === STAFF_B ? { acctId: acctB } : {});
+    acctB = OTHER_ACCT;
+    orderNum = await hold(env.gw, EVENT(), 2, as(tokenB), tokenB === STAFF_B ? { acctId: acctB } : {});
     heldSeats = (await env.gw.exec<any, unknown>(CART, { n: orderNum }, as(tokenB))).data.cart.seats;
     const c = await env.gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: acctB } }, as(tokenB));
     expect(c.data.checkout.__typename).toBe('CheckoutSuccess');
@@ -102,7 +122,7 @@ describe.each([
     expect(paid.data!.submitPayment.__typename).toBe('PaymentSuccess');
     let r: any;
     const posts = await postsDuring(async () => {
-      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: 'EVENT34' } }, as(tokenA));
+      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT() } }, as(tokenA));
     });
     // A bound token: not its account. A token not bound to an account: the seats are in B's cart.
     expect(codes(r)).toEqual(['FORBIDDEN']);
@@ -112,11 +132,11 @@ describe.each([
   it('print: A naming one of B’s seats is FORBIDDEN too, no POST; B prints its own', async () => {
     let r: any;
     const posts = await postsDuring(async () => {
-      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: 'EVENT34', seats: [heldSeats[0]] } }, as(tokenA));
+      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: [heldSeats[0]] } }, as(tokenA));
     });
     expect(codes(r)).toEqual(['FORBIDDEN']);
     expect(posts).toBe(0);
-    const own = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: 'EVENT34', seats: heldSeats } }, as(tokenB));
+    const own = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: heldSeats } }, as(tokenB));
     expect(own.errors).toBeUndefined();
     expect(own.data.printTickets.__typename).toBe('PrintTicketsSuccess');
     expect(own.data.printTickets.tickets.length).toBeGreaterThanOrEqual(heldSeats.length);
@@ -142,14 +162,14 @@ describe('e-mail addresses of other accounts', () => {
     let taken: any;
     let free: any;
     const posts = await postsDuring(async () => {
-      taken = await env.gw.exec<any, unknown>('mutation U($e: String!) { updateCustomer(input: { acctId: 100000, email: $e }) { __typename } }', { e: other.data.customer.email }, as(A));
-      free = await env.gw.exec<any, unknown>('mutation U($e: String!) { updateCustomer(input: { acctId: 100000, email: $e }) { __typename } }', { e: 'free-address-1@example.org' }, as(A));
+      taken = await env.gw.exec<any, unknown>('mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }', { a: ACCT, e: other.data.customer.email }, as(A));
+      free = await env.gw.exec<any, unknown>('mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }', { a: ACCT, e: 'free-address-1@example.org' }, as(A));
     });
     expect(codes(taken)).toEqual(['FORBIDDEN']);
     expect(codes(free)).toEqual(['FORBIDDEN']);
     expect(taken.errors[0].message).toBe(free.errors[0].message);
     expect(posts).toBe(0);
-    const city = await env.gw.exec<any, unknown>('mutation { updateCustomer(input: { acctId: 100000, city: "Oslo" }) { __typename } }', undefined, as(A));
+    const city = await env.gw.exec<any, unknown>('mutation U($a: Int!) { updateCustomer(input: { acctId: $a, city: "Oslo" }) { __typename } }', { a: ACCT }, as(A));
     expect(city.errors).toBeUndefined();
   });
 });

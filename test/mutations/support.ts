@@ -14,13 +14,6 @@ export const DECLINED_CARD = '4000000000000002';
 /** Always in the future. */
 export const EXPIRY = '1239';
 
-/**
- * Accounts of the DEFAULT world only (the files still using them are listed in
- * test/config/default-world-names.test.ts); new tests read `account(sb)` of test/support/worlds.ts.
- */
-export const ACCT = 100000;
-export const OTHER_ACCT = 100001;
-
 export const HOLD_BEST = /* GraphQL */ `
   mutation Hold($input: HoldBestAvailableInput!) {
     holdBestAvailable(input: $input) {

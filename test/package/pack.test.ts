@@ -96,20 +96,24 @@ import { printSubgraphSDL } from 'archtics-graphql-gateway/subgraph';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { buildSchema, execute, parse } from 'graphql';
 
-const sb = await startSandbox({ host: '127.0.0.1', port: 0 });
+// The world's own names, as a newcomer reads them from the sandbox (TEST_SANDBOX_WORLD picks another world).
+const sb = await startSandbox({ host: '127.0.0.1', port: 0, ...(process.env.TEST_SANDBOX_WORLD ? { world: process.env.TEST_SANDBOX_WORLD } : {}) });
+const { seasonTicketHolder: holder, accountRange, homeEvents: home, concerts } = sb.world.samples;
+const other = accountRange[0] + 12;
 const gateway = await createGateway({
   // Events name by name (CACHE_CATALOGUE=false), as the call counts below assume.
   config: loadConfig({ ARCHTICS_BASE_URL: sb.url, ARCHTICS_API_KEY: sb.apiKey, ARCHTICS_DSN: sb.dsn, LOG_LEVEL: 'silent', DATA_DIR: './data', CACHE_CATALOGUE: 'false' }),
 });
 const crm = buildSchema('type Lead { id: ID! acctId: Int! customer: Customer interestedIn: [Event!]! } type Customer { acctId: Int! } type Event { name: String! } type Query { leads: [Lead!]! }');
 crm.getQueryType().getFields().leads.resolve = () => [
-  { id: 'L1', acctId: 100479, customer: { acctId: 100479 }, interestedIn: [{ name: 'EVENT01' }, { name: 'CONC01' }] },
-  { id: 'L2', acctId: 100012, customer: { acctId: 100012 }, interestedIn: [{ name: 'EVENT02' }] },
+  { id: 'L1', acctId: holder, customer: { acctId: holder }, interestedIn: [{ name: home[0] }, { name: concerts[0] }] },
+  { id: 'L2', acctId: other, customer: { acctId: other }, interestedIn: [{ name: home[1] }] },
 ];
 const schema = stitchSchemas({ subschemas: [await createStitchingSubschema({ yoga: gateway.yoga }), { schema: crm }] });
 const result = await execute({ schema, document: parse('{ leads { id customer { acctId lastName } interestedIn { name venue date } } }') });
-const res = await gateway.yoga.fetch('http://127.0.0.1/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ event(name: "EVENT03") { name } }' }) });
+const res = await gateway.yoga.fetch('http://127.0.0.1/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: \`{ event(name: "\${home[2]}") { name } }\` }) });
 console.log(JSON.stringify({
+  names: { holder, other, home: home.slice(0, 3), concerts: concerts.slice(0, 1) },
   result,
   eventDetails: sb.stats().commands.event_details ?? 0,
   subgraphHasKeys: /@key\\(fields: "name"\\)/.test(printSubgraphSDL()),
@@ -166,17 +170,19 @@ describe('the packed package in another project', () => {
   it('creates the gateway, stitches it into the project\'s schema and reads the subgraph SDL', () => {
     const out = execFileSync(process.execPath, ['consumer.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
     const report = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      names: { holder: number; other: number; home: string[]; concerts: string[] };
       result: { data?: any; errors?: unknown[] };
       eventDetails: number;
       subgraphHasKeys: boolean;
       costHeader: string | null;
     };
     expect(report.result.errors).toBeUndefined();
+    const { holder, other, home, concerts } = report.names;
     expect(report.result.data.leads).toEqual([
-      { id: 'L1', customer: { acctId: 100479, lastName: expect.any(String) }, interestedIn: [{ name: 'EVENT01', venue: expect.any(String), date: expect.any(String) }, { name: 'CONC01', venue: expect.any(String), date: expect.any(String) }] },
-      { id: 'L2', customer: { acctId: 100012, lastName: expect.any(String) }, interestedIn: [{ name: 'EVENT02', venue: expect.any(String), date: expect.any(String) }] },
+      { id: 'L1', customer: { acctId: holder, lastName: expect.any(String) }, interestedIn: [{ name: home[0], venue: expect.any(String), date: expect.any(String) }, { name: concerts[0], venue: expect.any(String), date: expect.any(String) }] },
+      { id: 'L2', customer: { acctId: other, lastName: expect.any(String) }, interestedIn: [{ name: home[1], venue: expect.any(String), date: expect.any(String) }] },
     ]);
-    // Every event of the stitched operation in one event_details; then one for EVENT03.
+    // Every event of the stitched operation in one event_details; then one for the third home game.
     expect(report.eventDetails).toBe(2);
     expect(report.subgraphHasKeys).toBe(true);
     expect(report.costHeader).toMatch(/^archtics;calls=1;/);

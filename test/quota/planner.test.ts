@@ -84,6 +84,36 @@ describe('poll-aware planner', () => {
     expect(await limiter.snapshot()).toMatchObject({ minuteRemaining: 3, reservedPolls: 2 });
   });
 
+  it('counts the poller\'s waits: a free slot just before the deadline does not grant a first send whose polls cannot go before it (bench suite 4, always: 202 first)', async () => {
+    // Reads that waited in line for a full window were granted a few hundred ms before their
+    // deadline: every slot was free, but their two polls must wait 300 + 450 ms after the first
+    // send — the command was started, and timed out upstream (UPSTREAM_TIMEOUT) instead of being refused.
+    const { clock, limiter } = setup(80);
+    await teach(limiter, clock, 'customer_query', 8, 2); // expected: 2 polls per read
+    const pollWaitMs = (polls: number) => [0, 300, 750, 1425][polls]!;
+    const late = fire(limiter, clock, { priority: 'read', command: 'customer_query', claim: limiter.claim!('customer_query'), deadline: clock.now() + 700, pollWaitMs });
+    const inTime = fire(limiter, clock, { priority: 'read', command: 'customer_query', claim: limiter.claim!('customer_query'), deadline: clock.now() + 800, pollWaitMs });
+    await settle();
+    expect(late.outcome.state).toBe('rejected');
+    expect((late.outcome as { error: unknown }).error).toBeInstanceOf(RateLimitedError);
+    expect(inTime.outcome.state).toBe('granted');
+  });
+
+  it('a never-seen command is refused in a busy window rather than started without room for its polls', async () => {
+    // At the start of bench suite 4 (always), commands never answered yet were granted without the
+    // prior's polls once the window was busy; their polls then found no slot before the deadline.
+    const { clock, limiter } = setup(20);
+    const fill = Array.from({ length: 17 }, () => fire(limiter, clock, { priority: 'read' }));
+    await settle();
+    expect(fill.every((e) => e.outcome.state === 'granted')).toBe(true);
+    // 3 slots left: 1 + the prior's 3 polls do not fit before the deadline; an idle window would hold them.
+    const claim = limiter.claim!('event_price_info');
+    const read = fire(limiter, clock, { priority: 'read', command: 'event_price_info', claim, deadline: clock.now() + 30_000 });
+    await settle();
+    expect(read.outcome.state).toBe('rejected');
+    expect(await limiter.snapshot()).toMatchObject({ minuteRemaining: 3 });
+  });
+
   it('polls of an accepted command are never starved by first sends granted after it (writes included)', async () => {
     const { clock, limiter } = setup(15);
     await teach(limiter, clock, 'customer_query', 4, 2); // 12 spent, 3 left

@@ -8,6 +8,7 @@
  * `samplesOf(sandbox)`, never from the default world.
  */
 import type { RunningSandbox, SandboxOptions, WorldName } from '../../src/sandbox/index.js';
+import { generate } from '../../src/sandbox/world/seed.js';
 
 export type AsyncMode = 'auto' | 'always';
 
@@ -91,6 +92,16 @@ export interface WorldSamples {
   declinedCard: string;
 }
 
+/**
+ * TEST_SANDBOX_WORLD=alt runs a file written against the world's samples in the other world, to show
+ * that it depends on no name of the default one: the test harnesses start their sandboxes with it
+ * (a suite's own `world` option still wins).
+ */
+export function testWorld(): { world: WorldName } | Record<string, never> {
+  const world = process.env.TEST_SANDBOX_WORLD as WorldName | undefined;
+  return world ? { world } : {};
+}
+
 export function samplesOf(sb: Pick<RunningSandbox, 'world'>): WorldSamples {
   return sb.world.samples as unknown as WorldSamples;
 }
@@ -98,4 +109,17 @@ export function samplesOf(sb: Pick<RunningSandbox, 'world'>): WorldSamples {
 /** The i-th account id of the world's range (0 = the first; any account can buy). */
 export function account(sb: Pick<RunningSandbox, 'world'>, i = 0): number {
   return samplesOf(sb).accountRange[0] + i;
+}
+
+/** The seeded data behind a sandbox's world (events with their descriptions, venue, people). */
+export function worldData(sb: Pick<RunningSandbox, 'world'>): ReturnType<typeof generate> {
+  const { seed, world } = samplesOf(sb);
+  return generate(Number(seed), world);
+}
+
+/** One event of the sandbox's world, by name (its description, dates, kind). */
+export function worldEvent(sb: Pick<RunningSandbox, 'world'>, name: string): ReturnType<typeof generate>['events'][number] {
+  const event = worldData(sb).events.find((e) => e.name === name);
+  if (!event) throw new Error(`no event ${name} in the sandbox's world`);
+  return event;
 }
