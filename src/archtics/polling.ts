@@ -79,14 +79,16 @@ export async function pollUntilDone(
   let interval = config.pollInitialMs;
   let wait = interval;
   let lostRetries = 0;
-  // Every wait but the last is ≥ pollInitialMs of clock time, so this many turns reach giveUpAt;
-  // the count is a backstop against a clock whose sleep does not move its now().
+  // Every wait is ≥ pollInitialMs of clock time, so this many turns reach giveUpAt; the count is a
+  // backstop against a clock whose sleep does not move its now().
   const maxTurns = Math.ceil(config.pollTimeoutMs / Math.max(1, config.pollInitialMs)) + 2;
   for (let turn = 0; turn < maxTurns; turn++) {
     const now = clock.now();
-    if (now >= giveUpAt) throw giveUp();
-    // The last poll goes out at giveUpAt itself rather than giving up early.
-    await clock.sleep(Math.max(1, Math.min(wait, giveUpAt - now)), ex.signal);
+    // The last poll goes out at giveUpAt itself rather than giving up early — but never sooner than
+    // pollInitialMs after the one before (the protocol's spacing): then it is giving up now.
+    const sleep = Math.min(wait, giveUpAt - now);
+    if (sleep < config.pollInitialMs) throw giveUp();
+    await clock.sleep(sleep, ex.signal);
 
     let attempt: Attempt;
     try {
