@@ -40,10 +40,14 @@ module.exports = {
     },
     {
       name: 'sandbox-is-an-independent-peer',
-      comment: 'the sandbox shares only the protocol vocabulary with the client, so tests against it prove the client',
+      comment:
+        'the sandbox shares only the protocol vocabulary with the client, so tests against it prove the client',
       severity: 'error',
       from: { path: '^src/sandbox/' },
-      to: { path: '^(src|schema|resolvers)/', pathNot: '^src/(sandbox|protocol)/|^src/(clock|logger|config)\\.ts$' },
+      to: {
+        path: '^(src|schema|resolvers)/',
+        pathNot: '^src/(sandbox|protocol)/|^src/(clock|logger|config)\\.ts$',
+      },
     },
     {
       name: 'nothing-below-reaches-the-sandbox',

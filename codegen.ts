@@ -20,7 +20,10 @@ const config: CodegenConfig = {
         useTypeImports: true,
       },
     },
-    'docs/clients/generated/possible-types.ts': { plugins: ['fragment-matcher'], config: { useExplicitTyping: true } },
+    'docs/clients/generated/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { useExplicitTyping: true },
+    },
   },
 };
 

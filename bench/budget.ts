@@ -32,7 +32,19 @@ import { createGateway } from '../src/app.js';
 import { createCachedRunner } from '../src/cache/index.js';
 import { createLocalLimiter } from '../src/quota/index.js';
 import { startSandbox, type SandboxStats } from '../src/sandbox/index.js';
-import { BENCH_SEED, DASHBOARD_QUERY, SandboxTimeClock, configFor, customerId, gqlFetch, rng, shuffled, silentLogger, world, zipf } from './harness.js';
+import {
+  BENCH_SEED,
+  DASHBOARD_QUERY,
+  SandboxTimeClock,
+  configFor,
+  customerId,
+  gqlFetch,
+  rng,
+  shuffled,
+  silentLogger,
+  world,
+  zipf,
+} from './harness.js';
 import { percentile, verdict, type Figure, type SuiteResult } from './report.js';
 
 const SUITE = '4 budget under load';
@@ -43,7 +55,9 @@ const THINK_MEAN_MS = 60_000;
 const PER_MINUTE = 80;
 const PER_DAY = 5000;
 /** The limiter's window (sandbox ms), when an experiment overrides it; otherwise see limiterWindowMs(). */
-const LIMITER_WINDOW_MS = process.env.BENCH_BUDGET_WINDOW_MS ? Number(process.env.BENCH_BUDGET_WINDOW_MS) : undefined;
+const LIMITER_WINDOW_MS = process.env.BENCH_BUDGET_WINDOW_MS
+  ? Number(process.env.BENCH_BUDGET_WINDOW_MS)
+  : undefined;
 
 /**
  * The window the gateway enforces (60 s + ARCHTICS_WINDOW_MARGIN_MS, as createLimiter builds it
@@ -138,11 +152,32 @@ export function plan(users = USERS, simMs = SIM_MS): Planned[] {
     for (let t = random() * THINK_MEAN_MS; t < simMs; t += think()) {
       const r = random();
       if (r < 0.5) {
-        out.push({ at: t, kind: 'dashboard', body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids: [customerId(accounts[accountRank()])], first: 10 } }) });
+        out.push({
+          at: t,
+          kind: 'dashboard',
+          body: JSON.stringify({
+            query: DASHBOARD_QUERY,
+            variables: { ids: [customerId(accounts[accountRank()])], first: 10 },
+          }),
+        });
       } else if (r < 0.8) {
-        out.push({ at: t, kind: 'event', body: JSON.stringify({ query: EVENT_PAGE_QUERY, variables: { name: events[eventRank()] } }) });
+        out.push({
+          at: t,
+          kind: 'event',
+          body: JSON.stringify({
+            query: EVENT_PAGE_QUERY,
+            variables: { name: events[eventRank()] },
+          }),
+        });
       } else {
-        out.push({ at: t, kind: 'availability', body: JSON.stringify({ query: AVAILABILITY_QUERY, variables: { name: events[eventRank()] } }) });
+        out.push({
+          at: t,
+          kind: 'availability',
+          body: JSON.stringify({
+            query: AVAILABILITY_QUERY,
+            variables: { name: events[eventRank()] },
+          }),
+        });
       }
     }
   }
@@ -154,7 +189,11 @@ export function plan(users = USERS, simMs = SIM_MS): Planned[] {
  * This converts it to simulated seconds, so a 429 would be honoured for as long as the sandbox
  * means. Also notes when each 429 arrived. (No effect at timeScale 1.)
  */
-export function simulatedRetryAfter(timeScale: number, clock: SandboxTimeClock, seen: number[]): typeof fetch {
+export function simulatedRetryAfter(
+  timeScale: number,
+  clock: SandboxTimeClock,
+  seen: number[],
+): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     if (res.status !== 429) return res;
@@ -162,7 +201,11 @@ export function simulatedRetryAfter(timeScale: number, clock: SandboxTimeClock, 
     const realSeconds = Number(res.headers.get('retry-after') ?? '1');
     const headers = new Headers(res.headers);
     headers.set('retry-after', String(Math.max(1, Math.ceil(realSeconds / timeScale))));
-    return new Response(await res.arrayBuffer(), { status: res.status, statusText: res.statusText, headers });
+    return new Response(await res.arrayBuffer(), {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    });
   };
 }
 
@@ -184,7 +227,12 @@ export async function budgetSuite(): Promise<SuiteResult> {
     figures.push(...r.figures);
     method = r.method;
   }
-  return { suite: SUITE, method: `${method} Run once as is, once with every command answered 202 first and its result on poll 2.`, figures, durationMs: performance.now() - started };
+  return {
+    suite: SUITE,
+    method: `${method} Run once as is, once with every command answered 202 first and its result on poll 2.`,
+    figures,
+    durationMs: performance.now() - started,
+  };
 }
 
 async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; method: string }> {
@@ -199,7 +247,9 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
     ...(mode === 'always' ? { forceAsync: true, pollsToResult: 2 } : {}),
   });
   const clock = new SandboxTimeClock(sb);
-  const marginEnv: Record<string, string> = process.env.ARCHTICS_WINDOW_MARGIN_MS ? { ARCHTICS_WINDOW_MARGIN_MS: process.env.ARCHTICS_WINDOW_MARGIN_MS } : {};
+  const marginEnv: Record<string, string> = process.env.ARCHTICS_WINDOW_MARGIN_MS
+    ? { ARCHTICS_WINDOW_MARGIN_MS: process.env.ARCHTICS_WINDOW_MARGIN_MS }
+    : {};
   const config = configFor(sb, { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY }, marginEnv);
   const windowMs = limiterWindowMs(config.archtics.windowMarginMs);
   const limiter = createLocalLimiter({
@@ -210,9 +260,26 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
     windowMs,
   });
   const upstream429At: number[] = [];
-  const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At) });
-  const cache = createCachedRunner({ inner: client, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
-  const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, clock, wrapRunner: (_inner: CommandRunner) => cache });
+  const client = createArchticsClient({
+    config: config.archtics,
+    limiter,
+    clock,
+    fetch: simulatedRetryAfter(TIME_SCALE, clock, upstream429At),
+  });
+  const cache = createCachedRunner({
+    inner: client,
+    config: config.cache,
+    clock,
+    context: { siteName: config.archtics.siteName },
+  });
+  const gateway = await createGateway({
+    config,
+    logger: silentLogger,
+    runner: client,
+    limiter,
+    clock,
+    wrapRunner: (_inner: CommandRunner) => cache,
+  });
 
   const done: Done[] = [];
   let stats: SandboxStats;
@@ -234,7 +301,13 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
       } catch (err) {
         codes = [err instanceof Error ? err.name : 'THROWN'];
       }
-      done.push({ kind: p.kind, outcome, simMs: clock.now() - s0, realMs: performance.now() - r0, codes });
+      done.push({
+        kind: p.kind,
+        outcome,
+        simMs: clock.now() - s0,
+        realMs: performance.now() - r0,
+        codes,
+      });
     };
 
     const t0 = clock.now();
@@ -249,7 +322,10 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
       void op.finally(() => inflight.delete(op));
     }
     // Let the last operations finish (their read deadline bounds them), within a real-time bound.
-    await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, DRAIN_REAL_MS))]);
+    await Promise.race([
+      Promise.allSettled([...inflight]),
+      new Promise((r) => setTimeout(r, DRAIN_REAL_MS)),
+    ]);
     stats = sb.stats();
   } finally {
     await gateway.close();
@@ -267,7 +343,15 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
   const byKind = Object.fromEntries(
     (['dashboard', 'event', 'availability'] as Kind[]).map((k) => {
       const ds = done.filter((d) => d.kind === k);
-      return [k, { total: ds.length, fresh: ds.filter((d) => d.outcome === 'fresh').length, stale: ds.filter((d) => d.outcome === 'stale').length, failed: ds.filter((d) => d.outcome === 'failed').length }];
+      return [
+        k,
+        {
+          total: ds.length,
+          fresh: ds.filter((d) => d.outcome === 'fresh').length,
+          stale: ds.filter((d) => d.outcome === 'stale').length,
+          failed: ds.filter((d) => d.outcome === 'failed').length,
+        },
+      ];
     }),
   );
   const sim = done.map((d) => d.simMs);
@@ -282,11 +366,31 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
     errorCodes: codeCounts,
     unfinished,
     lateArrivals,
-    latencySimMs: { p50: percentile(sim, 50), p90: percentile(sim, 90), p99: percentile(sim, 99), max: percentile(sim, 100) },
+    latencySimMs: {
+      p50: percentile(sim, 50),
+      p90: percentile(sim, 90),
+      p99: percentile(sim, 99),
+      max: percentile(sim, 100),
+    },
     servedLatencySimMs: { p50: percentile(servedSim, 50), p99: percentile(servedSim, 99) },
-    latencyRealMs: { p50: percentile(done.map((d) => d.realMs), 50), p99: percentile(done.map((d) => d.realMs), 99) },
+    latencyRealMs: {
+      p50: percentile(
+        done.map((d) => d.realMs),
+        50,
+      ),
+      p99: percentile(
+        done.map((d) => d.realMs),
+        99,
+      ),
+    },
     upstream429AtSimS: upstream429At.map((t) => Math.round((t - startedAt) / 100) / 10),
-    sandbox: { posts: stats.posts, commands: stats.commands, maxPostsInAnyMinute: stats.maxPostsInAnyMinute, rateLimited429: stats.rateLimited429, byStatus: stats.byStatus },
+    sandbox: {
+      posts: stats.posts,
+      commands: stats.commands,
+      maxPostsInAnyMinute: stats.maxPostsInAnyMinute,
+      rateLimited429: stats.rateLimited429,
+      byStatus: stats.byStatus,
+    },
     cache: cacheStats,
   };
   const figures: Figure[] = [
@@ -332,7 +436,9 @@ async function budgetRun(mode: 'auto' | 'always'): Promise<{ figures: Figure[]; 
       unit: '',
       target: '0',
       verdict: verdict(stats.rateLimited429 === 0),
-      note: upstream429At.length ? `first at ${Math.round((upstream429At[0] - startedAt) / 100) / 10} simulated s (times in JSON)` : undefined,
+      note: upstream429At.length
+        ? `first at ${Math.round((upstream429At[0] - startedAt) / 100) / 10} simulated s (times in JSON)`
+        : undefined,
     },
     {
       suite: SUITE,

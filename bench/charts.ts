@@ -30,7 +30,11 @@ export interface ChartRun {
 
 const OUTCOME_COLORS = { fresh: '#2e7d32', stale: '#f9a825', refused: '#c62828' };
 
-export function portalChartSpec(title: string, runs: readonly ChartRun[], limitPerMinute: number): TopLevelSpec {
+export function portalChartSpec(
+  title: string,
+  runs: readonly ChartRun[],
+  limitPerMinute: number,
+): TopLevelSpec {
   const posts = runs.flatMap((r) =>
     r.minutes.flatMap((m) => [
       { run: r.label, minute: m.minute + 1, who: 'callers', posts: m.posts - m.refreshPosts },
@@ -38,7 +42,14 @@ export function portalChartSpec(title: string, runs: readonly ChartRun[], limitP
     ]),
   );
   const ops = runs.flatMap((r) =>
-    r.minutes.flatMap((m) => (['fresh', 'stale', 'refused'] as const).map((outcome) => ({ run: r.label, minute: m.minute + 1, outcome, operations: m[outcome] }))),
+    r.minutes.flatMap((m) =>
+      (['fresh', 'stale', 'refused'] as const).map((outcome) => ({
+        run: r.label,
+        minute: m.minute + 1,
+        outcome,
+        operations: m[outcome],
+      })),
+    ),
   );
   const order = runs.map((r) => r.label);
   const width = 300;
@@ -57,9 +68,25 @@ export function portalChartSpec(title: string, runs: readonly ChartRun[], limitP
             {
               mark: { type: 'bar' },
               encoding: {
-                x: { field: 'minute', type: 'ordinal', title: 'simulated minute', axis: { labelAngle: 0 } },
-                y: { field: 'posts', type: 'quantitative', aggregate: 'sum', title: `upstream POSTs / minute (limit ${limitPerMinute}, dashed)`, scale: { domain: [0, Math.ceil(limitPerMinute * 1.1)] } },
-                color: { field: 'who', type: 'nominal', title: 'POSTs by', scale: { domain: ['callers', 'refresher'], range: ['#1565c0', '#90caf9'] } },
+                x: {
+                  field: 'minute',
+                  type: 'ordinal',
+                  title: 'simulated minute',
+                  axis: { labelAngle: 0 },
+                },
+                y: {
+                  field: 'posts',
+                  type: 'quantitative',
+                  aggregate: 'sum',
+                  title: `upstream POSTs / minute (limit ${limitPerMinute}, dashed)`,
+                  scale: { domain: [0, Math.ceil(limitPerMinute * 1.1)] },
+                },
+                color: {
+                  field: 'who',
+                  type: 'nominal',
+                  title: 'POSTs by',
+                  scale: { domain: ['callers', 'refresher'], range: ['#1565c0', '#90caf9'] },
+                },
                 order: { field: 'who', sort: 'ascending' },
               },
             },
@@ -79,8 +106,18 @@ export function portalChartSpec(title: string, runs: readonly ChartRun[], limitP
           height: 160,
           mark: { type: 'bar' },
           encoding: {
-            x: { field: 'minute', type: 'ordinal', title: 'simulated minute', axis: { labelAngle: 0 } },
-            y: { field: 'operations', type: 'quantitative', aggregate: 'sum', title: 'operations / minute' },
+            x: {
+              field: 'minute',
+              type: 'ordinal',
+              title: 'simulated minute',
+              axis: { labelAngle: 0 },
+            },
+            y: {
+              field: 'operations',
+              type: 'quantitative',
+              aggregate: 'sum',
+              title: 'operations / minute',
+            },
             color: {
               field: 'outcome',
               type: 'nominal',
@@ -90,7 +127,9 @@ export function portalChartSpec(title: string, runs: readonly ChartRun[], limitP
             },
             order: { field: 'outcomeRank', type: 'quantitative' },
           },
-          transform: [{ calculate: "indexof(['fresh','stale','refused'], datum.outcome)", as: 'outcomeRank' }],
+          transform: [
+            { calculate: "indexof(['fresh','stale','refused'], datum.outcome)", as: 'outcomeRank' },
+          ],
         },
         resolve: { scale: { y: 'shared' } },
       },
@@ -110,7 +149,12 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export async function writePortalChart(path: string, title: string, runs: readonly ChartRun[], limitPerMinute: number): Promise<void> {
+export async function writePortalChart(
+  path: string,
+  title: string,
+  runs: readonly ChartRun[],
+  limitPerMinute: number,
+): Promise<void> {
   const svg = await renderSvg(portalChartSpec(title, runs, limitPerMinute));
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, svg);

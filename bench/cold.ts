@@ -17,7 +17,16 @@ import { createGateway, type Gateway } from '../src/app.js';
 import { MemoryResponseStore } from '../src/cache/response-store.js';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { createDataLoaderYoga } from './dataloader-executor.js';
-import { BENCH_SEED, NO_LIMIT, configFor, dashboardBody, gqlFetch, seatHolders, silentLogger, type GqlAnswer } from './harness.js';
+import {
+  BENCH_SEED,
+  NO_LIMIT,
+  configFor,
+  dashboardBody,
+  gqlFetch,
+  seatHolders,
+  silentLogger,
+  type GqlAnswer,
+} from './harness.js';
 import { median, ratioOf, verdict, type Figure, type SuiteResult } from './report.js';
 
 const SUITE = '7 cold dashboard';
@@ -35,10 +44,10 @@ function chill(gateway: Gateway): void {
   if (gateway.responses instanceof MemoryResponseStore) gateway.responses.clear();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function distinctEvents(data: any): number {
   const names = new Set<string>();
-  for (const node of data?.nodes ?? []) for (const edge of node?.seats?.edges ?? []) names.add(edge?.node?.event?.name);
+  for (const node of data?.nodes ?? [])
+    for (const edge of node?.seats?.edges ?? []) names.add(edge?.node?.event?.name);
   return names.size;
 }
 
@@ -78,9 +87,19 @@ export async function coldSuite(): Promise<SuiteResult> {
     for (let round = 0; round < ROUNDS; round++) {
       chill(gateway);
       const a = await timed(sb, ours);
-      runs.push({ side: 'ours', ms: a.ms, posts: a.posts, same: JSON.stringify(a.answer.json?.data) === expected && !a.answer.json?.errors });
+      runs.push({
+        side: 'ours',
+        ms: a.ms,
+        posts: a.posts,
+        same: JSON.stringify(a.answer.json?.data) === expected && !a.answer.json?.errors,
+      });
       const b = await timed(sb, theirs);
-      runs.push({ side: 'baseline', ms: b.ms, posts: b.posts, same: JSON.stringify(b.answer.json?.data) === expected && !b.answer.json?.errors });
+      runs.push({
+        side: 'baseline',
+        ms: b.ms,
+        posts: b.posts,
+        same: JSON.stringify(b.answer.json?.data) === expected && !b.answer.json?.errors,
+      });
     }
     const minimum = HOLDERS + HOLDERS + 1 + distinctEvents(reference.answer.json?.data);
     const side = (s: 'ours' | 'baseline') => runs.filter((r) => r.side === s);
@@ -99,7 +118,13 @@ export async function coldSuite(): Promise<SuiteResult> {
     // Overlapping: holders 1–25 seen, then holders 2–26.
     chill(gateway);
     await ours();
-    const overlap = await timed(sb, () => gqlFetch(gateway.yoga.fetch, 'http://gateway.invalid/graphql', dashboardBody(holders.slice(1, HOLDERS + 1))));
+    const overlap = await timed(sb, () =>
+      gqlFetch(
+        gateway.yoga.fetch,
+        'http://gateway.invalid/graphql',
+        dashboardBody(holders.slice(1, HOLDERS + 1)),
+      ),
+    );
 
     const figures: Figure[] = [
       {

@@ -10,11 +10,17 @@
 import DataLoader from 'dataloader';
 import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ArchticsApi } from '../src/archtics/commands/index.js';
-import type { CustomerRecord, EventDetail, PriceCodeInfo, SeatBlock } from '../src/archtics/types.js';
+import type {
+  CustomerRecord,
+  EventDetail,
+  PriceCodeInfo,
+  SeatBlock,
+} from '../src/archtics/types.js';
 import { compareSeatKeys, formatSeatKey, seatsFromBlocks } from '../resolvers/seats.js';
 import { DASHBOARD_SDL } from './naive-executor.js';
 
-const globalId = (type: string, key: string | number) => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
+const globalId = (type: string, key: string | number) =>
+  Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 
 function decodeCustomer(id: string): number {
   const m = /^Customer:(\d+)$/.exec(Buffer.from(id, 'base64').toString('utf8'));
@@ -31,14 +37,24 @@ interface Loaders {
 
 function loadersFor(api: ArchticsApi): Loaders {
   return {
-    customer: new DataLoader((ids) => Promise.all(ids.map(async (acctId) => (await api.customerQuery({ acctId }))?.customer ?? null))),
-    seats: new DataLoader((ids) => Promise.all(ids.map(async (acctId) => (await api.seatsSold({ acctId })).blocks))),
+    customer: new DataLoader((ids) =>
+      Promise.all(
+        ids.map(async (acctId) => (await api.customerQuery({ acctId }))?.customer ?? null),
+      ),
+    ),
+    seats: new DataLoader((ids) =>
+      Promise.all(ids.map(async (acctId) => (await api.seatsSold({ acctId })).blocks)),
+    ),
     event: new DataLoader(async (names) => {
       const { events } = await api.eventDetails({ names: [...names] });
       const byName = new Map(events.map((e) => [e.name.toUpperCase(), e]));
       return names.map((n) => byName.get(n.toUpperCase()) ?? null);
     }),
-    prices: new DataLoader((names) => Promise.all(names.map(async (eventName) => (await api.eventPriceInfo({ eventName })).priceCodes))),
+    prices: new DataLoader((names) =>
+      Promise.all(
+        names.map(async (eventName) => (await api.eventPriceInfo({ eventName })).priceCodes),
+      ),
+    ),
   };
 }
 
@@ -65,7 +81,8 @@ function customerObject(loaders: Loaders, c: CustomerRecord) {
                 name: e.name,
                 date: e.date || null,
                 venue: e.venueName ?? null,
-                priceCodes: async () => (await loaders.prices.load(e.name)).map((p) => ({ code: p.code })),
+                priceCodes: async () =>
+                  (await loaders.prices.load(e.name)).map((p) => ({ code: p.code })),
               };
             },
           },
@@ -76,7 +93,9 @@ function customerObject(loaders: Loaders, c: CustomerRecord) {
 }
 
 /** A bare graphql-yoga server over the same command API: fresh loaders per operation. */
-export function createDataLoaderYoga(api: ArchticsApi): YogaServerInstance<Record<string, unknown>, { loaders: Loaders }> {
+export function createDataLoaderYoga(
+  api: ArchticsApi,
+): YogaServerInstance<Record<string, unknown>, { loaders: Loaders }> {
   return createYoga<Record<string, unknown>, { loaders: Loaders }>({
     schema: createSchema<Record<string, unknown> & { loaders: Loaders }>({
       typeDefs: DASHBOARD_SDL,

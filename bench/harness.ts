@@ -19,7 +19,11 @@ export const NO_LIMIT = { ratePerMinute: 1_000_000, ratePerDay: 100_000_000 };
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
 /** The gateway's configuration, aimed at a running sandbox. */
-export function configFor(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, archtics: Partial<Config['archtics']> = {}, env: Record<string, string> = {}): Config {
+export function configFor(
+  sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>,
+  archtics: Partial<Config['archtics']> = {},
+  env: Record<string, string> = {},
+): Config {
   const base = loadConfig({ LOG_LEVEL: 'silent', ...env });
   return {
     ...base,
@@ -51,7 +55,10 @@ export function seatHolders(n: number): number[] {
 }
 
 export function dashboardBody(acctIds: readonly number[], first = 10): string {
-  return JSON.stringify({ query: DASHBOARD_QUERY, variables: { ids: acctIds.map(customerId), first } });
+  return JSON.stringify({
+    query: DASHBOARD_QUERY,
+    variables: { ids: acctIds.map(customerId), first },
+  });
 }
 
 export interface GqlAnswer {
@@ -60,8 +67,16 @@ export interface GqlAnswer {
 }
 
 /** One GraphQL POST through a fetch-shaped handler (yoga.fetch) or a real URL. */
-export async function gqlFetch(fetchFn: (url: string, init: RequestInit) => Promise<Response> | Response, url: string, body: string): Promise<GqlAnswer> {
-  const res = await fetchFn(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+export async function gqlFetch(
+  fetchFn: (url: string, init: RequestInit) => Promise<Response> | Response,
+  url: string,
+  body: string,
+): Promise<GqlAnswer> {
+  const res = await fetchFn(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body,
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -90,7 +105,8 @@ export class SandboxTimeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const reason = () => signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
+      const reason = () =>
+        signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
       if (signal?.aborted) return reject(reason());
       const target = this.now() + Math.max(0, ms);
       const onAbort = () => {

@@ -25,12 +25,25 @@ const SUITE = '8 idle budget';
 const SIM_MINUTES = Number(process.env.BENCH_IDLE_MINUTES ?? 10);
 const TIME_SCALE = 0.2;
 
-const chartPath = (users: number) => fileURLToPath(new URL(`./charts/portal-${users}.svg`, import.meta.url));
+const chartPath = (users: number) =>
+  fileURLToPath(new URL(`./charts/portal-${users}.svg`, import.meta.url));
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 async function twins(users: number): Promise<{ on: PortalRun; off: PortalRun }> {
-  const on = await runPortal({ users, simMinutes: SIM_MINUTES, timeScale: TIME_SCALE, refreshAhead: true, catalogue: true });
-  const off = await runPortal({ users, simMinutes: SIM_MINUTES, timeScale: TIME_SCALE, refreshAhead: false, catalogue: true });
+  const on = await runPortal({
+    users,
+    simMinutes: SIM_MINUTES,
+    timeScale: TIME_SCALE,
+    refreshAhead: true,
+    catalogue: true,
+  });
+  const off = await runPortal({
+    users,
+    simMinutes: SIM_MINUTES,
+    timeScale: TIME_SCALE,
+    refreshAhead: false,
+    catalogue: true,
+  });
   await writePortalChart(
     chartPath(users),
     `Portal, ${users} users, ${SIM_MINUTES} simulated minutes: refresh-ahead on beside off`,
@@ -44,11 +57,17 @@ async function twins(users: number): Promise<{ on: PortalRun; off: PortalRun }> 
 }
 
 /** Upstream POSTs (calls + polls, from each operation's report) per 100 event-page operations. */
-async function eventPages(catalogue: boolean): Promise<{ postsPer100: number; operations: number; eventDetails: number }> {
+async function eventPages(
+  catalogue: boolean,
+): Promise<{ postsPer100: number; operations: number; eventDetails: number }> {
   const ops = plan(100, SIM_MINUTES * 60_000).filter((p) => p.kind === 'event');
   const sb = await startSandbox({ seed: BENCH_SEED, ...NO_LIMIT, timeScale: 0.01 });
   const clock = new SandboxTimeClock(sb);
-  const config = configFor(sb, NO_LIMIT, { CACHE_REFRESH_AHEAD: 'false', CACHE_CATALOGUE: String(catalogue), RESPONSE_CACHE: 'false' });
+  const config = configFor(sb, NO_LIMIT, {
+    CACHE_REFRESH_AHEAD: 'false',
+    CACHE_CATALOGUE: String(catalogue),
+    RESPONSE_CACHE: 'false',
+  });
   const { gateway, cache, client } = await gatewayOn({ config, clock, limiter: unlimitedLimiter });
   let posts = 0;
   try {
@@ -60,7 +79,11 @@ async function eventPages(catalogue: boolean): Promise<{ postsPer100: number; op
       const u = answer.json?.extensions?.upstream;
       posts += (u?.calls ?? 0) + (u?.polls ?? 0);
     }
-    return { postsPer100: (100 * posts) / ops.length, operations: ops.length, eventDetails: sb.stats().commands.event_details ?? 0 };
+    return {
+      postsPer100: (100 * posts) / ops.length,
+      operations: ops.length,
+      eventDetails: sb.stats().commands.event_details ?? 0,
+    };
   } finally {
     await gateway.close();
     await cache.close();

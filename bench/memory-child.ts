@@ -11,7 +11,12 @@
  * throwaway instance, garbage-collected. After: garbage-collected again with the cache alive.
  */
 import { customerQuery, seatsSold } from '../src/archtics/commands/index.js';
-import type { CommandDef, CommandRunner, CustomerQueryResult, SeatsSoldResult } from '../src/archtics/types.js';
+import type {
+  CommandDef,
+  CommandRunner,
+  CustomerQueryResult,
+  SeatsSoldResult,
+} from '../src/archtics/types.js';
 import { createCachedRunner } from '../src/cache/index.js';
 import { loadConfig } from '../src/config.js';
 import type { Command1Response } from '../src/protocol/wire.js';
@@ -32,7 +37,13 @@ function collect(): void {
 
 function usage() {
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  };
 }
 
 // ── templates: real parsed answers of the seeded world ───────────────────────────────────────
@@ -41,17 +52,26 @@ const w = createWorld({ seed: BENCH_SEED, clock: { now: () => Date.now() } });
 
 function answer<Req, Res>(def: CommandDef<Req, Res>, req: Req): Res {
   const fields = def.toFields(req, { siteName: SITE });
-  const outcome = w.execute(def.name as CommandName, { cmd: def.name, uid: 'bench', dsn: 'apigee', ...fields });
+  const outcome = w.execute(def.name as CommandName, {
+    cmd: def.name,
+    uid: 'bench',
+    dsn: 'apigee',
+    ...fields,
+  });
   const { fields: out, ...status } = outcome;
   const command1 = { cmd: def.name, ...status, ...(out ?? {}) } as unknown as Command1Response;
   return def.parse(command1);
 }
 
 const data = seedWorld();
-const customers: CustomerQueryResult[] = data.accounts.map((a) => answer(customerQuery, { acctId: a.acctId }));
+const customers: CustomerQueryResult[] = data.accounts.map((a) =>
+  answer(customerQuery, { acctId: a.acctId }),
+);
 const holders = data.accounts.filter((a) => a.acctType === 'STH').slice(0, 50);
 const events = data.events.slice(0, 8).map((e) => e.name);
-const seatTemplates: SeatsSoldResult[] = holders.flatMap((h) => events.map((e) => answer(seatsSold, { acctId: h.acctId, eventNames: [e] })));
+const seatTemplates: SeatsSoldResult[] = holders.flatMap((h) =>
+  events.map((e) => answer(seatsSold, { acctId: h.acctId, eventNames: [e] })),
+);
 
 /** The "upstream": a fresh copy of a template per read, with the read's own id. */
 const inner: CommandRunner = {
@@ -73,7 +93,9 @@ const inner: CommandRunner = {
 function readOf(i: number): [CommandDef<any, any>, unknown] {
   // Ids beyond the world's: distinct keys, realistic values.
   const acctId = 1_000_000 + i;
-  return i % 2 === 0 ? [customerQuery, { acctId }] : [seatsSold, { acctId, eventNames: [events[i % events.length]] }];
+  return i % 2 === 0
+    ? [customerQuery, { acctId }]
+    : [seatsSold, { acctId, eventNames: [events[i % events.length]] }];
 }
 
 const cacheConfig = { ...loadConfig({}).cache, maxBytes: MAX_BYTES };
@@ -108,6 +130,11 @@ process.stdout.write(
     fillMs: Math.round(fillMs),
     before,
     after,
-    cache: { entries: stats.entries, bytes: stats.bytes, maxBytes: stats.maxBytes, misses: stats.misses },
+    cache: {
+      entries: stats.entries,
+      bytes: stats.bytes,
+      maxBytes: stats.maxBytes,
+      misses: stats.misses,
+    },
   }) + '\n',
 );

@@ -24,7 +24,10 @@ function runChild(): Promise<ChildReport> {
   const entry = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
   const cwd = fileURLToPath(new URL('..', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -38,7 +41,11 @@ function runChild(): Promise<ChildReport> {
         if (code !== 0) throw new Error(`exit ${code}`);
         resolve(JSON.parse(line) as ChildReport);
       } catch (e) {
-        reject(new Error(`memory child failed (${e instanceof Error ? e.message : String(e)}): ${err.slice(-400)}`));
+        reject(
+          new Error(
+            `memory child failed (${e instanceof Error ? e.message : String(e)}): ${err.slice(-400)}`,
+          ),
+        );
       }
     });
   });

@@ -51,7 +51,8 @@ export const DASHBOARD_SDL = /* GraphQL */ `
 
 const schema = buildSchema(DASHBOARD_SDL);
 
-const globalId = (type: string, key: string | number) => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
+const globalId = (type: string, key: string | number) =>
+  Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 
 function decodeCustomer(id: string): number {
   const m = /^Customer:(\d+)$/.exec(Buffer.from(id, 'base64').toString('utf8'));
@@ -72,7 +73,8 @@ function eventObject(api: ArchticsApi, name: string) {
       name: e.name,
       date: e.date || null,
       venue: e.venueName ?? null,
-      priceCodes: async () => (await api.eventPriceInfo({ eventName: e.name })).priceCodes.map((p) => ({ code: p.code })),
+      priceCodes: async () =>
+        (await api.eventPriceInfo({ eventName: e.name })).priceCodes.map((p) => ({ code: p.code })),
     };
   };
 }
@@ -107,9 +109,14 @@ function customerObject(api: ArchticsApi, acctId: number) {
   };
 }
 
-export function runNaive(api: ArchticsApi, query: string, variables: Record<string, unknown>): Promise<ExecutionResult> {
+export function runNaive(
+  api: ArchticsApi,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<ExecutionResult> {
   const rootValue = {
-    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => customerObject(api, decodeCustomer(id))()),
+    nodes: ({ ids }: { ids: string[] }) =>
+      ids.map((id) => customerObject(api, decodeCustomer(id))()),
   };
   return graphql({ schema, source: query, rootValue, variableValues: variables });
 }

@@ -20,10 +20,20 @@ import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createGateway } from '../src/app.js';
 import { startSandbox } from '../src/sandbox/index.js';
-import { BENCH_SEED, NO_LIMIT, configFor, dashboardBody, gqlFetch, seatHolders, silentLogger } from './harness.js';
+import {
+  BENCH_SEED,
+  NO_LIMIT,
+  configFor,
+  dashboardBody,
+  gqlFetch,
+  seatHolders,
+  silentLogger,
+} from './harness.js';
 import { DASHBOARD_SDL } from './naive-executor.js';
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -60,7 +70,12 @@ const bareSchema = createSchema({
     Query: { nodes: () => data.nodes },
   },
 });
-const bareYoga = createYoga({ schema: bareSchema, graphqlEndpoint: '/graphql', landingPage: false, logging: false });
+const bareYoga = createYoga({
+  schema: bareSchema,
+  graphqlEndpoint: '/graphql',
+  landingPage: false,
+  logging: false,
+});
 const b = await listen(bareYoga);
 const bare = await gqlFetch(fetch, b.url, body);
 
@@ -86,7 +101,9 @@ process.stdout.write(
     bareCached: d.url,
     body,
     cachedReport: cachedWarm.json?.extensions?.upstream ?? null,
-    cachedSameAnswer: JSON.stringify(cachedWarm.json?.data) === JSON.stringify(data) && JSON.stringify(bareCached.json?.data) === JSON.stringify(data),
+    cachedSameAnswer:
+      JSON.stringify(cachedWarm.json?.data) === JSON.stringify(data) &&
+      JSON.stringify(bareCached.json?.data) === JSON.stringify(data),
     cachedCalls: warm.json?.extensions?.upstream ?? null,
     gatewayErrors: warm.json?.errors ?? null,
     sameAnswer: JSON.stringify(bare.json?.data) === JSON.stringify(data),

@@ -54,13 +54,19 @@ export function startServers(): Promise<{ child: ChildProcess; info: ServerInfo 
   // As `npm start` runs it (src/main.ts): graphql-js in production mode unless NODE_ENV says
   // otherwise. The bare server shares the process, so both sides get the same graphql-js.
   const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' };
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`overhead servers did not start in ${START_BOUND_MS} ms: ${err.slice(-300)}`));
+      reject(
+        new Error(`overhead servers did not start in ${START_BOUND_MS} ms: ${err.slice(-300)}`),
+      );
     }, START_BOUND_MS);
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -112,7 +118,10 @@ export async function overheadSuite(): Promise<SuiteResult> {
   const { child, info } = await startServers();
   const runs: Run[] = [];
   try {
-    if (info.gatewayErrors) throw new Error(`the warmed dashboard operation failed: ${JSON.stringify(info.gatewayErrors).slice(0, 200)}`);
+    if (info.gatewayErrors)
+      throw new Error(
+        `the warmed dashboard operation failed: ${JSON.stringify(info.gatewayErrors).slice(0, 200)}`,
+      );
     // A short warm-up of both (JIT, keep-alive sockets), not counted.
     await load('gateway', info.gateway, info.body);
     await load('bare', info.bare, info.body);
@@ -127,9 +136,15 @@ export async function overheadSuite(): Promise<SuiteResult> {
   const side = (s: string) => runs.filter((r) => r.side === s);
   const m = (s: string, k: 'rps' | 'p50' | 'p99') => median(side(s).map((r) => r[k]))!;
   const failures = runs.reduce((n, r) => n + r.errors + r.non2xx, 0);
-  const fullyCached = info.cachedCalls !== null && info.cachedCalls.calls === 0 && info.cachedCalls.polls === 0;
+  const fullyCached =
+    info.cachedCalls !== null && info.cachedCalls.calls === 0 && info.cachedCalls.polls === 0;
   const rpsRatio = m('gateway', 'rps') / m('bare', 'rps');
-  const detail = { runs, cachedOperationTrace: info.cachedCalls, sameAnswer: info.sameAnswer, cacheStats: info.cacheStats };
+  const detail = {
+    runs,
+    cachedOperationTrace: info.cachedCalls,
+    sameAnswer: info.sameAnswer,
+    cacheStats: info.cacheStats,
+  };
   const figures: Figure[] = [
     {
       suite: SUITE,

@@ -22,7 +22,11 @@
  * The client is given a deadline of 11 minutes: its default read deadline (readDeadlineMs, 30 s)
  * would otherwise give up on the 60 s command at 30 s.
  */
-import { createArchticsClient, unlimitedLimiter, type UpstreamCallEvent } from '../src/archtics/client.js';
+import {
+  createArchticsClient,
+  unlimitedLimiter,
+  type UpstreamCallEvent,
+} from '../src/archtics/client.js';
 import { pollingTest } from '../src/archtics/commands/index.js';
 import { buildEnvelope, commandUrl, serializeEnvelope } from '../src/archtics/envelope.js';
 import type { ArchticsConfig } from '../src/config.js';
@@ -151,7 +155,11 @@ function timedFetch(clock: VirtualClock, arrivals: Arrivals): typeof fetch {
       const res = await fetch(input, init);
       const body = await res.arrayBuffer();
       arrivals.push({ status: res.status, at: clock.now() });
-      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      return new Response(body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
     });
 }
 
@@ -159,13 +167,22 @@ function timedFetch(clock: VirtualClock, arrivals: Arrivals): typeof fetch {
  * The docs' schedule: the identical body again with the cookies of the 202 every 300 ms — sends
  * 300 ms apart (the round trip is not added to the period), until a 200.
  */
-async function fixedIntervalPoller(config: ArchticsConfig, clock: VirtualClock, intervalMs: number, waitMs: number): Promise<Sample> {
+async function fixedIntervalPoller(
+  config: ArchticsConfig,
+  clock: VirtualClock,
+  intervalMs: number,
+  waitMs: number,
+): Promise<Sample> {
   const url = commandUrl(config, pollingTest.product);
   const body = serializeEnvelope(buildEnvelope(config, pollingTest, undefined));
   const arrivals: Arrivals = [];
   const timed = timedFetch(clock, arrivals);
   const post = async (cookie?: string) => {
-    const res = await timed(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body });
+    const res = await timed(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body,
+    });
     await res.arrayBuffer();
     return res;
   };
@@ -188,10 +205,20 @@ async function fixedIntervalPoller(config: ArchticsConfig, clock: VirtualClock, 
 }
 
 /** The real client, with the given poll settings. */
-async function clientPoller(config: ArchticsConfig, clock: VirtualClock, waitMs: number): Promise<Sample> {
+async function clientPoller(
+  config: ArchticsConfig,
+  clock: VirtualClock,
+  waitMs: number,
+): Promise<Sample> {
   let event: UpstreamCallEvent | undefined;
   const arrivals: Arrivals = [];
-  const client = createArchticsClient({ config, limiter: unlimitedLimiter, clock, fetch: timedFetch(clock, arrivals), onUpstreamCall: (e) => (event = e) });
+  const client = createArchticsClient({
+    config,
+    limiter: unlimitedLimiter,
+    clock,
+    fetch: timedFetch(clock, arrivals),
+    onUpstreamCall: (e) => (event = e),
+  });
   let ok = true;
   try {
     await client.run(pollingTest, undefined, { deadline: clock.now() + DEADLINE_MS });
@@ -257,7 +284,10 @@ export async function pollingSuite(): Promise<SuiteResult> {
     const addedFixed = median(r.fixed.map((s) => s.addedMs))!;
     const addedCand = median(r.candidate.map((s) => s.addedMs))!;
     const targeted = r.waitMs >= TARGET_FROM_MS;
-    const detail = { samples: { ours: r.ours, fixed300: r.fixed, candidate: r.candidate }, allCompleted: allOk };
+    const detail = {
+      samples: { ours: r.ours, fixed300: r.fixed, candidate: r.candidate },
+      allCompleted: allOk,
+    };
     figures.push(
       {
         suite: SUITE,
@@ -279,7 +309,9 @@ export async function pollingSuite(): Promise<SuiteResult> {
         ratio: addedOurs / r.waitMs,
         unit: 'ms',
         target: targeted ? `ours ≤ ${TARGET_ADDED_FRACTION.toFixed(2)} of wait` : '(none)',
-        verdict: targeted ? verdict(allOk && addedOurs / r.waitMs <= TARGET_ADDED_FRACTION) : 'info',
+        verdict: targeted
+          ? verdict(allOk && addedOurs / r.waitMs <= TARGET_ADDED_FRACTION)
+          : 'info',
         note: 'ratio = ours / wait',
       },
     );

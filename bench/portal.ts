@@ -53,9 +53,20 @@ export interface PortalRun {
 }
 
 /** Everything counted per simulated minute. */
-function byMinute(run: { ops: OpRecord[]; postsAt: number[]; refreshAt: { at: number; posts: number }[] }, minutes: number): MinuteRow[] {
-  const rows: MinuteRow[] = Array.from({ length: minutes }, (_, minute) => ({ minute, posts: 0, refreshPosts: 0, fresh: 0, stale: 0, refused: 0 }));
-  const row = (simMs: number) => rows[Math.min(minutes - 1, Math.max(0, Math.floor(simMs / 60_000)))];
+function byMinute(
+  run: { ops: OpRecord[]; postsAt: number[]; refreshAt: { at: number; posts: number }[] },
+  minutes: number,
+): MinuteRow[] {
+  const rows: MinuteRow[] = Array.from({ length: minutes }, (_, minute) => ({
+    minute,
+    posts: 0,
+    refreshPosts: 0,
+    fresh: 0,
+    stale: 0,
+    refused: 0,
+  }));
+  const row = (simMs: number) =>
+    rows[Math.min(minutes - 1, Math.max(0, Math.floor(simMs / 60_000)))];
   for (const t of run.postsAt) row(t).posts++;
   for (const r of run.refreshAt) row(r.at).refreshPosts += r.posts;
   for (const op of run.ops) row(op.startSim)[op.outcome]++;
@@ -63,9 +74,20 @@ function byMinute(run: { ops: OpRecord[]; postsAt: number[]; refreshAt: { at: nu
 }
 
 /** A gateway whose client, limiter and cache all run on the sandbox's clock (createGateway takes none). */
-export async function gatewayOn(opts: { config: Config; clock: Clock; limiter: Limiter; fetch?: typeof fetch; onRefresh?: (e: RefreshEvent) => void }) {
+export async function gatewayOn(opts: {
+  config: Config;
+  clock: Clock;
+  limiter: Limiter;
+  fetch?: typeof fetch;
+  onRefresh?: (e: RefreshEvent) => void;
+}) {
   const { config, clock, limiter } = opts;
-  const client = createArchticsClient({ config: config.archtics, limiter, clock, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const client = createArchticsClient({
+    config: config.archtics,
+    limiter,
+    clock,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const cache = createCachedRunner({
     inner: client,
     config: config.cache,
@@ -73,19 +95,34 @@ export async function gatewayOn(opts: { config: Config; clock: Clock; limiter: L
     context: { siteName: config.archtics.siteName },
     ...(opts.onRefresh ? { onRefresh: opts.onRefresh } : {}),
   });
-  const gateway = await createGateway({ config, logger: silentLogger, runner: client, limiter, wrapRunner: (_inner: CommandRunner) => cache });
+  const gateway = await createGateway({
+    config,
+    logger: silentLogger,
+    runner: client,
+    limiter,
+    wrapRunner: (_inner: CommandRunner) => cache,
+  });
   return { gateway, cache, client };
 }
 
 export async function runPortal(options: PortalOptions): Promise<PortalRun> {
   const simMs = options.simMinutes * 60_000;
   const schedule = plan(options.users, simMs);
-  const sb = await startSandbox({ seed: BENCH_SEED, ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY, timeScale: options.timeScale });
-  const clock = new SandboxTimeClock(sb);
-  const config: Config = configFor(sb, { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY }, {
-    CACHE_REFRESH_AHEAD: String(options.refreshAhead),
-    CACHE_CATALOGUE: String(options.catalogue),
+  const sb = await startSandbox({
+    seed: BENCH_SEED,
+    ratePerMinute: PER_MINUTE,
+    ratePerDay: PER_DAY,
+    timeScale: options.timeScale,
   });
+  const clock = new SandboxTimeClock(sb);
+  const config: Config = configFor(
+    sb,
+    { ratePerMinute: PER_MINUTE, ratePerDay: PER_DAY },
+    {
+      CACHE_REFRESH_AHEAD: String(options.refreshAhead),
+      CACHE_CATALOGUE: String(options.catalogue),
+    },
+  );
   const limiter = createLocalLimiter({
     ratePerMinute: PER_MINUTE,
     ratePerDay: PER_DAY,
@@ -128,12 +165,21 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
         codes = errors.map((e) => e.extensions?.code ?? 'UNKNOWN');
         const upstream = answer.json?.extensions?.upstream;
         posts = (upstream?.calls ?? 0) + (upstream?.polls ?? 0);
-        if (answer.status === 200 && errors.length === 0 && answer.json?.data) outcome = (upstream?.staleServes ?? 0) > 0 ? 'stale' : 'fresh';
+        if (answer.status === 200 && errors.length === 0 && answer.json?.data)
+          outcome = (upstream?.staleServes ?? 0) > 0 ? 'stale' : 'fresh';
         else if (codes.length === 0) codes = [`HTTP_${answer.status}`];
       } catch (err) {
         codes = [err instanceof Error ? err.name : 'THROWN'];
       }
-      ops.push({ kind, startSim: s0 - t0, outcome, waited: outcome === 'refused' || posts > 0, posts, simMs: clock.now() - s0, codes });
+      ops.push({
+        kind,
+        startSim: s0 - t0,
+        outcome,
+        waited: outcome === 'refused' || posts > 0,
+        posts,
+        simMs: clock.now() - s0,
+        codes,
+      });
     };
     t0 = clock.now();
     postsAt.length = 0;
@@ -145,7 +191,10 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
       inflight.add(op);
       void op.finally(() => inflight.delete(op));
     }
-    await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, DRAIN_REAL_MS))]);
+    await Promise.race([
+      Promise.allSettled([...inflight]),
+      new Promise((r) => setTimeout(r, DRAIN_REAL_MS)),
+    ]);
     stats = sb.stats();
   } finally {
     await gateway.close();
@@ -158,7 +207,12 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
     ops,
     offered: schedule.length,
     minutes: byMinute({ ops, postsAt, refreshAt }, options.simMinutes),
-    sandbox: { posts: stats.posts, maxPostsInAnyMinute: stats.maxPostsInAnyMinute, rateLimited429: stats.rateLimited429, commands: stats.commands },
+    sandbox: {
+      posts: stats.posts,
+      maxPostsInAnyMinute: stats.maxPostsInAnyMinute,
+      rateLimited429: stats.rateLimited429,
+      commands: stats.commands,
+    },
     refresh: { posts: refreshAt.reduce((a, r) => a + r.posts, 0), outcomes: refreshOutcomes },
   };
 }

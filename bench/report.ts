@@ -60,9 +60,20 @@ function cell(n: number | null, unit: string): string {
 }
 
 export function tableRows(results: readonly SuiteResult[]): string[][] {
-  const rows: string[][] = [['suite', 'figure', 'ours', 'baseline', 'ratio', 'target', 'pass/fail']];
+  const rows: string[][] = [
+    ['suite', 'figure', 'ours', 'baseline', 'ratio', 'target', 'pass/fail'],
+  ];
   for (const r of results) {
-    if (r.error) rows.push([r.suite, 'suite failed to run', '—', '—', '—', '—', `FAIL (${r.error.slice(0, 80)})`]);
+    if (r.error)
+      rows.push([
+        r.suite,
+        'suite failed to run',
+        '—',
+        '—',
+        '—',
+        '—',
+        `FAIL (${r.error.slice(0, 80)})`,
+      ]);
     for (const f of r.figures) {
       rows.push([
         f.suite,
@@ -82,7 +93,8 @@ export function tableRows(results: readonly SuiteResult[]): string[][] {
 export function renderText(results: readonly SuiteResult[]): string {
   const rows = tableRows(results);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
-  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ');
+  const line = (r: string[]) =>
+    r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ');
   const sep = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
 }

@@ -54,14 +54,24 @@ async function main(): Promise<void> {
       results.push(await withinMs(spec.boundMs, `suite ${spec.name}`, spec.run()));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      results.push({ suite: spec.name, method: '', figures: [], durationMs: performance.now() - s0, error: message });
+      results.push({
+        suite: spec.name,
+        method: '',
+        figures: [],
+        durationMs: performance.now() - s0,
+        error: message,
+      });
     }
-    process.stderr.write(`bench: suite ${spec.name} done in ${((performance.now() - s0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `bench: suite ${spec.name} done in ${((performance.now() - s0) / 1000).toFixed(1)} s\n`,
+    );
   }
   const totalMs = performance.now() - t0;
 
   console.log(renderText(results));
-  console.log(`\n${chosen.length} suite(s) in ${(totalMs / 1000).toFixed(1)} s · node ${process.version} · ${os.cpus().length} cores`);
+  console.log(
+    `\n${chosen.length} suite(s) in ${(totalMs / 1000).toFixed(1)} s · node ${process.version} · ${os.cpus().length} cores`,
+  );
 
   const out = fileURLToPath(new URL('./results/latest.json', import.meta.url));
   writeJson(out, {

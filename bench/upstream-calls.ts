@@ -13,7 +13,16 @@ import { createArchticsClient, unlimitedLimiter } from '../src/archtics/client.j
 import { createArchticsApi } from '../src/archtics/commands/index.js';
 import { createGateway } from '../src/app.js';
 import { startSandbox, type RunningSandbox, type SandboxStats } from '../src/sandbox/index.js';
-import { BENCH_SEED, DASHBOARD_QUERY, NO_LIMIT, configFor, customerId, gqlFetch, seatHolders, silentLogger } from './harness.js';
+import {
+  BENCH_SEED,
+  DASHBOARD_QUERY,
+  NO_LIMIT,
+  configFor,
+  customerId,
+  gqlFetch,
+  seatHolders,
+  silentLogger,
+} from './harness.js';
 import { runNaive } from './naive-executor.js';
 import { ratioOf, verdict, type Figure, type SuiteResult } from './report.js';
 
@@ -32,7 +41,9 @@ async function resetSandbox(sb: RunningSandbox): Promise<void> {
 
 function distinctEvents(data: any): string[] {
   const names = new Set<string>();
-  for (const node of data?.nodes ?? []) for (const edge of node?.seats?.edges ?? []) if (edge?.node?.event?.name) names.add(edge.node.event.name);
+  for (const node of data?.nodes ?? [])
+    for (const edge of node?.seats?.edges ?? [])
+      if (edge?.node?.event?.name) names.add(edge.node.event.name);
   return [...names].sort();
 }
 
@@ -53,10 +64,19 @@ export async function upstreamCallsSuite(): Promise<SuiteResult> {
     try {
       await resetSandbox(sb);
       const answer = await gqlFetch(gateway.yoga.fetch, 'http://gateway.invalid/graphql', body);
-      ours = { stats: await sandboxStats(sb), data: answer.json?.data, errors: answer.json?.errors, upstream: answer.json?.extensions?.upstream };
+      ours = {
+        stats: await sandboxStats(sb),
+        data: answer.json?.data,
+        errors: answer.json?.errors,
+        upstream: answer.json?.extensions?.upstream,
+      };
       await resetSandbox(sb);
       const repeat = await gqlFetch(gateway.yoga.fetch, 'http://gateway.invalid/graphql', body);
-      again = { stats: await sandboxStats(sb), sameData: JSON.stringify(repeat.json?.data) === JSON.stringify(ours.data), upstream: repeat.json?.extensions?.upstream };
+      again = {
+        stats: await sandboxStats(sb),
+        sameData: JSON.stringify(repeat.json?.data) === JSON.stringify(ours.data),
+        upstream: repeat.json?.extensions?.upstream,
+      };
     } finally {
       await gateway.close();
     }
@@ -73,7 +93,11 @@ export async function upstreamCallsSuite(): Promise<SuiteResult> {
     }
 
     const events = distinctEvents(naive.data);
-    const minimum = CUSTOMERS /* customer_query */ + CUSTOMERS /* seats_sold */ + (events.length > 0 ? 1 : 0) /* event_details */ + events.length; /* event_price_info */
+    const minimum =
+      CUSTOMERS /* customer_query */ +
+      CUSTOMERS /* seats_sold */ +
+      (events.length > 0 ? 1 : 0) /* event_details */ +
+      events.length; /* event_price_info */
     const sameAnswer = JSON.stringify(ours.data) === JSON.stringify(naive.data);
     const oursCalls = ours.stats.posts;
     const naiveCalls = naive.stats.posts;
@@ -90,7 +114,13 @@ export async function upstreamCallsSuite(): Promise<SuiteResult> {
         target: 'ratio = 1.00',
         verdict: verdict(answered && oursCalls === minimum),
         note: `minimum = ${CUSTOMERS} customer_query + ${CUSTOMERS} seats_sold + 1 event_details + ${events.length} event_price_info${sameAnswer ? '' : ' — ANSWERS DIFFER'}`,
-        detail: { commands: ours.stats.commands, upstreamExtension: ours.upstream, errors: ours.errors, distinctEvents: events, sameAnswerAsNaive: sameAnswer },
+        detail: {
+          commands: ours.stats.commands,
+          upstreamExtension: ours.upstream,
+          errors: ours.errors,
+          distinctEvents: events,
+          sameAnswerAsNaive: sameAnswer,
+        },
       },
       {
         suite: SUITE,

@@ -1,6 +1,11 @@
 /** Carts (shopping_cart): held seats, subtotal and expiry. Unknown or expired → null. */
 import { GraphQLError } from 'graphql';
-import { abortShoppingCart, checkOut, failureOf, shoppingCart } from '../src/archtics/commands/index.js';
+import {
+  abortShoppingCart,
+  checkOut,
+  failureOf,
+  shoppingCart,
+} from '../src/archtics/commands/index.js';
 import type { CartResult, CheckOutResult, CommandDef } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { checkAcctId } from './customers.js';
@@ -9,7 +14,8 @@ import { CartExpired, NotFound } from './failures.js';
 import { seatsFromHeldRuns, type SeatShape } from './seats.js';
 
 export function checkOrderNum(orderNum: number, arg = 'orderNum'): number {
-  if (!Number.isSafeInteger(orderNum) || orderNum <= 0) throw badInput(`"${arg}" must be a positive order number, got ${orderNum}.`, { argument: arg });
+  if (!Number.isSafeInteger(orderNum) || orderNum <= 0)
+    throw badInput(`"${arg}" must be a positive order number, got ${orderNum}.`, { argument: arg });
   return orderNum;
 }
 
@@ -29,12 +35,24 @@ export async function ownsCart(orderNum: number, ctx: GatewayContext): Promise<b
 }
 
 /** Records the caller as the owner of a cart its hold made (the first claim wins). */
-export async function claimCart(orderNum: number, ctx: GatewayContext, acctId: number | undefined, seats: readonly string[]): Promise<void> {
-  await ctx.carts.claim(orderNum, { owner: ctx.auth.caller, ...(acctId !== undefined ? { acctId } : {}), seats });
+export async function claimCart(
+  orderNum: number,
+  ctx: GatewayContext,
+  acctId: number | undefined,
+  seats: readonly string[],
+): Promise<void> {
+  await ctx.carts.claim(orderNum, {
+    owner: ctx.auth.caller,
+    ...(acctId !== undefined ? { acctId } : {}),
+    seats,
+  });
 }
 
 /** Another caller's cart reads as unknown (null), like one that never existed. */
-export async function cartByOrderNum(orderNum: number, ctx: GatewayContext): Promise<CartResult | null> {
+export async function cartByOrderNum(
+  orderNum: number,
+  ctx: GatewayContext,
+): Promise<CartResult | null> {
   const n = checkOrderNum(orderNum);
   if (!(await ownsCart(n, ctx))) return null;
   return ctx.loaders.cart.load(n);
@@ -65,7 +83,9 @@ export function holdExpiry(text: string | undefined): string | null {
  */
 export async function assertCartAccess(orderNum: number, ctx: GatewayContext): Promise<void> {
   if (!(await ownsCart(orderNum, ctx))) {
-    throw new GraphQLError(`Cart ${orderNum} is not one of yours.`, { extensions: { code: 'FORBIDDEN' } });
+    throw new GraphQLError(`Cart ${orderNum} is not one of yours.`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
   }
   if (ctx.auth.acctId === undefined) return;
   let cart: CartResult;
@@ -76,7 +96,9 @@ export async function assertCartAccess(orderNum: number, ctx: GatewayContext): P
     throw e;
   }
   if (cart.acctId !== undefined && cart.acctId !== ctx.auth.acctId) {
-    throw new GraphQLError(`Cart ${orderNum} belongs to another account.`, { extensions: { code: 'FORBIDDEN' } });
+    throw new GraphQLError(`Cart ${orderNum} belongs to another account.`, {
+      extensions: { code: 'FORBIDDEN' },
+    });
   }
 }
 
@@ -91,7 +113,10 @@ function cartFailure(e: unknown, def: CommandDef<never, unknown>, orderNum: numb
   }
 }
 
-export async function releaseCart(orderNumArg: number, ctx: GatewayContext): Promise<{ orderNum: number }> {
+export async function releaseCart(
+  orderNumArg: number,
+  ctx: GatewayContext,
+): Promise<{ orderNum: number }> {
   const orderNum = checkOrderNum(orderNumArg);
   await assertCartAccess(orderNum, ctx);
   try {
@@ -108,14 +133,19 @@ export interface CheckoutOutcome extends CheckOutResult {
 }
 
 /** check_out: binds the cart to the account and prices it (line items, fees, amount due). */
-export async function checkout(args: { orderNum: number; acctId: number }, ctx: GatewayContext): Promise<CheckoutOutcome> {
+export async function checkout(
+  args: { orderNum: number; acctId: number },
+  ctx: GatewayContext,
+): Promise<CheckoutOutcome> {
   const orderNum = checkOrderNum(args.orderNum);
   const acctId = checkAcctId(args.acctId);
   await assertCartAccess(orderNum, ctx);
   try {
     const result = await ctx.api.checkOut({ acctId, orderNum });
     // Checkout binds the cart to the account: recorded, so printing knows whose seats these are.
-    await ctx.carts.addSeats(orderNum, [], acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum }, 'cart account not recorded'));
+    await ctx.carts
+      .addSeats(orderNum, [], acctId)
+      .catch((err: unknown) => ctx.logger.warn({ err, orderNum }, 'cart account not recorded'));
     return { ...result, orderNum, acctId };
   } catch (e) {
     throw cartFailure(e, checkOut, orderNum);

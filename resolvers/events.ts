@@ -3,13 +3,26 @@
  * search (event_search, then the page's details), price codes (event_price_info) and
  * availability (get_avail_seats summary and per seat).
  */
-import type { EventDetail, EventSearchHit, PriceCodeInfo, SectionAvailabilityRow } from '../src/archtics/types.js';
+import type {
+  EventDetail,
+  EventSearchHit,
+  PriceCodeInfo,
+  SectionAvailabilityRow,
+} from '../src/archtics/types.js';
 import { isEventName } from '../src/archtics/inputs.js';
 import type { GatewayContext } from '../src/context.js';
 import { eventKey, andThen, type MaybePromise } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 import { checkField } from './validate.js';
-import { checkPage, naturalCompare, paginate, type Connection, type ConnectionArgs, type CursorScheme, type Page } from './pagination.js';
+import {
+  checkPage,
+  naturalCompare,
+  paginate,
+  type Connection,
+  type ConnectionArgs,
+  type CursorScheme,
+  type Page,
+} from './pagination.js';
 import { seatCursors, seatsFromAvailRows, type SeatKey, type SeatShape } from './seats.js';
 
 /** Upstream event names have at most 8 characters: a longer one names no event. */
@@ -23,12 +36,15 @@ const MAX_EVENT_NAME = 8;
  */
 export function checkEventName(name: string, arg = 'name'): string {
   const key = eventKey(name);
-  if (key === '' || key.length > 64 || !/^[A-Z0-9._\-/+#]+$/.test(key)) throw badInput(`"${arg}" is not an event name.`, { argument: arg });
+  if (key === '' || key.length > 64 || !/^[A-Z0-9._\-/+#]+$/.test(key))
+    throw badInput(`"${arg}" is not an event name.`, { argument: arg });
   return key;
 }
 
 function loadEvent(key: string, ctx: GatewayContext): Promise<EventDetail | null> {
-  return key.length > MAX_EVENT_NAME || !isEventName(key) ? Promise.resolve(null) : ctx.loaders.event.load(key);
+  return key.length > MAX_EVENT_NAME || !isEventName(key)
+    ? Promise.resolve(null)
+    : ctx.loaders.event.load(key);
 }
 
 export function eventByName(name: string, ctx: GatewayContext): Promise<EventDetail | null> {
@@ -48,21 +64,29 @@ export const MAX_EVENT_NAMES = 500;
  * the names not cached is an error at each of their paths (the item null), and cached items keep
  * their data.
  */
-export function eventsByNames(names: readonly string[], ctx: GatewayContext): MaybePromise<EventDetail | null>[] {
-  if (names.length > MAX_EVENT_NAMES) throw badInput(`"names" takes at most ${MAX_EVENT_NAMES} names.`, { argument: 'names' });
+export function eventsByNames(
+  names: readonly string[],
+  ctx: GatewayContext,
+): MaybePromise<EventDetail | null>[] {
+  if (names.length > MAX_EVENT_NAMES)
+    throw badInput(`"names" takes at most ${MAX_EVENT_NAMES} names.`, { argument: 'names' });
   const keys = names.map((n) => checkEventName(n, 'names'));
   return keys.map((k) => eventNow(k, ctx));
 }
 
 /** Loads events for node/nodes: strict about failures (an upstream fault fails the field). */
-export function loadEvents(names: readonly string[], ctx: GatewayContext): Promise<(EventDetail | null)[]> {
+export function loadEvents(
+  names: readonly string[],
+  ctx: GatewayContext,
+): Promise<(EventDetail | null)[]> {
   return Promise.all(names.map((n) => loadEvent(eventKey(n), ctx)));
 }
 
 /** At once (no promise) when the event is cached: see PeekingLoader. */
 export function eventOfSeat(seat: SeatShape, ctx: GatewayContext): MaybePromise<EventDetail> {
   return andThen(ctx.loaders.event.get(seat.eventName), (event) => {
-    if (!event) throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
+    if (!event)
+      throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
     return event;
   });
 }
@@ -119,11 +143,15 @@ const searchCursors: CursorScheme<SearchRow, string> = {
 /** searchEvents arguments, checked before execution (extensions.checkArgs) and again here. */
 export function checkSearchArgs(args: SearchArgs): Page<string> {
   const page = checkPage(args, searchCursors);
-  if (args.from && args.to && args.from > args.to) throw badInput('"from" must not be after "to".', { argument: 'from' });
+  if (args.from && args.to && args.from > args.to)
+    throw badInput('"from" must not be after "to".', { argument: 'from' });
   return page;
 }
 
-export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promise<{ edges: SearchEdge[]; pageInfo: Connection<EventDetail>['pageInfo'] }> {
+export async function searchEvents(
+  args: SearchArgs,
+  ctx: GatewayContext,
+): Promise<{ edges: SearchEdge[]; pageInfo: Connection<EventDetail>['pageInfo'] }> {
   const page = checkSearchArgs(args);
   const found = await ctx.api.eventSearch({
     ...(args.from ? { startDate: args.from } : {}),
@@ -135,9 +163,16 @@ export async function searchEvents(args: SearchArgs, ctx: GatewayContext): Promi
   // (one event_details per EVENT_BATCH_SIZE names, cached event by event, so later pages cost none).
   const events = await Promise.all(found.events.map((h) => ctx.loaders.event.load(h.eventName)));
   // An event the search lists but event_details does not know is left out.
-  const rows = found.events.flatMap((hit, i): SearchRow[] => (events[i] ? [{ hit, event: events[i] }] : []));
+  const rows = found.events.flatMap((hit, i): SearchRow[] =>
+    events[i] ? [{ hit, event: events[i] }] : [],
+  );
   const conn = paginate(rows, page, searchCursors);
-  const edges = conn.edges.map((e): SearchEdge => ({ cursor: e.cursor, node: e.node.event, available: e.node.hit.available, availClasses: e.node.hit.availClasses }));
+  const edges = conn.edges.map((e): SearchEdge => ({
+    cursor: e.cursor,
+    node: e.node.event,
+    available: e.node.hit.available,
+    availClasses: e.node.hit.availClasses,
+  }));
   return { edges, pageInfo: conn.pageInfo };
 }
 
@@ -167,7 +202,11 @@ function availRequest(event: EventDetail, args: AvailArgs) {
   };
 }
 
-export function availability(event: EventDetail, args: AvailArgs, ctx: GatewayContext): Promise<SectionAvailabilityRow[]> {
+export function availability(
+  event: EventDetail,
+  args: AvailArgs,
+  ctx: GatewayContext,
+): Promise<SectionAvailabilityRow[]> {
   return ctx.loaders.availability.summary.load(availRequest(event, args));
 }
 
@@ -177,7 +216,11 @@ export function checkAvailableSeatsArgs(args: ConnectionArgs & AvailArgs): Page<
   return checkPage(args, seatCursors);
 }
 
-export async function availableSeats(event: EventDetail, args: AvailArgs & ConnectionArgs, ctx: GatewayContext): Promise<Connection<SeatShape>> {
+export async function availableSeats(
+  event: EventDetail,
+  args: AvailArgs & ConnectionArgs,
+  ctx: GatewayContext,
+): Promise<Connection<SeatShape>> {
   const page = checkAvailableSeatsArgs(args);
   const rows = await ctx.loaders.availability.seats.load(availRequest(event, args));
   return paginate(seatsFromAvailRows(event.name, rows), page, seatCursors);

@@ -59,7 +59,11 @@ export class EmailAlreadyExists extends Error {
     /** The account that has it, when the service names it (customer_add does). */
     readonly acctId?: number,
   ) {
-    super(acctId === undefined ? 'Another account already uses this e-mail address.' : `Account ${acctId} already uses this e-mail address.`);
+    super(
+      acctId === undefined
+        ? 'Another account already uses this e-mail address.'
+        : `Account ${acctId} already uses this e-mail address.`,
+    );
   }
 }
 

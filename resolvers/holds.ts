@@ -4,7 +4,12 @@
  * type against event_price_info — a cached read); then one write. notEnoughSeats and
  * seatsNotAvailable become SeatsUnavailable, unknownEvent NotFound, unknownCart CartExpired.
  */
-import { eventPriceInfo, failureOf, seatsHold, seatsHoldSpecific } from '../src/archtics/commands/index.js';
+import {
+  eventPriceInfo,
+  failureOf,
+  seatsHold,
+  seatsHoldSpecific,
+} from '../src/archtics/commands/index.js';
 import type { CommandDef, HoldResult, PriceCodeInfo } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import { assertCartAccess, checkOrderNum, claimCart } from './carts.js';
@@ -20,11 +25,16 @@ import { checkField, checkQuantity, checkText } from './validate.js';
  * lists for the chosen price code, or for the cheapest price code when none is chosen (ticket
  * types are each client's own codes: the protocol names none, so none is assumed here).
  */
-export function defaultTicketType(codes: readonly PriceCodeInfo[], priceCode: string | undefined): string | undefined {
+export function defaultTicketType(
+  codes: readonly PriceCodeInfo[],
+  priceCode: string | undefined,
+): string | undefined {
   const cheapest = (c: PriceCodeInfo) => Math.min(...c.ticketTypes.map((t) => Number(t.price)));
-  const candidates = (priceCode === undefined ? [...codes].sort((a, b) => cheapest(a) - cheapest(b)) : codes.filter((c) => c.code === priceCode)).filter(
-    (c) => c.ticketTypes.length > 0,
-  );
+  const candidates = (
+    priceCode === undefined
+      ? [...codes].sort((a, b) => cheapest(a) - cheapest(b))
+      : codes.filter((c) => c.code === priceCode)
+  ).filter((c) => c.ticketTypes.length > 0);
   return candidates[0]?.ticketTypes[0]?.code;
 }
 
@@ -39,21 +49,36 @@ export interface HoldOutcome {
  * Unknown event → NotFound; price code or ticket type the event does not sell → BAD_USER_INPUT.
  * Returns the ticket type to hold: the caller's, or the default (defaultTicketType).
  */
-async function checkPricing(ctx: GatewayContext, eventName: string, priceCode: string | undefined, requested: string | undefined): Promise<string> {
+async function checkPricing(
+  ctx: GatewayContext,
+  eventName: string,
+  priceCode: string | undefined,
+  requested: string | undefined,
+): Promise<string> {
   let codes;
   try {
     codes = await ctx.loaders.priceInfo.load(eventName);
   } catch (e) {
-    if (failureOf(e, eventPriceInfo) === 'unknownEvent') throw new NotFound(`No event named ${eventName}.`, 'EVENT');
+    if (failureOf(e, eventPriceInfo) === 'unknownEvent')
+      throw new NotFound(`No event named ${eventName}.`, 'EVENT');
     throw e;
   }
   const offered = priceCode === undefined ? codes : codes.filter((c) => c.code === priceCode);
   if (offered.length === 0) {
-    throw badInput(`"priceCode" ${priceCode} is not a price code of ${eventName} (known: ${codes.map((c) => c.code).join(', ')}).`, { argument: 'priceCode' });
+    throw badInput(
+      `"priceCode" ${priceCode} is not a price code of ${eventName} (known: ${codes.map((c) => c.code).join(', ')}).`,
+      { argument: 'priceCode' },
+    );
   }
   const ticketType = requested ?? defaultTicketType(codes, priceCode);
-  if (ticketType === undefined || !offered.some((c) => c.ticketTypes.some((t) => t.code === ticketType))) {
-    throw badInput(`"ticketType" ${ticketType ?? '(none listed)'} is not sold for ${eventName}${priceCode ? ` at price code ${priceCode}` : ''}.`, { argument: 'ticketType' });
+  if (
+    ticketType === undefined ||
+    !offered.some((c) => c.ticketTypes.some((t) => t.code === ticketType))
+  ) {
+    throw badInput(
+      `"ticketType" ${ticketType ?? '(none listed)'} is not sold for ${eventName}${priceCode ? ` at price code ${priceCode}` : ''}.`,
+      { argument: 'ticketType' },
+    );
   }
   return ticketType;
 }
@@ -63,19 +88,40 @@ function upper(v: string | null | undefined, arg: string, field: string): string
 }
 
 /** The hold's outcome, its cart recorded as the caller's (before the answer: no window where it is nobody's). */
-async function outcome(res: HoldResult, eventName: string, ctx: GatewayContext, acctId: number | undefined): Promise<HoldOutcome> {
-  if (!res.orderNum) throw new SeatsUnavailable(`No seats could be held for ${eventName}.`, eventName);
+async function outcome(
+  res: HoldResult,
+  eventName: string,
+  ctx: GatewayContext,
+  acctId: number | undefined,
+): Promise<HoldOutcome> {
+  if (!res.orderNum)
+    throw new SeatsUnavailable(`No seats could be held for ${eventName}.`, eventName);
   const seats = seatsFromHeldRuns(res.seats);
   await claimCart(res.orderNum, ctx, acctId, seats.map(formatSeatKey));
-  return { orderNum: res.orderNum, seats, ...(res.holdExpires ? { holdExpires: res.holdExpires } : {}) };
+  return {
+    orderNum: res.orderNum,
+    seats,
+    ...(res.holdExpires ? { holdExpires: res.holdExpires } : {}),
+  };
 }
 
-function holdFailure(e: unknown, def: CommandDef<never, HoldResult>, eventName: string, orderNum: number | undefined): unknown {
+function holdFailure(
+  e: unknown,
+  def: CommandDef<never, HoldResult>,
+  eventName: string,
+  orderNum: number | undefined,
+): unknown {
   switch (failureOf(e, def)) {
     case 'notEnoughSeats':
-      return new SeatsUnavailable(`Not enough adjacent seats available at ${eventName}.`, eventName);
+      return new SeatsUnavailable(
+        `Not enough adjacent seats available at ${eventName}.`,
+        eventName,
+      );
     case 'seatsNotAvailable':
-      return new SeatsUnavailable(`Some of those seats at ${eventName} are held or sold.`, eventName);
+      return new SeatsUnavailable(
+        `Some of those seats at ${eventName} are held or sold.`,
+        eventName,
+      );
     case 'unknownEvent':
       return new NotFound(`No event named ${eventName}.`, 'EVENT');
     case 'unknownCart':
@@ -97,12 +143,18 @@ export interface HoldBestAvailableArgs {
   orderNum?: number | null;
 }
 
-export async function holdBestAvailable(args: HoldBestAvailableArgs, ctx: GatewayContext): Promise<HoldOutcome> {
+export async function holdBestAvailable(
+  args: HoldBestAvailableArgs,
+  ctx: GatewayContext,
+): Promise<HoldOutcome> {
   const eventName = checkEventName(args.eventName, 'eventName');
   const quantity = checkQuantity(args.quantity);
   const requested = upper(args.ticketType, 'ticketType', 'ticket_type_code');
   const priceCode = upper(args.priceCode, 'priceCode', 'price_code');
-  const section = args.section == null ? undefined : checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
+  const section =
+    args.section == null
+      ? undefined
+      : checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
   const orderNum = args.orderNum == null ? undefined : checkOrderNum(args.orderNum);
   // An account-bound token's holds are bound to its account (the service binds the cart).
   const acctId = args.acctId != null ? checkAcctId(args.acctId) : ctx.auth.acctId;
@@ -136,7 +188,10 @@ export interface HoldSeatsArgs {
 export async function holdSeats(args: HoldSeatsArgs, ctx: GatewayContext): Promise<HoldOutcome> {
   const eventName = checkEventName(args.eventName, 'eventName');
   const quantity = checkQuantity(args.quantity);
-  if (!Number.isInteger(args.firstSeat) || args.firstSeat < 1) throw badInput(`"firstSeat" must be a seat number (1 or more), got ${args.firstSeat}.`, { argument: 'firstSeat' });
+  if (!Number.isInteger(args.firstSeat) || args.firstSeat < 1)
+    throw badInput(`"firstSeat" must be a seat number (1 or more), got ${args.firstSeat}.`, {
+      argument: 'firstSeat',
+    });
   const section = checkField(checkText(args.section, 'section', 12), 'section', 'section_name');
   const row = checkField(checkText(args.row, 'row', 12), 'row', 'row_name');
   const requested = upper(args.ticketType, 'ticketType', 'ticket_type_code');

@@ -36,18 +36,32 @@ export interface Page<K> {
 
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
 function encodeCursor(kind: string, key: string): string {
   return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64');
 }
 
-function decodeCursor<K>(scheme: CursorScheme<unknown, K>, arg: 'after' | 'before', cursor: string): K {
-  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
+function decodeCursor<K>(
+  scheme: CursorScheme<unknown, K>,
+  arg: 'after' | 'before',
+  cursor: string,
+): K {
+  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64').toString('utf8')
+    : '';
   const prefix = `${scheme.kind}:`;
   const key = text.startsWith(prefix) ? scheme.parse(text.slice(prefix.length)) : undefined;
-  if (key === undefined) throw badInput(`Unknown cursor in "${arg}": use a cursor this connection returned.`, { argument: arg });
+  if (key === undefined)
+    throw badInput(`Unknown cursor in "${arg}": use a cursor this connection returned.`, {
+      argument: arg,
+    });
   return key;
 }
 
@@ -63,10 +77,13 @@ function checkSize(arg: 'first' | 'last', n: number | null | undefined): number 
 export function checkPage<K>(args: ConnectionArgs, scheme: CursorScheme<never, K>): Page<K> {
   const first = checkSize('first', args.first);
   const last = checkSize('last', args.last);
-  if (first !== undefined && last !== undefined) throw badInput('Pass "first" or "last", not both.');
+  if (first !== undefined && last !== undefined)
+    throw badInput('Pass "first" or "last", not both.');
   const page: Page<K> = {};
-  if (args.after != null) page.after = decodeCursor(scheme as CursorScheme<unknown, K>, 'after', args.after);
-  if (args.before != null) page.before = decodeCursor(scheme as CursorScheme<unknown, K>, 'before', args.before);
+  if (args.after != null)
+    page.after = decodeCursor(scheme as CursorScheme<unknown, K>, 'after', args.after);
+  if (args.before != null)
+    page.before = decodeCursor(scheme as CursorScheme<unknown, K>, 'before', args.before);
   if (last !== undefined) page.last = last;
   else page.first = first ?? DEFAULT_PAGE;
   return page;
@@ -77,7 +94,11 @@ export function cursorOf<T, K>(scheme: CursorScheme<T, K>, item: T): string {
 }
 
 /** Sorts `items` by the scheme and cuts the page. */
-export function paginate<T, K>(items: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
+export function paginate<T, K>(
+  items: readonly T[],
+  page: Page<K>,
+  scheme: CursorScheme<T, K>,
+): Connection<T> {
   return paginateSorted(sortBy(items, scheme), page, scheme);
 }
 
@@ -87,7 +108,12 @@ export function sortBy<T, K>(items: readonly T[], scheme: CursorScheme<T, K>): T
 }
 
 /** First index in [lo, hi) whose item is not `before(item)` (the list is sorted, so `before` is monotone). */
-function firstNot<T>(sorted: readonly T[], lo: number, hi: number, before: (item: T) => boolean): number {
+function firstNot<T>(
+  sorted: readonly T[],
+  lo: number,
+  hi: number,
+  before: (item: T) => boolean,
+): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (before(sorted[mid])) lo = mid + 1;
@@ -101,7 +127,11 @@ function firstNot<T>(sorted: readonly T[], lo: number, hi: number, before: (item
  * cursors are found by binary search and only the page's items are touched, so a page of 10 out of
  * a season of seats costs the page, not the season.
  */
-export function paginateSorted<T, K>(sorted: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
+export function paginateSorted<T, K>(
+  sorted: readonly T[],
+  page: Page<K>,
+  scheme: CursorScheme<T, K>,
+): Connection<T> {
   let start = 0;
   let end = sorted.length;
   if (page.after !== undefined) {
@@ -136,7 +166,11 @@ const pagesOf = new WeakMap<readonly unknown[], Map<string, Connection<unknown>>
  * and its edges and cursors are the same every time. The connection is frozen and shared like the
  * list; an unfrozen list is paged afresh every time.
  */
-export function paginateSortedShared<T, K>(sorted: readonly T[], page: Page<K>, scheme: CursorScheme<T, K>): Connection<T> {
+export function paginateSortedShared<T, K>(
+  sorted: readonly T[],
+  page: Page<K>,
+  scheme: CursorScheme<T, K>,
+): Connection<T> {
   if (!isShared(sorted)) return paginateSorted(sorted, page, scheme);
   const key = `${page.first ?? ''}|${page.last ?? ''}|${page.after === undefined ? '' : scheme.format(page.after)}|${page.before === undefined ? '' : scheme.format(page.before)}`;
   let pages = pagesOf.get(sorted);
@@ -150,4 +184,5 @@ export function paginateSortedShared<T, K>(sorted: readonly T[], page: Page<K>, 
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 /** Natural order: "2" < "10", "A" < "B". */
-export const naturalCompare = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+export const naturalCompare = (a: string, b: string): number =>
+  collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);

@@ -17,12 +17,23 @@
  *                       a retry with the key settles it by READING, never by paying (settle()).
  */
 import { GraphQLError } from 'graphql';
-import { checkOut, failureOf, paymentRequest, shoppingCart } from '../src/archtics/commands/index.js';
+import {
+  checkOut,
+  failureOf,
+  paymentRequest,
+  shoppingCart,
+} from '../src/archtics/commands/index.js';
 import { ArchticsCommandError, isArchticsError } from '../src/archtics/errors.js';
 import type { CardDetails, Cents, CheckOutResult, PaymentResult } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
 import type { WriteHandle } from '../src/drain.js';
-import { acquire, fingerprint, KeyReusedError, secretDigest, type IdempotencyRecord } from '../src/idempotency/index.js';
+import {
+  acquire,
+  fingerprint,
+  KeyReusedError,
+  secretDigest,
+  type IdempotencyRecord,
+} from '../src/idempotency/index.js';
 import { assertCartAccess, checkOrderNum } from './carts.js';
 import { checkAcctId } from './customers.js';
 import { badInput } from './errors.js';
@@ -37,7 +48,14 @@ export interface SubmitPaymentArgs {
   acctId: number;
   orderNum: number;
   amount: string;
-  card: { type: CardDetails['type']; number: string; cvv: string; expiry: string; firstName: string; lastName: string };
+  card: {
+    type: CardDetails['type'];
+    number: string;
+    cvv: string;
+    expiry: string;
+    firstName: string;
+    lastName: string;
+  };
   deliveryMethod?: DeliveryMethod | null;
 }
 
@@ -52,7 +70,14 @@ export interface PaymentRecordContext {
 }
 
 export type PaymentOutcome =
-  | { type: 'paid'; orderNum: number; acctId: number; amount: Cents; confirmationNum: string | null; settledByReading: boolean }
+  | {
+      type: 'paid';
+      orderNum: number;
+      acctId: number;
+      amount: Cents;
+      confirmationNum: string | null;
+      settledByReading: boolean;
+    }
   | { type: 'declined' }
   | { type: 'amountMismatch'; calculated: Cents }
   | { type: 'cartExpired'; orderNum: number; settledByReading?: boolean }
@@ -100,7 +125,10 @@ function checkPayment(args: SubmitPaymentArgs, now: number): CheckedPayment {
   };
   const key = check(() => {
     if (!KEY.test(args.idempotencyKey)) {
-      throw badInput('"idempotencyKey" must be 8–128 characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a UUID will do).', { argument: 'idempotencyKey' });
+      throw badInput(
+        '"idempotencyKey" must be 8–128 characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a UUID will do).',
+        { argument: 'idempotencyKey' },
+      );
     }
     return args.idempotencyKey;
   });
@@ -112,16 +140,30 @@ function checkPayment(args: SubmitPaymentArgs, now: number): CheckedPayment {
   const expiry = check(() => checkExpiry(args.card.expiry, now));
   const firstName = check(() => checkText(args.card.firstName, 'card.firstName'));
   const lastName = check(() => checkText(args.card.lastName, 'card.lastName'));
-  if (problems.length === 1) throw badInput(problems[0].message, { argument: problems[0].argument, invalidArguments: problems });
+  if (problems.length === 1)
+    throw badInput(problems[0].message, {
+      argument: problems[0].argument,
+      invalidArguments: problems,
+    });
   if (problems.length > 1) {
-    throw badInput(`${problems.length} inputs are invalid: ${problems.map((p) => p.message).join(' ')}`, { argument: problems[0].argument, invalidArguments: problems });
+    throw badInput(
+      `${problems.length} inputs are invalid: ${problems.map((p) => p.message).join(' ')}`,
+      { argument: problems[0].argument, invalidArguments: problems },
+    );
   }
   return {
     key: key!,
     acctId: acctId!,
     orderNum: orderNum!,
     amount: amount!,
-    card: { type: args.card.type, number: number!, cin: cin!, expiry: expiry!, firstName: firstName!, lastName: lastName! },
+    card: {
+      type: args.card.type,
+      number: number!,
+      cin: cin!,
+      expiry: expiry!,
+      firstName: firstName!,
+      lastName: lastName!,
+    },
     deliveryMethod: args.deliveryMethod ?? 'E',
   };
 }
@@ -133,7 +175,14 @@ function fingerprintOf(p: CheckedPayment): string {
     orderNum: p.orderNum,
     amount: p.amount,
     deliveryMethod: p.deliveryMethod,
-    card: { type: p.card.type, number: secretDigest('card', p.card.number), cvv: secretDigest('cvv', p.card.cin), expiry: p.card.expiry, firstName: p.card.firstName, lastName: p.card.lastName },
+    card: {
+      type: p.card.type,
+      number: secretDigest('card', p.card.number),
+      cvv: secretDigest('cvv', p.card.cin),
+      expiry: p.card.expiry,
+      firstName: p.card.firstName,
+      lastName: p.card.lastName,
+    },
   });
 }
 
@@ -144,7 +193,9 @@ function outcomeUnknown(key: string, why: string, retryAfterMs?: number): GraphQ
       extensions: {
         code: 'PAYMENT_OUTCOME_UNKNOWN',
         idempotencyKey: key,
-        ...(retryAfterMs !== undefined ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } : {}),
+        ...(retryAfterMs !== undefined
+          ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) }
+          : {}),
       },
     },
   );
@@ -167,16 +218,33 @@ function answer(outcome: PaymentOutcome, replayed: boolean): PaymentSuccess {
 }
 
 function cartSeatKeys(items: CheckOutResult['items']): string[] {
-  return items.flatMap((i) => Array.from({ length: i.numSeats }, (_, n) => formatSeatKey({ eventName: i.eventName, section: i.section, row: i.row, number: i.firstSeat + n })));
+  return items.flatMap((i) =>
+    Array.from({ length: i.numSeats }, (_, n) =>
+      formatSeatKey({
+        eventName: i.eventName,
+        section: i.section,
+        row: i.row,
+        number: i.firstSeat + n,
+      }),
+    ),
+  );
 }
 
 /** True when the error proves the command was NOT carried out (refused before it ran). */
 function provablyNotSent(e: unknown): boolean {
-  return isArchticsError(e) && !(e instanceof ArchticsCommandError) && !(e as { outcomeUnknown?: boolean }).outcomeUnknown;
+  return (
+    isArchticsError(e) &&
+    !(e instanceof ArchticsCommandError) &&
+    !(e as { outcomeUnknown?: boolean }).outcomeUnknown
+  );
 }
 
 /** The cart's seats sold to the account, read fresh (never from the cache: a cached "not sold" could hide a payment). */
-async function soldSeats(ctx: GatewayContext, acctId: number, events: readonly string[]): Promise<Set<string>> {
+async function soldSeats(
+  ctx: GatewayContext,
+  acctId: number,
+  events: readonly string[],
+): Promise<Set<string>> {
   const owned = await ctx.freshApi.seatsSold({ acctId, eventNames: [...events] });
   return new Set(seatsFromBlocks(owned.blocks).map(formatSeatKey));
 }
@@ -203,9 +271,12 @@ class Attempt {
    */
   private beat(): void {
     const { leaseMs } = this.ctx.idempotency.options;
-    this.heartbeat = setInterval(() => {
-      void this.save({ leaseUntil: this.now() + leaseMs }).catch(() => undefined);
-    }, Math.max(20, Math.floor(leaseMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        void this.save({ leaseUntil: this.now() + leaseMs }).catch(() => undefined);
+      },
+      Math.max(20, Math.floor(leaseMs / 3)),
+    );
     this.heartbeat.unref?.();
   }
 
@@ -219,7 +290,12 @@ class Attempt {
    * its outcome — or its key, when the outcome is unknown at exit (src/drain.ts).
    */
   async run(work: () => Promise<PaymentSuccess>): Promise<PaymentSuccess> {
-    const tracked = this.ctx.drain?.write({ what: 'payment', idempotencyKey: this.p.key, orderNum: this.p.orderNum, requestId: this.ctx.requestId });
+    const tracked = this.ctx.drain?.write({
+      what: 'payment',
+      idempotencyKey: this.p.key,
+      orderNum: this.p.orderNum,
+      requestId: this.ctx.requestId,
+    });
     this.tracked = tracked;
     this.beat();
     try {
@@ -227,7 +303,8 @@ class Attempt {
       tracked?.end('done', paid.settledByReading ? 'paid (settled by reading)' : 'paid');
       return paid;
     } catch (e) {
-      const state = this.rec.state === 'pending' && this.rec.sentAt !== undefined ? 'unknown' : this.rec.state;
+      const state =
+        this.rec.state === 'pending' && this.rec.sentAt !== undefined ? 'unknown' : this.rec.state;
       tracked?.end(state, e instanceof Error ? e.name : 'failed');
       throw e;
     } finally {
@@ -260,9 +337,16 @@ class Attempt {
   private async finish(outcome: PaymentOutcome): Promise<PaymentSuccess> {
     this.stopBeat();
     try {
-      if (!(await this.save({ state: 'done', outcome }))) this.ctx.logger.warn({ idempotencyKey: this.p.key }, 'payment outcome not recorded: the record was taken over');
+      if (!(await this.save({ state: 'done', outcome })))
+        this.ctx.logger.warn(
+          { idempotencyKey: this.p.key },
+          'payment outcome not recorded: the record was taken over',
+        );
     } catch (e) {
-      this.ctx.logger.error({ idempotencyKey: this.p.key, err: e }, 'payment outcome not recorded: store failed');
+      this.ctx.logger.error(
+        { idempotencyKey: this.p.key, err: e },
+        'payment outcome not recorded: store failed',
+      );
     }
     return answer(outcome, false);
   }
@@ -284,10 +368,12 @@ class Attempt {
     } catch (e) {
       const failure = failureOf(e, checkOut);
       if (e instanceof CartExpired || failure === 'unknownCart') return this.cartGone();
-      if (failure === 'unknownAccount') return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
+      if (failure === 'unknownAccount')
+        return this.finish({ type: 'notFound', message: `No account ${p.acctId}.` });
       return this.reopen(e);
     }
-    if (priced.amountDue !== p.amount) return this.finish({ type: 'amountMismatch', calculated: priced.amountDue });
+    if (priced.amountDue !== p.amount)
+      return this.finish({ type: 'amountMismatch', calculated: priced.amountDue });
 
     const context: PaymentRecordContext = {
       acctId: p.acctId,
@@ -298,13 +384,21 @@ class Attempt {
     };
     // What the cart holds, kept with its owner (src/store/): a later payment of this cart that finds
     // it gone can then prove by reading whether it was bought, even without this key's record.
-    await ctx.carts.addSeats(p.orderNum, context.seats, p.acctId).catch((err: unknown) => ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart seats not recorded'));
+    await ctx.carts
+      .addSeats(p.orderNum, context.seats, p.acctId)
+      .catch((err: unknown) =>
+        ctx.logger.warn({ err, orderNum: p.orderNum }, 'cart seats not recorded'),
+      );
     // The record says "sent" BEFORE the send: whatever happens next, no later attempt sends blindly.
     const sentAt = this.now();
     this.tracked?.update('sent');
     if (!(await this.save({ state: 'pending', context, sentAt, sends: this.rec.sends + 1 }))) {
       // Our lease lapsed and another attempt took the record over, with a fresh lease.
-      throw outcomeUnknown(p.key, 'another attempt with this key is in progress', ctx.idempotency.options.leaseMs);
+      throw outcomeUnknown(
+        p.key,
+        'another attempt with this key is in progress',
+        ctx.idempotency.options.leaseMs,
+      );
     }
 
     let paid: PaymentResult;
@@ -313,7 +407,10 @@ class Attempt {
         {
           acctId: p.acctId,
           orderNum: p.orderNum,
-          items: priced.items.map((i) => ({ lineItem: i.lineItem, deliveryMethod: p.deliveryMethod })),
+          items: priced.items.map((i) => ({
+            lineItem: i.lineItem,
+            deliveryMethod: p.deliveryMethod,
+          })),
           amount: p.amount,
           card: p.card,
           extTransId: p.key.slice(0, 40),
@@ -326,7 +423,9 @@ class Attempt {
         case 'cardDeclined':
           return this.finish({ type: 'declined' });
         case 'amountMismatch': {
-          const calculated = (e as ArchticsCommandError<{ calculatedAmount?: Cents }>).extra?.calculatedAmount ?? priced.amountDue;
+          const calculated =
+            (e as ArchticsCommandError<{ calculatedAmount?: Cents }>).extra?.calculatedAmount ??
+            priced.amountDue;
           return this.finish({ type: 'amountMismatch', calculated });
         }
         case 'unknownCart':
@@ -336,7 +435,10 @@ class Attempt {
       if (e instanceof ArchticsCommandError || provablyNotSent(e)) return this.reopen(e);
       this.stopBeat();
       await this.save({ state: 'unknown' }).catch(() => undefined);
-      ctx.logger.warn({ idempotencyKey: p.key, orderNum: p.orderNum, err: e }, 'payment outcome unknown');
+      ctx.logger.warn(
+        { idempotencyKey: p.key, orderNum: p.orderNum, err: e },
+        'payment outcome unknown',
+      );
       throw outcomeUnknown(p.key, 'the answer of the ticketing service was lost');
     }
     return this.finish({
@@ -365,7 +467,11 @@ class Attempt {
     });
     const seats = known?.seats ?? [];
     if (seats.length === 0) return this.finish({ type: 'cartExpired', orderNum: p.orderNum });
-    const events = [...new Set(seats.map((s) => parseSeatKey(s)?.eventName).filter((e): e is string => e !== undefined))];
+    const events = [
+      ...new Set(
+        seats.map((s) => parseSeatKey(s)?.eventName).filter((e): e is string => e !== undefined),
+      ),
+    ];
     let sold: Set<string>;
     try {
       sold = await soldSeats(ctx, p.acctId, events);
@@ -375,11 +481,27 @@ class Attempt {
     }
     const soldCount = seats.filter((s) => sold.has(s)).length;
     if (soldCount === seats.length) {
-      return this.finish({ type: 'paid', orderNum: p.orderNum, acctId: p.acctId, amount: p.amount, confirmationNum: null, settledByReading: true });
+      return this.finish({
+        type: 'paid',
+        orderNum: p.orderNum,
+        acctId: p.acctId,
+        amount: p.amount,
+        confirmationNum: null,
+        settledByReading: true,
+      });
     }
-    if (soldCount === 0) return this.finish({ type: 'cartExpired', orderNum: p.orderNum, settledByReading: true });
-    ctx.logger.error({ idempotencyKey: p.key, orderNum: p.orderNum, soldCount, seats: seats.length }, 'payment of a gone cart: some of its seats sold, some not');
-    return this.reopen(outcomeUnknown(p.key, 'the cart is gone and only some of its seats were sold to the account; support has to look'));
+    if (soldCount === 0)
+      return this.finish({ type: 'cartExpired', orderNum: p.orderNum, settledByReading: true });
+    ctx.logger.error(
+      { idempotencyKey: p.key, orderNum: p.orderNum, soldCount, seats: seats.length },
+      'payment of a gone cart: some of its seats sold, some not',
+    );
+    return this.reopen(
+      outcomeUnknown(
+        p.key,
+        'the cart is gone and only some of its seats were sold to the account; support has to look',
+      ),
+    );
   }
 
   /**
@@ -423,9 +545,17 @@ class Attempt {
     }
     const soldCount = c.seats.filter((s) => sold.has(s)).length;
     if (!cartThere && c.seats.length > 0 && soldCount === c.seats.length) {
-      return this.finish({ type: 'paid', orderNum: c.orderNum, acctId: c.acctId, amount: c.amount, confirmationNum: null, settledByReading: true });
+      return this.finish({
+        type: 'paid',
+        orderNum: c.orderNum,
+        acctId: c.acctId,
+        amount: c.amount,
+        confirmationNum: null,
+        settledByReading: true,
+      });
     }
-    if (soldCount === 0 && !cartThere) return this.finish({ type: 'cartExpired', orderNum: c.orderNum, settledByReading: true });
+    if (soldCount === 0 && !cartThere)
+      return this.finish({ type: 'cartExpired', orderNum: c.orderNum, settledByReading: true });
     if (soldCount === 0 && cartThere) {
       const wait = sentAt + ctx.idempotency.options.inFlightMs - this.now();
       if (wait <= 0) return this.send();
@@ -433,17 +563,28 @@ class Attempt {
       throw outcomeUnknown(p.key, 'the ticketing service may still be carrying it out', wait);
     }
     await this.save({ state: 'unknown' }).catch(() => undefined);
-    ctx.logger.error({ idempotencyKey: p.key, orderNum: c.orderNum, soldCount, seats: c.seats.length, cartThere }, 'payment settlement: inconsistent reads');
+    ctx.logger.error(
+      { idempotencyKey: p.key, orderNum: c.orderNum, soldCount, seats: c.seats.length, cartThere },
+      'payment settlement: inconsistent reads',
+    );
     throw outcomeUnknown(p.key, 'the reads disagree; support has to look');
   }
 }
 
-export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext): Promise<PaymentSuccess> {
+export async function submitPayment(
+  args: SubmitPaymentArgs,
+  ctx: GatewayContext,
+): Promise<PaymentSuccess> {
   const { store, options } = ctx.idempotency;
   const p = checkPayment(args, options.clock.now());
   let got;
   try {
-    got = await acquire<PaymentRecordContext, PaymentOutcome>(store, `payment:${p.key}`, fingerprintOf(p), options);
+    got = await acquire<PaymentRecordContext, PaymentOutcome>(
+      store,
+      `payment:${p.key}`,
+      fingerprintOf(p),
+      options,
+    );
   } catch (e) {
     if (e instanceof KeyReusedError) throw badInput(e.message, { argument: 'idempotencyKey' });
     throw e;
@@ -454,7 +595,11 @@ export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext
     case 'busy':
       // Answered at once (the attempt in progress answers its own caller). Before its lease ends a
       // retry can only find it still running or done; after, a dead attempt's record is taken over.
-      throw outcomeUnknown(p.key, 'an attempt with this key is still in progress', got.record.leaseUntil - options.clock.now());
+      throw outcomeUnknown(
+        p.key,
+        'an attempt with this key is still in progress',
+        got.record.leaseUntil - options.clock.now(),
+      );
     case 'fresh': {
       const attempt = new Attempt(p, ctx, got.record);
       return attempt.run(() => attempt.send());
@@ -463,7 +608,11 @@ export async function submitPayment(args: SubmitPaymentArgs, ctx: GatewayContext
       // An earlier attempt ended without a final outcome. "open": provably nothing reached the
       // service. Never sent: nothing to settle. Otherwise settle by reading.
       const attempt = new Attempt(p, ctx, got.record);
-      return attempt.run(() => (got.previous.state === 'open' || got.previous.sentAt === undefined ? attempt.send() : attempt.settle()));
+      return attempt.run(() =>
+        got.previous.state === 'open' || got.previous.sentAt === undefined
+          ? attempt.send()
+          : attempt.settle(),
+      );
     }
   }
 }

@@ -76,7 +76,10 @@ function runNumbers(first: number, count: number, increment = 1): number[] {
 export function seatsFromBlocks(blocks: readonly SeatBlock[]): SeatShape[] {
   return blocks.flatMap((b) => {
     const atomic = new Map(b.atomicSeats.map((a) => [Number(a.seat), a]));
-    const numbers = b.atomicSeats.length > 0 ? [...atomic.keys()].filter(Number.isInteger) : runNumbers(b.firstSeat, b.numSeats, b.seatIncrement);
+    const numbers =
+      b.atomicSeats.length > 0
+        ? [...atomic.keys()].filter(Number.isInteger)
+        : runNumbers(b.firstSeat, b.numSeats, b.seatIncrement);
     return numbers.map((number): SeatShape => {
       const a = atomic.get(number);
       return {
@@ -110,7 +113,9 @@ export function sortedSeatsFromBlocks(blocks: readonly SeatBlock[]): readonly Se
   if (!isShared(blocks)) return sortBy(seatsFromBlocks(blocks), seatCursors);
   let seats = sortedSoldSeats.get(blocks);
   if (!seats) {
-    seats = Object.freeze(sortBy(seatsFromBlocks(blocks), seatCursors).map((s) => Object.freeze(s)));
+    seats = Object.freeze(
+      sortBy(seatsFromBlocks(blocks), seatCursors).map((s) => Object.freeze(s)),
+    );
     sortedSoldSeats.set(blocks, seats);
   }
   return seats;
@@ -119,23 +124,24 @@ export function sortedSeatsFromBlocks(blocks: readonly SeatBlock[]): readonly Se
 /** Held runs of a cart → one HELD seat each, at the per-seat price. */
 export function seatsFromHeldRuns(runs: readonly HeldSeatRun[]): SeatShape[] {
   return runs.flatMap((r) =>
-    runNumbers(r.firstSeat, r.numSeats).map(
-      (number): SeatShape => ({
-        eventName: eventKey(r.eventName),
-        section: r.section,
-        row: r.row,
-        number,
-        status: 'HELD',
-        priceCode: r.priceCode,
-        ticketTypeCode: r.ticketTypeCode,
-        price: r.price,
-      }),
-    ),
+    runNumbers(r.firstSeat, r.numSeats).map((number): SeatShape => ({
+      eventName: eventKey(r.eventName),
+      section: r.section,
+      row: r.row,
+      number,
+      status: 'HELD',
+      priceCode: r.priceCode,
+      ticketTypeCode: r.ticketTypeCode,
+      price: r.price,
+    })),
   );
 }
 
 /** get_avail_seats rows → AVAILABLE seats. */
-export function seatsFromAvailRows(eventName: string, rows: readonly AvailableSeatRow[]): SeatShape[] {
+export function seatsFromAvailRows(
+  eventName: string,
+  rows: readonly AvailableSeatRow[],
+): SeatShape[] {
   return rows.map((r) => ({
     eventName: eventKey(eventName),
     section: r.section,
@@ -155,8 +161,13 @@ export function seatsFromAvailRows(eventName: string, rows: readonly AvailableSe
 export async function loadSeat(key: SeatKey, ctx: GatewayContext): Promise<SeatShape | null> {
   const event = await ctx.loaders.event.load(key.eventName);
   if (!event) return null;
-  const rows = await ctx.loaders.availability.seats.load({ eventName: event.name, section: key.section });
-  const hit = rows.find((r) => r.section === key.section && r.row === key.row && r.seat === key.number);
+  const rows = await ctx.loaders.availability.seats.load({
+    eventName: event.name,
+    section: key.section,
+  });
+  const hit = rows.find(
+    (r) => r.section === key.section && r.row === key.row && r.seat === key.number,
+  );
   if (hit) return seatsFromAvailRows(event.name, [hit])[0];
   return { ...key, eventName: eventKey(event.name), status: 'SOLD' };
 }

@@ -27,23 +27,41 @@ export interface PrintTicketsArgs {
   deliveryMethod?: DeliveryMethod | null;
 }
 
-export async function printTickets(args: PrintTicketsArgs, ctx: GatewayContext): Promise<{ acctId: number; eventName: string; tickets: SeatShape[] }> {
+export async function printTickets(
+  args: PrintTicketsArgs,
+  ctx: GatewayContext,
+): Promise<{ acctId: number; eventName: string; tickets: SeatShape[] }> {
   const acctId = checkAcctId(args.acctId);
   const eventName = checkEventName(args.eventName, 'eventName');
   if (args.seats && (args.seats.length === 0 || args.seats.length > MAX_PRINT_SEATS)) {
-    throw badInput(`"seats" takes 1–${MAX_PRINT_SEATS} seats (leave it out for all of the account's seats at the event).`, { argument: 'seats' });
+    throw badInput(
+      `"seats" takes 1–${MAX_PRINT_SEATS} seats (leave it out for all of the account's seats at the event).`,
+      { argument: 'seats' },
+    );
   }
   const seats = args.seats?.map((s) => {
-    if (!Number.isInteger(s.number) || s.number < 1) throw badInput(`"seats.number" must be a seat number, got ${s.number}.`, { argument: 'seats' });
+    if (!Number.isInteger(s.number) || s.number < 1)
+      throw badInput(`"seats.number" must be a seat number, got ${s.number}.`, {
+        argument: 'seats',
+      });
     return {
-      section: checkField(checkText(s.section, 'seats.section', 12), 'seats.section', 'section_name'),
+      section: checkField(
+        checkText(s.section, 'seats.section', 12),
+        'seats.section',
+        'section_name',
+      ),
       row: checkField(checkText(s.row, 'seats.row', 12), 'seats.row', 'row_name'),
       seat: s.number,
     };
   });
   await assertPrintAccess(acctId, eventName, seats, ctx);
   try {
-    const res = await ctx.api.ticketPrint({ acctId, eventName, deliveryMethod: args.deliveryMethod ?? 'E', ...(seats ? { seats } : {}) });
+    const res = await ctx.api.ticketPrint({
+      acctId,
+      eventName,
+      deliveryMethod: args.deliveryMethod ?? 'E',
+      ...(seats ? { seats } : {}),
+    });
     return {
       acctId,
       eventName,
@@ -58,7 +76,8 @@ export async function printTickets(args: PrintTicketsArgs, ctx: GatewayContext):
       })),
     };
   } catch (e) {
-    if (failureOf(e, ticketPrint) === 'noSeats') throw new NotFound(`Account ${acctId} has no such seats at ${eventName}.`, 'SEATS');
+    if (failureOf(e, ticketPrint) === 'noSeats')
+      throw new NotFound(`Account ${acctId} has no such seats at ${eventName}.`, 'SEATS');
     throw e;
   }
 }
@@ -75,15 +94,28 @@ async function assertPrintAccess(
   ctx: GatewayContext,
 ): Promise<void> {
   if (!ctx.auth.authenticated) return;
-  const named = seats ? new Set(seats.map((s) => formatSeatKey({ eventName, section: s.section, row: s.row, number: s.seat }))) : undefined;
-  const event = parseSeatKey(formatSeatKey({ eventName, section: '-', row: '-', number: 0 }))?.eventName;
+  const named = seats
+    ? new Set(
+        seats.map((s) =>
+          formatSeatKey({ eventName, section: s.section, row: s.row, number: s.seat }),
+        ),
+      )
+    : undefined;
+  const event = parseSeatKey(
+    formatSeatKey({ eventName, section: '-', row: '-', number: 0 }),
+  )?.eventName;
   for (const cart of await ctx.carts.ofAccount(acctId)) {
     if (cart.owner === undefined || cart.owner === ctx.auth.caller) continue;
-    const theirs = cart.seats.some((key) => (named ? named.has(key) : parseSeatKey(key)?.eventName === event));
+    const theirs = cart.seats.some((key) =>
+      named ? named.has(key) : parseSeatKey(key)?.eventName === event,
+    );
     if (theirs) {
-      throw new GraphQLError(`Some of these seats were bought in a cart of another caller: ${named ? 'they are not yours to print' : 'name the seats to print'}.`, {
-        extensions: { code: 'FORBIDDEN' },
-      });
+      throw new GraphQLError(
+        `Some of these seats were bought in a cart of another caller: ${named ? 'they are not yours to print' : 'name the seats to print'}.`,
+        {
+          extensions: { code: 'FORBIDDEN' },
+        },
+      );
     }
   }
 }

@@ -50,9 +50,12 @@ export function encodeGlobalId(typename: string, id: string | number | bigint): 
 }
 
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
-  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId) ? Buffer.from(globalId, 'base64').toString('utf8') : '';
+  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId)
+    ? Buffer.from(globalId, 'base64').toString('utf8')
+    : '';
   const m = /^([A-Z][A-Za-z]*):(.+)$/s.exec(text);
-  if (!m || encodeGlobalId(m[1], m[2]) !== globalId) throw badInput(`Not a valid global id: "${globalId.slice(0, 80)}"`);
+  if (!m || encodeGlobalId(m[1], m[2]) !== globalId)
+    throw badInput(`Not a valid global id: "${globalId.slice(0, 80)}"`);
   return { typename: m[1], id: m[2] };
 }
 
@@ -102,7 +105,8 @@ function nodesItemByItem(
   // An id of no Node type refuses the whole field before any call.
   for (const { typename } of ids) {
     assertNodeType(typename, info);
-    if (!nodeLoaders.has(typename)) throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
+    if (!nodeLoaders.has(typename))
+      throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
   }
   // One object per distinct id, as the relay plugin gives.
   const seen = new Map<string, MaybePromise<object | null>>();
@@ -117,7 +121,10 @@ function nodesItemByItem(
 /** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
 function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
   const type = info.schema.getType(typename);
-  if (!isObjectType(type) || !type.getInterfaces().some((i: { name: string }) => i.name === 'Node')) {
+  if (
+    !isObjectType(type) ||
+    !type.getInterfaces().some((i: { name: string }) => i.name === 'Node')
+  ) {
     throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
   }
 }
@@ -125,11 +132,19 @@ function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
 /** The scopes a failed check wanted, and whether it was the token's account that did not match. */
 function missing(failure: AuthFailure): { scopes: string[]; account: boolean } {
   if (failure.kind === AuthScopeFailureType.AuthScope) {
-    return failure.scope === 'acct' ? { scopes: [], account: true } : { scopes: [failure.scope], account: false };
+    return failure.scope === 'acct'
+      ? { scopes: [], account: true }
+      : { scopes: [failure.scope], account: false };
   }
-  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+  if (
+    failure.kind === AuthScopeFailureType.AnyAuthScopes ||
+    failure.kind === AuthScopeFailureType.AllAuthScopes
+  ) {
     const parts = failure.failures.map(missing);
-    return { scopes: [...new Set(parts.flatMap((p) => p.scopes))], account: parts.some((p) => p.account) };
+    return {
+      scopes: [...new Set(parts.flatMap((p) => p.scopes))],
+      account: parts.some((p) => p.account),
+    };
   }
   return { scopes: [], account: false };
 }
@@ -143,12 +158,25 @@ function forbidden(info: GraphQLResolveInfo, failure: AuthFailure): GraphQLError
     : account
       ? `${field}: this token is bound to another account.`
       : `Not authorized to resolve ${field}.`;
-  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', ...(scopes.length ? { requiredScopes: scopes } : {}), ...(account ? { account: true } : {}) } });
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'FORBIDDEN',
+      ...(scopes.length ? { requiredScopes: scopes } : {}),
+      ...(account ? { account: true } : {}),
+    },
+  });
 }
 
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Directives and federation last: they must come after the plugins that wrap resolvers.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    DataloaderPlugin,
+    RelayPlugin,
+    DirectivePlugin,
+    FederationPlugin,
+  ],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({
@@ -165,7 +193,9 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     cursorType: 'String',
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalId,
-    nodeTypeOptions: { description: 'An object with a global id: fetch it again with `node(id:)`.' },
+    nodeTypeOptions: {
+      description: 'An object with a global id: fetch it again with `node(id:)`.',
+    },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
     idFieldOptions: { description: 'Global id (base64 of "Type:key"); stable across requests.' },
     nodeQueryOptions: {
@@ -181,17 +211,28 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       description: 'Nodes by global id, in the order asked; null for each one that does not exist.',
       resolve: (_root, { ids }, ctx, info) => nodesItemByItem(ids, ctx, info),
     },
-    cursorFieldOptions: { description: 'Opaque cursor of this edge: pass it as `after` (or `before`).' },
+    cursorFieldOptions: {
+      description: 'Opaque cursor of this edge: pass it as `after` (or `before`).',
+    },
     nodeFieldOptions: { nullable: false, description: 'The item at this edge.' },
-    edgesFieldOptions: { nullable: false, description: 'The items of this page, with their cursors.' },
+    edgesFieldOptions: {
+      nullable: false,
+      description: 'The items of this page, with their cursors.',
+    },
     pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
     hasNextPageFieldOptions: { description: 'True when items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
-    endCursorFieldOptions: { description: 'Cursor of the last item of this page: pass it as `after` for the next page.' },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last item of this page: pass it as `after` for the next page.',
+    },
     firstArgOptions: { description: 'Page size, 0–100, counting forwards (default 50).' },
-    afterArgOptions: { description: 'Return items after this cursor (an endCursor or edge cursor).' },
-    lastArgOptions: { description: 'Page size, 0–100, counting backwards from `before` (or the end).' },
+    afterArgOptions: {
+      description: 'Return items after this cursor (an endCursor or edge cursor).',
+    },
+    lastArgOptions: {
+      description: 'Page size, 0–100, counting backwards from `before` (or the end).',
+    },
     beforeArgOptions: { description: 'Return items before this cursor.' },
   },
 });
@@ -209,7 +250,9 @@ type IdResolve = (parent: unknown, args: unknown, ctx: unknown, info: unknown) =
 export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) continue;
-    const resolveId = (type.extensions?.pothosOptions as { id?: { resolve?: IdResolve } } | undefined)?.id?.resolve;
+    const resolveId = (
+      type.extensions?.pothosOptions as { id?: { resolve?: IdResolve } } | undefined
+    )?.id?.resolve;
     const field = type.getFields().id;
     if (!resolveId || !field) continue;
     const typename = type.name;

@@ -20,12 +20,19 @@ export type KeySpace = 'Customer' | 'Event' | 'Cart' | 'Seat';
 
 export interface FieldCost {
   weight?: number;
-  loads?: { space: KeySpace; keysArg?: string } | { space: 'globalIds'; keysArg: string } | { space: KeySpace; derived: 'distinct' | 'repeating' };
+  loads?:
+    | { space: KeySpace; keysArg?: string }
+    | { space: 'globalIds'; keysArg: string }
+    | { space: KeySpace; derived: 'distinct' | 'repeating' };
   listSize?: { slicingArguments?: string[]; assumedSize: number; sizedFields?: string[] };
 }
 
 /** Connection pages: first/last, 50 when neither is given. */
-const PAGE = { slicingArguments: ['first', 'last'], assumedSize: 50, sizedFields: ['edges', 'nodes'] };
+const PAGE = {
+  slicingArguments: ['first', 'last'],
+  assumedSize: 50,
+  sizedFields: ['edges', 'nodes'],
+};
 
 /** ats_ext_test_polling answers after ~10 s of 202s: one POST and about ten polls. */
 export const POLLING_TEST_CALLS = 11;
@@ -45,7 +52,11 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Query.events': { loads: { space: 'Event', keysArg: 'names' } },
   'Query.node': { loads: { space: 'globalIds', keysArg: 'id' } },
   'Query.nodes': { loads: { space: 'globalIds', keysArg: 'ids' } },
-  'Query.searchEvents': { weight: 1, loads: { space: 'Event', derived: 'distinct' }, listSize: PAGE },
+  'Query.searchEvents': {
+    weight: 1,
+    loads: { space: 'Event', derived: 'distinct' },
+    listSize: PAGE,
+  },
   'Upstream.ping': { weight: 1 },
   'Upstream.pollingTest': { weight: POLLING_TEST_CALLS },
   'Customer.seats': { weight: 1, listSize: PAGE },

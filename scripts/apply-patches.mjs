@@ -6,6 +6,10 @@ import { existsSync } from 'node:fs';
 
 const asDependency = process.env.INIT_CWD !== undefined && process.env.INIT_CWD !== process.cwd();
 if (!asDependency && existsSync('patches')) {
-  const run = spawnSync(process.execPath, ['node_modules/patch-package/index.js', '--error-on-fail'], { stdio: 'inherit' });
+  const run = spawnSync(
+    process.execPath,
+    ['node_modules/patch-package/index.js', '--error-on-fail'],
+    { stdio: 'inherit' },
+  );
   process.exit(run.status ?? 1);
 }

@@ -17,7 +17,12 @@ import type { Config } from './config.js';
 import { Drain } from './drain.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from './cache/response-store.js';
+import {
+  MemoryResponseStore,
+  RedisResponseStore,
+  responseNamespace,
+  type ResponseStore,
+} from './cache/response-store.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createMemoryAPQStore, createRedisAPQStore, type APQStore } from './plugins/apq-store.js';
 import { useDrain } from './plugins/drain.js';
@@ -100,17 +105,29 @@ export interface Gateway {
  */
 async function redisFor(config: Config, logger: Logger): Promise<RedisDependency | undefined> {
   if (!config.redis) return undefined;
-  const { url, commandTimeoutMs, breakerThreshold: threshold, breakerHalfOpenMs: halfOpenMs } = config.redis;
+  const {
+    url,
+    commandTimeoutMs,
+    breakerThreshold: threshold,
+    breakerHalfOpenMs: halfOpenMs,
+  } = config.redis;
   const dep = await createRedisDependency(url, { commandTimeoutMs, threshold, halfOpenMs });
   dep.onStateChange((state) => {
-    if (state === 'open') logger.warn('Redis unavailable: circuit open — cache on L1 only, budget on this replica\'s share, payments refused (retryable)');
+    if (state === 'open')
+      logger.warn(
+        "Redis unavailable: circuit open — cache on L1 only, budget on this replica's share, payments refused (retryable)",
+      );
     else if (state === 'closed') logger.info('Redis back: circuit closed');
   });
   return dep;
 }
 
 /** Where APQ registrations live: Redis when the stack has it (every replica knows them), else here; none when APQ_MAX_ENTRIES=0. */
-function apqStoreFor(config: Config, redis: Redis | undefined, prefix: string): APQStore | undefined {
+function apqStoreFor(
+  config: Config,
+  redis: Redis | undefined,
+  prefix: string,
+): APQStore | undefined {
   const limits = config.persisted?.apq;
   if (limits?.maxEntries === 0) return undefined;
   return redis ? createRedisAPQStore(redis, { ...limits, prefix }) : createMemoryAPQStore(limits);
@@ -118,7 +135,11 @@ function apqStoreFor(config: Config, redis: Redis | undefined, prefix: string): 
 
 /** One budget per upstream, API key and DSN (hashed: the key never reaches the store in clear). */
 function budgetIdentity(config: Config): string {
-  return secretId(config.archtics.baseUrl ?? 'embedded', config.archtics.apiKey, config.archtics.dsn.toLowerCase());
+  return secretId(
+    config.archtics.baseUrl ?? 'embedded',
+    config.archtics.apiKey,
+    config.archtics.dsn.toLowerCase(),
+  );
 }
 
 /**
@@ -128,19 +149,29 @@ function budgetIdentity(config: Config): string {
  */
 function idempotencyOf(config: Config, stores: Stores): Idempotency {
   const inFlightMs = config.archtics.pollTimeoutMs + config.archtics.requestTimeoutMs;
-  return createIdempotency({ store: stores.idempotency, inFlightMs, leaseMs: config.idempotencyLeaseMs });
+  return createIdempotency({
+    store: stores.idempotency,
+    inFlightMs,
+    leaseMs: config.idempotencyLeaseMs,
+  });
 }
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config } = opts;
-  const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
+  const logger =
+    opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.archtics.apiKey] });
   // Redis, shared by the budget, the cache and the records across replicas (absent: everything
   // on this machine). Behind one breaker: when it opens, every user of it degrades at once.
   const redisDep = await redisFor(config, logger);
   const redis = redisDep?.client;
   const prefix = opts.redisPrefix ?? DEFAULT_KEY_PREFIX;
   // What must outlive a request next: the budget window below is kept in it.
-  const owned = opts.stores ? undefined : createStores(config, redis ? { redis, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) } : {});
+  const owned = opts.stores
+    ? undefined
+    : createStores(
+        config,
+        redis ? { redis, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) } : {},
+      );
   const stores = opts.stores ?? owned!;
   const idempotency = opts.idempotency ?? idempotencyOf(config, stores);
   const drain = new Drain();
@@ -152,10 +183,23 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     opts.limiter ??
       createLimiter(config, redis, {
         prefix,
-        ...(budgetLog ? { log: budgetLog, onLogError: (err: unknown) => logger.warn({ err }, 'budget window not saved to the durable store') } : {}),
+        ...(budgetLog
+          ? {
+              log: budgetLog,
+              onLogError: (err: unknown) =>
+                logger.warn({ err }, 'budget window not saved to the durable store'),
+            }
+          : {}),
         ...(redisDep ? { health: redisDep } : {}),
         ...(config.replicas ? { replicas: config.replicas } : {}),
-        ...(stores.durable ? { facts: { get: (k: string) => stores.durable!.getMeta(k), set: (k: string, v: string) => stores.durable!.setMeta(k, v) } } : {}),
+        ...(stores.durable
+          ? {
+              facts: {
+                get: (k: string) => stores.durable!.getMeta(k),
+                set: (k: string, v: string) => stores.durable!.setMeta(k, v),
+              },
+            }
+          : {}),
       }),
   );
   metrics.trackQuota(() => limiter.snapshot());
@@ -176,15 +220,28 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const base: CommandRunner = opts.runner ?? client!;
   const useCache = !opts.wrapRunner && opts.cache !== false;
   const cacheNs = cacheNamespace(prefix, config.archtics.dsn);
-  const sharedL2 = redis && useCache
-    ? new RedisL2({ redis, namespace: cacheNs, onError: (err) => logger.warn({ err }, 'shared cache subscriber error') })
-    : undefined;
+  const sharedL2 =
+    redis && useCache
+      ? new RedisL2({
+          redis,
+          namespace: cacheNs,
+          onError: (err) => logger.warn({ err }, 'shared cache subscriber error'),
+        })
+      : undefined;
   // While the breaker is open the cache answers from L1 alone, without waiting on Redis.
   const l2 = sharedL2 && redisDep ? degradableL2(sharedL2, () => redisDep.degraded()) : sharedL2;
   // Refresh-ahead (CACHE_REFRESH_*): replicas refresh under one cap, its spend counted in Redis too.
   const refresh = config.cache.refresh;
   const refreshLedger =
-    redis && useCache && refresh?.enabled ? new RedisRefreshLedger(redis, cacheNs, refresh.maxPerMinute, undefined, () => redisDep?.degraded() ?? false) : undefined;
+    redis && useCache && refresh?.enabled
+      ? new RedisRefreshLedger(
+          redis,
+          cacheNs,
+          refresh.maxPerMinute,
+          undefined,
+          () => redisDep?.degraded() ?? false,
+        )
+      : undefined;
   const cache = useCache
     ? createCachedRunner({
         inner: base,
@@ -216,8 +273,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const responses: ResponseStore | undefined =
     cache && (opts.responseCache ?? config.responseCache.enabled)
       ? redis
-        ? new RedisResponseStore(redis, responseNamespace(prefix, config.archtics.dsn), Date.now, (err, op) =>
-            logger.warn({ err, op }, 'shared response cache failed; continuing without it'),
+        ? new RedisResponseStore(
+            redis,
+            responseNamespace(prefix, config.archtics.dsn),
+            Date.now,
+            (err, op) =>
+              logger.warn({ err, op }, 'shared response cache failed; continuing without it'),
           )
         : new MemoryResponseStore(config.responseCache.maxBytes)
       : undefined;

@@ -34,7 +34,10 @@ export interface AuthInfo {
 
 /** A token's identity for records and shares: a digest, so no store or log ever holds the token. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(`archtics-gateway-caller:${token}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`archtics-gateway-caller:${token}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 export const ALL_SCOPES: readonly Scope[] = ['read', 'hold', 'buy'];
@@ -47,7 +50,10 @@ function sameToken(a: string, b: string): boolean {
 
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    },
   });
 }
 
@@ -55,10 +61,19 @@ function unauthenticated(message: string): GraphQLError {
  * Bearer token lookup. Throws GraphQLError UNAUTHENTICATED (HTTP 401) when tokens are configured
  * and the header is missing, malformed or names no token.
  */
-export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly GatewayToken[], clientAddress?: string): AuthInfo {
+export function authenticate(
+  headers: Pick<Headers, 'get'>,
+  tokens: readonly GatewayToken[],
+  clientAddress?: string,
+): AuthInfo {
   if (tokens.length === 0) {
     const budgetCaller = addressCaller(clientAddress);
-    return { scopes: ALL_SCOPES, authenticated: false, caller: 'anonymous', ...(budgetCaller ? { budgetCaller } : {}) };
+    return {
+      scopes: ALL_SCOPES,
+      authenticated: false,
+      caller: 'anonymous',
+      ...(budgetCaller ? { budgetCaller } : {}),
+    };
   }
   const header = headers.get('authorization');
   if (!header) throw unauthenticated('Missing bearer token: send "Authorization: Bearer <token>".');
@@ -69,7 +84,13 @@ export function authenticate(headers: Pick<Headers, 'get'>, tokens: readonly Gat
   if (!match) throw unauthenticated('Unknown bearer token.');
   const digest = tokenDigest(match.token);
   const caller = match.acctId !== undefined ? `acct:${match.acctId}` : `token:${digest}`;
-  return { scopes: match.scopes, ...(match.acctId !== undefined ? { acctId: match.acctId } : {}), authenticated: true, caller, budgetCaller: `token:${digest}` };
+  return {
+    scopes: match.scopes,
+    ...(match.acctId !== undefined ? { acctId: match.acctId } : {}),
+    authenticated: true,
+    caller,
+    budgetCaller: `token:${digest}`,
+  };
 }
 
 /** With tokens off, a client's share is its address's: digested, so no store or log keeps the address. */

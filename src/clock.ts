@@ -23,10 +23,13 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortReason(signal!));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
@@ -38,7 +41,12 @@ export const systemClock: Clock = {
  */
 export class ManualClock implements Clock {
   private current: number;
-  private sleepers: { at: number; resolve: () => void; reject: (e: unknown) => void; seq: number }[] = [];
+  private sleepers: {
+    at: number;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+    seq: number;
+  }[] = [];
   private seq = 0;
 
   constructor(start = Date.UTC(2026, 10, 29, 12, 0, 0)) {

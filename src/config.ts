@@ -242,12 +242,20 @@ function str(env: Env, name: string, fallback: string): string {
   return v === undefined || v === '' ? fallback : v;
 }
 
-function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  env: Env,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()))
+    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const n = Number(raw.trim());
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
@@ -255,7 +263,8 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ConfigError(name, `must be a number between ${min} and ${max}, got "${raw}"`);
   return n;
 }
 
@@ -270,7 +279,8 @@ function flag(env: Env, name: string, fallback = false): boolean {
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${env[name]}"`);
   return raw as T;
 }
 
@@ -287,21 +297,34 @@ function parseTokens(raw: string | undefined): GatewayToken[] {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError('GATEWAY_TOKENS', 'must be JSON: [{"token":"…","scopes":["read"],"acctId":100479}]');
+    throw new ConfigError(
+      'GATEWAY_TOKENS',
+      'must be JSON: [{"token":"…","scopes":["read"],"acctId":100479}]',
+    );
   }
   if (!Array.isArray(parsed)) throw new ConfigError('GATEWAY_TOKENS', 'must be a JSON array');
   return parsed.map((t, i) => {
     const entry = t as Partial<GatewayToken>;
     if (typeof entry.token !== 'string' || entry.token.length < 8) {
-      throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: token must be a string of at least 8 characters`);
+      throw new ConfigError(
+        'GATEWAY_TOKENS',
+        `entry ${i}: token must be a string of at least 8 characters`,
+      );
     }
     if (!Array.isArray(entry.scopes) || entry.scopes.some((s) => !SCOPES.includes(s as Scope))) {
-      throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: scopes must be a list of ${SCOPES.join(', ')}`);
+      throw new ConfigError(
+        'GATEWAY_TOKENS',
+        `entry ${i}: scopes must be a list of ${SCOPES.join(', ')}`,
+      );
     }
     if (entry.acctId !== undefined && !Number.isSafeInteger(entry.acctId)) {
       throw new ConfigError('GATEWAY_TOKENS', `entry ${i}: acctId must be an integer`);
     }
-    return { token: entry.token, scopes: entry.scopes as Scope[], ...(entry.acctId !== undefined ? { acctId: entry.acctId } : {}) };
+    return {
+      token: entry.token,
+      scopes: entry.scopes as Scope[],
+      ...(entry.acctId !== undefined ? { acctId: entry.acctId } : {}),
+    };
   });
 }
 
@@ -314,10 +337,19 @@ function parseOrigins(raw: string | undefined): string[] {
     try {
       url = new URL(o);
     } catch {
-      throw new ConfigError('CORS_ORIGINS', `"${o.slice(0, 80)}" is not an origin like https://app.example.org`);
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `"${o.slice(0, 80)}" is not an origin like https://app.example.org`,
+      );
     }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o.replace(/\/$/, '')) {
-      throw new ConfigError('CORS_ORIGINS', `"${o.slice(0, 80)}" is not an origin like https://app.example.org (scheme, host and port only; "*" is not allowed)`);
+    if (
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.origin !== o.replace(/\/$/, '')
+    ) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `"${o.slice(0, 80)}" is not an origin like https://app.example.org (scheme, host and port only; "*" is not allowed)`,
+      );
     }
     return url.origin;
   });
@@ -336,7 +368,8 @@ function parseTtls(env: Env): Record<string, number> {
 function metricsToken(env: Env): string | undefined {
   const t = env.METRICS_TOKEN?.trim();
   if (!t) return undefined;
-  if (t.length < 16 || /\s/.test(t)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
+  if (t.length < 16 || /\s/.test(t))
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
   return t;
 }
 
@@ -358,8 +391,13 @@ export function loadConfig(env: Env = process.env): Config {
       // Never echo a query string: someone may have pasted the key into the URL.
       throw new ConfigError('ARCHTICS_BASE_URL', `is not a URL: "${baseUrlRaw.split('?')[0]}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ARCHTICS_BASE_URL', 'must be http(s)');
-    if (url.search || url.hash) throw new ConfigError('ARCHTICS_BASE_URL', 'must not carry a query or fragment (the key goes in ARCHTICS_API_KEY)');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new ConfigError('ARCHTICS_BASE_URL', 'must be http(s)');
+    if (url.search || url.hash)
+      throw new ConfigError(
+        'ARCHTICS_BASE_URL',
+        'must not carry a query or fragment (the key goes in ARCHTICS_API_KEY)',
+      );
     baseUrl = url.toString().replace(/\/+$/, '');
   }
 
@@ -380,7 +418,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const apiKey = env.ARCHTICS_API_KEY ?? (baseUrl ? undefined : sandbox.apiKey);
-  if (!apiKey) throw new ConfigError('ARCHTICS_API_KEY', 'is required when ARCHTICS_BASE_URL is set');
+  if (!apiKey)
+    throw new ConfigError('ARCHTICS_API_KEY', 'is required when ARCHTICS_BASE_URL is set');
 
   const dsn = str(env, 'ARCHTICS_DSN', baseUrl ? '' : sandbox.dsn);
   if (!dsn) throw new ConfigError('ARCHTICS_DSN', 'is required when ARCHTICS_BASE_URL is set');
@@ -389,12 +428,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (uid.length > 12) throw new ConfigError('ARCHTICS_UID', 'must be at most 12 characters');
 
   const logLevel = str(env, 'LOG_LEVEL', 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   const pollTimeoutMs = int(env, 'ARCHTICS_POLL_TIMEOUT_MS', 600_000, 1_000);
   const requestTimeoutMs = int(env, 'ARCHTICS_REQUEST_TIMEOUT_MS', 30_000, 100);
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
 
   const ratePerMinute = int(env, 'ARCHTICS_RATE_PER_MINUTE', 80, 1, 100_000);
 
@@ -435,7 +476,9 @@ export function loadConfig(env: Env = process.env): Config {
       graceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000),
       writesMs: int(env, 'SHUTDOWN_WRITES_MS', pollTimeoutMs + requestTimeoutMs, 0, 86_400_000),
     },
-    ...(env.ARCHTICS_REPLICAS?.trim() ? { replicas: int(env, 'ARCHTICS_REPLICAS', 1, 1, 10_000) } : {}),
+    ...(env.ARCHTICS_REPLICAS?.trim()
+      ? { replicas: int(env, 'ARCHTICS_REPLICAS', 1, 1, 10_000) }
+      : {}),
     operationDeadlineMs: int(env, 'GRAPHQL_OPERATION_DEADLINE_MS', 30_000, 100, 3_600_000),
     idempotencyLeaseMs: int(env, 'IDEMPOTENCY_LEASE_MS', 10_000, 300, 3_600_000),
     embeddedSandbox: baseUrl === undefined,
@@ -446,11 +489,23 @@ export function loadConfig(env: Env = process.env): Config {
       staleGraceMs: int(env, 'CACHE_STALE_GRACE_MS', 30 * 60_000),
       refresh: {
         enabled: flag(env, 'CACHE_REFRESH_AHEAD', true),
-        maxPerMinute: int(env, 'CACHE_REFRESH_MAX_PER_MINUTE', Math.floor(ratePerMinute / 4), 0, ratePerMinute),
+        maxPerMinute: int(
+          env,
+          'CACHE_REFRESH_MAX_PER_MINUTE',
+          Math.floor(ratePerMinute / 4),
+          0,
+          ratePerMinute,
+        ),
         decayMs: int(env, 'CACHE_REFRESH_DECAY_MS', 10 * 60_000, 1_000),
         aheadFraction: int(env, 'CACHE_REFRESH_AHEAD_PERCENT', 25, 1, 100) / 100,
         minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1.5, 0, 1_000),
-        headroom: int(env, 'CACHE_REFRESH_HEADROOM', Math.ceil(ratePerMinute / 10), 0, ratePerMinute),
+        headroom: int(
+          env,
+          'CACHE_REFRESH_HEADROOM',
+          Math.ceil(ratePerMinute / 10),
+          0,
+          ratePerMinute,
+        ),
         tickMs: int(env, 'CACHE_REFRESH_TICK_MS', 1_000, 10, 60_000),
       },
       catalogue: {
@@ -480,7 +535,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxBodyBytes: int(env, 'GRAPHQL_MAX_BODY_BYTES', 256 * 1024, 1024, 100 * 1024 * 1024),
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 5_000, 50, 1_000_000),
       maxNesting: int(env, 'GRAPHQL_MAX_NESTING', 64, 4, 1_000),
-      parseCacheBytes: int(env, 'GRAPHQL_PARSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+      parseCacheBytes: int(
+        env,
+        'GRAPHQL_PARSE_CACHE_BYTES',
+        16 * 1024 * 1024,
+        0,
+        1024 * 1024 * 1024,
+      ),
     },
     maxUpstreamCalls: int(env, 'GRAPHQL_MAX_UPSTREAM_CALLS', 60, 1, 100_000),
     exposure: {
@@ -509,13 +570,20 @@ function trustedDocuments(env: Env): { trustedDocuments?: TrustedDocuments } {
   try {
     return { trustedDocuments: loadTrustedDocuments(path) };
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: ${path}` : (err as Error).message;
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `no such file: ${path}`
+        : (err as Error).message;
     throw new ConfigError('GRAPHQL_TRUSTED_DOCUMENTS', why);
   }
 }
 
 function currencyCode(env: Env): string {
   const code = (env.ARCHTICS_CURRENCY?.trim() || 'USD').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code)) throw new ConfigError('ARCHTICS_CURRENCY', 'must be an ISO 4217 code of three letters, e.g. USD');
+  if (!/^[A-Z]{3}$/.test(code))
+    throw new ConfigError(
+      'ARCHTICS_CURRENCY',
+      'must be an ISO 4217 code of three letters, e.g. USD',
+    );
   return code;
 }

@@ -7,7 +7,13 @@ import { GraphQLError } from 'graphql';
 import { setMaxListeners } from 'node:events';
 import type { AuthInfo } from './auth.js';
 import { createIdempotency, type Idempotency } from './idempotency/index.js';
-import type { CommandDef, CommandRunner, Provenance, RunOptions, UpstreamTrace } from './archtics/types.js';
+import type {
+  CommandDef,
+  CommandRunner,
+  Provenance,
+  RunOptions,
+  UpstreamTrace,
+} from './archtics/types.js';
 import { newProvenance, newTrace, noteRead } from './archtics/types.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Drain } from './drain.js';
@@ -104,9 +110,12 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
     run(def, req, opts) {
       if (started - trace.cacheHits - trace.staleServes >= max) {
         return Promise.reject(
-          new GraphQLError(`This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`, {
-            extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
-          }),
+          new GraphQLError(
+            `This operation reached its limit of ${max} upstream calls (GRAPHQL_MAX_UPSTREAM_CALLS) while running.`,
+            {
+              extensions: { code: 'QUERY_TOO_COSTLY', maxUpstreamCalls: max },
+            },
+          ),
         );
       }
       started++;
@@ -126,9 +135,19 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
 
 const DEFAULT_CURRENCY = 'USD';
 /** Gives every read the operation's deadline, or its own (`readMs` from when it starts) when earlier. */
-function withDeadline(runner: CommandRunner, deadline: number, readMs: number, now: () => number): CommandRunner {
-  const bound = <Req, Res>(def: CommandDef<Req, Res>, opts: RunOptions | undefined): RunOptions | undefined =>
-    def.kind === 'read' ? { ...opts, deadline: Math.min(opts?.deadline ?? now() + readMs, deadline) } : opts;
+function withDeadline(
+  runner: CommandRunner,
+  deadline: number,
+  readMs: number,
+  now: () => number,
+): CommandRunner {
+  const bound = <Req, Res>(
+    def: CommandDef<Req, Res>,
+    opts: RunOptions | undefined,
+  ): RunOptions | undefined =>
+    def.kind === 'read'
+      ? { ...opts, deadline: Math.min(opts?.deadline ?? now() + readMs, deadline) }
+      : opts;
   return {
     run: (def, req, opts) => runner.run(def, req, bound(def, opts)),
     ...(runner.peek ? { peek: (def, req, opts) => runner.peek!(def, req, bound(def, opts)) } : {}),
@@ -155,19 +174,32 @@ export function createContext(
     ...(request.auth.budgetCaller ? { caller: request.auth.budgetCaller } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
-  const allowed = (runner: CommandRunner) => (deps.maxCallsPerOperation === undefined ? runner : withAllowance(runner, trace, deps.maxCallsPerOperation));
+  const allowed = (runner: CommandRunner) =>
+    deps.maxCallsPerOperation === undefined
+      ? runner
+      : withAllowance(runner, trace, deps.maxCallsPerOperation);
   const limited = (runner: CommandRunner) =>
     deps.operationDeadlineMs === undefined
       ? allowed(runner)
-      : withDeadline(allowed(runner), startedAt + deps.operationDeadlineMs, deps.readDeadlineMs ?? 30_000, deps.now ?? Date.now);
+      : withDeadline(
+          allowed(runner),
+          startedAt + deps.operationDeadlineMs,
+          deps.readDeadlineMs ?? 30_000,
+          deps.now ?? Date.now,
+        );
   const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
-  const freshApi = deps.freshRunner ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults) : api;
+  const freshApi = deps.freshRunner
+    ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults)
+    : api;
   return {
     requestId: request.requestId,
     auth: request.auth,
     api,
     freshApi,
-    loaders: createLoaders(api, { eventBatchSize: deps.eventBatchSize, eventSchedule: tracker.scheduleWhenIdle }),
+    loaders: createLoaders(api, {
+      eventBatchSize: deps.eventBatchSize,
+      eventSchedule: tracker.scheduleWhenIdle,
+    }),
     trace,
     provenance,
     quota: deps.quota,

@@ -59,7 +59,9 @@ export class Drain {
 
   // ── requests ─────────────────────────────────────────────────────────────────────────────
 
-  begin(request: Omit<TrackedRequest, 'kind' | 'startedAt'> & Partial<Pick<TrackedRequest, 'kind'>>): TrackedRequest {
+  begin(
+    request: Omit<TrackedRequest, 'kind' | 'startedAt'> & Partial<Pick<TrackedRequest, 'kind'>>,
+  ): TrackedRequest {
     const tracked: TrackedRequest = { kind: 'unknown', startedAt: Date.now(), ...request };
     this.live.add(tracked);
     return tracked;
@@ -78,7 +80,8 @@ export class Drain {
    * never waits past `ms`.
    */
   idle(kinds: readonly RequestKind[], ms: number): Promise<boolean> {
-    const none = () => this.requests(kinds).length === 0 && (!kinds.includes('mutation') || this.writing.size === 0);
+    const none = () =>
+      this.requests(kinds).length === 0 && (!kinds.includes('mutation') || this.writing.size === 0);
     if (none()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const check = () => {

@@ -8,7 +8,11 @@ import type { LogLevel } from './config.js';
 
 export type { Logger };
 
-export function createLogger(opts: { level: LogLevel; secrets?: string[]; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: {
+  level: LogLevel;
+  secrets?: string[];
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const secrets = (opts.secrets ?? []).filter(Boolean);
   const scrub = (value: unknown): unknown => {
     if (typeof value === 'string') return redactSecrets(value, secrets);
@@ -16,13 +20,28 @@ export function createLogger(opts: { level: LogLevel; secrets?: string[]; destin
     if (value && typeof value === 'object' && !(value instanceof Error)) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
     }
-    if (value instanceof Error) return { type: value.name, message: redactSecrets(value.message, secrets), code: (value as { code?: unknown }).code };
+    if (value instanceof Error)
+      return {
+        type: value.name,
+        message: redactSecrets(value.message, secrets),
+        code: (value as { code?: unknown }).code,
+      };
     return value;
   };
   return pino(
     {
       level: opts.level,
-      redact: { paths: ['apiKey', 'apikey', '*.apiKey', '*.apikey', 'headers.authorization', 'req.headers.authorization'], censor: '***' },
+      redact: {
+        paths: [
+          'apiKey',
+          'apikey',
+          '*.apiKey',
+          '*.apikey',
+          'headers.authorization',
+          'req.headers.authorization',
+        ],
+        censor: '***',
+      },
       formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {

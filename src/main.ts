@@ -51,14 +51,26 @@ if (config.embeddedSandbox) {
     log: (line) => logger.warn({ sandbox: true }, line),
   });
   sandbox = started;
-  config = { ...config, archtics: { ...config.archtics, baseUrl: started.url, apiKey: started.apiKey, dsn: started.dsn } };
+  config = {
+    ...config,
+    archtics: {
+      ...config.archtics,
+      baseUrl: started.url,
+      apiKey: started.apiKey,
+      dsn: started.dsn,
+    },
+  };
   logger.info(`ARCHTICS_BASE_URL unset: running against the embedded sandbox at ${started.url}`);
 }
 
 if (config.tokens.length === 0) {
-  logger.warn('GATEWAY_TOKENS is not set: authorization is OFF — every caller may read, hold, buy and pay for any account. Set GATEWAY_TOKENS before exposing this gateway.');
+  logger.warn(
+    'GATEWAY_TOKENS is not set: authorization is OFF — every caller may read, hold, buy and pay for any account. Set GATEWAY_TOKENS before exposing this gateway.',
+  );
 } else {
-  logger.info(`${config.tokens.length} bearer token(s) configured: a request without a valid token is refused (UNAUTHENTICATED)`);
+  logger.info(
+    `${config.tokens.length} bearer token(s) configured: a request without a valid token is refused (UNAUTHENTICATED)`,
+  );
 }
 
 const gateway = await createGateway({ config, logger });
@@ -73,7 +85,9 @@ await new Promise<void>((resolve, reject) => {
 });
 const { port } = server.address() as AddressInfo;
 const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready), Node ${process.version}`);
+logger.info(
+  `GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAPHQL_ENDPOINT} (health /health, readiness /ready), Node ${process.version}`,
+);
 
 /**
  * Shutdown that finishes writes (SIGTERM, SIGINT): refuse new requests (503, /ready too) and stop
@@ -86,16 +100,34 @@ logger.info(`GraphQL gateway listening: GraphiQL at http://${host}:${port}${GRAP
 let stopping = false;
 function reportWrites(): void {
   for (const w of gateway.drain.finishedWhileDraining()) {
-    logger.info({ idempotencyKey: w.idempotencyKey, write: w.what, orderNum: w.orderNum, state: w.state, outcome: w.outcome }, 'shutdown: write finished');
+    logger.info(
+      {
+        idempotencyKey: w.idempotencyKey,
+        write: w.what,
+        orderNum: w.orderNum,
+        state: w.state,
+        outcome: w.outcome,
+      },
+      'shutdown: write finished',
+    );
   }
   for (const w of gateway.drain.writes()) {
     logger.error(
-      { idempotencyKey: w.idempotencyKey, write: w.what, orderNum: w.orderNum, state: w.state, requestId: w.requestId },
+      {
+        idempotencyKey: w.idempotencyKey,
+        write: w.what,
+        orderNum: w.orderNum,
+        state: w.state,
+        requestId: w.requestId,
+      },
       'shutdown: write outcome unknown at exit — retry with its idempotency key to settle it by reading',
     );
   }
   for (const r of gateway.drain.requests(['mutation'])) {
-    logger.error({ requestId: r.requestId, operationName: r.operationName }, 'shutdown: mutation still running at exit');
+    logger.error(
+      { requestId: r.requestId, operationName: r.operationName },
+      'shutdown: mutation still running at exit',
+    );
   }
 }
 
@@ -107,7 +139,9 @@ async function closeConnections(ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     server.closeIdleConnections();
-    const open = await new Promise<number>((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count)));
+    const open = await new Promise<number>((resolve) =>
+      server.getConnections((err, count) => resolve(err ? 0 : count)),
+    );
     if (open === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -123,16 +157,22 @@ async function shutdown(signal: string): Promise<void> {
   }
   stopping = true;
   const { graceMs, writesMs } = config.shutdown;
-  logger.info({ graceMs, writesMs }, `${signal}: draining — new requests refused, reads get the grace, accepted writes run to their outcome`);
+  logger.info(
+    { graceMs, writesMs },
+    `${signal}: draining — new requests refused, reads get the grace, accepted writes run to their outcome`,
+  );
   gateway.drain.start();
   server.close();
   server.closeIdleConnections();
   // A safety net only: everything below is bounded on its own.
-  setTimeout(() => {
-    logger.error('shutdown did not finish in time');
-    reportWrites();
-    process.exit(1);
-  }, graceMs + writesMs + 15_000).unref();
+  setTimeout(
+    () => {
+      logger.error('shutdown did not finish in time');
+      reportWrites();
+      process.exit(1);
+    },
+    graceMs + writesMs + 15_000,
+  ).unref();
 
   const readsDone = await gateway.drain.idle(['query', 'unknown', 'subscription'], graceMs);
   if (!readsDone) {
@@ -151,4 +191,5 @@ async function shutdown(signal: string): Promise<void> {
   logger.flush?.();
   process.exit(0);
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void shutdown(signal));

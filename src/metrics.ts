@@ -43,7 +43,14 @@ export interface UpstreamCallReport {
 
 const COMMAND_NAMES: ReadonlySet<string> = new Set(ALL_COMMAND_DEFS.map((def) => def.name));
 const command = (name: string) => (COMMAND_NAMES.has(name) ? name : 'other');
-const status = (s: number | string) => (typeof s === 'number' ? (Number.isInteger(s) && s >= 100 && s < 600 ? String(s) : 'other') : ['network', 'timeout', 'none'].includes(s) ? s : 'other');
+const status = (s: number | string) =>
+  typeof s === 'number'
+    ? Number.isInteger(s) && s >= 100 && s < 600
+      ? String(s)
+      : 'other'
+    : ['network', 'timeout', 'none'].includes(s)
+      ? s
+      : 'other';
 const outcome = (o: string) => (o === 'ok' || o === 'error' ? o : 'other');
 const REFRESH_OUTCOMES = ['refreshed', 'shared', 'refused', 'capped', 'skipped', 'failed'];
 const priority = (p: string) => (['poll', 'write', 'read', 'idle'].includes(p) ? p : 'other');
@@ -78,20 +85,45 @@ function processMetrics(registry: Registry): void {
         if (Number.isFinite(v)) this.set(v);
       },
     });
-  gauge('process_resident_memory_bytes', 'Resident memory size (RSS) in bytes', () => process.memoryUsage.rss());
-  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, bytes', () => process.memoryUsage().heapUsed);
-  gauge('nodejs_heap_size_total_bytes', 'V8 heap allocated, bytes', () => process.memoryUsage().heapTotal);
+  gauge('process_resident_memory_bytes', 'Resident memory size (RSS) in bytes', () =>
+    process.memoryUsage.rss(),
+  );
+  gauge(
+    'nodejs_heap_size_used_bytes',
+    'V8 heap in use, bytes',
+    () => process.memoryUsage().heapUsed,
+  );
+  gauge(
+    'nodejs_heap_size_total_bytes',
+    'V8 heap allocated, bytes',
+    () => process.memoryUsage().heapTotal,
+  );
   // Read p50/p99/max together, then start a new interval (one reset per scrape of this registry).
   let lastRead = { p50: 0, p99: 0, max: 0 };
   const readDelay = () => {
     const count = delay.count;
-    lastRead = count > 0 ? { p50: delay.percentile(50) / 1e9, p99: delay.percentile(99) / 1e9, max: delay.max / 1e9 } : lastRead;
+    lastRead =
+      count > 0
+        ? { p50: delay.percentile(50) / 1e9, p99: delay.percentile(99) / 1e9, max: delay.max / 1e9 }
+        : lastRead;
     delay.reset();
     return lastRead;
   };
-  gauge('nodejs_eventloop_lag_p50_seconds', 'Event-loop delay, median since the last scrape', () => readDelay().p50);
-  gauge('nodejs_eventloop_lag_p99_seconds', 'Event-loop delay, 99th percentile since the last scrape', () => lastRead.p99);
-  gauge('nodejs_eventloop_lag_max_seconds', 'Event-loop delay, maximum since the last scrape', () => lastRead.max);
+  gauge(
+    'nodejs_eventloop_lag_p50_seconds',
+    'Event-loop delay, median since the last scrape',
+    () => readDelay().p50,
+  );
+  gauge(
+    'nodejs_eventloop_lag_p99_seconds',
+    'Event-loop delay, 99th percentile since the last scrape',
+    () => lastRead.p99,
+  );
+  gauge(
+    'nodejs_eventloop_lag_max_seconds',
+    'Event-loop delay, maximum since the last scrape',
+    () => lastRead.max,
+  );
 }
 
 export interface GatewayMetrics extends CacheMetricsSink {
@@ -114,17 +146,72 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   else processMetrics(registry);
 
-  const calls = new Counter({ name: 'archtics_upstream_calls_total', help: 'Upstream commands, by command, last HTTP status and outcome', labelNames: ['command', 'status', 'outcome'], registers: [registry] });
-  const attempts = new Counter({ name: 'archtics_upstream_attempts_total', help: 'Non-poll POSTs (first sends and re-sends)', labelNames: ['command'], registers: [registry] });
-  const polls = new Counter({ name: 'archtics_upstream_polls_total', help: 'Poll POSTs of accepted (202) commands', labelNames: ['command'], registers: [registry] });
-  const duration = new Histogram({ name: 'archtics_upstream_duration_seconds', help: 'Whole upstream command time, queue and polling included', labelNames: ['command'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
-  const cache = new Counter({ name: 'archtics_cache_requests_total', help: 'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)', labelNames: ['command', 'result'], registers: [registry] });
-  const refreshes = new Counter({ name: 'archtics_cache_refreshes_total', help: 'Refresh-ahead attempts by command and outcome', labelNames: ['command', 'outcome'], registers: [registry] });
-  const refreshPosts = new Counter({ name: 'archtics_cache_refresh_posts_total', help: "The refresher's upstream POSTs (idle budget), first sends and polls", labelNames: ['command'], registers: [registry] });
-  const cacheBytes = new Gauge({ name: 'archtics_cache_bytes', help: 'Calculated size of the in-process cache', registers: [registry] });
-  const cacheEntries = new Gauge({ name: 'archtics_cache_entries', help: 'Entries in the in-process cache', registers: [registry] });
-  const queueWait = new Histogram({ name: 'archtics_quota_queue_wait_seconds', help: 'Time a command waited for upstream budget', labelNames: ['priority'], buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
-  const rejections = new Counter({ name: 'archtics_quota_rejections_total', help: 'Budget gate refusals: deadline (slot too late), queue_full, aborted, error', labelNames: ['priority', 'reason'], registers: [registry] });
+  const calls = new Counter({
+    name: 'archtics_upstream_calls_total',
+    help: 'Upstream commands, by command, last HTTP status and outcome',
+    labelNames: ['command', 'status', 'outcome'],
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: 'archtics_upstream_attempts_total',
+    help: 'Non-poll POSTs (first sends and re-sends)',
+    labelNames: ['command'],
+    registers: [registry],
+  });
+  const polls = new Counter({
+    name: 'archtics_upstream_polls_total',
+    help: 'Poll POSTs of accepted (202) commands',
+    labelNames: ['command'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'archtics_upstream_duration_seconds',
+    help: 'Whole upstream command time, queue and polling included',
+    labelNames: ['command'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const cache = new Counter({
+    name: 'archtics_cache_requests_total',
+    help: 'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)',
+    labelNames: ['command', 'result'],
+    registers: [registry],
+  });
+  const refreshes = new Counter({
+    name: 'archtics_cache_refreshes_total',
+    help: 'Refresh-ahead attempts by command and outcome',
+    labelNames: ['command', 'outcome'],
+    registers: [registry],
+  });
+  const refreshPosts = new Counter({
+    name: 'archtics_cache_refresh_posts_total',
+    help: "The refresher's upstream POSTs (idle budget), first sends and polls",
+    labelNames: ['command'],
+    registers: [registry],
+  });
+  const cacheBytes = new Gauge({
+    name: 'archtics_cache_bytes',
+    help: 'Calculated size of the in-process cache',
+    registers: [registry],
+  });
+  const cacheEntries = new Gauge({
+    name: 'archtics_cache_entries',
+    help: 'Entries in the in-process cache',
+    registers: [registry],
+  });
+  const queueWait = new Histogram({
+    name: 'archtics_quota_queue_wait_seconds',
+    help: 'Time a command waited for upstream budget',
+    labelNames: ['priority'],
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const rejections = new Counter({
+    name: 'archtics_quota_rejections_total',
+    help: 'Budget gate refusals: deadline (slot too late), queue_full, aborted, error',
+    labelNames: ['priority', 'reason'],
+    registers: [registry],
+  });
 
   let snapshot: (() => Promise<QuotaSnapshot>) | undefined;
   const quotaGauge = (name: string, help: string, pick: (s: QuotaSnapshot) => number) =>
@@ -142,11 +229,27 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
         }
       },
     });
-  quotaGauge('archtics_quota_minute_remaining', 'Upstream calls left in the current 60 s window', (s) => s.minuteRemaining);
-  quotaGauge('archtics_quota_day_remaining', 'Upstream calls left in the rolling day', (s) => s.dayRemaining);
-  quotaGauge('archtics_quota_queue_length', 'Callers waiting for upstream budget', (s) => s.queueLength);
+  quotaGauge(
+    'archtics_quota_minute_remaining',
+    'Upstream calls left in the current 60 s window',
+    (s) => s.minuteRemaining,
+  );
+  quotaGauge(
+    'archtics_quota_day_remaining',
+    'Upstream calls left in the rolling day',
+    (s) => s.dayRemaining,
+  );
+  quotaGauge(
+    'archtics_quota_queue_length',
+    'Callers waiting for upstream budget',
+    (s) => s.queueLength,
+  );
 
-  const breakerOpens = new Counter({ name: 'archtics_redis_breaker_opens_total', help: 'Times the Redis circuit breaker opened (the gateway ran degraded)', registers: [registry] });
+  const breakerOpens = new Counter({
+    name: 'archtics_redis_breaker_opens_total',
+    help: 'Times the Redis circuit breaker opened (the gateway ran degraded)',
+    registers: [registry],
+  });
   let breaker: BreakerReport | undefined;
   new Gauge({
     name: 'archtics_redis_breaker_state',
@@ -156,7 +259,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     collect() {
       if (!breaker) return;
       const now = breaker.state();
-      for (const s of ['closed', 'open', 'half-open'] as const) this.set({ state: s }, s === now ? 1 : 0);
+      for (const s of ['closed', 'open', 'half-open'] as const)
+        this.set({ state: s }, s === now ? 1 : 0);
     },
   });
 
@@ -169,7 +273,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     collect() {
       if (!breaker) return;
       const now = breaker.commands();
-      for (const r of ['ok', 'failed', 'refused'] as const) if (now[r] > counted[r]) this.inc({ result: r }, now[r] - counted[r]);
+      for (const r of ['ok', 'failed', 'refused'] as const)
+        if (now[r] > counted[r]) this.inc({ result: r }, now[r] - counted[r]);
       counted = now;
     },
   });
@@ -188,13 +293,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
       calls.inc({ command: c, status: status(e.status), outcome: outcome(e.outcome) });
       if (e.attempts) attempts.inc({ command: c }, e.attempts);
       if (e.polls) polls.inc({ command: c }, e.polls);
-      if (e.durationMs !== undefined && e.durationMs >= 0) duration.observe({ command: c }, e.durationMs / 1000);
+      if (e.durationMs !== undefined && e.durationMs >= 0)
+        duration.observe({ command: c }, e.durationMs / 1000);
     },
     cacheResult(name: string, result: CacheOutcome) {
       cache.inc({ command: command(name), result });
     },
     cacheRefresh(name: string, outcome: string, posts: number) {
-      refreshes.inc({ command: command(name), outcome: REFRESH_OUTCOMES.includes(outcome) ? outcome : 'other' });
+      refreshes.inc({
+        command: command(name),
+        outcome: REFRESH_OUTCOMES.includes(outcome) ? outcome : 'other',
+      });
       if (posts > 0) refreshPosts.inc({ command: command(name) }, posts);
     },
     cacheSize(bytes, entries) {
@@ -215,12 +324,20 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
             return grant;
           } catch (error) {
             const reason =
-              error instanceof RateLimitedError ? (/queue is full/.test(error.message) ? 'queue_full' : 'deadline') : o.signal?.aborted ? 'aborted' : 'error';
+              error instanceof RateLimitedError
+                ? /queue is full/.test(error.message)
+                  ? 'queue_full'
+                  : 'deadline'
+                : o.signal?.aborted
+                  ? 'aborted'
+                  : 'error';
             rejections.inc({ priority: p, reason });
             throw error;
           }
         },
-        ...(limiter.claim ? { claim: (command: CommandName, caller?: string) => limiter.claim!(command, caller) } : {}),
+        ...(limiter.claim
+          ? { claim: (command: CommandName, caller?: string) => limiter.claim!(command, caller) }
+          : {}),
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
         ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),

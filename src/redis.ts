@@ -40,7 +40,11 @@ export class LuaScript {
     this.sha = sha1(source);
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    redis: Redis,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -52,7 +56,13 @@ export class LuaScript {
 
 /** True when a Redis at `url` answers PING within `timeoutMs` (tests decide to skip or run with it). */
 export async function redisReachable(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -70,7 +80,13 @@ export async function deleteByPrefix(redis: Redis, prefix: string): Promise<numb
   let cursor = '0';
   let deleted = 0;
   for (let round = 0; round < 100_000; round++) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
+    const [next, keys] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+      'COUNT',
+      500,
+    );
     if (keys.length > 0) deleted += await redis.del(...keys);
     cursor = next;
     if (cursor === '0') break;

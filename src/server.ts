@@ -64,7 +64,12 @@ export interface ServerOptions extends ContextDeps {
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
-export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxBodyBytes: 256 * 1024, maxTokens: 5_000, maxNesting: 64, parseCacheBytes: 16 * 1024 * 1024 };
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxBodyBytes: 256 * 1024,
+  maxTokens: 5_000,
+  maxNesting: 64,
+  parseCacheBytes: 16 * 1024 * 1024,
+};
 const OPEN_EXPOSURE: ExposureConfig = { graphiql: true, introspection: true, corsOrigins: [] };
 
 export function createServer(opts: ServerOptions): GatewayYoga {
@@ -94,8 +99,15 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       }),
     plugins: [
       useRequestId(),
-      useAuthentication({ endpoint: GRAPHQL_ENDPOINT, tokens: opts.tokens, graphiql: exposure.graphiql }),
-      useMetricsAuthorization({ tokens: opts.tokens, ...(exposure.metricsToken ? { metricsToken: exposure.metricsToken } : {}) }),
+      useAuthentication({
+        endpoint: GRAPHQL_ENDPOINT,
+        tokens: opts.tokens,
+        graphiql: exposure.graphiql,
+      }),
+      useMetricsAuthorization({
+        tokens: opts.tokens,
+        ...(exposure.metricsToken ? { metricsToken: exposure.metricsToken } : {}),
+      }),
       useOperationLog({ logger: opts.logger }),
       useCsrfPrevention({ endpoint: GRAPHQL_ENDPOINT }),
       useRequestParseErrors(),
@@ -108,7 +120,10 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       ...persistedOperations(opts.persisted, exposure.graphiql),
       useQueryLimits(opts.limits),
       useArgumentChecks(),
-      useUpstreamCost({ maxCalls: opts.maxUpstreamCalls ?? 60, eventBatchSize: opts.eventBatchSize }),
+      useUpstreamCost({
+        maxCalls: opts.maxUpstreamCalls ?? 60,
+        eventBatchSize: opts.eventBatchSize,
+      }),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
       ...(opts.plugins ?? []),
@@ -135,6 +150,10 @@ function persistedOperations(opts: ServerOptions['persisted'] = {}, graphiql: bo
   return [
     // In allow-list mode nothing may register a document: APQ hashes are looked up in the manifest.
     ...(opts.apqStore && !allowList ? [useAPQ({ store: opts.apqStore })] : []),
-    useTrustedDocuments({ documents: opts.trustedDocuments ?? new Map(), allowList, ...(graphiql ? { graphiqlEndpoint: GRAPHQL_ENDPOINT } : {}) }),
+    useTrustedDocuments({
+      documents: opts.trustedDocuments ?? new Map(),
+      allowList,
+      ...(graphiql ? { graphiqlEndpoint: GRAPHQL_ENDPOINT } : {}),
+    }),
   ];
 }

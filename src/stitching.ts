@@ -26,17 +26,32 @@
  */
 import type { stitchSchemas } from '@graphql-tools/stitch';
 import { existsSync, readFileSync } from 'node:fs';
-import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, print, type ExecutionResult, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  parse,
+  print,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 
 /** Where yoga serves GraphQL (src/server.ts GRAPHQL_ENDPOINT). */
 const ENDPOINT = '/graphql';
 
 /** What `stitchSchemas({ subschemas })` accepts, minus a bare schema. */
-export type StitchingSubschemaConfig = Exclude<NonNullable<Parameters<typeof stitchSchemas>[0]['subschemas']>[number], GraphQLSchema>;
+export type StitchingSubschemaConfig = Exclude<
+  NonNullable<Parameters<typeof stitchSchemas>[0]['subschemas']>[number],
+  GraphQLSchema
+>;
 export type StitchingExecutor = NonNullable<StitchingSubschemaConfig['executor']>;
 
 /** The `fetch` of a yoga instance (in process) or any fetch-compatible function. */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Response | Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Response | Promise<Response>;
 
 export interface StitchingSubschemaOptions {
   /** Your own executor for our /graphql (e.g. @graphql-tools/executor-http). Wins over yoga/url. */
@@ -62,18 +77,36 @@ export function createFetchExecutor(
   url: string,
   headers?: StitchingSubschemaOptions['headers'],
 ): StitchingExecutor {
-  const executor = async (request: { document: Parameters<typeof print>[0]; variables?: Record<string, unknown>; operationName?: string; context?: unknown }): Promise<ExecutionResult> => {
-    const extra = typeof headers === 'function' ? (headers(request.context) ?? {}) : (headers ?? {});
+  const executor = async (request: {
+    document: Parameters<typeof print>[0];
+    variables?: Record<string, unknown>;
+    operationName?: string;
+    context?: unknown;
+  }): Promise<ExecutionResult> => {
+    const extra =
+      typeof headers === 'function' ? (headers(request.context) ?? {}) : (headers ?? {});
     const res = await fetchFn(url, {
       method: 'POST',
-      headers: { accept: 'application/graphql-response+json, application/json', ...extra, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: print(request.document), variables: request.variables ?? {}, operationName: request.operationName }),
+      headers: {
+        accept: 'application/graphql-response+json, application/json',
+        ...extra,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        query: print(request.document),
+        variables: request.variables ?? {},
+        operationName: request.operationName,
+      }),
     });
     const text = await res.text();
     try {
       return JSON.parse(text) as ExecutionResult;
     } catch {
-      return { errors: [{ message: `Archtics gateway answered HTTP ${res.status} without a GraphQL result.` }] } as unknown as ExecutionResult;
+      return {
+        errors: [
+          { message: `Archtics gateway answered HTTP ${res.status} without a GraphQL result.` },
+        ],
+      } as unknown as ExecutionResult;
     }
   };
   return executor as unknown as StitchingExecutor;
@@ -81,8 +114,14 @@ export function createFetchExecutor(
 
 /** Our schema, introspected through `executor` and built with the caller's `graphql`. */
 export async function introspectGatewaySchema(executor: StitchingExecutor): Promise<GraphQLSchema> {
-  const run = executor as unknown as (request: { document: ReturnType<typeof parse>; variables: Record<string, unknown> }) => Promise<ExecutionResult>;
-  const result = await run({ document: parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true })), variables: {} });
+  const run = executor as unknown as (request: {
+    document: ReturnType<typeof parse>;
+    variables: Record<string, unknown>;
+  }) => Promise<ExecutionResult>;
+  const result = await run({
+    document: parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true })),
+    variables: {},
+  });
   if (result.data) return buildClientSchema(result.data as unknown as IntrospectionQuery);
   // Introspection is off (GRAPHQL_INTROSPECTION; the default against a real service): the SDL
   // this package ships (schema/schema.graphql, next to src/ in the repository, to dist/ in the package).
@@ -90,14 +129,22 @@ export async function introspectGatewaySchema(executor: StitchingExecutor): Prom
     const file = new URL(path, import.meta.url);
     if (existsSync(file)) return buildSchema(readFileSync(file, 'utf8'));
   }
-  throw new Error(`createStitchingSubschema: the gateway did not answer introspection (${result.errors?.[0]?.message ?? 'no data'}); pass { schema } instead`);
+  throw new Error(
+    `createStitchingSubschema: the gateway did not answer introspection (${result.errors?.[0]?.message ?? 'no data'}); pass { schema } instead`,
+  );
 }
 
-export async function createStitchingSubschema(opts: StitchingSubschemaOptions): Promise<StitchingSubschemaConfig> {
+export async function createStitchingSubschema(
+  opts: StitchingSubschemaOptions,
+): Promise<StitchingSubschemaConfig> {
   const executor =
     opts.executor ??
     (opts.yoga
-      ? createFetchExecutor((u, init) => opts.yoga!.fetch(u, init), `http://127.0.0.1${ENDPOINT}`, opts.headers)
+      ? createFetchExecutor(
+          (u, init) => opts.yoga!.fetch(u, init),
+          `http://127.0.0.1${ENDPOINT}`,
+          opts.headers,
+        )
       : opts.url
         ? createFetchExecutor((u, init) => fetch(u, init), opts.url, opts.headers)
         : undefined);

@@ -7,4 +7,8 @@
  *
  * The same SDL ships as 'archtics-graphql-gateway/subgraph.graphql'.
  */
-export { buildSubgraphSchema, FEDERATION_LINK_URL, printSubgraphSDL } from '../schema/federation.js';
+export {
+  buildSubgraphSchema,
+  FEDERATION_LINK_URL,
+  printSubgraphSDL,
+} from '../schema/federation.js';

@@ -27,8 +27,10 @@ export function parseTrustedDocuments(manifest: unknown): TrustedDocuments {
   const docs = new Map<string, string>();
   for (const [id, document] of Object.entries(manifest)) {
     const hash = documentHash(id);
-    if (!hash || typeof document !== 'string') throw new Error(`entry "${id.slice(0, 80)}" is not "sha256:<64 hex>": "<document>"`);
-    if (sha256Hex(document) !== hash) throw new Error(`entry "${id}": the document's SHA-256 is ${sha256Hex(document)}`);
+    if (!hash || typeof document !== 'string')
+      throw new Error(`entry "${id.slice(0, 80)}" is not "sha256:<64 hex>": "<document>"`);
+    if (sha256Hex(document) !== hash)
+      throw new Error(`entry "${id}": the document's SHA-256 is ${sha256Hex(document)}`);
     docs.set(hash, document);
   }
   return docs;

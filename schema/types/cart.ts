@@ -18,13 +18,30 @@ builder.node(CartRef, {
     },
   },
   // Through cartByOrderNum: another caller's cart is null here too.
-  loadMany: async (orderNums, ctx) => brandable(await Promise.all(orderNums.map((n) => cartByOrderNum(n, ctx)))),
+  loadMany: async (orderNums, ctx) =>
+    brandable(await Promise.all(orderNums.map((n) => cartByOrderNum(n, ctx)))),
   fields: (t) => ({
     orderNum: t.exposeInt('orderNum', { description: 'Archtics order number of the cart.' }),
-    acctId: t.exposeInt('acctId', { nullable: true, description: 'Account the cart is bound to (after checkout), if any.' }),
-    seats: t.field({ type: [SeatRef], description: 'The held seats, one per seat, at their per-seat price.', resolve: (c) => cartSeats(c) }),
-    subtotal: t.field({ type: MoneyRef, description: 'Sum of the held seats’ prices, before fees.', resolve: (c) => money(c.subtotal) }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'When the hold lapses and the seats are released.', resolve: (c) => holdExpiry(c.holdExpires) }),
+    acctId: t.exposeInt('acctId', {
+      nullable: true,
+      description: 'Account the cart is bound to (after checkout), if any.',
+    }),
+    seats: t.field({
+      type: [SeatRef],
+      description: 'The held seats, one per seat, at their per-seat price.',
+      resolve: (c) => cartSeats(c),
+    }),
+    subtotal: t.field({
+      type: MoneyRef,
+      description: 'Sum of the held seats’ prices, before fees.',
+      resolve: (c) => money(c.subtotal),
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the hold lapses and the seats are released.',
+      resolve: (c) => holdExpiry(c.holdExpires),
+    }),
   }),
 });
 
@@ -33,7 +50,9 @@ builder.queryFields((t) => ({
     type: CartRef,
     nullable: true,
     description: 'A cart by order number (shopping_cart); null when unknown or expired.',
-    args: { orderNum: t.arg.int({ required: true, description: 'Order number returned by a hold.' }) },
+    args: {
+      orderNum: t.arg.int({ required: true, description: 'Order number returned by a hold.' }),
+    },
     resolve: (_root, { orderNum }, ctx) => cartByOrderNum(orderNum, ctx),
   }),
 }));

@@ -30,39 +30,79 @@ const CheckoutLineItem = builder.objectRef<CartLineItem>('CheckoutLineItem').imp
     quantity: t.exposeInt('numSeats', { description: 'Number of seats.' }),
     priceCode: t.exposeString('priceCode', { description: 'Price code of the seats.' }),
     ticketType: t.exposeString('ticketTypeCode', { description: 'Ticket type code.' }),
-    price: t.field({ type: MoneyRef, description: 'Price of one seat.', resolve: (i) => money(i.price) }),
-    total: t.field({ type: MoneyRef, description: 'Price of the line.', resolve: (i) => money(i.lineTotal) }),
+    price: t.field({
+      type: MoneyRef,
+      description: 'Price of one seat.',
+      resolve: (i) => money(i.price),
+    }),
+    total: t.field({
+      type: MoneyRef,
+      description: 'Price of the line.',
+      resolve: (i) => money(i.lineTotal),
+    }),
   }),
 });
 
-const ServiceCharge = builder.objectRef<CheckOutResult['serviceCharges'][number]>('ServiceCharge').implement({
-  description: 'A fee on the order.',
-  fields: (t) => ({
-    id: t.exposeString('id', { description: 'Service charge code.' }),
-    description: t.exposeString('description', { description: 'What the fee is for.' }),
-    amount: t.field({ type: MoneyRef, description: 'Amount of the fee.', resolve: (c) => money(c.amount) }),
-  }),
-});
+const ServiceCharge = builder
+  .objectRef<CheckOutResult['serviceCharges'][number]>('ServiceCharge')
+  .implement({
+    description: 'A fee on the order.',
+    fields: (t) => ({
+      id: t.exposeString('id', { description: 'Service charge code.' }),
+      description: t.exposeString('description', { description: 'What the fee is for.' }),
+      amount: t.field({
+        type: MoneyRef,
+        description: 'Amount of the fee.',
+        resolve: (c) => money(c.amount),
+      }),
+    }),
+  });
 
-const PaymentPlan = builder.objectRef<CheckOutResult['paymentPlans'][number]>('PaymentPlan').implement({
-  description: 'A way the order may be paid (in full, in instalments).',
-  fields: (t) => ({
-    id: t.exposeString('id', { description: 'Payment plan id.' }),
-    description: t.exposeString('description', { description: 'What the plan is.' }),
-  }),
-});
+const PaymentPlan = builder
+  .objectRef<CheckOutResult['paymentPlans'][number]>('PaymentPlan')
+  .implement({
+    description: 'A way the order may be paid (in full, in instalments).',
+    fields: (t) => ({
+      id: t.exposeString('id', { description: 'Payment plan id.' }),
+      description: t.exposeString('description', { description: 'What the plan is.' }),
+    }),
+  });
 
 const CheckoutSuccess = builder.objectRef<CheckoutOutcome>('CheckoutSuccess').implement({
   description: 'The cart bound to the account and priced: pay `amountDue` with submitPayment.',
   fields: (t) => ({
     orderNum: t.exposeInt('orderNum', { description: 'Order number of the cart.' }),
     acctId: t.exposeInt('acctId', { description: 'Account the cart is bound to.' }),
-    lineItems: t.field({ type: [CheckoutLineItem], description: 'The order’s lines.', resolve: (c) => c.items }),
-    serviceCharges: t.field({ type: [ServiceCharge], description: 'Fees on the order.', resolve: (c) => c.serviceCharges }),
-    paymentPlans: t.field({ type: [PaymentPlan], description: 'Ways the order may be paid.', resolve: (c) => c.paymentPlans }),
-    subtotal: t.field({ type: MoneyRef, description: 'Sum of the lines, before fees.', resolve: (c) => money(c.subtotal) }),
-    feesTotal: t.field({ type: MoneyRef, description: 'Sum of the fees.', resolve: (c) => money(c.feesTotal) }),
-    amountDue: t.field({ type: MoneyRef, description: 'What submitPayment must pay, exactly.', resolve: (c) => money(c.amountDue) }),
+    lineItems: t.field({
+      type: [CheckoutLineItem],
+      description: 'The order’s lines.',
+      resolve: (c) => c.items,
+    }),
+    serviceCharges: t.field({
+      type: [ServiceCharge],
+      description: 'Fees on the order.',
+      resolve: (c) => c.serviceCharges,
+    }),
+    paymentPlans: t.field({
+      type: [PaymentPlan],
+      description: 'Ways the order may be paid.',
+      resolve: (c) => c.paymentPlans,
+    }),
+    subtotal: t.field({
+      type: MoneyRef,
+      description: 'Sum of the lines, before fees.',
+      resolve: (c) => money(c.subtotal),
+    }),
+    feesTotal: t.field({
+      type: MoneyRef,
+      description: 'Sum of the fees.',
+      resolve: (c) => money(c.feesTotal),
+    }),
+    amountDue: t.field({
+      type: MoneyRef,
+      description: 'What submitPayment must pay, exactly.',
+      resolve: (c) => money(c.amountDue),
+    }),
   }),
 });
 
@@ -78,7 +118,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     extensions: { upstream: 'write' },
     type: CheckoutPayload,
-    description: 'Binds a cart to an account and prices it (check_out). Needs the buy scope and, for an account-bound token, its own account.',
+    description:
+      'Binds a cart to an account and prices it (check_out). Needs the buy scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: CheckoutInput, required: true }) },
     authScopes: (_root, { input }) => tierFor('buy', input.acctId),
     resolve: (_root, { input }, ctx) => checkout(input, ctx),

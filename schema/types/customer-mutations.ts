@@ -20,7 +20,10 @@ const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
   fields: (t) => ({
     firstName: t.string({ required: true, description: 'First name.' }),
     lastName: t.string({ required: true, description: 'Last name.' }),
-    email: t.string({ required: true, description: 'E-mail address; must not belong to another account.' }),
+    email: t.string({
+      required: true,
+      description: 'E-mail address; must not belong to another account.',
+    }),
     street1: t.string({ description: 'Street address.' }),
     city: t.string({ description: 'City.' }),
     state: t.string({ description: 'State or region.' }),
@@ -31,7 +34,8 @@ const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
 });
 
 const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
-  description: 'A patch: a field left out keeps its value, a field set to null is cleared (firstName, lastName and email cannot be cleared).',
+  description:
+    'A patch: a field left out keeps its value, a field set to null is cleared (firstName, lastName and email cannot be cleared).',
   fields: (t) => ({
     acctId: t.int({ required: true, description: 'The account to change.' }),
     firstName: t.string({ description: 'First name.' }),
@@ -51,18 +55,29 @@ const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
   }),
 });
 
-const CreateCustomerSuccess = builder.objectRef<{ acctId: number }>('CreateCustomerSuccess').implement({
-  description: 'The account was created.',
-  fields: (t) => ({
-    acctId: t.exposeInt('acctId', { description: 'Id of the new account.' }),
-    customer: t.field({ type: CustomerRef, nullable: true, description: 'The new account (customer_query).', resolve: (r, _a, ctx) => ctx.loaders.customers.byId.load(r.acctId) }),
-  }),
-});
+const CreateCustomerSuccess = builder
+  .objectRef<{ acctId: number }>('CreateCustomerSuccess')
+  .implement({
+    description: 'The account was created.',
+    fields: (t) => ({
+      acctId: t.exposeInt('acctId', { description: 'Id of the new account.' }),
+      customer: t.field({
+        type: CustomerRef,
+        nullable: true,
+        description: 'The new account (customer_query).',
+        resolve: (r, _a, ctx) => ctx.loaders.customers.byId.load(r.acctId),
+      }),
+    }),
+  });
 
 const UpdateCustomerSuccess = builder.objectRef<CustomerRecord>('UpdateCustomerSuccess').implement({
   description: 'The account as it now is.',
   fields: (t) => ({
-    customer: t.field({ type: CustomerRef, description: 'The updated account.', resolve: (c) => c }),
+    customer: t.field({
+      type: CustomerRef,
+      description: 'The updated account.',
+      resolve: (c) => c,
+    }),
   }),
 });
 
@@ -84,7 +99,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     extensions: { upstream: 'write' },
     type: CreateCustomerPayload,
-    description: 'Creates an account (customer_add). Needs the hold scope and a token not bound to an account.',
+    description:
+      'Creates an account (customer_add). Needs the hold scope and a token not bound to an account.',
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
     authScopes: (_root, _args, ctx) => ctx.auth.acctId === undefined && { hold: true },
     resolve: (_root, { input }, ctx) => createCustomer(input, ctx),
@@ -94,7 +110,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     extensions: { upstream: 'write' },
     type: UpdateCustomerPayload,
-    description: 'Changes some fields of an account (customer_query, then customer_update with the merged record). Needs the hold scope and, for an account-bound token, its own account.',
+    description:
+      'Changes some fields of an account (customer_query, then customer_update with the merged record). Needs the hold scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: UpdateCustomerInput, required: true }) },
     authScopes: (_root, { input }) => tierFor('hold', input.acctId),
     resolve: (_root, { input: { acctId, ...patch } }, ctx) => updateCustomer(acctId, patch, ctx),

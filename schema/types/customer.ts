@@ -1,12 +1,19 @@
 /** Customer (customer_query) with its seats (seats_sold), and the customer queries. */
 import { seatsSold } from '../../src/archtics/commands/index.js';
-import { checkAcctId, checkCustomerSeatsArgs, customerByEmail, customerById, customerSeats } from '../../resolvers/customers.js';
+import {
+  checkAcctId,
+  checkCustomerSeatsArgs,
+  customerByEmail,
+  customerById,
+  customerSeats,
+} from '../../resolvers/customers.js';
 import { andThen, getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
 import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
-const loadCustomers = (ids: number[], ctx: GatewayContext) => andThen(getAll(ctx.loaders.customers.byId, ids), brandable);
+const loadCustomers = (ids: number[], ctx: GatewayContext) =>
+  andThen(getAll(ctx.loaders.customers.byId, ids), brandable);
 // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
 loadNodesWith('Customer', (acctId, ctx) => ctx.loaders.customers.byId.get(acctId as number));
 
@@ -26,17 +33,35 @@ builder.node(CustomerRef, {
     acctId: t.exposeInt('acctId', { description: 'Archtics account id.' }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'First name.' }),
     lastName: t.exposeString('lastName', { nullable: true, description: 'Last name.' }),
-    companyName: t.exposeString('companyName', { nullable: true, description: 'Company, for company accounts.' }),
+    companyName: t.exposeString('companyName', {
+      nullable: true,
+      description: 'Company, for company accounts.',
+    }),
     email: t.exposeString('email', { nullable: true, description: 'E-mail address.' }),
     city: t.exposeString('city', { nullable: true, description: 'City of the postal address.' }),
-    state: t.exposeString('state', { nullable: true, description: 'State or region of the postal address.' }),
-    country: t.exposeString('country', { nullable: true, description: 'Country of the postal address.' }),
-    accountType: t.exposeString('acctType', { nullable: true, description: 'Archtics account type code.' }),
-    since: t.field({ type: 'Date', nullable: true, description: 'Day the account was opened.', resolve: (c) => (/^\d{4}-\d{2}-\d{2}$/.test(c.addDate) ? c.addDate : null) }),
+    state: t.exposeString('state', {
+      nullable: true,
+      description: 'State or region of the postal address.',
+    }),
+    country: t.exposeString('country', {
+      nullable: true,
+      description: 'Country of the postal address.',
+    }),
+    accountType: t.exposeString('acctType', {
+      nullable: true,
+      description: 'Archtics account type code.',
+    }),
+    since: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'Day the account was opened.',
+      resolve: (c) => (/^\d{4}-\d{2}-\d{2}$/.test(c.addDate) ? c.addDate : null),
+    }),
     seats: t.connection(
       {
         type: SeatRef,
-        description: 'Seats the customer owns, one per seat (seats_sold blocks expanded), in event, section, row and seat order. Each Seat.event is batched.',
+        description:
+          'Seats the customer owns, one per seat (seats_sold blocks expanded), in event, section, row and seat order. Each Seat.event is batched.',
         nullable: true,
         args: { eventName: t.arg.string({ description: 'Only seats of this event.' }) },
         extensions: { checkArgs: checkCustomerSeatsArgs, upstream: seatsSold.name },
@@ -61,7 +86,9 @@ builder.queryFields((t) => ({
     type: CustomerRef,
     nullable: true,
     description: 'A customer by e-mail address (customer_query); null when no account has it.',
-    args: { email: t.arg.string({ required: true, description: 'E-mail address of the account.' }) },
+    args: {
+      email: t.arg.string({ required: true, description: 'E-mail address of the account.' }),
+    },
     resolve: (_root, { email }, ctx) => customerByEmail(email, ctx),
   }),
 }));

@@ -22,14 +22,16 @@ import { badInput, builder, decodeGlobalId } from '../builder.js';
 import { CustomerRef, EventRef, SeatRef } from './refs.js';
 
 function requireRead(ctx: GatewayContext): void {
-  if (!ctx.auth.scopes.includes('read')) throw new GraphQLError('Not authorized', { extensions: { code: 'FORBIDDEN' } });
+  if (!ctx.auth.scopes.includes('read'))
+    throw new GraphQLError('Not authorized', { extensions: { code: 'FORBIDDEN' } });
 }
 
 /** The local key of a global id of `typename`; BAD_USER_INPUT for anything else. */
 function localId(globalId: unknown, typename: string): string {
   if (typeof globalId !== 'string') throw badInput(`A ${typename} reference needs a string "id".`);
   const decoded = decodeGlobalId(globalId);
-  if (decoded.typename !== typename) throw badInput(`Not a ${typename} id: "${globalId.slice(0, 80)}"`);
+  if (decoded.typename !== typename)
+    throw badInput(`Not a ${typename} id: "${globalId.slice(0, 80)}"`);
   return decoded.id;
 }
 
@@ -41,7 +43,10 @@ builder.asEntity(EventRef, {
   key: [builder.selection<{ id: string }>('id'), builder.selection<{ name: string }>('name')],
   resolveReference: async (ref, ctx) => {
     requireRead(ctx);
-    const name = 'name' in ref && ref.name !== undefined ? ref.name : localId((ref as { id?: unknown }).id, 'Event');
+    const name =
+      'name' in ref && ref.name !== undefined
+        ? ref.name
+        : localId((ref as { id?: unknown }).id, 'Event');
     if (typeof name !== 'string') throw badInput('An Event reference needs a string "name".');
     return copy(await eventByName(name, ctx));
   },
@@ -51,7 +56,10 @@ builder.asEntity(CustomerRef, {
   key: [builder.selection<{ id: string }>('id'), builder.selection<{ acctId: number }>('acctId')],
   resolveReference: async (ref, ctx) => {
     requireRead(ctx);
-    const raw = 'acctId' in ref && ref.acctId !== undefined ? ref.acctId : localId((ref as { id?: unknown }).id, 'Customer');
+    const raw =
+      'acctId' in ref && ref.acctId !== undefined
+        ? ref.acctId
+        : localId((ref as { id?: unknown }).id, 'Customer');
     const text = String(raw);
     if (!/^\d{1,15}$/.test(text)) throw badInput('Not a customer id.');
     return copy(await ctx.loaders.customers.byId.load(checkAcctId(Number(text))));

@@ -1,6 +1,13 @@
 /** The typed business failures of the mutations, as members of their payload unions. */
 import { money } from '../../resolvers/money.js';
-import { AmountMismatch, CardDeclined, CartExpired, EmailAlreadyExists, NotFound, SeatsUnavailable } from '../../resolvers/failures.js';
+import {
+  AmountMismatch,
+  CardDeclined,
+  CartExpired,
+  EmailAlreadyExists,
+  NotFound,
+  SeatsUnavailable,
+} from '../../resolvers/failures.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from './error.js';
 import { CustomerRef, MoneyRef } from './refs.js';
@@ -11,13 +18,16 @@ export const SeatsUnavailableRef = builder.objectType(SeatsUnavailable, {
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof SeatsUnavailable,
   fields: (t) => ({
-    eventName: t.exposeString('eventName', { description: 'The event whose seats were asked for.' }),
+    eventName: t.exposeString('eventName', {
+      description: 'The event whose seats were asked for.',
+    }),
   }),
 });
 
 export const CartExpiredRef = builder.objectType(CartExpired, {
   name: 'CartExpired',
-  description: 'The cart is unknown, or its hold lapsed (15 minutes) and its seats went back on sale.',
+  description:
+    'The cart is unknown, or its hold lapsed (15 minutes) and its seats went back on sale.',
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof CartExpired,
   fields: (t) => ({
@@ -43,7 +53,11 @@ export const AmountMismatchRef = builder.objectType(AmountMismatch, {
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof AmountMismatch,
   fields: (t) => ({
-    calculatedAmount: t.field({ type: MoneyRef, description: 'The amount due, as the ticketing service calculates it.', resolve: (e) => money(e.calculated) }),
+    calculatedAmount: t.field({
+      type: MoneyRef,
+      description: 'The amount due, as the ticketing service calculates it.',
+      resolve: (e) => money(e.calculated),
+    }),
   }),
 });
 
@@ -58,13 +72,15 @@ export const EmailAlreadyExistsRef = builder.objectType(EmailAlreadyExists, {
     // field with two types across union members.
     existingAcctId: t.exposeInt('acctId', {
       nullable: true,
-      description: 'The existing account with this e-mail (createCustomer: always; updateCustomer: null, the service does not name it).',
+      description:
+        'The existing account with this e-mail (createCustomer: always; updateCustomer: null, the service does not name it).',
     }),
     account: t.field({
       type: CustomerRef,
       nullable: true,
       description: 'The existing account (customer_query), when known and the caller may see it.',
-      resolve: (e, _args, ctx) => (e.acctId === undefined ? null : ctx.loaders.customers.byId.load(e.acctId)),
+      resolve: (e, _args, ctx) =>
+        e.acctId === undefined ? null : ctx.loaders.customers.byId.load(e.acctId),
     }),
   }),
 });

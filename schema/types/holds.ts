@@ -9,17 +9,26 @@ import { tierFor } from './mutation.js';
 import { CartRef, SeatRef } from './refs.js';
 
 const HoldBestAvailableInput = builder.inputType('HoldBestAvailableInput', {
-  description: 'The best adjacent seats available (best price tier first, nearest the row’s centre).',
+  description:
+    'The best adjacent seats available (best price tier first, nearest the row’s centre).',
   fields: (t) => ({
     eventName: t.string({ required: true, description: 'Event name, e.g. "EVENT01".' }),
-    quantity: t.int({ required: true, description: `How many adjacent seats, 1–${MAX_SEATS_PER_HOLD}.` }),
+    quantity: t.int({
+      required: true,
+      description: `How many adjacent seats, 1–${MAX_SEATS_PER_HOLD}.`,
+    }),
     ticketType: t.string({
       description:
-        'Ticket type code; must be one the event sells. Default: the first ticket type the event\'s price list (event_price_info, cached) gives for `priceCode`, or for the cheapest price code when none is given.',
+        "Ticket type code; must be one the event sells. Default: the first ticket type the event's price list (event_price_info, cached) gives for `priceCode`, or for the cheapest price code when none is given.",
     }),
-    priceCode: t.string({ description: 'Only seats at this price code; must be one of the event’s.' }),
+    priceCode: t.string({
+      description: 'Only seats at this price code; must be one of the event’s.',
+    }),
     section: t.string({ description: 'Only seats in this section.' }),
-    acctId: t.int({ description: 'Bind the cart to this account (an account-bound token’s own account by default).' }),
+    acctId: t.int({
+      description:
+        'Bind the cart to this account (an account-bound token’s own account by default).',
+    }),
     orderNum: t.int({ description: 'Add to this existing cart instead of starting a new one.' }),
   }),
 });
@@ -31,9 +40,13 @@ const HoldSeatsInput = builder.inputType('HoldSeatsInput', {
     section: t.string({ required: true, description: 'Section, e.g. "101".' }),
     row: t.string({ required: true, description: 'Row, e.g. "A".' }),
     firstSeat: t.int({ required: true, description: 'First seat number of the run.' }),
-    quantity: t.int({ required: true, description: `How many adjacent seats from firstSeat, 1–${MAX_SEATS_PER_HOLD}.` }),
+    quantity: t.int({
+      required: true,
+      description: `How many adjacent seats from firstSeat, 1–${MAX_SEATS_PER_HOLD}.`,
+    }),
     ticketType: t.string({
-      description: 'Ticket type code. Default: the first ticket type the event\'s price list (event_price_info, cached) gives for its cheapest price code.',
+      description:
+        "Ticket type code. Default: the first ticket type the event's price list (event_price_info, cached) gives for its cheapest price code.",
     }),
     orderNum: t.int({ description: 'Add to this existing cart instead of starting a new one.' }),
   }),
@@ -42,10 +55,26 @@ const HoldSeatsInput = builder.inputType('HoldSeatsInput', {
 const HoldSeatsSuccess = builder.objectRef<HoldOutcome>('HoldSeatsSuccess').implement({
   description: 'Seats held in a cart for 15 minutes: check out and pay before the hold lapses.',
   fields: (t) => ({
-    orderNum: t.exposeInt('orderNum', { description: 'Order number of the cart (pass it to checkout, releaseCart, cart).' }),
-    heldSeats: t.field({ type: [SeatRef], description: 'The seats this hold added, one per seat, at their per-seat price.', resolve: (h) => h.seats }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'When the hold lapses.', resolve: (h) => holdExpiry(h.holdExpires) }),
-    cart: t.field({ type: CartRef, nullable: true, description: 'The whole cart (shopping_cart), with seats held earlier.', resolve: (h, _a, ctx) => ctx.loaders.cart.load(h.orderNum) }),
+    orderNum: t.exposeInt('orderNum', {
+      description: 'Order number of the cart (pass it to checkout, releaseCart, cart).',
+    }),
+    heldSeats: t.field({
+      type: [SeatRef],
+      description: 'The seats this hold added, one per seat, at their per-seat price.',
+      resolve: (h) => h.seats,
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the hold lapses.',
+      resolve: (h) => holdExpiry(h.holdExpires),
+    }),
+    cart: t.field({
+      type: CartRef,
+      nullable: true,
+      description: 'The whole cart (shopping_cart), with seats held earlier.',
+      resolve: (h, _a, ctx) => ctx.loaders.cart.load(h.orderNum),
+    }),
   }),
 });
 

@@ -8,7 +8,8 @@
 import { builder } from '../builder.js';
 
 builder.mutationType({
-  description: 'Writes: holds, carts, checkout, payment, tickets and customer records. Business failures are typed members of each payload.',
+  description:
+    'Writes: holds, carts, checkout, payment, tickets and customer records. Business failures are typed members of each payload.',
 });
 
 /** Scope of a field acting for `acctId` when one is given: the tier, and the account (bound tokens). */

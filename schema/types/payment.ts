@@ -25,10 +25,15 @@ export const DeliveryMethodEnum = builder.enumType('DeliveryMethod', {
 });
 
 const CardInput = builder.inputType('CardInput', {
-  description: 'The card to charge. Never stored or logged; the idempotency record keeps only a hash.',
+  description:
+    'The card to charge. Never stored or logged; the idempotency record keeps only a hash.',
   fields: (t) => ({
     type: t.field({ type: CardTypeEnum, required: true, description: 'Card brand.' }),
-    number: t.string({ required: true, description: 'Card number, 12–19 digits (spaces or dashes allowed); must pass the Luhn check.' }),
+    number: t.string({
+      required: true,
+      description:
+        'Card number, 12–19 digits (spaces or dashes allowed); must pass the Luhn check.',
+    }),
     cvv: t.string({ required: true, description: 'Security code, 3 or 4 digits.' }),
     expiry: t.string({ required: true, description: 'Expiry "MMYY"; not in the past.' }),
     firstName: t.string({ required: true, description: 'Cardholder’s first name.' }),
@@ -46,30 +51,55 @@ const SubmitPaymentInput = builder.inputType('SubmitPaymentInput', {
     }),
     acctId: t.int({ required: true, description: 'Account the cart was checked out for.' }),
     orderNum: t.int({ required: true, description: 'Order number of the cart.' }),
-    amount: t.string({ required: true, description: 'The amount due from checkout, as a decimal string with two places, e.g. "302.00".' }),
+    amount: t.string({
+      required: true,
+      description:
+        'The amount due from checkout, as a decimal string with two places, e.g. "302.00".',
+    }),
     card: t.field({ type: CardInput, required: true, description: 'The card to charge.' }),
-    deliveryMethod: t.field({ type: DeliveryMethodEnum, description: 'How the tickets are delivered (default E_TICKET).' }),
+    deliveryMethod: t.field({
+      type: DeliveryMethodEnum,
+      description: 'How the tickets are delivered (default E_TICKET).',
+    }),
   }),
 });
 
 const PaymentSuccessRef = builder.objectRef<PaymentSuccess>('PaymentSuccess').implement({
   description: 'Paid: the seats are the account’s.',
   fields: (t) => ({
-    orderNum: t.exposeInt('orderNum', { description: 'Order number of the paid cart (the cart itself is gone).' }),
+    orderNum: t.exposeInt('orderNum', {
+      description: 'Order number of the paid cart (the cart itself is gone).',
+    }),
     acctId: t.exposeInt('acctId', { description: 'Account the seats now belong to.' }),
-    amount: t.field({ type: MoneyRef, description: 'Amount charged.', resolve: (p) => money(p.amount) }),
+    amount: t.field({
+      type: MoneyRef,
+      description: 'Amount charged.',
+      resolve: (p) => money(p.amount),
+    }),
     confirmationNumber: t.exposeString('confirmationNum', {
       nullable: true,
-      description: 'Confirmation number from the ticketing service; null when the payment was established by reading after its answer was lost.',
+      description:
+        'Confirmation number from the ticketing service; null when the payment was established by reading after its answer was lost.',
     }),
-    settledByReading: t.exposeBoolean('settledByReading', { description: 'True when the answer was lost and the gateway established the payment by reading the account’s seats and the cart.' }),
-    replayed: t.exposeBoolean('replayed', { description: 'True when this call sent nothing and answered with the key’s recorded outcome.' }),
-    customer: t.field({ type: CustomerRef, nullable: true, description: 'The account (customer_query).', resolve: (p, _a, ctx) => ctx.loaders.customers.byId.load(p.acctId) }),
+    settledByReading: t.exposeBoolean('settledByReading', {
+      description:
+        'True when the answer was lost and the gateway established the payment by reading the account’s seats and the cart.',
+    }),
+    replayed: t.exposeBoolean('replayed', {
+      description: 'True when this call sent nothing and answered with the key’s recorded outcome.',
+    }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      description: 'The account (customer_query).',
+      resolve: (p, _a, ctx) => ctx.loaders.customers.byId.load(p.acctId),
+    }),
   }),
 });
 
 const SubmitPaymentPayload = builder.errorUnion('SubmitPaymentPayload', {
-  description: 'The payment made, or why not. A lost answer is not a member: it is the error PAYMENT_OUTCOME_UNKNOWN (retry with the same key).',
+  description:
+    'The payment made, or why not. A lost answer is not a member: it is the error PAYMENT_OUTCOME_UNKNOWN (retry with the same key).',
   types: [PaymentSuccessRef, CardDeclined, AmountMismatch, CartExpired, NotFound],
   resolveType: () => 'PaymentSuccess',
 });

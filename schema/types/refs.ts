@@ -2,7 +2,16 @@
  * Object refs and shared connection types, declared once so that type files can name each other
  * without import cycles. Each type's fields are defined in its own file.
  */
-import type { CartResult, CustomerRecord, EventDetail, PingResult, PollingTestResult, PriceCodeInfo, SectionAvailabilityRow, TicketTypePrice } from '../../src/archtics/types.js';
+import type {
+  CartResult,
+  CustomerRecord,
+  EventDetail,
+  PingResult,
+  PollingTestResult,
+  PriceCodeInfo,
+  SectionAvailabilityRow,
+  TicketTypePrice,
+} from '../../src/archtics/types.js';
 import type { QuotaSnapshot } from '../../src/quota/types.js';
 import type { MoneyShape } from '../../resolvers/money.js';
 import type { SeatShape } from '../../resolvers/seats.js';
@@ -15,7 +24,8 @@ export const CartRef = builder.objectRef<CartResult>('Cart');
 export const MoneyRef = builder.objectRef<MoneyShape>('Money');
 export const PriceCodeRef = builder.objectRef<PriceCodeInfo>('PriceCode');
 export const TicketTypePriceRef = builder.objectRef<TicketTypePrice>('TicketTypePrice');
-export const SectionAvailabilityRef = builder.objectRef<SectionAvailabilityRow>('SectionAvailability');
+export const SectionAvailabilityRef =
+  builder.objectRef<SectionAvailabilityRow>('SectionAvailability');
 /** The Upstream object has no state of its own: its fields read the context. */
 export const UpstreamRef = builder.objectRef<Record<string, never>>('Upstream');
 export const PingRef = builder.objectRef<PingResult>('Ping');
@@ -23,6 +33,10 @@ export const PollingTestRef = builder.objectRef<PollingTestResult>('PollingTest'
 export const QuotaRef = builder.objectRef<QuotaSnapshot>('Quota');
 
 export const SeatConnectionRef = builder.connectionObject(
-  { type: SeatRef, name: 'SeatConnection', description: 'A page of seats, in event, section, row and seat order.' },
+  {
+    type: SeatRef,
+    name: 'SeatConnection',
+    description: 'A page of seats, in event, section, row and seat order.',
+  },
   { name: 'SeatEdge', description: 'A seat and its cursor.' },
 );

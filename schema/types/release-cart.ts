@@ -24,7 +24,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     extensions: { upstream: 'write' },
     type: ReleaseCartPayload,
-    description: 'Gives a cart’s seats back (abort_shopping_cart). Needs the hold scope; an account-bound token may not release another account’s cart.',
+    description:
+      'Gives a cart’s seats back (abort_shopping_cart). Needs the hold scope; an account-bound token may not release another account’s cart.',
     args: { orderNum: t.arg.int({ required: true, description: 'Order number of the cart.' }) },
     authScopes: { hold: true },
     resolve: (_root, { orderNum }, ctx) => releaseCart(orderNum, ctx),

@@ -6,19 +6,32 @@ function isCalendarDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 function parseDate(value: unknown): string {
-  if (typeof value !== 'string' || !isCalendarDate(value)) throw badInput(`Date must be a calendar date "YYYY-MM-DD", got ${JSON.stringify(value)?.slice(0, 40)}.`);
+  if (typeof value !== 'string' || !isCalendarDate(value))
+    throw badInput(
+      `Date must be a calendar date "YYYY-MM-DD", got ${JSON.stringify(value)?.slice(0, 40)}.`,
+    );
   return value;
 }
 
 function parseDateTime(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || !isCalendarDate(value.slice(0, 10))) {
-    throw badInput(`DateTime must be ISO 8601 ("2026-12-05T19:30:00Z"), got ${JSON.stringify(value)?.slice(0, 40)}.`);
+  if (
+    typeof value !== 'string' ||
+    !ISO_DATE_TIME.test(value) ||
+    !isCalendarDate(value.slice(0, 10))
+  ) {
+    throw badInput(
+      `DateTime must be ISO 8601 ("2026-12-05T19:30:00Z"), got ${JSON.stringify(value)?.slice(0, 40)}.`,
+    );
   }
   return value;
 }

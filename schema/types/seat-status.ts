@@ -5,6 +5,9 @@ export const SeatStatusEnum = builder.enumType('SeatStatus', {
   values: {
     AVAILABLE: { description: 'Free to hold.' },
     HELD: { description: 'In a cart, not yet paid.' },
-    SOLD: { description: 'Sold to an account (or taken, when the gateway cannot see whose cart holds it).' },
+    SOLD: {
+      description:
+        'Sold to an account (or taken, when the gateway cannot see whose cart holds it).',
+    },
   } as const,
 });

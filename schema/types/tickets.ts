@@ -22,19 +22,31 @@ const PrintTicketsInput = builder.inputType('PrintTicketsInput', {
   fields: (t) => ({
     acctId: t.int({ required: true, description: 'Account that owns the seats.' }),
     eventName: t.string({ required: true, description: 'Event name, e.g. "EVENT01".' }),
-    seats: t.field({ type: [SeatLocationInput], description: 'Only these seats (default: all of the account’s seats at the event).' }),
-    deliveryMethod: t.field({ type: DeliveryMethodEnum, description: 'E-ticket (default) or print at home.' }),
+    seats: t.field({
+      type: [SeatLocationInput],
+      description: 'Only these seats (default: all of the account’s seats at the event).',
+    }),
+    deliveryMethod: t.field({
+      type: DeliveryMethodEnum,
+      description: 'E-ticket (default) or print at home.',
+    }),
   }),
 });
 
-const PrintTicketsSuccess = builder.objectRef<{ acctId: number; eventName: string; tickets: SeatShape[] }>('PrintTicketsSuccess').implement({
-  description: 'Tickets issued. Earlier barcodes of these seats are void.',
-  fields: (t) => ({
-    acctId: t.exposeInt('acctId', { description: 'Account that owns the seats.' }),
-    eventName: t.exposeString('eventName', { description: 'The event.' }),
-    tickets: t.field({ type: [SeatRef], description: 'The seats with their new barcodes.', resolve: (r) => r.tickets }),
-  }),
-});
+const PrintTicketsSuccess = builder
+  .objectRef<{ acctId: number; eventName: string; tickets: SeatShape[] }>('PrintTicketsSuccess')
+  .implement({
+    description: 'Tickets issued. Earlier barcodes of these seats are void.',
+    fields: (t) => ({
+      acctId: t.exposeInt('acctId', { description: 'Account that owns the seats.' }),
+      eventName: t.exposeString('eventName', { description: 'The event.' }),
+      tickets: t.field({
+        type: [SeatRef],
+        description: 'The seats with their new barcodes.',
+        resolve: (r) => r.tickets,
+      }),
+    }),
+  });
 
 const PrintTicketsPayload = builder.errorUnion('PrintTicketsPayload', {
   description: 'Tickets issued, or why not.',
@@ -48,7 +60,8 @@ builder.mutationFields((t) => ({
     nullable: true,
     extensions: { upstream: 'write' },
     type: PrintTicketsPayload,
-    description: 'Issues tickets with new barcodes (ticket_print). Needs the buy scope and, for an account-bound token, its own account.',
+    description:
+      'Issues tickets with new barcodes (ticket_print). Needs the buy scope and, for an account-bound token, its own account.',
     args: { input: t.arg({ type: PrintTicketsInput, required: true }) },
     authScopes: (_root, { input }) => tierFor('buy', input.acctId),
     resolve: (_root, { input }, ctx) => printTickets(input, ctx),

@@ -9,8 +9,21 @@ import type { ArchticsConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Command1Response, CommandKind, CommandName, Product } from '../protocol/wire.js';
 import type { Limiter } from '../quota/types.js';
-import { buildEnvelope, commandUrl, identify, readCommand1, secretsOf, serializeEnvelope } from './envelope.js';
-import { ArchticsError, ProtocolError, RateLimitedError, UnavailableError, redactSecrets } from './errors.js';
+import {
+  buildEnvelope,
+  commandUrl,
+  identify,
+  readCommand1,
+  secretsOf,
+  serializeEnvelope,
+} from './envelope.js';
+import {
+  ArchticsError,
+  ProtocolError,
+  RateLimitedError,
+  UnavailableError,
+  redactSecrets,
+} from './errors.js';
 import { FAIL_FAST_SLOT_WAIT_MS, pollUntilDone, pollWaitMs, RoundTrips } from './polling.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, mayResend, type RetryPolicy } from './retry.js';
 import {
@@ -70,11 +83,16 @@ export interface ArchticsClientOptions {
 /** A Limiter that never waits or refuses (tests, tools). Honours the abort signal. */
 export const unlimitedLimiter: Limiter = {
   async acquire({ signal }) {
-    if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+    if (signal?.aborted)
+      throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
   },
   pauseFor() {},
   async snapshot() {
-    return { minuteRemaining: Number.POSITIVE_INFINITY, dayRemaining: Number.POSITIVE_INFINITY, queueLength: 0 };
+    return {
+      minuteRemaining: Number.POSITIVE_INFINITY,
+      dayRemaining: Number.POSITIVE_INFINITY,
+      queueLength: 0,
+    };
   },
   async close() {},
 };
@@ -106,7 +124,12 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
    * `failFast` (a read with a fallback, RunOptions.failFast): no wait for a slot beyond
    * FAIL_FAST_SLOT_WAIT_MS and no re-send — the first refusal is the answer.
    */
-  async function exchange(ex: Exchange, deadline: number | undefined, failFast: boolean, idle: RunOptions['idle']) {
+  async function exchange(
+    ex: Exchange,
+    deadline: number | undefined,
+    failFast: boolean,
+    idle: RunOptions['idle'],
+  ) {
     // Idle work gets one attempt: a failure is left for a caller (or the next round) to retry.
     const maxAttempts = idle ? 1 : policy.maxAttempts;
     for (let n = 1; ; n++) {
@@ -114,14 +137,22 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       if (deadline !== undefined && now >= deadline) {
         // The first send of a read whose operation has no time left (its earlier reads took it):
         // refused at once, never sent — the planner's answer to a read it cannot finish in time.
-        if (n === 1) throw new RateLimitedError(`archtics ${ex.command}: no time left before the deadline to send it; retry after 1s`, 1, 'budget', { command: ex.command });
+        if (n === 1)
+          throw new RateLimitedError(
+            `archtics ${ex.command}: no time left before the deadline to send it; retry after 1s`,
+            1,
+            'budget',
+            { command: ex.command },
+          );
         // Only reached before anything that might have executed was sent: outcome known.
         throw timeoutError(ex, 'deadline passed before the command could be sent', false);
       }
       // A read needs no attempt that outlives its deadline; a write keeps its full timeout so a
       // sent write is not abandoned early (that would make its outcome unknown for nothing).
       const timeoutMs =
-        ex.kind === 'read' && deadline !== undefined ? Math.max(1, Math.min(config.requestTimeoutMs, deadline - now)) : config.requestTimeoutMs;
+        ex.kind === 'read' && deadline !== undefined
+          ? Math.max(1, Math.min(config.requestTimeoutMs, deadline - now))
+          : config.requestTimeoutMs;
       const attempt: Attempt = await sendUnderBudget(ex, deps, {
         priority: idle ? 'idle' : ex.kind === 'write' ? 'write' : 'read',
         ...(idle ? { headroom: idle.headroom } : {}),
@@ -143,14 +174,21 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
           failFast,
         });
       }
-      if (failFast || !mayResend(ex.kind, attempt) || n >= maxAttempts) throw errorFor(ex, attempt, clock);
+      if (failFast || !mayResend(ex.kind, attempt) || n >= maxAttempts)
+        throw errorFor(ex, attempt, clock);
       const is429 = attempt.type === 'response' && attempt.status === 429;
-      const delay = is429 ? (retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS) : backoffDelay(n, policy, random);
+      const delay = is429
+        ? (retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS)
+        : backoffDelay(n, policy, random);
       // Waiting past the deadline is pointless: fail now — a 429 or 503 as what the service said,
       // a read's lost answers as the deadline they ran into (UPSTREAM_TIMEOUT).
       if (deadline !== undefined && clock.now() + delay >= deadline) {
         if (attempt.type === 'response' || ex.kind === 'write') throw errorFor(ex, attempt, clock);
-        throw timeoutError(ex, `no answer before the deadline (${n} attempts; the last ${attempt.type === 'network' ? `lost its connection (${attempt.code})` : 'timed out'})`, false);
+        throw timeoutError(
+          ex,
+          `no answer before the deadline (${n} attempts; the last ${attempt.type === 'network' ? `lost its connection (${attempt.code})` : 'timed out'})`,
+          false,
+        );
       }
       ex.stats.retries++;
       if (ex.trace) ex.trace.retries++;
@@ -158,10 +196,24 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
     }
   }
 
-  function report(ex: Exchange, started: number, requestId: string | undefined, ref: string | undefined, err?: unknown) {
+  function report(
+    ex: Exchange,
+    started: number,
+    requestId: string | undefined,
+    ref: string | undefined,
+    err?: unknown,
+  ) {
     const durationMs = Math.max(0, Math.round(clock.now() - started));
-    const errorCode = err === undefined ? undefined : err instanceof ArchticsError ? err.code : isAbort(err) ? 'ABORTED' : 'INTERNAL';
-    const status: ExchangeStats['status'] = err instanceof ArchticsError && err.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : ex.stats.status;
+    const errorCode =
+      err === undefined
+        ? undefined
+        : err instanceof ArchticsError
+          ? err.code
+          : isAbort(err)
+            ? 'ABORTED'
+            : 'INTERNAL';
+    const status: ExchangeStats['status'] =
+      err instanceof ArchticsError && err.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : ex.stats.status;
     const event: UpstreamCallEvent = {
       command: ex.command,
       product: ex.product,
@@ -184,13 +236,19 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       retries: ex.stats.retries,
       ...(requestId ? { requestId } : {}),
       ...(ref !== undefined ? { ref } : {}),
-      ...(err instanceof ArchticsError && 'outcomeUnknown' in err && err.outcomeUnknown ? { outcomeUnknown: true } : {}),
+      ...(err instanceof ArchticsError && 'outcomeUnknown' in err && err.outcomeUnknown
+        ? { outcomeUnknown: true }
+        : {}),
     };
     if (err === undefined) opts.logger.debug(line, 'archtics command ok');
     else opts.logger.warn({ ...line, error: safeMessage(err, secrets) }, 'archtics command failed');
   }
 
-  async function run<Req, Res>(def: CommandDef<Req, Res>, req: Req, runOpts: RunOptions = {}): Promise<Res> {
+  async function run<Req, Res>(
+    def: CommandDef<Req, Res>,
+    req: Req,
+    runOpts: RunOptions = {},
+  ): Promise<Res> {
     const started = clock.now();
     const id = identify(def);
     // One signal for the command: the caller's, or close().
@@ -200,7 +258,8 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
     const onClose = forward(closing.signal);
     if (runOpts.signal?.aborted) controller.abort(runOpts.signal.reason);
     else if (closing.signal.aborted) controller.abort(closing.signal.reason);
-    if (runOpts.signal && onCallerAbort) runOpts.signal.addEventListener('abort', onCallerAbort, { once: true });
+    if (runOpts.signal && onCallerAbort)
+      runOpts.signal.addEventListener('abort', onCallerAbort, { once: true });
     closing.signal.addEventListener('abort', onClose, { once: true });
 
     const ex: Exchange = {
@@ -220,8 +279,14 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
       ex.body = serializeEnvelope(buildEnvelope(config, def, req, runOpts.ref));
       // The caller's (for a read in a GraphQL operation: the earlier of the operation's and the
       // read's own, src/context.ts), else a read's own.
-      const deadline = runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
-      const answer = await exchange(ex, deadline, id.kind === 'read' && runOpts.failFast === true, runOpts.idle);
+      const deadline =
+        runOpts.deadline ?? (id.kind === 'read' ? started + config.readDeadlineMs : undefined);
+      const answer = await exchange(
+        ex,
+        deadline,
+        id.kind === 'read' && runOpts.failFast === true,
+        runOpts.idle,
+      );
       const command1 = readCommand1(answer.body, { ...id, cutShort: answer.cutShort, secrets });
       const result = parseAnswer((c) => def.parse(c), command1, ex);
       report(ex, started, runOpts.requestId, runOpts.ref);
@@ -247,24 +312,38 @@ export function createArchticsClient(opts: ArchticsClientOptions): ArchticsClien
 }
 
 /** def.parse throws ArchticsCommandError itself; anything else it throws is a protocol problem. */
-function parseAnswer<Res>(parse: (command1: Command1Response) => Res, command1: Command1Response, ex: Exchange): Res {
+function parseAnswer<Res>(
+  parse: (command1: Command1Response) => Res,
+  command1: Command1Response,
+  ex: Exchange,
+): Res {
   try {
     return parse(command1);
   } catch (err) {
     if (err instanceof ArchticsError) throw err;
     const why = err instanceof Error ? err.message : String(err);
     // The service answered, so a write was executed; we just cannot read what it did.
-    throw new ProtocolError(redactSecrets(`archtics ${ex.command} (${ex.product}): could not read the answer: ${why}`, ex.secrets), undefined, {
-      command: ex.command,
-      kind: ex.kind,
-      status: 200,
-      outcomeUnknown: ex.kind === 'write',
-    });
+    throw new ProtocolError(
+      redactSecrets(
+        `archtics ${ex.command} (${ex.product}): could not read the answer: ${why}`,
+        ex.secrets,
+      ),
+      undefined,
+      {
+        command: ex.command,
+        kind: ex.kind,
+        status: 200,
+        outcomeUnknown: ex.kind === 'write',
+      },
+    );
   }
 }
 
 function isAbort(err: unknown): boolean {
-  return (err instanceof Error || err instanceof DOMException) && (err.name === 'AbortError' || err.name === 'TimeoutError');
+  return (
+    (err instanceof Error || err instanceof DOMException) &&
+    (err.name === 'AbortError' || err.name === 'TimeoutError')
+  );
 }
 
 function safeMessage(err: unknown, secrets: readonly string[]): string {

@@ -34,7 +34,9 @@ export interface CommandIdentity {
  * this side of the wire (test/archtics/real-defs.test.ts holds every definition against the
  * sandbox's own reading of the reference).
  */
-export function identify(def: Pick<CommandDef<unknown, unknown>, 'name' | 'product' | 'kind'>): CommandIdentity {
+export function identify(
+  def: Pick<CommandDef<unknown, unknown>, 'name' | 'product' | 'kind'>,
+): CommandIdentity {
   return { command: def.name, product: def.product, kind: def.kind };
 }
 
@@ -45,8 +47,12 @@ export function secretsOf(config: Pick<ArchticsConfig, 'apiKey'>): string[] {
 }
 
 /** `{base}/{product}/ticketing_services.aspx?dsn={dsn}&apikey={apikey}`. Carries the key: never log it. */
-export function commandUrl(config: Pick<ArchticsConfig, 'baseUrl' | 'dsn' | 'apiKey'>, product: Product): string {
-  if (!config.baseUrl) throw new Error('ArchticsConfig.baseUrl is not set (start the sandbox and pass its URL)');
+export function commandUrl(
+  config: Pick<ArchticsConfig, 'baseUrl' | 'dsn' | 'apiKey'>,
+  product: Product,
+): string {
+  if (!config.baseUrl)
+    throw new Error('ArchticsConfig.baseUrl is not set (start the sandbox and pass its URL)');
   const base = config.baseUrl.replace(/\/+$/, '');
   const query = new URLSearchParams({ dsn: config.dsn, apikey: config.apiKey });
   return `${base}/${product}/${RESOURCE}?${query.toString()}`;
@@ -59,7 +65,13 @@ export function buildEnvelope<Req>(
   ref?: string,
 ): RequestEnvelope {
   // A def's fields can never override the envelope's own: the DSN must equal the URL's.
-  const { cmd: _cmd, ref: _ref, uid: _uid, dsn: _dsn, ...fields } = def.toFields(req, { siteName: config.siteName });
+  const {
+    cmd: _cmd,
+    ref: _ref,
+    uid: _uid,
+    dsn: _dsn,
+    ...fields
+  } = def.toFields(req, { siteName: config.siteName });
   return {
     header: {
       ver: HEADER_VERSION,
@@ -93,16 +105,22 @@ export function readCommand1(
 ): Command1Response {
   const init = { command: opts.command, kind: opts.kind, status: 200 };
   const fail = (message: string, headerResult?: number, outcomeUnknown = opts.kind === 'write') =>
-    new ProtocolError(redactSecrets(`archtics ${opts.command} (${opts.product}): ${message}`, opts.secrets), headerResult, {
-      ...init,
-      outcomeUnknown,
-    });
+    new ProtocolError(
+      redactSecrets(`archtics ${opts.command} (${opts.product}): ${message}`, opts.secrets),
+      headerResult,
+      {
+        ...init,
+        outcomeUnknown,
+      },
+    );
   if (opts.cutShort) return throwIt(fail('the 200 answer was cut short'));
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return throwIt(fail(text.trim() === '' ? 'the 200 answer had an empty body' : 'the 200 answer is not JSON'));
+    return throwIt(
+      fail(text.trim() === '' ? 'the 200 answer had an empty body' : 'the 200 answer is not JSON'),
+    );
   }
   if (!isObject(parsed)) return throwIt(fail('the 200 answer is not a JSON object'));
   const env = parsed as Partial<ResponseEnvelope>;
@@ -118,7 +136,13 @@ export function readCommand1(
           : headerResult === HEADER_RESULT.missingUid
             ? 'missing uid'
             : 'unknown reason';
-    return throwIt(fail(`the service refused the envelope (header.result ${headerResult}: ${why})`, Number.isFinite(headerResult) ? headerResult : undefined, false));
+    return throwIt(
+      fail(
+        `the service refused the envelope (header.result ${headerResult}: ${why})`,
+        Number.isFinite(headerResult) ? headerResult : undefined,
+        false,
+      ),
+    );
   }
   if (!isObject(env.command1)) return throwIt(fail('the 200 answer has no command1'));
   return env.command1 as Command1Response;

@@ -15,7 +15,8 @@
  */
 const CODE = /^[A-Za-z0-9_](?:[A-Za-z0-9 ._\-/+#]*[A-Za-z0-9._\-/+#])?$/;
 /** RFC 5321: 64 for the local part, 254 for the whole path; dot-atom local part, LDH domain labels. */
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 /** Control characters, and the characters of markup. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f<>]/;
 
@@ -32,7 +33,10 @@ const code = (max: number): Rule => ({ max, test: (v) => CODE.test(v) });
 const RULES: Record<string, Rule> = {
   event_name: code(MAX_EVENT_NAME),
   prev_event_name: code(MAX_EVENT_NAME),
-  event_filter: { max: 100 * (MAX_EVENT_NAME + 1), test: (v) => v.split(',').every((n) => n.length <= MAX_EVENT_NAME && CODE.test(n)) },
+  event_filter: {
+    max: 100 * (MAX_EVENT_NAME + 1),
+    test: (v) => v.split(',').every((n) => n.length <= MAX_EVENT_NAME && CODE.test(n)),
+  },
   section: code(10),
   section_name: code(10),
   row: code(10),
@@ -86,7 +90,10 @@ function check(command: string, key: string, value: unknown): void {
 }
 
 /** The fields, unchanged, when every string in them fits its field; else InvalidInputError. */
-export function checkCommandFields<F extends Record<string, unknown>>(command: string, fields: F): F {
+export function checkCommandFields<F extends Record<string, unknown>>(
+  command: string,
+  fields: F,
+): F {
   for (const [k, v] of Object.entries(fields)) check(command, k, v);
   return fields;
 }

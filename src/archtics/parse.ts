@@ -20,7 +20,12 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function protocolError(def: DefIdentity, path: string, problem: string, value?: unknown): ProtocolError {
+function protocolError(
+  def: DefIdentity,
+  path: string,
+  problem: string,
+  value?: unknown,
+): ProtocolError {
   const shown = value === undefined ? '' : `: ${JSON.stringify(value)?.slice(0, 60)}`;
   // A write's answer we cannot read still means the service executed it: never re-send blindly.
   return new ProtocolError(`${def.name}: field "${path}" ${problem}${shown}`, undefined, {
@@ -72,7 +77,8 @@ export function toCents(value: unknown): Cents | undefined {
 
 /** The wire form of an amount: integer cents → decimal string with two places (12345 → "123.45"). */
 export function centsToDecimal(cents: Cents): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`amount must be integer cents, got ${cents}`);
+  if (!Number.isSafeInteger(cents))
+    throw new RangeError(`amount must be integer cents, got ${cents}`);
   const abs = Math.abs(cents);
   const text = `${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
   return cents < 0 ? `-${text}` : text;
@@ -150,11 +156,16 @@ export class FieldReader {
     const value = this.raw(key);
     if (value === undefined) throw protocolError(this.def, this.fieldPath(key), 'is missing');
     const out = convert(value);
-    if (out === undefined) throw protocolError(this.def, this.fieldPath(key), `is not ${expected}`, value);
+    if (out === undefined)
+      throw protocolError(this.def, this.fieldPath(key), `is not ${expected}`, value);
     return out;
   }
 
-  private readOpt<T>(key: string, convert: (v: unknown) => T | undefined, expected: string): T | undefined {
+  private readOpt<T>(
+    key: string,
+    convert: (v: unknown) => T | undefined,
+    expected: string,
+  ): T | undefined {
     return this.has(key) ? this.read(key, convert, expected) : undefined;
   }
 
@@ -272,7 +283,11 @@ export function checkResult<Res>(
   return checkAnswer(FieldReader.of(command1, def), def, hooks);
 }
 
-function checkAnswer<Res>(answer: FieldReader, def: DefIdentity, hooks: ResultHooks<Res>): { empty: Res } | undefined {
+function checkAnswer<Res>(
+  answer: FieldReader,
+  def: DefIdentity,
+  hooks: ResultHooks<Res>,
+): { empty: Res } | undefined {
   const result = answer.int('result');
   if (result === 0) return undefined;
   const noRow = hooks.noRow?.[result];
@@ -286,7 +301,11 @@ function checkAnswer<Res>(answer: FieldReader, def: DefIdentity, hooks: ResultHo
     sqlCode,
     detail,
     extra,
-    { command: def.name, kind: def.kind, ...(hooks.failures?.[result] ? { failure: hooks.failures[result] } : {}) },
+    {
+      command: def.name,
+      kind: def.kind,
+      ...(hooks.failures?.[result] ? { failure: hooks.failures[result] } : {}),
+    },
   );
 }
 
@@ -303,7 +322,10 @@ export interface CommandSpec<Req, Res> extends ResultHooks<Res> {
 }
 
 /** A CommandDef: the wire name, its product and kind, the result check, the parser, the cache policy. */
-export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req, Res>): CommandDef<Req, Res> {
+export function defineCommand<Req, Res>(
+  name: CommandName,
+  spec: CommandSpec<Req, Res>,
+): CommandDef<Req, Res> {
   const def: CommandDef<Req, Res> = {
     name,
     product: spec.product,
@@ -326,7 +348,10 @@ export function defineCommand<Req, Res>(name: CommandName, spec: CommandSpec<Req
  * raised elsewhere, a fake in a test) the one its result code maps to in `def`. Undefined for any
  * other error.
  */
-export function failureOf(e: unknown, def: Pick<CommandDef<unknown, unknown>, 'failures'>): CommandFailure | undefined {
+export function failureOf(
+  e: unknown,
+  def: Pick<CommandDef<unknown, unknown>, 'failures'>,
+): CommandFailure | undefined {
   if (!(e instanceof ArchticsCommandError)) return undefined;
   return e.failure ?? def.failures?.[Number(e.result)];
 }
@@ -334,7 +359,8 @@ export function failureOf(e: unknown, def: Pick<CommandDef<unknown, unknown>, 'f
 /** Request object without its undefined entries: optional fields are omitted, never null. */
 export function compact(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== null) out[key] = value;
+  for (const [key, value] of Object.entries(fields))
+    if (value !== undefined && value !== null) out[key] = value;
   return out;
 }
 

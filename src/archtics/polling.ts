@@ -7,9 +7,20 @@
 import type { ArchticsConfig } from '../config.js';
 import { RateLimitedError } from './errors.js';
 import { mayRepoll, type RetryPolicy } from './retry.js';
-import { errorFor, retryAfterOf, sendUnderBudget, timeoutError, type Attempt, type Exchange, type SendDeps } from './transport.js';
+import {
+  errorFor,
+  retryAfterOf,
+  sendUnderBudget,
+  timeoutError,
+  type Attempt,
+  type Exchange,
+  type SendDeps,
+} from './transport.js';
 
-export type PollConfig = Pick<ArchticsConfig, 'pollTimeoutMs' | 'pollInitialMs' | 'pollMaxIntervalMs' | 'pollBackoff' | 'requestTimeoutMs'>;
+export type PollConfig = Pick<
+  ArchticsConfig,
+  'pollTimeoutMs' | 'pollInitialMs' | 'pollMaxIntervalMs' | 'pollBackoff' | 'requestTimeoutMs'
+>;
 
 /**
  * A read with a fallback (RunOptions.failFast) takes a slot — first send or poll — only this soon:
@@ -19,7 +30,10 @@ export type PollConfig = Pick<ArchticsConfig, 'pollTimeoutMs' | 'pollInitialMs' 
 export const FAIL_FAST_SLOT_WAIT_MS = 1_000;
 
 /** The wait after `current`: ×backoff, capped. */
-export function nextPollInterval(current: number, config: Pick<PollConfig, 'pollBackoff' | 'pollMaxIntervalMs'>): number {
+export function nextPollInterval(
+  current: number,
+  config: Pick<PollConfig, 'pollBackoff' | 'pollMaxIntervalMs'>,
+): number {
   return Math.min(config.pollMaxIntervalMs, current * config.pollBackoff);
 }
 
@@ -28,7 +42,10 @@ export function nextPollInterval(current: number, config: Pick<PollConfig, 'poll
  * (pollInitialMs, then ×pollBackoff up to pollMaxIntervalMs). The budget planner counts them when
  * it grants a first send (AcquireOptions.pollWaitMs).
  */
-export function pollWaitMs(polls: number, config: Pick<PollConfig, 'pollInitialMs' | 'pollBackoff' | 'pollMaxIntervalMs'>): number {
+export function pollWaitMs(
+  polls: number,
+  config: Pick<PollConfig, 'pollInitialMs' | 'pollBackoff' | 'pollMaxIntervalMs'>,
+): number {
   let total = 0;
   let interval = config.pollInitialMs;
   for (let k = 0; k < polls; k++) {
@@ -72,9 +89,16 @@ export async function pollUntilDone(
 ): Promise<Extract<Attempt, { type: 'response' }>> {
   const { clock } = deps;
   const write = ex.kind === 'write';
-  const giveUpAt = Math.min(opts.acceptedAt + config.pollTimeoutMs, opts.deadline ?? Number.POSITIVE_INFINITY);
+  const giveUpAt = Math.min(
+    opts.acceptedAt + config.pollTimeoutMs,
+    opts.deadline ?? Number.POSITIVE_INFINITY,
+  );
   const giveUp = () =>
-    timeoutError(ex, `no result after ${Math.round(clock.now() - opts.acceptedAt)} ms of polling (${ex.stats.polls} polls)`, write);
+    timeoutError(
+      ex,
+      `no result after ${Math.round(clock.now() - opts.acceptedAt)} ms of polling (${ex.stats.polls} polls)`,
+      write,
+    );
 
   let interval = config.pollInitialMs;
   let wait = interval;
@@ -101,7 +125,8 @@ export async function pollUntilDone(
       });
     } catch (err) {
       // No budget before giveUpAt: to the caller that is "no result in time", not "over quota".
-      if (err instanceof RateLimitedError && err.source === 'budget' && !ex.signal?.aborted) throw giveUp();
+      if (err instanceof RateLimitedError && err.source === 'budget' && !ex.signal?.aborted)
+        throw giveUp();
       throw err;
     }
 

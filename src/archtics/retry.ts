@@ -15,15 +15,27 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseMs: 200, factor: 2, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseMs: 200,
+  factor: 2,
+  maxDelayMs: 5_000,
+};
 
 /**
  * Full-jitter exponential backoff before retry number `retry` (1 = the first re-send):
  * uniform in [0, min(maxDelayMs, baseMs × factor^(retry-1))). Spreads replicas that failed
  * together instead of having them return in lockstep.
  */
-export function backoffDelay(retry: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseMs * policy.factor ** Math.max(0, retry - 1));
+export function backoffDelay(
+  retry: number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.baseMs * policy.factor ** Math.max(0, retry - 1),
+  );
   return Math.floor(Math.min(Math.max(random(), 0), 0.999999) * ceiling);
 }
 

@@ -48,7 +48,14 @@ export interface HttpRequest {
 export type HttpPost = (req: HttpRequest) => Promise<Attempt>;
 
 /** Connection errors raised before a byte of the request was written. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function errorCode(err: unknown): string {
   // undici: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }); walk a few causes.
@@ -71,7 +78,11 @@ function abortReason(signal: AbortSignal): unknown {
  * request's own signal.
  */
 export function createHttpPost(opts: { fetch?: typeof fetch } = {}): HttpPost {
-  const api = ky.create({ retry: 0, throwHttpErrors: false, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const api = ky.create({
+    retry: 0,
+    throwHttpErrors: false,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   return async ({ url, body, cookie, timeoutMs, signal }) => {
     if (signal?.aborted) throw abortReason(signal);
     // Per-attempt controller, linked to the caller's signal (removed again in `finally`).
@@ -114,7 +125,13 @@ export function createHttpPost(opts: { fetch?: typeof fetch } = {}): HttpPost {
         if (timedOut) return { type: 'timeout' };
         cutShort = true;
       }
-      return { type: 'response', status: response.status, headers: response.headers, body: text, cutShort };
+      return {
+        type: 'response',
+        status: response.status,
+        headers: response.headers,
+        body: text,
+        cutShort,
+      };
     } finally {
       if (bodyTimer) clearTimeout(bodyTimer);
       signal?.removeEventListener('abort', onAbort);
@@ -165,7 +182,15 @@ export interface SendDeps {
 export async function sendUnderBudget(
   ex: Exchange,
   deps: SendDeps,
-  opts: { priority: Priority; headroom?: number; deadline?: number; startBy?: number; pollWaitMs?: (polls: number) => number; timeoutMs: number; poll: boolean },
+  opts: {
+    priority: Priority;
+    headroom?: number;
+    deadline?: number;
+    startBy?: number;
+    pollWaitMs?: (polls: number) => number;
+    timeoutMs: number;
+    poll: boolean;
+  },
 ): Promise<Attempt> {
   let cookie: string;
   for (;;) {
@@ -205,7 +230,8 @@ export async function sendUnderBudget(
   ex.stats.status = attempt.type === 'response' ? attempt.status : attempt.type;
   if (attempt.type === 'response') {
     // The pause first, before any await: sends granted meanwhile check it right before they go.
-    if (attempt.status === 429) deps.limiter.pauseFor(retryAfterOf(attempt, deps.clock) ?? DEFAULT_RETRY_AFTER_MS);
+    if (attempt.status === 429)
+      deps.limiter.pauseFor(retryAfterOf(attempt, deps.clock) ?? DEFAULT_RETRY_AFTER_MS);
     ex.claim?.answered(attempt.status);
     for (const setCookie of attempt.headers.getSetCookie()) {
       // A malformed cookie is dropped, not fatal; its text could echo the URL, so no message.
@@ -219,28 +245,44 @@ export async function sendUnderBudget(
 export const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 export function retryAfterOf(attempt: Attempt, clock: Clock): number | undefined {
-  return attempt.type === 'response' ? retryAfterMs(attempt.headers.get('retry-after'), clock.now()) : undefined;
+  return attempt.type === 'response'
+    ? retryAfterMs(attempt.headers.get('retry-after'), clock.now())
+    : undefined;
 }
 
 /**
  * The typed error for a failed attempt. `phase: 'poll'` means the command was already accepted
  * (202): a write that then loses its answer has an unknown outcome.
  */
-export function errorFor(ex: Exchange, attempt: Attempt, clock: Clock, phase: 'send' | 'poll' = 'send'): ArchticsError {
+export function errorFor(
+  ex: Exchange,
+  attempt: Attempt,
+  clock: Clock,
+  phase: 'send' | 'poll' = 'send',
+): ArchticsError {
   const init = { command: ex.command, kind: ex.kind };
   const where = `archtics ${ex.command} (${ex.product})`;
   const msg = (text: string) => redactSecrets(`${where}: ${text}`, ex.secrets);
   const write = ex.kind === 'write';
   if (attempt.type === 'timeout') {
     // A timed-out write may have been received and executed.
-    return new UpstreamTimeoutError(msg(`no answer within the request timeout${phase === 'poll' ? ' while polling' : ''}`), write, init);
+    return new UpstreamTimeoutError(
+      msg(`no answer within the request timeout${phase === 'poll' ? ' while polling' : ''}`),
+      write,
+      init,
+    );
   }
   if (attempt.type === 'network') {
     const unknown = write && (attempt.sent || phase === 'poll');
-    return new UnavailableError(msg(`connection failed (${attempt.code})${unknown ? '; the write may have been executed' : ''}`), {
-      ...init,
-      outcomeUnknown: unknown,
-    });
+    return new UnavailableError(
+      msg(
+        `connection failed (${attempt.code})${unknown ? '; the write may have been executed' : ''}`,
+      ),
+      {
+        ...init,
+        outcomeUnknown: unknown,
+      },
+    );
   }
   const { status } = attempt;
   const { faultCode, faultString } = parseFault(attempt.body);
@@ -253,20 +295,36 @@ export function errorFor(ex: Exchange, attempt: Attempt, clock: Clock, phase: 's
       return new SetupError(msg(detail), faultCode, withStatus);
     case 429: {
       const ms = retryAfterOf(attempt, clock) ?? DEFAULT_RETRY_AFTER_MS;
-      return new RateLimitedError(msg(detail), Math.max(1, Math.ceil(ms / 1000)), 'upstream', withStatus);
+      return new RateLimitedError(
+        msg(detail),
+        Math.max(1, Math.ceil(ms / 1000)),
+        'upstream',
+        withStatus,
+      );
     }
     case 503:
       return new UnavailableError(msg(detail), withStatus);
     default:
       // Anything else is outside the protocol. A 5xx on a write might hide an executed write.
-      return new ProtocolError(msg(`unexpected ${detail}`), undefined, { ...withStatus, outcomeUnknown: write && status >= 500 });
+      return new ProtocolError(msg(`unexpected ${detail}`), undefined, {
+        ...withStatus,
+        outcomeUnknown: write && status >= 500,
+      });
   }
 }
 
 /** Error for a command whose answer did not come in time (polling, or a deadline). */
-export function timeoutError(ex: Exchange, text: string, outcomeUnknown: boolean): UpstreamTimeoutError {
-  return new UpstreamTimeoutError(redactSecrets(`archtics ${ex.command} (${ex.product}): ${text}`, ex.secrets), outcomeUnknown, {
-    command: ex.command,
-    kind: ex.kind,
-  });
+export function timeoutError(
+  ex: Exchange,
+  text: string,
+  outcomeUnknown: boolean,
+): UpstreamTimeoutError {
+  return new UpstreamTimeoutError(
+    redactSecrets(`archtics ${ex.command} (${ex.product}): ${text}`, ex.secrets),
+    outcomeUnknown,
+    {
+      command: ex.command,
+      kind: ex.kind,
+    },
+  );
 }

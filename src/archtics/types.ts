@@ -143,7 +143,11 @@ export function newProvenance(now: number): Provenance {
 }
 
 /** Records one read: fresh until `expiresAt` (0: not cacheable), evicted by `tags`. */
-export function noteRead(p: Provenance | undefined, expiresAt: number, tags: readonly string[] = []): void {
+export function noteRead(
+  p: Provenance | undefined,
+  expiresAt: number,
+  tags: readonly string[] = [],
+): void {
   if (!p) return;
   if (expiresAt < p.freshUntil) p.freshUntil = expiresAt;
   for (const t of tags) p.tags.add(t);
@@ -195,7 +199,11 @@ export interface CommandRunner {
    * Lets a fully cached operation resolve synchronously (no promise per field, no garbage kept
    * across event-loop turns).
    */
-  peek?<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined;
+  peek?<Req, Res>(
+    def: CommandDef<Req, Res>,
+    req: Req,
+    opts?: RunOptions,
+  ): { value: Res } | undefined;
 }
 
 // ── Results, command by command ─────────────────────────────────────────────────────────────

@@ -35,7 +35,10 @@ export function catalogueIndex<Item>(value: CatalogueValue<Item>): ReadonlyMap<s
  * Every page of the catalogue through `run` (one call per page, in order). Throws what `run`
  * throws: a catalogue is whole or not at all.
  */
-export async function fetchCatalogue<Res, Item>(policy: CataloguePolicy<Res, Item>, run: (req: unknown) => Promise<Res>): Promise<CatalogueValue<Item>> {
+export async function fetchCatalogue<Res, Item>(
+  policy: CataloguePolicy<Res, Item>,
+  run: (req: unknown) => Promise<Res>,
+): Promise<CatalogueValue<Item>> {
   const ids: string[] = [];
   const items: Item[] = [];
   const seen = new Set<string>();

@@ -12,8 +12,12 @@ const OWN_LOCK: LockHandle = { release: async () => undefined };
 export function degradableL2(inner: L2Store, degraded: () => boolean): L2Store {
   return {
     get: (key) => (degraded() ? Promise.resolve(undefined) : inner.get(key)),
-    getMany: (keys) => (degraded() ? Promise.resolve(keys.map((): CacheEntry | undefined => undefined)) : inner.getMany(keys)),
-    set: (key, entry, startedAt) => (degraded() ? Promise.resolve(false) : inner.set(key, entry, startedAt)),
+    getMany: (keys) =>
+      degraded()
+        ? Promise.resolve(keys.map((): CacheEntry | undefined => undefined))
+        : inner.getMany(keys),
+    set: (key, entry, startedAt) =>
+      degraded() ? Promise.resolve(false) : inner.set(key, entry, startedAt),
     invalidate: (tags) => (degraded() ? Promise.resolve() : inner.invalidate(tags)),
     onRemoteInvalidate: (listener) => inner.onRemoteInvalidate(listener),
     tryLock: (key, ttlMs) => (degraded() ? Promise.resolve(OWN_LOCK) : inner.tryLock(key, ttlMs)),

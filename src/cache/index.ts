@@ -7,11 +7,24 @@
  * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), runner.ts (the
  * CommandRunner tying them together).
  */
-export { createCachedRunner, type CachedRunner, type CachedRunnerOptions, type CacheLogger, type RefreshEvent } from './runner.js';
+export {
+  createCachedRunner,
+  type CachedRunner,
+  type CachedRunnerOptions,
+  type CacheLogger,
+  type RefreshEvent,
+} from './runner.js';
 export { RedisRefreshLedger } from './redis-refresh-ledger.js';
 export { MemoryRefreshLedger, type RefreshLedger, type RefreshOutcome } from './refresh-ahead.js';
 export { RedisL2, cacheNamespace, type RedisL2Options } from './redis-l2.js';
 export { ByteLruStore, entryBytes } from './lru.js';
 export { cacheKey, canonicalJson, keyOfFields } from './key.js';
 export { isRefusal, staleExtension } from './stale.js';
-export type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
+export type {
+  CacheEntry,
+  CacheMetricsSink,
+  CacheOutcome,
+  CacheStats,
+  L2Store,
+  LockHandle,
+} from './types.js';

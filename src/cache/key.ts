@@ -40,7 +40,11 @@ export function keyOfFields(command: string, fields: Record<string, unknown>): s
 export const itemKey = (command: string, id: string): string => `${command}:item:${id}`;
 
 /** The key of a typed request; undefined when the def refuses the request (the inner runner will say why). */
-export function cacheKey<Req>(def: CommandDef<Req, unknown>, req: Req, ctx: CommandContext): string | undefined {
+export function cacheKey<Req>(
+  def: CommandDef<Req, unknown>,
+  req: Req,
+  ctx: CommandContext,
+): string | undefined {
   let fields: Record<string, unknown>;
   try {
     fields = def.toFields(req, ctx);

@@ -62,7 +62,8 @@ export function heapBytesOf(value: unknown, depth = 0): number {
         return n;
       }
       let n = OBJECT_HEADER;
-      for (const k in value) n += PTR + heapBytesOf((value as Record<string, unknown>)[k], depth + 1);
+      for (const k in value)
+        n += PTR + heapBytesOf((value as Record<string, unknown>)[k], depth + 1);
       return n;
     }
     default:
@@ -157,7 +158,8 @@ export class ByteLruStore {
     for (const t of tags) {
       const keys = this.byTag.get(t);
       if (keys === undefined) continue;
-      for (const key of typeof keys === 'string' ? [keys] : [...keys]) if (this.lru.delete(key)) n++;
+      for (const key of typeof keys === 'string' ? [keys] : [...keys])
+        if (this.lru.delete(key)) n++;
       this.byTag.delete(t);
     }
     return n;

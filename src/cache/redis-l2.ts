@@ -90,7 +90,14 @@ interface WireEntry {
 function fromWire(raw: string | null): CacheEntry | undefined {
   if (raw === null) return undefined;
   const w = JSON.parse(raw) as WireEntry;
-  return { value: w.v, storedAt: w.s, expiresAt: w.x, staleUntil: w.g, tags: w.t ?? [], ...(w.r ? { refreshed: true } : {}) };
+  return {
+    value: w.v,
+    storedAt: w.s,
+    expiresAt: w.x,
+    staleUntil: w.g,
+    tags: w.t ?? [],
+    ...(w.r ? { refreshed: true } : {}),
+  };
 }
 
 export class RedisL2 implements L2Store {
@@ -150,18 +157,37 @@ export class RedisL2 implements L2Store {
   async set(key: string, entry: CacheEntry, startedAt: number): Promise<boolean> {
     const px = Math.ceil(entry.staleUntil - this.now());
     if (!(px > 0)) return false;
-    const wire: WireEntry = { v: entry.value, s: entry.storedAt, x: entry.expiresAt, g: entry.staleUntil, t: entry.tags, ...(entry.refreshed ? { r: 1 as const } : {}) };
+    const wire: WireEntry = {
+      v: entry.value,
+      s: entry.storedAt,
+      x: entry.expiresAt,
+      g: entry.staleUntil,
+      t: entry.tags,
+      ...(entry.refreshed ? { r: 1 as const } : {}),
+    };
     const stored = await SET_SCRIPT.run(
       this.redis,
       [`${this.ns}e:${key}`],
-      [JSON.stringify(wire), px, startedAt - SKEW_SLACK_MS, `${this.ns}i:`, `${this.ns}t:`, entry.tags.length, ...entry.tags],
+      [
+        JSON.stringify(wire),
+        px,
+        startedAt - SKEW_SLACK_MS,
+        `${this.ns}i:`,
+        `${this.ns}t:`,
+        entry.tags.length,
+        ...entry.tags,
+      ],
     );
     return stored === 1;
   }
 
   async invalidate(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    await INVALIDATE_SCRIPT.run(this.redis, [], [`${this.ns}t:`, `${this.ns}i:`, this.now(), TOMBSTONE_MS, ...tags]);
+    await INVALIDATE_SCRIPT.run(
+      this.redis,
+      [],
+      [`${this.ns}t:`, `${this.ns}i:`, this.now(), TOMBSTONE_MS, ...tags],
+    );
     await this.redis.publish(this.channel, JSON.stringify({ o: this.origin, t: tags }));
   }
 
@@ -184,7 +210,11 @@ export class RedisL2 implements L2Store {
   async remember(key: string, tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const k = `${this.ns}r:${key}`;
-    await this.redis.multi().sadd(k, ...tags).pexpire(k, REMEMBER_TTL_MS).exec();
+    await this.redis
+      .multi()
+      .sadd(k, ...tags)
+      .pexpire(k, REMEMBER_TTL_MS)
+      .exec();
   }
 
   async recall(key: string): Promise<string[]> {

@@ -42,7 +42,12 @@ export class RedisRefreshLedger implements RefreshLedger {
   async tryTake(now: number): Promise<boolean> {
     if (this.degraded()) return false;
     const member = this.member();
-    const ok = (await TAKE_SCRIPT.run(this.redis, [this.key], [now, this.windowMs, this.maxPerWindow, member])) === 1;
+    const ok =
+      (await TAKE_SCRIPT.run(
+        this.redis,
+        [this.key],
+        [now, this.windowMs, this.maxPerWindow, member],
+      )) === 1;
     if (ok) this.last = member;
     return ok;
   }
@@ -51,7 +56,11 @@ export class RedisRefreshLedger implements RefreshLedger {
     if (n <= 0 || this.degraded()) return;
     const args: (string | number)[] = [];
     for (let i = 0; i < n; i++) args.push(now, this.member());
-    await this.redis.multi().zadd(this.key, ...args).pexpire(this.key, this.windowMs).exec();
+    await this.redis
+      .multi()
+      .zadd(this.key, ...args)
+      .pexpire(this.key, this.windowMs)
+      .exec();
   }
 
   async giveBack(): Promise<void> {

@@ -62,8 +62,10 @@ export class HotKeys<J> {
   constructor(opts: Partial<RefreshAheadOptions> = {}) {
     const merged = { ...DEFAULT_REFRESH_AHEAD, ...opts };
     this.opts = { ...merged, halfLifeMs: merged.halfLifeMs ?? merged.decayMs / 4 };
-    if (!(this.opts.aheadFraction > 0 && this.opts.aheadFraction <= 1)) throw new RangeError('aheadFraction must be in (0, 1]');
-    if (!(this.opts.decayMs > 0 && this.opts.halfLifeMs > 0)) throw new RangeError('decayMs and halfLifeMs must be > 0');
+    if (!(this.opts.aheadFraction > 0 && this.opts.aheadFraction <= 1))
+      throw new RangeError('aheadFraction must be in (0, 1]');
+    if (!(this.opts.decayMs > 0 && this.opts.halfLifeMs > 0))
+      throw new RangeError('decayMs and halfLifeMs must be > 0');
     if (!(this.opts.maxKeys >= 1)) throw new RangeError('maxKeys must be ≥ 1');
   }
 
@@ -255,7 +257,8 @@ export class Refresher<J> {
         let gaveBack = false;
         const budget: RefreshBudget = {
           // A ledger that cannot answer (Redis down) refuses: no count, no spend.
-          take: async () => (took = await Promise.resolve(ledger.tryTake(clock.now())).catch(() => false)),
+          take: async () =>
+            (took = await Promise.resolve(ledger.tryTake(clock.now())).catch(() => false)),
           addPolls: (n) => {
             polls += n;
           },
@@ -336,8 +339,16 @@ export interface RefreshPorts<J> {
  * One refresh, in the order that spends nothing needlessly: still due? → a peer already refreshed
  * it (shared tier)? → a peer is refreshing it (lock)? → the cap → the budget gate (idle) → store.
  */
-export async function refreshKey<J>(hot: HotKeys<J>, key: HotKey<J>, budget: RefreshBudget, ports: RefreshPorts<J>, now: () => number, aheadFraction: number): Promise<RefreshOutcome> {
-  const stillDue = (life: { expiresAt: number } | undefined, ttlMs: number) => !life || life.expiresAt - now() <= aheadFraction * ttlMs;
+export async function refreshKey<J>(
+  hot: HotKeys<J>,
+  key: HotKey<J>,
+  budget: RefreshBudget,
+  ports: RefreshPorts<J>,
+  now: () => number,
+  aheadFraction: number,
+): Promise<RefreshOutcome> {
+  const stillDue = (life: { expiresAt: number } | undefined, ttlMs: number) =>
+    !life || life.expiresAt - now() <= aheadFraction * ttlMs;
   const local = ports.local(key.key);
   if (local && !stillDue(local, key.ttlMs)) {
     hot.stored(key.key, local.expiresAt, key.ttlMs);

@@ -28,7 +28,11 @@ export interface ResponseStore {
    * Keeps `value` for `ttlMs` under `tags`, unless one of the tags was invalidated after
    * `startedAt` (a write raced the reads the answer was built from). Resolves false when skipped.
    */
-  set(key: string, value: Record<string, unknown>, meta: { ttlMs: number; tags: readonly string[]; startedAt: number }): MaybePromise<boolean>;
+  set(
+    key: string,
+    value: Record<string, unknown>,
+    meta: { ttlMs: number; tags: readonly string[]; startedAt: number },
+  ): MaybePromise<boolean>;
   /** Evicts every answer built from a read under one of these tags. */
   invalidate(tags: readonly string[]): MaybePromise<void>;
   close(): Promise<void>;
@@ -67,14 +71,24 @@ export class MemoryResponseStore implements ResponseStore {
     return entry && entry.expiresAt > now ? (entry.value as Record<string, unknown>) : undefined;
   }
 
-  set(key: string, value: Record<string, unknown>, meta: { ttlMs: number; tags: readonly string[]; startedAt: number }): boolean {
+  set(
+    key: string,
+    value: Record<string, unknown>,
+    meta: { ttlMs: number; tags: readonly string[]; startedAt: number },
+  ): boolean {
     if (meta.startedAt <= this.forgottenBefore) return false;
     for (const t of meta.tags) {
       const at = this.tombstones.get(t);
       if (at !== undefined && at >= meta.startedAt) return false;
     }
     const now = this.now();
-    const entry: StoredResponse = { value: share(value), storedAt: now, expiresAt: now + meta.ttlMs, staleUntil: now + meta.ttlMs, tags: [...meta.tags] };
+    const entry: StoredResponse = {
+      value: share(value),
+      storedAt: now,
+      expiresAt: now + meta.ttlMs,
+      staleUntil: now + meta.ttlMs,
+      tags: [...meta.tags],
+    };
     return this.lru.set(key, entry);
   }
 
@@ -122,16 +136,28 @@ export class RedisResponseStore implements ResponseStore {
     await this.pending.get(key);
     try {
       const entry = await this.l2.get(key);
-      return entry && entry.expiresAt > this.now() ? (entry.value as Record<string, unknown>) : undefined;
+      return entry && entry.expiresAt > this.now()
+        ? (entry.value as Record<string, unknown>)
+        : undefined;
     } catch (error) {
       this.onError(error, 'get');
       return undefined;
     }
   }
 
-  set(key: string, value: Record<string, unknown>, meta: { ttlMs: number; tags: readonly string[]; startedAt: number }): Promise<boolean> {
+  set(
+    key: string,
+    value: Record<string, unknown>,
+    meta: { ttlMs: number; tags: readonly string[]; startedAt: number },
+  ): Promise<boolean> {
     const now = this.now();
-    const entry: StoredResponse = { value, storedAt: now, expiresAt: now + meta.ttlMs, staleUntil: now + meta.ttlMs, tags: [...meta.tags] };
+    const entry: StoredResponse = {
+      value,
+      storedAt: now,
+      expiresAt: now + meta.ttlMs,
+      staleUntil: now + meta.ttlMs,
+      tags: [...meta.tags],
+    };
     const stored: Promise<boolean> = this.l2
       .set(key, entry, meta.startedAt)
       .catch((error: unknown) => {

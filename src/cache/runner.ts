@@ -34,10 +34,25 @@ import { catalogueIndex, catalogueKey, fetchCatalogue, type CatalogueValue } fro
 import { Coalescer, Flight, type FlightResult } from './coalesce.js';
 import { cacheKey, itemKey, keyOfFields } from './key.js';
 import { ByteLruStore } from './lru.js';
-import { HotKeys, MemoryRefreshLedger, Refresher, refreshKey, type RefreshLedger, type RefreshOutcome, type RefreshPorts } from './refresh-ahead.js';
+import {
+  HotKeys,
+  MemoryRefreshLedger,
+  Refresher,
+  refreshKey,
+  type RefreshLedger,
+  type RefreshOutcome,
+  type RefreshPorts,
+} from './refresh-ahead.js';
 import { share } from './shared.js';
 import { isBudgetRefusal, isRefusal, markStale, servable } from './stale.js';
-import type { CacheEntry, CacheMetricsSink, CacheOutcome, CacheStats, L2Store, LockHandle } from './types.js';
+import type {
+  CacheEntry,
+  CacheMetricsSink,
+  CacheOutcome,
+  CacheStats,
+  L2Store,
+  LockHandle,
+} from './types.js';
 
 /** The slice of a pino logger the cache uses. */
 export interface CacheLogger {
@@ -114,7 +129,15 @@ class CachedCommandRunner implements CachedRunner {
   private readonly itemFlights = new Map<string, Flight<Map<string, unknown>>>();
   /** Tags remembered under a key (a cart's events), for a later invalidation to recall. */
   private readonly remembered = new LRUCache<string, Set<string>>({ max: 10_000 });
-  private readonly counters = { l1Hits: 0, l2Hits: 0, coalesced: 0, peerFills: 0, misses: 0, staleServes: 0, invalidations: 0 };
+  private readonly counters = {
+    l1Hits: 0,
+    l2Hits: 0,
+    coalesced: 0,
+    peerFills: 0,
+    misses: 0,
+    staleServes: 0,
+    invalidations: 0,
+  };
   private readonly invalidationListeners: ((tags: readonly string[]) => unknown)[] = [];
   private readonly hot?: HotKeys<RefreshJob>;
   private readonly refresher?: Refresher<RefreshJob>;
@@ -140,18 +163,27 @@ class CachedCommandRunner implements CachedRunner {
     });
     const refresh = opts.config.refresh;
     if (refresh?.enabled && refresh.maxPerMinute > 0) {
-      const hot = (this.hot = new HotKeys<RefreshJob>({ aheadFraction: refresh.aheadFraction, decayMs: refresh.decayMs, minScore: refresh.minHotness }));
+      const hot = (this.hot = new HotKeys<RefreshJob>({
+        aheadFraction: refresh.aheadFraction,
+        decayMs: refresh.decayMs,
+        minScore: refresh.minHotness,
+      }));
       const ports = this.refreshPorts(refresh.headroom);
       this.refresher = new Refresher<RefreshJob>({
         clock: this.clock,
         hot,
         ledger: opts.refreshLedger ?? new MemoryRefreshLedger(refresh.maxPerMinute),
         tickMs: refresh.tickMs,
-        refresh: (key, budget) => refreshKey(hot, key, budget, ports, () => this.clock.now(), refresh.aheadFraction),
+        refresh: (key, budget) =>
+          refreshKey(hot, key, budget, ports, () => this.clock.now(), refresh.aheadFraction),
         onOutcome: (key, outcome, posts) => {
           this.metrics?.cacheRefresh?.(key.job.def.name, outcome, posts);
           opts.onRefresh?.({ command: key.job.def.name, outcome, posts });
-          if (outcome === 'failed') this.logger?.debug?.({ command: key.job.def.name }, 'refresh-ahead failed; the entry stays as it was');
+          if (outcome === 'failed')
+            this.logger?.debug?.(
+              { command: key.job.def.name },
+              'refresh-ahead failed; the entry stays as it was',
+            );
         },
       });
       this.refresher.start();
@@ -167,7 +199,8 @@ class CachedCommandRunner implements CachedRunner {
     const items = def.cache?.items;
     const ids = items?.ids(req);
     const catalogue = this.catalogueOf(def);
-    if (items && ids && catalogue) return this.runCatalogued(def, items, catalogue, req, ids, ttl, opts);
+    if (items && ids && catalogue)
+      return this.runCatalogued(def, items, catalogue, req, ids, ttl, opts);
     if (items && ids) return this.runSplit(def, items, req, ids, ttl, opts);
     const key = cacheKey(def, req, this.context);
     if (key === undefined) {
@@ -184,8 +217,11 @@ class CachedCommandRunner implements CachedRunner {
       return hit.value as Res;
     }
 
-    const { flight, leader } = this.coalescer.acquire<Res>(key, def.cache?.tags?.(req, undefined) ?? [], now, (f) =>
-      this.fetch(def, req, key, ttl, opts, f),
+    const { flight, leader } = this.coalescer.acquire<Res>(
+      key,
+      def.cache?.tags?.(req, undefined) ?? [],
+      now,
+      (f) => this.fetch(def, req, key, ttl, opts, f),
     );
     try {
       const out = await flight.join(opts.signal);
@@ -204,13 +240,20 @@ class CachedCommandRunner implements CachedRunner {
       noteRead(opts.provenance, 0);
       this.counters.staleServes++;
       this.metrics?.cacheResult(def.name, 'stale');
-      this.logger?.debug?.({ command: def.name, requestId: opts.requestId, code: error.code }, 'served a stale answer');
+      this.logger?.debug?.(
+        { command: def.name, requestId: opts.requestId, code: error.code },
+        'served a stale answer',
+      );
       return stale.value as Res;
     }
   }
 
   /** A fresh L1 answer of a read, synchronously (CommandRunner.peek); counted as the L1 hit run() would count. */
-  peek<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): { value: Res } | undefined {
+  peek<Req, Res>(
+    def: CommandDef<Req, Res>,
+    req: Req,
+    opts: RunOptions = {},
+  ): { value: Res } | undefined {
     const ttl = this.ttlOf(def);
     if (!(ttl > 0)) return undefined;
     const now = this.clock.now();
@@ -276,7 +319,9 @@ class CachedCommandRunner implements CachedRunner {
     this.invalidationSeq++;
     this.coalescer.poison(tags);
     this.l1.invalidate(tags);
-    const listening = this.invalidationListeners.map((listener) => this.quietly('invalidate', async () => listener(tags)));
+    const listening = this.invalidationListeners.map((listener) =>
+      this.quietly('invalidate', async () => listener(tags)),
+    );
     if (this.l2) await this.quietly('invalidate', () => this.l2!.invalidate(tags));
     await Promise.all(listening);
   }
@@ -311,14 +356,24 @@ class CachedCommandRunner implements CachedRunner {
     let fallback = servable(this.l1.peek(key, this.clock.now()), this.clock.now());
     if (l2) {
       const shared = await this.quietly('get', () => l2.get(key));
-      if (shared && shared.expiresAt > this.clock.now()) return { ...this.answerOf<Res>(this.keepL1(key, shared)), source: 'l2' };
+      if (shared && shared.expiresAt > this.clock.now())
+        return { ...this.answerOf<Res>(this.keepL1(key, shared)), source: 'l2' };
       fallback ||= servable(shared, this.clock.now());
       if (def.cache?.shareMisses) {
         let lockFailed = false;
-        lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
+        lock = await this.quietly(
+          'lock',
+          () => l2.tryLock(key, this.peerWaitMs),
+          () => (lockFailed = true),
+        );
         // Not locked because a peer holds it (not because Redis failed): wait for its answer.
         if (!lock && !lockFailed) {
-          const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
+          const filled = await this.waitForPeer(
+            key,
+            () => this.freshFromL2(key),
+            opts.deadline,
+            flight.controller.signal,
+          );
           if (filled) return { ...this.answerOf<Res>(this.keepL1(key, filled)), source: 'peer' };
           // The peer gave up or failed: fetch ourselves (under the shared budget all the same).
           lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
@@ -329,9 +384,15 @@ class CachedCommandRunner implements CachedRunner {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
       const value = await this.inner.run(def, req, this.upstreamOptions(opts, flight, fallback));
-      const stored = flight.poisoned ? undefined : await this.store(key, def.cache?.tags?.(req, value) ?? [], value, ttl, flight.startedAt);
+      const stored = flight.poisoned
+        ? undefined
+        : await this.store(key, def.cache?.tags?.(req, value) ?? [], value, ttl, flight.startedAt);
       this.remember(def, req, value);
-      return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
+      return {
+        value,
+        source: 'upstream',
+        ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}),
+      };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
@@ -341,11 +402,22 @@ class CachedCommandRunner implements CachedRunner {
    * The options of a flight's upstream call: its own signal, and fail-fast when every caller has
    * a stale copy to fall back on — a refusal is then served stale at once, not waited out.
    */
-  private upstreamOptions(opts: RunOptions, flight: Flight<unknown>, fallback: boolean): RunOptions {
+  private upstreamOptions(
+    opts: RunOptions,
+    flight: Flight<unknown>,
+    fallback: boolean,
+  ): RunOptions {
     return { ...opts, signal: flight.controller.signal, ...(fallback ? { failFast: true } : {}) };
   }
 
-  private async store(key: string, tags: string[], value: unknown, ttl: number, startedAt: number, refreshed = false): Promise<CacheEntry> {
+  private async store(
+    key: string,
+    tags: string[],
+    value: unknown,
+    ttl: number,
+    startedAt: number,
+    refreshed = false,
+  ): Promise<CacheEntry> {
     const now = this.clock.now();
     const entry: CacheEntry = {
       value: share(value),
@@ -363,7 +435,11 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   /** A flight's answer from a cache entry, with what Provenance needs. */
-  private answerOf<Res>(entry: CacheEntry): { value: Res; expiresAt: number; tags: readonly string[] } {
+  private answerOf<Res>(entry: CacheEntry): {
+    value: Res;
+    expiresAt: number;
+    tags: readonly string[];
+  } {
     return { value: entry.value as Res, expiresAt: entry.expiresAt, tags: entry.tags };
   }
 
@@ -379,7 +455,12 @@ class CachedCommandRunner implements CachedRunner {
    * lock `lockKey`; resolves with what `probe` finds in L2 once it lands, or undefined when the
    * peer gave up (lock gone, nothing landed) or the wait ran out.
    */
-  private async waitForPeer<T>(lockKey: string, probe: () => Promise<T | undefined>, deadline: number | undefined, signal: AbortSignal): Promise<T | undefined> {
+  private async waitForPeer<T>(
+    lockKey: string,
+    probe: () => Promise<T | undefined>,
+    deadline: number | undefined,
+    signal: AbortSignal,
+  ): Promise<T | undefined> {
     const l2 = this.l2!;
     const start = this.clock.now();
     let until = start + this.peerWaitMs;
@@ -415,7 +496,11 @@ class CachedCommandRunner implements CachedRunner {
    * remembers and invalidates — even when it failed, since a write whose outcome is unknown may
    * have happened.
    */
-  private async runUncached<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions): Promise<Res> {
+  private async runUncached<Req, Res>(
+    def: CommandDef<Req, Res>,
+    req: Req,
+    opts: RunOptions,
+  ): Promise<Res> {
     const policy = def.cache;
     if (!policy?.invalidates && !policy?.remember) return this.inner.run(def, req, opts);
     let value: Res | undefined;
@@ -428,7 +513,10 @@ class CachedCommandRunner implements CachedRunner {
       if (inval) {
         const { recall } = inval;
         const recalled = recall ? await this.recall(recall.key) : [];
-        await this.invalidate([...inval.tags, ...(recall ? (recalled.length > 0 ? recalled : recall.orElse) : [])]);
+        await this.invalidate([
+          ...inval.tags,
+          ...(recall ? (recalled.length > 0 ? recalled : recall.orElse) : []),
+        ]);
         if (recall?.forget && value !== undefined) this.remembered.delete(recall.key);
       }
     }
@@ -498,11 +586,14 @@ class CachedCommandRunner implements CachedRunner {
     if (toFetch.length > 0) {
       const batchKey = keyOfFields(def.name, { batch: [...toFetch].sort() });
       const fallback = toFetch.every((id) => fallbacks.has(id));
-      const flight = new Flight<Map<string, unknown>>(batchKey, [], now, (f) => this.fetchItems(def, policy, req, toFetch, batchKey, ttl, opts, f, fallback));
+      const flight = new Flight<Map<string, unknown>>(batchKey, [], now, (f) =>
+        this.fetchItems(def, policy, req, toFetch, batchKey, ttl, opts, f, fallback),
+      );
       led = flight;
       for (const id of toFetch) this.itemFlights.set(key(id), flight);
       const forget = () => {
-        for (const id of toFetch) if (this.itemFlights.get(key(id)) === flight) this.itemFlights.delete(key(id));
+        for (const id of toFetch)
+          if (this.itemFlights.get(key(id)) === flight) this.itemFlights.delete(key(id));
       };
       flight.promise.then(forget, forget);
     }
@@ -516,7 +607,11 @@ class CachedCommandRunner implements CachedRunner {
       noteRead(opts.provenance, expiresAt);
       if (!led || results[0].source !== 'upstream') {
         // No call of our own: a hit (joined, peer's or L2) for this operation's trace.
-        this.count(def.name, led ? (results[0].source === 'peer' ? 'peer' : 'l2') : 'coalesced', opts);
+        this.count(
+          def.name,
+          led ? (results[0].source === 'peer' ? 'peer' : 'l2') : 'coalesced',
+          opts,
+        );
       }
       return policy.assemble(ids, items);
     } catch (error) {
@@ -557,7 +652,11 @@ class CachedCommandRunner implements CachedRunner {
     let lock: LockHandle | undefined;
     if (l2 && def.cache?.shareMisses) {
       let lockFailed = false;
-      lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs), () => (lockFailed = true));
+      lock = await this.quietly(
+        'lock',
+        () => l2.tryLock(batchKey, this.peerWaitMs),
+        () => (lockFailed = true),
+      );
       if (!lock && !lockFailed) {
         const probe = async () => {
           const shared = await this.quietly('get', () => l2.getMany(ids.map(key)));
@@ -566,7 +665,12 @@ class CachedCommandRunner implements CachedRunner {
           const value = new Map(ids.map((id, i) => [id, this.keepL1(key(id), shared[i]!).value]));
           return { value, expiresAt: Math.min(...shared.map((e) => e!.expiresAt)) };
         };
-        const filled = await this.waitForPeer(batchKey, probe, opts.deadline, flight.controller.signal);
+        const filled = await this.waitForPeer(
+          batchKey,
+          probe,
+          opts.deadline,
+          flight.controller.signal,
+        );
         if (filled) return { ...filled, source: 'peer' };
         lock = await this.quietly('lock', () => l2.tryLock(batchKey, this.peerWaitMs));
       }
@@ -574,10 +678,20 @@ class CachedCommandRunner implements CachedRunner {
     try {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
-      const res = await this.inner.run(def, policy.request(req, ids) as Req, this.upstreamOptions(opts, flight, fallback));
+      const res = await this.inner.run(
+        def,
+        policy.request(req, ids) as Req,
+        this.upstreamOptions(opts, flight, fallback),
+      );
       const items = policy.split(res, ids);
-      const stored = await Promise.all([...items].map(([id, v]) => this.store(key(id), [], v, ttl, flight.startedAt)));
-      return { value: items, source: 'upstream', expiresAt: Math.min(...stored.map((e) => e.expiresAt)) };
+      const stored = await Promise.all(
+        [...items].map(([id, v]) => this.store(key(id), [], v, ttl, flight.startedAt)),
+      );
+      return {
+        value: items,
+        source: 'upstream',
+        expiresAt: Math.min(...stored.map((e) => e.expiresAt)),
+      };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
@@ -586,11 +700,21 @@ class CachedCommandRunner implements CachedRunner {
   // ── the catalogue (def.cache.catalogue, catalogue.ts) ─────────────────────────────────────
 
   private catalogueOf<Req, Res>(def: CommandDef<Req, Res>): CataloguePolicy<Res> | undefined {
-    return this.config.catalogue?.enabled && this.config.catalogue.ttlMs > 0 ? def.cache?.catalogue : undefined;
+    return this.config.catalogue?.enabled && this.config.catalogue.ttlMs > 0
+      ? def.cache?.catalogue
+      : undefined;
   }
 
-  private catalogueJob<Req, Res>(def: CommandDef<Req, Res>, catalogue: CataloguePolicy<Res>): RefreshJob {
-    return { def: def as CommandDef<unknown, unknown>, req: undefined, ttl: this.config.catalogue!.ttlMs, catalogue: catalogue as CataloguePolicy<unknown> };
+  private catalogueJob<Req, Res>(
+    def: CommandDef<Req, Res>,
+    catalogue: CataloguePolicy<Res>,
+  ): RefreshJob {
+    return {
+      def: def as CommandDef<unknown, unknown>,
+      req: undefined,
+      ttl: this.config.catalogue!.ttlMs,
+      catalogue: catalogue as CataloguePolicy<unknown>,
+    };
   }
 
   /**
@@ -613,14 +737,22 @@ class CachedCommandRunner implements CachedRunner {
     this.noteHot(key, this.catalogueJob(def, catalogue), now, entry);
     if (entry && entry.expiresAt > now) this.count(def.name, 'hit', opts, entry);
     else {
-      const { flight, leader } = this.coalescer.acquire<CatalogueValue>(key, [], now, (f) => this.fetchCatalogueEntry(def, catalogue, key, opts, f));
+      const { flight, leader } = this.coalescer.acquire<CatalogueValue>(key, [], now, (f) =>
+        this.fetchCatalogueEntry(def, catalogue, key, opts, f),
+      );
       try {
         const out = await flight.join(opts.signal);
         if (!leader) this.count(def.name, 'coalesced', opts);
         else if (out.source === 'l2') this.count(def.name, 'l2', opts);
         else if (out.source === 'peer') this.count(def.name, 'peer', opts);
         const at = this.clock.now();
-        entry = this.l1.peek(key, at) ?? { value: out.value, storedAt: at, expiresAt: out.expiresAt ?? 0, staleUntil: 0, tags: [...(out.tags ?? [])] };
+        entry = this.l1.peek(key, at) ?? {
+          value: out.value,
+          storedAt: at,
+          expiresAt: out.expiresAt ?? 0,
+          staleUntil: 0,
+          tags: [...(out.tags ?? [])],
+        };
       } catch (error) {
         if (!isRefusal(error)) throw error;
         const stale = await this.staleEntry(key);
@@ -637,8 +769,17 @@ class CachedCommandRunner implements CachedRunner {
     noteRead(opts.provenance, entry.expiresAt > this.clock.now() ? entry.expiresAt : 0, entry.tags);
     if (missing.length === 0) return items.assemble(ids, index);
     // Not in the catalogue (created since it was read): item by item, cached as usual.
-    const rest = await this.runSplit(def, items, items.request(req, missing) as Req, missing, ttl, opts);
-    const found = new Map<string, unknown>(ids.filter((id) => index.has(id)).map((id) => [id, index.get(id)]));
+    const rest = await this.runSplit(
+      def,
+      items,
+      items.request(req, missing) as Req,
+      missing,
+      ttl,
+      opts,
+    );
+    const found = new Map<string, unknown>(
+      ids.filter((id) => index.has(id)).map((id) => [id, index.get(id)]),
+    );
     for (const [id, item] of items.split(rest, missing)) found.set(id, item);
     return items.assemble(ids, found);
   }
@@ -655,29 +796,53 @@ class CachedCommandRunner implements CachedRunner {
     let lock: LockHandle | undefined;
     if (l2) {
       const shared = await this.freshFromL2(key);
-      if (shared) return { ...this.answerOf<CatalogueValue>(this.keepL1(key, shared)), source: 'l2' };
+      if (shared)
+        return { ...this.answerOf<CatalogueValue>(this.keepL1(key, shared)), source: 'l2' };
       // One replica reads the catalogue; the others wait for it in L2 (as for any shared miss).
       let lockFailed = false;
-      lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs), () => (lockFailed = true));
+      lock = await this.quietly(
+        'lock',
+        () => l2.tryLock(key, this.peerWaitMs),
+        () => (lockFailed = true),
+      );
       if (!lock && !lockFailed) {
-        const filled = await this.waitForPeer(key, () => this.freshFromL2(key), opts.deadline, flight.controller.signal);
-        if (filled) return { ...this.answerOf<CatalogueValue>(this.keepL1(key, filled)), source: 'peer' };
+        const filled = await this.waitForPeer(
+          key,
+          () => this.freshFromL2(key),
+          opts.deadline,
+          flight.controller.signal,
+        );
+        if (filled)
+          return { ...this.answerOf<CatalogueValue>(this.keepL1(key, filled)), source: 'peer' };
         lock = await this.quietly('lock', () => l2.tryLock(key, this.peerWaitMs));
       }
     }
     try {
       this.counters.misses++;
       this.metrics?.cacheResult(def.name, 'miss');
-      const { value, tags } = await this.readCatalogue(def, catalogue, { ...opts, signal: flight.controller.signal });
-      const stored = flight.poisoned ? undefined : await this.store(key, tags, value, this.config.catalogue!.ttlMs, flight.startedAt);
-      return { value, source: 'upstream', ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}) };
+      const { value, tags } = await this.readCatalogue(def, catalogue, {
+        ...opts,
+        signal: flight.controller.signal,
+      });
+      const stored = flight.poisoned
+        ? undefined
+        : await this.store(key, tags, value, this.config.catalogue!.ttlMs, flight.startedAt);
+      return {
+        value,
+        source: 'upstream',
+        ...(stored ? { expiresAt: stored.expiresAt, tags: stored.tags } : {}),
+      };
     } finally {
       if (lock) await this.quietly('unlock', () => lock!.release());
     }
   }
 
   /** Every page of a catalogue through the inner runner, with the tags its pages' answers carry. */
-  private async readCatalogue<Req, Res>(def: CommandDef<Req, Res>, catalogue: CataloguePolicy<Res>, opts: RunOptions): Promise<{ value: CatalogueValue; tags: string[] }> {
+  private async readCatalogue<Req, Res>(
+    def: CommandDef<Req, Res>,
+    catalogue: CataloguePolicy<Res>,
+    opts: RunOptions,
+  ): Promise<{ value: CatalogueValue; tags: string[] }> {
     const tags = new Set<string>();
     const value = await fetchCatalogue(catalogue, async (pageReq) => {
       const res = await this.inner.run(def, pageReq as Req, opts);
@@ -692,7 +857,12 @@ class CachedCommandRunner implements CachedRunner {
   /** A read of `key` (hit or miss) makes it hotter, when its definition allows refreshing it. */
   private noteHot(key: string, job: RefreshJob, now: number, entry: CacheEntry | undefined): void {
     if (!this.hot || job.def.cache?.refreshAhead !== true) return;
-    this.hot.read(key, job, now, entry ? { expiresAt: entry.expiresAt, ttlMs: entry.expiresAt - entry.storedAt } : undefined);
+    this.hot.read(
+      key,
+      job,
+      now,
+      entry ? { expiresAt: entry.expiresAt, ttlMs: entry.expiresAt - entry.storedAt } : undefined,
+    );
   }
 
   private refreshPorts(headroom: number): RefreshPorts<RefreshJob> {
@@ -710,7 +880,11 @@ class CachedCommandRunner implements CachedRunner {
         const none = { release: async () => undefined };
         if (!this.l2) return none;
         let failed = false;
-        const lock = await this.quietly('lock', () => this.l2!.tryLock(`refresh:${key}`, this.peerWaitMs), () => (failed = true));
+        const lock = await this.quietly(
+          'lock',
+          () => this.l2!.tryLock(`refresh:${key}`, this.peerWaitMs),
+          () => (failed = true),
+        );
         return lock ?? (failed ? none : 'held');
       },
       fetch: async (job, key) => {
@@ -720,7 +894,8 @@ class CachedCommandRunner implements CachedRunner {
         const opts: RunOptions = { idle: { headroom }, trace };
         let value: unknown;
         let tags: string[];
-        if (job.catalogue) ({ value, tags } = await this.readCatalogue(job.def, job.catalogue, opts));
+        if (job.catalogue)
+          ({ value, tags } = await this.readCatalogue(job.def, job.catalogue, opts));
         else {
           value = await this.inner.run(job.def, job.req, opts);
           tags = job.def.cache?.tags?.(job.req, value) ?? [];
@@ -750,7 +925,8 @@ class CachedCommandRunner implements CachedRunner {
 
   private async recall(key: string): Promise<string[]> {
     const tags = new Set(this.remembered.get(key) ?? []);
-    if (this.l2) for (const t of (await this.quietly('recall', () => this.l2!.recall(key))) ?? []) tags.add(t);
+    if (this.l2)
+      for (const t of (await this.quietly('recall', () => this.l2!.recall(key))) ?? []) tags.add(t);
     return [...tags];
   }
 
@@ -780,7 +956,12 @@ class CachedCommandRunner implements CachedRunner {
     return uncounted;
   }
 
-  private count(command: string, outcome: CacheOutcome, opts: RunOptions, entry?: CacheEntry): void {
+  private count(
+    command: string,
+    outcome: CacheOutcome,
+    opts: RunOptions,
+    entry?: CacheEntry,
+  ): void {
     if (opts.trace) {
       opts.trace.cacheHits++;
       if (entry?.refreshed) opts.trace.refreshHits = (opts.trace.refreshHits ?? 0) + 1;
@@ -793,7 +974,11 @@ class CachedCommandRunner implements CachedRunner {
   }
 
   /** Redis trouble degrades to the in-process tier; it never fails a read. */
-  private async quietly<T>(op: string, fn: () => Promise<T>, onError?: () => void): Promise<T | undefined> {
+  private async quietly<T>(
+    op: string,
+    fn: () => Promise<T>,
+    onError?: () => void,
+  ): Promise<T | undefined> {
     try {
       return await fn();
     } catch (error) {

@@ -10,7 +10,12 @@
  * A business answer (ArchticsCommandError: unknown event…), a setup fault (401, 404) or a
  * cancellation is the service's real answer or our own problem, so it is passed through.
  */
-import { ProtocolError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../archtics/errors.js';
+import {
+  ProtocolError,
+  RateLimitedError,
+  UnavailableError,
+  UpstreamTimeoutError,
+} from '../archtics/errors.js';
 import type { UpstreamTrace } from '../archtics/types.js';
 import type { CacheEntry } from './types.js';
 
@@ -18,7 +23,12 @@ import type { CacheEntry } from './types.js';
 export type Refusal = RateLimitedError | UnavailableError | ProtocolError | UpstreamTimeoutError;
 
 export function isRefusal(error: unknown): error is Refusal {
-  return error instanceof RateLimitedError || error instanceof UnavailableError || error instanceof ProtocolError || error instanceof UpstreamTimeoutError;
+  return (
+    error instanceof RateLimitedError ||
+    error instanceof UnavailableError ||
+    error instanceof ProtocolError ||
+    error instanceof UpstreamTimeoutError
+  );
 }
 
 /** The budget gate's own refusal (callers need the window), as opposed to the upstream's. */
@@ -45,7 +55,9 @@ export function markStale(trace: UpstreamTrace | undefined, entry: CacheEntry, n
 }
 
 /** What `extensions.stale` carries: the age of the oldest stale answer in the response. */
-export function staleExtension(trace: UpstreamTrace | undefined): { ageSeconds: number } | undefined {
+export function staleExtension(
+  trace: UpstreamTrace | undefined,
+): { ageSeconds: number } | undefined {
   if (!trace || trace.staleServes === 0) return undefined;
   return { ageSeconds: trace.maxStaleAgeSeconds ?? 0 };
 }

@@ -19,7 +19,9 @@ function canonical(value: unknown): unknown {
 }
 
 export function fingerprint(normalized: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(normalized))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(normalized)))
+    .digest('hex');
 }
 
 /** A one-way digest of a secret, salted by its purpose ("card", "cvv"). */

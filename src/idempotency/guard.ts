@@ -28,7 +28,9 @@ export interface GuardOptions {
 /** The key is recorded with another request's fingerprint. */
 export class KeyReusedError extends Error {
   constructor() {
-    super('This idempotency key was already used for a different request; use a new key for a new request.');
+    super(
+      'This idempotency key was already used for a different request; use a new key for a new request.',
+    );
     this.name = 'KeyReusedError';
   }
 }
@@ -39,11 +41,28 @@ export type Acquired<C, O> =
   | { kind: 'takeover'; record: IdempotencyRecord<C, O>; previous: IdempotencyRecord<C, O> }
   | { kind: 'busy'; record: IdempotencyRecord<C, O> };
 
-export function pendingRecord<C, O>(fp: string, now: number, leaseMs: number): IdempotencyRecord<C, O> {
-  return { fingerprint: fp, state: 'pending', owner: randomUUID(), leaseUntil: now + leaseMs, sends: 0, createdAt: now, updatedAt: now };
+export function pendingRecord<C, O>(
+  fp: string,
+  now: number,
+  leaseMs: number,
+): IdempotencyRecord<C, O> {
+  return {
+    fingerprint: fp,
+    state: 'pending',
+    owner: randomUUID(),
+    leaseUntil: now + leaseMs,
+    sends: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
-export async function acquire<C, O>(store: IdempotencyStore, key: string, fp: string, opts: GuardOptions): Promise<Acquired<C, O>> {
+export async function acquire<C, O>(
+  store: IdempotencyStore,
+  key: string,
+  fp: string,
+  opts: GuardOptions,
+): Promise<Acquired<C, O>> {
   const deadline = opts.clock.now() + opts.waitMs;
   // Bounded: each round either returns, or sleeps pollMs toward the deadline (or lost a race).
   for (let round = 0; round < 100_000; round++) {
@@ -60,8 +79,15 @@ export async function acquire<C, O>(store: IdempotencyStore, key: string, fp: st
 
     const stalled = found.state !== 'pending' || found.leaseUntil <= now;
     if (stalled) {
-      const taken: IdempotencyRecord<C, O> = { ...found, state: 'pending', owner: mine.owner, leaseUntil: now + opts.leaseMs, updatedAt: now };
-      if (await store.replace(key, found.owner, taken)) return { kind: 'takeover', record: taken, previous: found };
+      const taken: IdempotencyRecord<C, O> = {
+        ...found,
+        state: 'pending',
+        owner: mine.owner,
+        leaseUntil: now + opts.leaseMs,
+        updatedAt: now,
+      };
+      if (await store.replace(key, found.owner, taken))
+        return { kind: 'takeover', record: taken, previous: found };
       continue; // another attempt took it first: look again
     }
     if (now >= deadline) return { kind: 'busy', record: found };

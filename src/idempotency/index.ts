@@ -5,7 +5,12 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import type { Redis } from '../redis.js';
-import { IDEMPOTENCY_TTL_MS, MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from '../store/index.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  MemoryIdempotencyStore,
+  RedisIdempotencyStore,
+  type IdempotencyStore,
+} from '../store/index.js';
 import type { GuardOptions } from './guard.js';
 
 export type { IdempotencyRecord, IdempotencyStore, RecordState } from '../store/index.js';
@@ -49,11 +54,19 @@ export interface CreateIdempotencyOptions extends Partial<IdempotencyOptions> {
 
 export function createIdempotency(opts: CreateIdempotencyOptions = {}): Idempotency {
   const { redis, redisPrefix, store: given, ...rest } = opts;
-  const options: IdempotencyOptions = { ...DEFAULT_IDEMPOTENCY, clock: systemClock as Clock, ...rest };
+  const options: IdempotencyOptions = {
+    ...DEFAULT_IDEMPOTENCY,
+    clock: systemClock as Clock,
+    ...rest,
+  };
   const store =
     given ??
     (redis
-      ? new RedisIdempotencyStore({ redis, ttlMs: options.ttlMs, ...(redisPrefix ? { prefix: redisPrefix } : {}) })
+      ? new RedisIdempotencyStore({
+          redis,
+          ttlMs: options.ttlMs,
+          ...(redisPrefix ? { prefix: redisPrefix } : {}),
+        })
       : new MemoryIdempotencyStore(options.ttlMs, options.clock));
   return { store, options };
 }

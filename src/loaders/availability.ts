@@ -8,7 +8,11 @@ import type { GatewayApi } from './api.js';
 import { eventKey } from './events.js';
 
 export const availKey = (k: AvailRequest): string =>
-  [eventKey(k.eventName), k.section?.trim().toUpperCase() ?? '', k.priceCode?.trim().toUpperCase() ?? ''].join('|');
+  [
+    eventKey(k.eventName),
+    k.section?.trim().toUpperCase() ?? '',
+    k.priceCode?.trim().toUpperCase() ?? '',
+  ].join('|');
 
 function normalise(k: AvailRequest): AvailRequest {
   return {
@@ -23,10 +27,13 @@ export interface AvailabilityLoaders {
   seats: DataLoader<AvailRequest, AvailableSeatRow[], string>;
 }
 
-export function createAvailabilityLoaders(api: Pick<GatewayApi, 'getAvailSummary' | 'getAvailSeats'>): AvailabilityLoaders {
+export function createAvailabilityLoaders(
+  api: Pick<GatewayApi, 'getAvailSummary' | 'getAvailSeats'>,
+): AvailabilityLoaders {
   return {
     summary: new DataLoader<AvailRequest, SectionAvailabilityRow[], string>(
-      (keys) => Promise.all(keys.map(async (k) => (await api.getAvailSummary(normalise(k))).sections)),
+      (keys) =>
+        Promise.all(keys.map(async (k) => (await api.getAvailSummary(normalise(k))).sections)),
       { batch: false, cacheKeyFn: availKey },
     ),
     seats: new DataLoader<AvailRequest, AvailableSeatRow[], string>(

@@ -4,7 +4,9 @@ import { failureOf, shoppingCart } from '../archtics/commands/index.js';
 import type { CartResult } from '../archtics/types.js';
 import type { GatewayApi } from './api.js';
 
-export function createCartLoader(api: Pick<GatewayApi, 'shoppingCart'>): DataLoader<number, CartResult | null> {
+export function createCartLoader(
+  api: Pick<GatewayApi, 'shoppingCart'>,
+): DataLoader<number, CartResult | null> {
   return new DataLoader<number, CartResult | null>(
     (orderNums) =>
       Promise.all(

@@ -22,7 +22,11 @@ export interface CommandLoaderSpec<K, Req, Res, V> {
   /** One command per key: its request. */
   request?: (k: K) => Req;
   /** One command for many keys (a list filter): its request, and at most how many keys per call. */
-  many?: { request: (keys: readonly K[]) => Req; maxBatchSize: number; schedule?: (dispatch: () => void) => void };
+  many?: {
+    request: (keys: readonly K[]) => Req;
+    maxBatchSize: number;
+    schedule?: (dispatch: () => void) => void;
+  };
   /** Sees every loaded value (a customer found by e-mail primes the by-id loader). */
   onLoaded?: (value: V, k: K) => void;
 }
@@ -30,8 +34,12 @@ export interface CommandLoaderSpec<K, Req, Res, V> {
 type Runner = Pick<GatewayApi, 'run' | 'peek'>;
 
 /** The DataLoader and the synchronous cached get of one command, from one spec. */
-export function commandLoader<K, Req, Res, V>(api: Runner, spec: CommandLoaderSpec<K, Req, Res, V>): PeekingLoader<K, V> {
-  const requestFor = (keys: readonly K[]): Req => (spec.many ? spec.many.request(keys) : spec.request!(keys[0]));
+export function commandLoader<K, Req, Res, V>(
+  api: Runner,
+  spec: CommandLoaderSpec<K, Req, Res, V>,
+): PeekingLoader<K, V> {
+  const requestFor = (keys: readonly K[]): Req =>
+    spec.many ? spec.many.request(keys) : spec.request!(keys[0]);
   const loaded = (answer: Res, k: K): V => {
     const value = spec.select(answer, k);
     spec.onLoaded?.(value, k);
@@ -42,10 +50,16 @@ export function commandLoader<K, Req, Res, V>(api: Runner, spec: CommandLoaderSp
         const answer = await api.run(spec.command, requestFor(keys));
         return keys.map((k) => loaded(answer, k));
       }
-    : (keys: readonly K[]) => Promise.all(keys.map(async (k) => loaded(await api.run(spec.command, requestFor([k])), k)));
+    : (keys: readonly K[]) =>
+        Promise.all(keys.map(async (k) => loaded(await api.run(spec.command, requestFor([k])), k)));
   const loader = new DataLoader<K, V, string>(batch, {
     cacheKeyFn: spec.key,
-    ...(spec.many ? { maxBatchSize: spec.many.maxBatchSize, ...(spec.many.schedule ? { batchScheduleFn: spec.many.schedule } : {}) } : { batch: false }),
+    ...(spec.many
+      ? {
+          maxBatchSize: spec.many.maxBatchSize,
+          ...(spec.many.schedule ? { batchScheduleFn: spec.many.schedule } : {}),
+        }
+      : { batch: false }),
   });
   return new PeekingLoader<K, V>(loader, spec.key, (k) => {
     const hit = api.peek(spec.command, requestFor([k]));

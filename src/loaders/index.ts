@@ -5,8 +5,19 @@
  * synchronous cached get built from the same request and select functions.
  */
 import type DataLoader from 'dataloader';
-import { customerQuery, eventDetails, eventPriceInfo, seatsSold } from '../archtics/commands/index.js';
-import type { CartResult, CustomerRecord, EventDetail, PriceCodeInfo, SeatBlock } from '../archtics/types.js';
+import {
+  customerQuery,
+  eventDetails,
+  eventPriceInfo,
+  seatsSold,
+} from '../archtics/commands/index.js';
+import type {
+  CartResult,
+  CustomerRecord,
+  EventDetail,
+  PriceCodeInfo,
+  SeatBlock,
+} from '../archtics/types.js';
 import type { GatewayApi } from './api.js';
 import { createAvailabilityLoaders, type AvailabilityLoaders } from './availability.js';
 import { createCartLoader } from './carts.js';
@@ -87,7 +98,10 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
   const seatsSoldLoader = commandLoader(api, {
     command: seatsSold,
     key: seatsSoldKey,
-    request: ({ acctId, eventName }: SeatsSoldKey) => ({ acctId, ...(eventName ? { eventNames: [eventKey(eventName)] } : {}) }),
+    request: ({ acctId, eventName }: SeatsSoldKey) => ({
+      acctId,
+      ...(eventName ? { eventNames: [eventKey(eventName)] } : {}),
+    }),
     select: (answer) => answer.blocks,
   });
   const priceInfo = commandLoader(api, {

@@ -24,7 +24,11 @@ export class InflightTracker {
   /** A runner that counts the commands it runs. */
   wrap(runner: CommandRunner): CommandRunner {
     return {
-      run: async <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> => {
+      run: async <Req, Res>(
+        def: CommandDef<Req, Res>,
+        req: Req,
+        opts?: RunOptions,
+      ): Promise<Res> => {
         this.count++;
         try {
           return await runner.run(def, req, opts);

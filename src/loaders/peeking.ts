@@ -50,7 +50,11 @@ export class PeekingLoader<K, V> {
     const k = this.keyOf(key);
     if (!this.values.has(k)) this.requested.add(k);
     const p = this.loader.load(key);
-    if (!this.values.has(k)) void p.then((v) => void this.values.set(k, v), () => undefined);
+    if (!this.values.has(k))
+      void p.then(
+        (v) => void this.values.set(k, v),
+        () => undefined,
+      );
     return p;
   }
 

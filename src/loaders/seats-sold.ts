@@ -5,4 +5,5 @@ export interface SeatsSoldKey {
   eventName?: string;
 }
 
-export const seatsSoldKey = (k: SeatsSoldKey): string => `${k.acctId}|${k.eventName?.trim().toUpperCase() ?? ''}`;
+export const seatsSoldKey = (k: SeatsSoldKey): string =>
+  `${k.acctId}|${k.eventName?.trim().toUpperCase() ?? ''}`;

@@ -24,10 +24,18 @@ export interface APQStoreLimits {
   ttlMs?: number;
 }
 
-const DEFAULTS = { maxEntries: 1000, maxBytes: 5 * 1024 * 1024, maxDocumentBytes: 64 * 1024, ttlMs: 24 * 3600_000 };
+const DEFAULTS = {
+  maxEntries: 1000,
+  maxBytes: 5 * 1024 * 1024,
+  maxDocumentBytes: 64 * 1024,
+  ttlMs: 24 * 3600_000,
+};
 
 export function apqLimits(limits: APQStoreLimits = {}): Required<APQStoreLimits> {
-  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) };
+  return {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+  };
 }
 
 export function createMemoryAPQStore(limits: APQStoreLimits = {}): APQStore {
@@ -69,7 +77,10 @@ redis.call('PEXPIRE', index, ttl)
 return 1
 `);
 
-export function createRedisAPQStore(redis: Redis, opts: APQStoreLimits & { prefix: string }): APQStore {
+export function createRedisAPQStore(
+  redis: Redis,
+  opts: APQStoreLimits & { prefix: string },
+): APQStore {
   const l = apqLimits(opts);
   // maxBytes bounds the in-process store; in Redis the bound is maxEntries documents of at most maxDocumentBytes.
   const docPrefix = `${opts.prefix}apq:doc:`;
@@ -79,12 +90,19 @@ export function createRedisAPQStore(redis: Redis, opts: APQStoreLimits & { prefi
       const query = await redis.get(docPrefix + hash);
       if (query === null) return undefined;
       // Touch: kept by use, not by registration time. Best effort.
-      void Promise.all([redis.pexpire(docPrefix + hash, l.ttlMs), redis.zadd(index, Date.now(), hash)]).catch(() => undefined);
+      void Promise.all([
+        redis.pexpire(docPrefix + hash, l.ttlMs),
+        redis.zadd(index, Date.now(), hash),
+      ]).catch(() => undefined);
       return query;
     },
     async set(hash, query) {
       if (Buffer.byteLength(query) > l.maxDocumentBytes) return false;
-      await SET_SCRIPT.run(redis, [index, docPrefix + hash], [hash, query, Date.now(), l.ttlMs, l.maxEntries, docPrefix]);
+      await SET_SCRIPT.run(
+        redis,
+        [index, docPrefix + hash],
+        [hash, query, Date.now(), l.ttlMs, l.maxEntries, docPrefix],
+      );
       return true;
     },
   };

@@ -28,9 +28,13 @@ interface PersistedQueryExtension {
   sha256Hash: string;
 }
 
-export function persistedQueryExtension(extensions: Record<string, unknown> | undefined): PersistedQueryExtension | undefined {
+export function persistedQueryExtension(
+  extensions: Record<string, unknown> | undefined,
+): PersistedQueryExtension | undefined {
   const pq = extensions?.persistedQuery as Partial<PersistedQueryExtension> | undefined;
-  return pq && typeof pq === 'object' && pq.version === 1 && typeof pq.sha256Hash === 'string' ? (pq as PersistedQueryExtension) : undefined;
+  return pq && typeof pq === 'object' && pq.version === 1 && typeof pq.sha256Hash === 'string'
+    ? (pq as PersistedQueryExtension)
+    : undefined;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -47,23 +51,34 @@ export function useAPQ(opts: APQOptions): Plugin {
       return fallback;
     }
   };
-  const resolve = async (params: GraphQLParams, setParams: (p: GraphQLParams) => void, pq: PersistedQueryExtension): Promise<void> => {
+  const resolve = async (
+    params: GraphQLParams,
+    setParams: (p: GraphQLParams) => void,
+    pq: PersistedQueryExtension,
+  ): Promise<void> => {
     const hash = pq.sha256Hash.toLowerCase();
     if (!HASH.test(hash)) {
-      throw createGraphQLError('persistedQuery.sha256Hash must be 64 hexadecimal digits (the SHA-256 of the query).', {
-        extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-      });
+      throw createGraphQLError(
+        'persistedQuery.sha256Hash must be 64 hexadecimal digits (the SHA-256 of the query).',
+        {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        },
+      );
     }
     if (params.query == null) {
       const query = await quietly(() => store.get(hash), undefined);
       if (query === undefined) {
-        throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } } });
+        throw createGraphQLError('PersistedQueryNotFound', {
+          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } },
+        });
       }
       setParams({ ...params, query });
       return;
     }
     if (sha256Hex(params.query) !== hash) {
-      throw createGraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH', http: { status: 400 } } });
+      throw createGraphQLError('PersistedQueryMismatch', {
+        extensions: { code: 'PERSISTED_QUERY_MISMATCH', http: { status: 400 } },
+      });
     }
     await quietly(() => store.set(hash, params.query!), false);
   };

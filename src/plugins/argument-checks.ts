@@ -34,7 +34,11 @@ interface CheckedField {
  */
 const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, CheckedField[]>>>();
 
-function checkedFields(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): CheckedField[] {
+function checkedFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+): CheckedField[] {
   let bySchema = plans.get(schema);
   if (!bySchema) plans.set(schema, (bySchema = new WeakMap()));
   let byOperation = bySchema.get(document);
@@ -88,7 +92,12 @@ export function checkArguments(
 export function useArgumentChecks(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const errors = checkArguments(args.schema, args.document, args.variableValues as Record<string, unknown> | undefined, args.operationName);
+      const errors = checkArguments(
+        args.schema,
+        args.document,
+        args.variableValues as Record<string, unknown> | undefined,
+        args.operationName,
+      );
       if (errors.length > 0) setResultAndStopExecution({ errors });
     },
   };

@@ -19,7 +19,13 @@ export interface AuthenticationOptions {
 }
 
 /** A GraphQL-over-HTTP error answer with a fixed message (nothing of the request in it). */
-export function errorResponse(fetchAPI: { Response: typeof Response }, status: number, message: string, code: string, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  fetchAPI: { Response: typeof Response },
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+): Response {
   return new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -31,12 +37,21 @@ export function useAuthentication(opts: AuthenticationOptions): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== opts.endpoint || request.method === 'OPTIONS') return;
-      if (opts.graphiql && request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
+      if (
+        opts.graphiql &&
+        request.method === 'GET' &&
+        (request.headers.get('accept') ?? '').includes('text/html')
+      )
+        return;
       try {
         authenticate(request.headers, opts.tokens);
       } catch (e) {
         const message = e instanceof GraphQLError ? e.message : 'Unknown bearer token.';
-        endResponse(errorResponse(fetchAPI, 401, message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' }));
+        endResponse(
+          errorResponse(fetchAPI, 401, message, 'UNAUTHENTICATED', {
+            'www-authenticate': 'Bearer',
+          }),
+        );
       }
     },
   };

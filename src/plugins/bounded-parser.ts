@@ -12,7 +12,15 @@
  * Syntax errors keep their position but lose any quoted piece of the document: an error never
  * echoes the input back.
  */
-import { GraphQLError, Lexer, parse, Source, TokenKind, type DocumentNode, type ParseOptions } from 'graphql';
+import {
+  GraphQLError,
+  Lexer,
+  parse,
+  Source,
+  TokenKind,
+  type DocumentNode,
+  type ParseOptions,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface ParserLimits {
@@ -26,8 +34,14 @@ function refused(message: string, code: string, limit: Record<string, number>): 
 
 /** A syntax error without the document's text: quoted tokens and the source excerpt are dropped. */
 function syntaxError(e: GraphQLError): GraphQLError {
-  const message = e.message.replace(/\s*"(?:[^"\\]|\\.)*"/g, '').replace(/\s*"[^\n]*$/, '').slice(0, 200);
-  return new GraphQLError(message, { positions: e.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+  const message = e.message
+    .replace(/\s*"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\s*"[^\n]*$/, '')
+    .slice(0, 200);
+  return new GraphQLError(message, {
+    positions: e.positions,
+    extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+  });
 }
 
 /** Throws unless the document has at most maxTokens tokens and nests at most maxNesting deep. */
@@ -37,33 +51,51 @@ export function checkDocumentSize(source: Source, limits: ParserLimits): void {
   let depth = 0;
   for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
     if (++tokens > limits.maxTokens) {
-      throw refused(`The document has more than ${limits.maxTokens} tokens.`, 'QUERY_TOO_LARGE', { maxTokens: limits.maxTokens });
+      throw refused(`The document has more than ${limits.maxTokens} tokens.`, 'QUERY_TOO_LARGE', {
+        maxTokens: limits.maxTokens,
+      });
     }
     const kind = token.kind;
     if (kind === TokenKind.BRACE_L || kind === TokenKind.BRACKET_L || kind === TokenKind.PAREN_L) {
       if (++depth > limits.maxNesting) {
-        throw refused(`The document nests deeper than ${limits.maxNesting} levels.`, 'QUERY_TOO_DEEP', { maxNesting: limits.maxNesting });
+        throw refused(
+          `The document nests deeper than ${limits.maxNesting} levels.`,
+          'QUERY_TOO_DEEP',
+          { maxNesting: limits.maxNesting },
+        );
       }
-    } else if (kind === TokenKind.BRACE_R || kind === TokenKind.BRACKET_R || kind === TokenKind.PAREN_R) {
+    } else if (
+      kind === TokenKind.BRACE_R ||
+      kind === TokenKind.BRACKET_R ||
+      kind === TokenKind.PAREN_R
+    ) {
       depth--;
     }
   }
 }
 
-export function parseBounded(source: string | Source, limits: ParserLimits, options?: ParseOptions): DocumentNode {
+export function parseBounded(
+  source: string | Source,
+  limits: ParserLimits,
+  options?: ParseOptions,
+): DocumentNode {
   const src = typeof source === 'string' ? new Source(source) : source;
   try {
     checkDocumentSize(src, limits);
     return parse(src, { ...options, maxTokens: limits.maxTokens });
   } catch (e) {
     if (e instanceof GraphQLError && e.extensions.code === undefined) throw syntaxError(e);
-    if (e instanceof RangeError) throw refused('The document nests too deep to parse.', 'QUERY_TOO_DEEP', { maxNesting: limits.maxNesting });
+    if (e instanceof RangeError)
+      throw refused('The document nests too deep to parse.', 'QUERY_TOO_DEEP', {
+        maxNesting: limits.maxNesting,
+      });
     throw e;
   }
 }
 
 export function useBoundedParser(limits: ParserLimits): Plugin {
-  const parseFn = (source: string | Source, options?: ParseOptions) => parseBounded(source, limits, options);
+  const parseFn = (source: string | Source, options?: ParseOptions) =>
+    parseBounded(source, limits, options);
   return {
     onParse({ setParseFn }) {
       setParseFn(parseFn);

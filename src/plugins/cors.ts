@@ -8,7 +8,15 @@ import type { YogaServerOptions } from 'graphql-yoga';
 
 type CorsOption = YogaServerOptions<object, object>['cors'];
 
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'accept', 'x-request-id', 'graphql-client-name', 'x-graphql-yoga-csrf', 'apollo-require-preflight'];
+export const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'accept',
+  'x-request-id',
+  'graphql-client-name',
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+];
 
 export function corsOptions(origins: readonly string[]): CorsOption {
   if (origins.length === 0) return false;
@@ -16,6 +24,12 @@ export function corsOptions(origins: readonly string[]): CorsOption {
   return (request: Request) => {
     const origin = request.headers.get('origin');
     if (!origin || !allowed.has(origin)) return false;
-    return { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: CORS_ALLOWED_HEADERS, maxAge: 600 };
+    return {
+      origin: [origin],
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      maxAge: 600,
+    };
   };
 }

@@ -16,7 +16,12 @@ import type { UpstreamReport } from './upstream-extensions.js';
 export const COST_HEADER = 'x-upstream-cost';
 
 export function costHeaderValue(report: UpstreamReport, stale?: { ageSeconds: number }): string {
-  const parts = [`calls=${report.calls}`, `polls=${report.polls}`, `cache-hits=${report.cacheHits}`, `stale=${report.staleServes}`];
+  const parts = [
+    `calls=${report.calls}`,
+    `polls=${report.polls}`,
+    `cache-hits=${report.cacheHits}`,
+    `stale=${report.staleServes}`,
+  ];
   if (stale) parts.push(`stale-age=${stale.ageSeconds}`);
   if (report.minuteRemaining !== null) parts.push(`minute-left=${report.minuteRemaining}`);
   if (report.dayRemaining !== null) parts.push(`day-left=${report.dayRemaining}`);
@@ -29,7 +34,14 @@ export function parseCostHeader(value: string): Record<string, number>[] {
     .split(',')
     .map((member) => member.trim())
     .filter(Boolean)
-    .map((member) => Object.fromEntries(member.split(';').slice(1).map((p) => [p.split('=')[0], Number(p.split('=')[1])])));
+    .map((member) =>
+      Object.fromEntries(
+        member
+          .split(';')
+          .slice(1)
+          .map((p) => [p.split('=')[0], Number(p.split('=')[1])]),
+      ),
+    );
 }
 
 export function useCostHeader(): Plugin {
@@ -38,7 +50,11 @@ export function useCostHeader(): Plugin {
     onResultProcess({ request, result }) {
       if (Array.isArray(result) || isAsyncIterable(result)) return;
       const report = result.extensions?.upstream as UpstreamReport | undefined;
-      if (report) values.set(request, costHeaderValue(report, result.extensions?.stale as { ageSeconds: number } | undefined));
+      if (report)
+        values.set(
+          request,
+          costHeaderValue(report, result.extensions?.stale as { ageSeconds: number } | undefined),
+        );
     },
     onResponse({ request, response }) {
       const value = values.get(request);

@@ -9,9 +9,19 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Any of them makes a request non-simple (a cross-site page would need CORS to send it); the last two are what Apollo Client sends by itself (clientAwareness) or Apollo Server accepts. */
-export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-client-name', 'apollo-require-preflight', 'apollographql-client-name', 'x-apollo-operation-name'];
+export const CSRF_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'graphql-client-name',
+  'apollo-require-preflight',
+  'apollographql-client-name',
+  'x-apollo-operation-name',
+];
 
-const NON_SIMPLE_TYPES = ['application/json', 'application/graphql-response+json', 'application/graphql+json'];
+const NON_SIMPLE_TYPES = [
+  'application/json',
+  'application/graphql-response+json',
+  'application/graphql+json',
+];
 
 export function useCsrfPrevention(opts: { endpoint: string; requestHeaders?: string[] }): Plugin {
   const headers = opts.requestHeaders ?? CSRF_HEADERS;
@@ -19,7 +29,8 @@ export function useCsrfPrevention(opts: { endpoint: string; requestHeaders?: str
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== opts.endpoint) return;
       if (request.method === 'OPTIONS') return;
-      if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
+      if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html'))
+        return;
       const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const simple = request.method === 'GET' || !NON_SIMPLE_TYPES.includes(type);
       if (!simple || headers.some((h) => request.headers.has(h))) return;

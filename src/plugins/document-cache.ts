@@ -26,13 +26,17 @@ export interface DocumentCacheOptions {
 
 export function useValidatedDocumentCache(opts: DocumentCacheOptions): Plugin {
   if (opts.maxBytes <= 0) return {};
-  const documents = new LRUCache<string, DocumentNode>({ maxSize: opts.maxBytes, sizeCalculation: (_doc, source) => astBytes(source) });
+  const documents = new LRUCache<string, DocumentNode>({
+    maxSize: opts.maxBytes,
+    sizeCalculation: (_doc, source) => astBytes(source),
+  });
   // Parsed here but not yet validated: the source text it came from.
   const pending = new WeakMap<DocumentNode, string>();
   const validated = new WeakSet<DocumentNode>();
   return {
     onParse({ params, setParsedDocument }) {
-      const source = typeof params.source === 'string' ? params.source : (params.source as Source).body;
+      const source =
+        typeof params.source === 'string' ? params.source : (params.source as Source).body;
       const cached = documents.get(source);
       if (cached) {
         setParsedDocument(cached);

@@ -12,8 +12,11 @@ interface NodeServerContext {
   req?: { socket?: { destroy(): void } };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reads only `request` and `requestId` of the context
-export function useDrain(drain: Drain, opts: { endpoint: string; readyPath?: string }): Plugin<any> {
+export function useDrain(
+  drain: Drain,
+  opts: { endpoint: string; readyPath?: string },
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reads only `request` and `requestId` of the context
+): Plugin<any> {
   const tracked = new WeakMap<Request, TrackedRequest>();
   const readyPath = opts.readyPath ?? '/ready';
   return {
@@ -22,8 +25,22 @@ export function useDrain(drain: Drain, opts: { endpoint: string; readyPath?: str
       if (drain.draining) {
         endResponse(
           new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: 'The gateway is shutting down; retry on another instance.', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 1 } }] }),
-            { status: 503, headers: { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' } },
+            JSON.stringify({
+              errors: [
+                {
+                  message: 'The gateway is shutting down; retry on another instance.',
+                  extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 1 },
+                },
+              ],
+            }),
+            {
+              status: 503,
+              headers: {
+                'content-type': 'application/json',
+                connection: 'close',
+                'retry-after': '1',
+              },
+            },
           ),
         );
         return;

@@ -9,7 +9,9 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from '../logger.js';
 import { maskError as yogaMaskError, type YogaServerOptions } from 'graphql-yoga';
 
-type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']>;
+type MaskError = NonNullable<
+  Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']
+>;
 
 const MESSAGES: Record<string, string> = {
   UPSTREAM_UNAUTHORIZED: 'The ticketing service refused the gateway’s credentials.',
@@ -19,7 +21,8 @@ const MESSAGES: Record<string, string> = {
   UPSTREAM_TIMEOUT: 'The ticketing service did not answer in time.',
   UPSTREAM_PROTOCOL_ERROR: 'The ticketing service sent an answer the gateway could not read.',
   UPSTREAM_COMMAND_ERROR: 'The ticketing service refused the command.',
-  BAD_USER_INPUT: 'An argument is not a value the ticketing service takes (too long, or characters its field does not allow).',
+  BAD_USER_INPUT:
+    'An argument is not a value the ticketing service takes (too long, or characters its field does not allow).',
 };
 
 interface TypedUpstreamError {
@@ -28,7 +31,11 @@ interface TypedUpstreamError {
 }
 
 function isTypedUpstreamError(e: unknown): e is TypedUpstreamError {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { extensions?: unknown }).extensions === 'function';
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    typeof (e as { extensions?: unknown }).extensions === 'function'
+  );
 }
 
 function originalOf(error: unknown): unknown {
@@ -43,7 +50,14 @@ export function createMaskError(logger?: Pick<Logger, 'error'>): MaskError {
     const masked = maskError(error, message, isDev);
     if ((masked as GraphQLError).extensions?.code === 'INTERNAL_SERVER_ERROR') {
       const original = originalOf(error);
-      logger?.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined, stack: original instanceof Error ? original.stack : undefined }, 'unexpected error');
+      logger?.error(
+        {
+          err: original,
+          path: error instanceof GraphQLError ? error.path : undefined,
+          stack: original instanceof Error ? original.stack : undefined,
+        },
+        'unexpected error',
+      );
     }
     return masked;
   };
@@ -53,8 +67,18 @@ export function createMaskError(logger?: Pick<Logger, 'error'>): MaskError {
 const VARIABLE_ERROR = /^Variable "\$[^"]+" /;
 
 export const maskError: MaskError = (error, message, isDev) => {
-  if (error instanceof GraphQLError && error.extensions?.code === undefined && VARIABLE_ERROR.test(error.message)) {
-    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  if (
+    error instanceof GraphQLError &&
+    error.extensions?.code === undefined &&
+    VARIABLE_ERROR.test(error.message)
+  ) {
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+    });
   }
   const original = originalOf(error);
   if (isTypedUpstreamError(original)) {

@@ -26,7 +26,10 @@ query UpcomingEvents {
 `;
 
 /** GraphiQL on GET /graphql when `enabled` (GRAPHIQL: on with the sandbox, off against a real service). */
-export function graphiqlOptions(enabled = true): { graphiql: GraphiQLOptions | false; renderGraphiQL: (opts: GraphiQLOptions) => string } {
+export function graphiqlOptions(enabled = true): {
+  graphiql: GraphiQLOptions | false;
+  renderGraphiQL: (opts: GraphiQLOptions) => string;
+} {
   if (!enabled) return { graphiql: false, renderGraphiQL };
   return {
     graphiql: { title: 'Archtics GraphQL gateway', defaultQuery: EXAMPLE_QUERY },

@@ -38,14 +38,23 @@ export const DEFAULT_PUBLIC_ROOT_FIELDS = ['event', 'events', 'searchEvents'] as
 export const NO_STORE = 'private, no-store';
 
 /** True when every root field of the operation is public (fragments on Query followed). */
-export function readsOnlyPublic(document: DocumentNode, operationName: string | null | undefined, publicFields: ReadonlySet<string>): boolean {
+export function readsOnlyPublic(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  publicFields: ReadonlySet<string>,
+): boolean {
   const op = getOperationAST(document, operationName);
   if (!op || op.operation !== 'query') return false;
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [],
+    ),
+  );
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode): boolean =>
     set.selections.every((s) => {
-      if (s.kind === Kind.FIELD) return s.name.value === '__typename' || publicFields.has(s.name.value);
+      if (s.kind === Kind.FIELD)
+        return s.name.value === '__typename' || publicFields.has(s.name.value);
       if (s.kind === Kind.INLINE_FRAGMENT) return walk(s.selectionSet);
       if (seen.has(s.name.value)) return true;
       seen.add(s.name.value);
@@ -57,7 +66,9 @@ export function readsOnlyPublic(document: DocumentNode, operationName: string | 
 
 /** A weak tag of what the answer says (data and errors; extensions.upstream differs per request). */
 export function etagOf(result: { data?: unknown; errors?: unknown }): string {
-  const digest = createHash('sha256').update(JSON.stringify([result.data ?? null, result.errors ?? null])).digest('base64url');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([result.data ?? null, result.errors ?? null]))
+    .digest('base64url');
   return `W/"${digest.slice(0, 32)}"`;
 }
 
@@ -79,7 +90,11 @@ export function useHttpCaching(opts: HttpCachingOptions): Plugin {
   const contexts = new WeakMap<Request, ProvenanceContext>();
   const headersOf = new WeakMap<Request, Record<string, string>>();
   /** Decisions by document text: GET documents repeat (persisted, CDN-keyed). */
-  const decided = new LRUCache<string, boolean>({ max: 1000, maxSize: 5e6, sizeCalculation: (_v, k) => k.length + 1 });
+  const decided = new LRUCache<string, boolean>({
+    max: 1000,
+    maxSize: 5e6,
+    sizeCalculation: (_v, k) => k.length + 1,
+  });
   const isPublic = (query: string, operationName: string | undefined): boolean => {
     const key = `${operationName ?? ''}\u0000${query}`;
     let answer = decided.get(key);
@@ -96,35 +111,60 @@ export function useHttpCaching(opts: HttpCachingOptions): Plugin {
 
   return {
     onParams({ request, params }) {
-      if (request.method === 'GET' && params.query && isPublic(params.query, params.operationName)) publicGets.add(request);
+      if (request.method === 'GET' && params.query && isPublic(params.query, params.operationName))
+        publicGets.add(request);
     },
     onExecute({ args }) {
       const ctx = args.contextValue as ProvenanceContext;
       if (ctx.request && publicGets.has(ctx.request)) contexts.set(ctx.request, ctx);
     },
     onResultProcess({ request, result, setResultProcessor }) {
-      if (!publicGets.has(request) || Array.isArray(result) || isAsyncIterable(result) || result.errors?.length || !result.data) return;
+      if (
+        !publicGets.has(request) ||
+        Array.isArray(result) ||
+        isAsyncIterable(result) ||
+        result.errors?.length ||
+        !result.data
+      )
+        return;
       // Executed here: fresh as long as its reads; answered by the response cache: revalidate.
       const freshUntil = contexts.get(request)?.provenance?.freshUntil;
-      const seconds = freshUntil === undefined ? undefined : Math.max(0, Math.min(maxAge, Math.floor((freshUntil - now()) / 1000)));
-      const cacheControl = seconds === undefined ? `${scope}, no-cache` : seconds > 0 ? `${scope}, max-age=${seconds}` : NO_STORE;
+      const seconds =
+        freshUntil === undefined
+          ? undefined
+          : Math.max(0, Math.min(maxAge, Math.floor((freshUntil - now()) / 1000)));
+      const cacheControl =
+        seconds === undefined
+          ? `${scope}, no-cache`
+          : seconds > 0
+            ? `${scope}, max-age=${seconds}`
+            : NO_STORE;
       if (cacheControl === NO_STORE) return;
       const etag = etagOf(result);
       const headers = { 'cache-control': cacheControl, etag, vary: 'Accept, Authorization' };
       headersOf.set(request, headers);
       if (etagMatches(request.headers.get('if-none-match'), etag)) {
-        setResultProcessor((_r, fetchAPI) => new fetchAPI.Response(null, { status: 304, headers }), 'application/json');
+        setResultProcessor(
+          (_r, fetchAPI) => new fetchAPI.Response(null, { status: 304, headers }),
+          'application/json',
+        );
       }
     },
     onResponse({ request, response }) {
-      if (response.status === 304 || response.headers.has('cache-control') || new URL(request.url).pathname !== opts.endpoint) return;
+      if (
+        response.status === 304 ||
+        response.headers.has('cache-control') ||
+        new URL(request.url).pathname !== opts.endpoint
+      )
+        return;
       const headers = headersOf.get(request);
       if (!headers) {
         response.headers.set('cache-control', NO_STORE);
         return;
       }
       // The response cache's ETag (its key) stands: it answers If-None-Match with it before execution.
-      for (const [name, value] of Object.entries(headers)) if (name !== 'etag' || !response.headers.has('etag')) response.headers.set(name, value);
+      for (const [name, value] of Object.entries(headers))
+        if (name !== 'etag' || !response.headers.has('etag')) response.headers.set(name, value);
     },
   };
 }

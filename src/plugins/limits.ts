@@ -32,9 +32,18 @@ function reportCoded(code: string, limit: Record<string, number>) {
 
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.maxDepth, ...reportCoded('QUERY_TOO_DEEP', { maxDepth: limits.maxDepth }) }),
-    maxAliasesRule({ n: limits.maxAliases, ...reportCoded('TOO_MANY_ALIASES', { maxAliases: limits.maxAliases }) }),
-    costLimitRule({ maxCost: limits.maxCost, ...reportCoded('QUERY_TOO_COSTLY', { maxCost: limits.maxCost }) }),
+    maxDepthRule({
+      n: limits.maxDepth,
+      ...reportCoded('QUERY_TOO_DEEP', { maxDepth: limits.maxDepth }),
+    }),
+    maxAliasesRule({
+      n: limits.maxAliases,
+      ...reportCoded('TOO_MANY_ALIASES', { maxAliases: limits.maxAliases }),
+    }),
+    costLimitRule({
+      maxCost: limits.maxCost,
+      ...reportCoded('QUERY_TOO_COSTLY', { maxCost: limits.maxCost }),
+    }),
   ] as unknown as ValidationRule[];
 }
 

@@ -42,7 +42,11 @@ interface OperationState {
   trace?: UpstreamTrace;
 }
 
-type Payload = ExecutionResult & { hasNext?: boolean; incremental?: readonly { errors?: readonly GraphQLError[] }[]; completed?: readonly { errors?: readonly GraphQLError[] }[] };
+type Payload = ExecutionResult & {
+  hasNext?: boolean;
+  incremental?: readonly { errors?: readonly GraphQLError[] }[];
+  completed?: readonly { errors?: readonly GraphQLError[] }[];
+};
 
 function codesOf(payload: Payload, into: Set<string>): void {
   const errors = [
@@ -50,7 +54,8 @@ function codesOf(payload: Payload, into: Set<string>): void {
     ...(payload.incremental ?? []).flatMap((i) => i.errors ?? []),
     ...(payload.completed ?? []).flatMap((c) => c.errors ?? []),
   ];
-  for (const e of errors) into.add(typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN');
+  for (const e of errors)
+    into.add(typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN');
 }
 
 export function useOperationLog(opts: { logger: Logger; now?: () => number }): Plugin {
@@ -62,7 +67,12 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
     return state;
   };
 
-  function write(request: Request, params: { operationName?: string | null } | undefined, codes: Set<string>, extra: Partial<OperationLogLine> = {}): void {
+  function write(
+    request: Request,
+    params: { operationName?: string | null } | undefined,
+    codes: Set<string>,
+    extra: Partial<OperationLogLine> = {},
+  ): void {
     const state = stateOf(request);
     const aborted = request.signal?.aborted === true;
     const line: OperationLogLine = {
@@ -104,7 +114,12 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
       if (!result) return;
       if (!isAsyncIterable(result)) {
         codesOf(result as Payload, codes);
-        write(request, params, codes, isResponseCacheHit(result) ? { upstream: newTrace(), responseCacheHit: true } : {});
+        write(
+          request,
+          params,
+          codes,
+          isResponseCacheHit(result) ? { upstream: newTrace(), responseCacheHit: true } : {},
+        );
         return;
       }
       setResult(
@@ -120,7 +135,10 @@ export function useOperationLog(opts: { logger: Logger; now?: () => number }): P
             }
           } finally {
             // Runs when the stream ends, fails, or the client goes away (return()).
-            write(request, params, codes, { payloads, ...(last?.hasNext === false ? {} : { cutShort: true }) });
+            write(request, params, codes, {
+              payloads,
+              ...(last?.hasNext === false ? {} : { cutShort: true }),
+            });
           }
         })(),
       );

@@ -26,18 +26,33 @@ export function useMetricsAuthorization(opts: MetricsAuthorizationOptions): Plug
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== path) return;
-      const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(
+        request.headers.get('authorization') ?? '',
+      )?.[1];
       if (presented === undefined) {
-        endResponse(errorResponse(fetchAPI, 401, 'Missing bearer token: /metrics needs METRICS_TOKEN or a token with the metrics scope.', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' }));
+        endResponse(
+          errorResponse(
+            fetchAPI,
+            401,
+            'Missing bearer token: /metrics needs METRICS_TOKEN or a token with the metrics scope.',
+            'UNAUTHENTICATED',
+            { 'www-authenticate': 'Bearer' },
+          ),
+        );
         return;
       }
       if (opts.metricsToken && same(opts.metricsToken, presented)) return;
       const token = opts.tokens.find((t) => same(t.token, presented));
       if (!token) {
-        endResponse(errorResponse(fetchAPI, 401, 'Unknown bearer token.', 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer' }));
+        endResponse(
+          errorResponse(fetchAPI, 401, 'Unknown bearer token.', 'UNAUTHENTICATED', {
+            'www-authenticate': 'Bearer',
+          }),
+        );
         return;
       }
-      if (!token.scopes.includes('metrics')) endResponse(errorResponse(fetchAPI, 403, 'This token has no metrics scope.', 'FORBIDDEN'));
+      if (!token.scopes.includes('metrics'))
+        endResponse(errorResponse(fetchAPI, 403, 'This token has no metrics scope.', 'FORBIDDEN'));
     },
   };
 }

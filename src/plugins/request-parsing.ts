@@ -16,14 +16,30 @@ function badRequest(message: string, status = 400, code = 'BAD_REQUEST'): GraphQ
 export function requestParseError(error: unknown, method: string): GraphQLError {
   if (error instanceof GraphQLError) {
     const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 400;
-    if (status === 413) return badRequest('The request body is too large.', 413, 'REQUEST_ENTITY_TOO_LARGE');
-    if (/invalid JSON/i.test(error.message)) return badRequest('The request body is not valid JSON.');
-    if (/Content-Length/i.test(error.message)) return badRequest('The Content-Length header is not valid.');
-    if (status >= 400 && status < 500 && error.message.length <= 120 && !error.message.includes('"')) return badRequest(error.message, status);
-    return badRequest('The request could not be read as a GraphQL request.', status >= 400 && status < 500 ? status : 400);
+    if (status === 413)
+      return badRequest('The request body is too large.', 413, 'REQUEST_ENTITY_TOO_LARGE');
+    if (/invalid JSON/i.test(error.message))
+      return badRequest('The request body is not valid JSON.');
+    if (/Content-Length/i.test(error.message))
+      return badRequest('The Content-Length header is not valid.');
+    if (
+      status >= 400 &&
+      status < 500 &&
+      error.message.length <= 120 &&
+      !error.message.includes('"')
+    )
+      return badRequest(error.message, status);
+    return badRequest(
+      'The request could not be read as a GraphQL request.',
+      status >= 400 && status < 500 ? status : 400,
+    );
   }
   if (error instanceof SyntaxError) {
-    return badRequest(method === 'GET' ? 'The "variables" or "extensions" parameter is not valid JSON.' : 'The request is not valid JSON.');
+    return badRequest(
+      method === 'GET'
+        ? 'The "variables" or "extensions" parameter is not valid JSON.'
+        : 'The request is not valid JSON.',
+    );
   }
   if (error instanceof URIError) return badRequest('The request URL is not correctly encoded.');
   // A stream that broke off or a body that is not text: still the client's request, not our bug.

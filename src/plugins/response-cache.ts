@@ -61,7 +61,11 @@ type Result = ExecutionResult & { extensions?: Record<string, unknown> };
 
 /** True for an answer this plugin served from the cache (no execution): the operation log reads it. */
 export function isResponseCacheHit(result: unknown): boolean {
-  return typeof result === 'object' && result !== null && (result as Record<symbol, unknown>)[SERVED] === true;
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as Record<symbol, unknown>)[SERVED] === true
+  );
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -131,7 +135,10 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
       const from = staged;
       staged = undefined;
       if (!from || !(ttl > 0)) return;
-      const stored = opts.store.set(key, storable(result as Result) as Record<string, unknown>, { ttlMs: ttl, ...from });
+      const stored = opts.store.set(key, storable(result as Result) as Record<string, unknown>, {
+        ttlMs: ttl,
+        ...from,
+      });
       if (isPromise(stored)) void stored;
     },
     invalidate() {
@@ -149,7 +156,8 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
     return life;
   };
 
-  const hit = (result: Record<string, unknown>): Result => ({ ...result, [SERVED]: true }) as Result;
+  const hit = (result: Record<string, unknown>): Result =>
+    ({ ...result, [SERVED]: true }) as Result;
 
   return {
     onPluginInit({ addPlugin }) {
@@ -164,8 +172,21 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
           idFields: [],
           invalidateViaMutation: true,
           includeExtensionMetadata: false,
-          buildResponseCacheKey: ({ documentString, variableValues, operationName, sessionId, request }) => {
-            const key = sha256([documentString, operationName ?? '', canonicalJson(variableValues ?? {}), sessionId ?? ''].join('|'));
+          buildResponseCacheKey: ({
+            documentString,
+            variableValues,
+            operationName,
+            sessionId,
+            request,
+          }) => {
+            const key = sha256(
+              [
+                documentString,
+                operationName ?? '',
+                canonicalJson(variableValues ?? {}),
+                sessionId ?? '',
+              ].join('|'),
+            );
             keyOf.set(request, key);
             return key;
           },
@@ -214,7 +235,8 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
           extensions: { ...served.extensions, upstream: responseCacheHitReport(snapshot) },
           // yoga serializes with a result's own `stringify` when it has one (called with the result
           // minus its internals): the stored data is serialized once, only the report each time.
-          stringify: (out: Result) => `{"data":${data}${out.extensions ? `,"extensions":${JSON.stringify(out.extensions)}` : ''}}`,
+          stringify: (out: Result) =>
+            `{"data":${data}${out.extensions ? `,"extensions":${JSON.stringify(out.extensions)}` : ''}}`,
         } as Result);
       if (opts.quotaNow) {
         let snapshot: QuotaSnapshot | undefined;

@@ -14,7 +14,9 @@ const MAX_QUOTED = 40;
 const MAX_MESSAGE = 300;
 
 export function shortMessage(message: string): string {
-  const quotedShort = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) => (inner.length > MAX_QUOTED ? '"…"' : whole));
+  const quotedShort = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
+    inner.length > MAX_QUOTED ? '"…"' : whole,
+  );
   return quotedShort.length > MAX_MESSAGE ? `${quotedShort.slice(0, MAX_MESSAGE)}…` : quotedShort;
 }
 
@@ -23,7 +25,11 @@ function shortError(error: GraphQLFormattedError): GraphQLFormattedError {
   const message = shortMessage(error.message);
   const leaky = extensions && ('originalError' in extensions || 'stacktrace' in extensions);
   if (message === error.message && !leaky) return error;
-  const clean = leaky ? Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'originalError' && k !== 'stacktrace')) : extensions;
+  const clean = leaky
+    ? Object.fromEntries(
+        Object.entries(extensions).filter(([k]) => k !== 'originalError' && k !== 'stacktrace'),
+      )
+    : extensions;
   return { ...error, message, ...(clean ? { extensions: clean } : {}) };
 }
 
@@ -47,17 +53,26 @@ function shortResult(result: ExecutionResult): ExecutionResult {
   if (!errors?.length) return result;
   const short = errors.map(shortError);
   const status = refusalStatus(result);
-  const shortened = short.every((e, i) => e === errors[i]) ? result : ({ ...result, errors: short } as unknown as ExecutionResult);
+  const shortened = short.every((e, i) => e === errors[i])
+    ? result
+    : ({ ...result, errors: short } as unknown as ExecutionResult);
   if (status === undefined) return shortened;
   const http = (result.extensions?.http ?? {}) as HttpExtension;
-  return { ...shortened, extensions: { ...result.extensions, http: { ...http, status: Math.max(http.status ?? 0, status) } } };
+  return {
+    ...shortened,
+    extensions: {
+      ...result.extensions,
+      http: { ...http, status: Math.max(http.status ?? 0, status) },
+    },
+  };
 }
 
 export function useShortErrors(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result)) setResult(result.map(shortResult));
-      else if (!(Symbol.asyncIterator in (result as object))) setResult(shortResult(result as ExecutionResult));
+      else if (!(Symbol.asyncIterator in (result as object)))
+        setResult(shortResult(result as ExecutionResult));
     },
   };
 }

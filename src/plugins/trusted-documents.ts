@@ -43,18 +43,27 @@ export function useTrustedDocuments(opts: TrustedDocumentsOptions): Plugin {
     extractPersistedOperationId: (params: GraphQLParams & { documentId?: unknown }, request) => {
       if (params.documentId != null) return String(params.documentId);
       // Yoga's GET parser keeps only query, variables, operationName and extensions.
-      const fromUrl = request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+      const fromUrl =
+        request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
       if (fromUrl) return fromUrl;
       // Outside allow-list mode useAPQ (src/plugins/apq.ts) runs first and has set the query of a
       // hash it knows; an unknown one gets here only with APQ off, and is then looked up in the manifest.
       return persistedQueryExtension(params.extensions)?.sha256Hash ?? null;
     },
-    allowArbitraryOperations: allowList ? (graphiqlEndpoint ? (request) => fromGraphiQL(request, graphiqlEndpoint) : false) : true,
+    allowArbitraryOperations: allowList
+      ? graphiqlEndpoint
+        ? (request) => fromGraphiQL(request, graphiqlEndpoint)
+        : false
+      : true,
     customErrors: {
       // The message Apollo's and urql's links look for.
-      notFound: { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 404 } } },
+      notFound: {
+        message: 'PersistedQueryNotFound',
+        extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 404 } },
+      },
       persistedQueryOnly: {
-        message: 'This gateway runs only its trusted documents: send a registered documentId (or persistedQuery hash) without a query.',
+        message:
+          'This gateway runs only its trusted documents: send a registered documentId (or persistedQuery hash) without a query.',
         extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 403 } },
       },
       keyNotFound: {

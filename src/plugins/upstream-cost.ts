@@ -22,7 +22,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ASSUMED_EVENTS_OF_SEATS, FIELD_COSTS, type FieldCost, type KeySpace } from '../../schema/cost.js';
+import {
+  ASSUMED_EVENTS_OF_SEATS,
+  FIELD_COSTS,
+  type FieldCost,
+  type KeySpace,
+} from '../../schema/cost.js';
 
 export interface UpstreamCostOptions {
   maxCalls: number;
@@ -49,8 +54,14 @@ const SPACES: KeySpace[] = ['Customer', 'Event', 'Cart', 'Seat'];
 const KEYED = new Set<string>(SPACES);
 
 function emptyTally(): Tally {
-  const per = <T>(make: () => T) => Object.fromEntries(SPACES.map((s) => [s, make()])) as Record<KeySpace, T>;
-  return { literal: per(() => new Set<string>()), distinct: per(() => 0), repeating: per(() => 0), groups: new Map() };
+  const per = <T>(make: () => T) =>
+    Object.fromEntries(SPACES.map((s) => [s, make()])) as Record<KeySpace, T>;
+  return {
+    literal: per(() => new Set<string>()),
+    distinct: per(() => 0),
+    repeating: per(() => 0),
+    groups: new Map(),
+  };
 }
 
 /** "Type:key" of a global id, or undefined (a bad id fails in its resolver, at no upstream cost). */
@@ -64,7 +75,10 @@ function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 }
 
-function sizeOf(listSize: NonNullable<FieldCost['listSize']>, args: Record<string, unknown>): number {
+function sizeOf(
+  listSize: NonNullable<FieldCost['listSize']>,
+  args: Record<string, unknown>,
+): number {
   for (const a of listSize.slicingArguments ?? []) {
     const n = args[a];
     if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return n;
@@ -82,20 +96,29 @@ class Walker {
     private readonly variables: Record<string, unknown>,
     private readonly costs: Record<string, FieldCost>,
   ) {
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
+    for (const d of document.definitions)
+      if (d.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(d.name.value, d);
   }
 
   /**
    * `count` objects of `type` (and, for an abstract type, how many of each concrete type when
    * known: node/nodes by their ids). Fragments are followed at most `depth` deep.
    */
-  walk(set: SelectionSetNode, type: GraphQLCompositeType, count: number, byType: Map<string, number> | undefined, seen: Set<string>): void {
+  walk(
+    set: SelectionSetNode,
+    type: GraphQLCompositeType,
+    count: number,
+    byType: Map<string, number> | undefined,
+    seen: Set<string>,
+  ): void {
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         if (sel.name.value.startsWith('__') || !('getFields' in type)) continue;
         this.field(sel, type, count);
       } else {
-        let frag: { typeCondition?: { name: { value: string } }; selectionSet: SelectionSetNode } | undefined;
+        let frag:
+          | { typeCondition?: { name: { value: string } }; selectionSet: SelectionSetNode }
+          | undefined;
         if (sel.kind === Kind.INLINE_FRAGMENT) frag = sel;
         else if (!seen.has(sel.name.value)) frag = this.fragments.get(sel.name.value);
         if (!frag) continue;
@@ -104,12 +127,19 @@ class Walker {
         if (!cond || !isCompositeType(cond)) continue;
         // A concrete type under node/nodes: only the ids of that type.
         const n = byType && isObjectType(cond) ? (byType.get(cond.name) ?? 0) : count;
-        if (n > 0) this.walk(frag.selectionSet, cond, n, isAbstractType(cond) ? byType : undefined, next);
+        if (n > 0)
+          this.walk(frag.selectionSet, cond, n, isAbstractType(cond) ? byType : undefined, next);
       }
     }
   }
 
-  private field(node: import('graphql').FieldNode, parent: GraphQLCompositeType & { getFields(): Record<string, import('graphql').GraphQLField<unknown, unknown>> }, count: number): void {
+  private field(
+    node: import('graphql').FieldNode,
+    parent: GraphQLCompositeType & {
+      getFields(): Record<string, import('graphql').GraphQLField<unknown, unknown>>;
+    },
+    count: number,
+  ): void {
     const def = parent.getFields()[node.name.value];
     if (!def) return;
     const cost = this.costs[`${parent.name}.${def.name}`];
@@ -126,7 +156,11 @@ class Walker {
     const t = this.tally;
     if (cost?.weight) {
       const key = `${parent.name}.${def.name}(${JSON.stringify(args)})`;
-      const group = t.groups.get(key) ?? { weight: cost.weight, occurrences: 0, ...(KEYED.has(parent.name) ? { space: parent.name as KeySpace } : {}) };
+      const group = t.groups.get(key) ?? {
+        weight: cost.weight,
+        occurrences: 0,
+        ...(KEYED.has(parent.name) ? { space: parent.name as KeySpace } : {}),
+      };
       group.occurrences += count;
       t.groups.set(key, group);
     }
@@ -152,16 +186,24 @@ class Walker {
       if (!cost.listSize.sizedFields) items = size;
       if (loads && 'derived' in loads) this.derive(loads.space, loads.derived, count * size);
       const type = getNamedType(def.type);
-      if (node.selectionSet && isCompositeType(type)) this.walkSized(node.selectionSet, type, count, size, cost.listSize.sizedFields);
+      if (node.selectionSet && isCompositeType(type))
+        this.walkSized(node.selectionSet, type, count, size, cost.listSize.sizedFields);
       return;
     }
     if (loads && 'derived' in loads) this.derive(loads.space, loads.derived, count);
     const type = getNamedType(def.type);
-    if (node.selectionSet && isCompositeType(type)) this.walk(node.selectionSet, type, count * items, byType, new Set());
+    if (node.selectionSet && isCompositeType(type))
+      this.walk(node.selectionSet, type, count * items, byType, new Set());
   }
 
   /** A connection: its sized fields (edges, nodes) hold `size` items per parent, the rest one. */
-  private walkSized(set: SelectionSetNode, type: GraphQLCompositeType, count: number, size: number, sizedFields: string[] | undefined): void {
+  private walkSized(
+    set: SelectionSetNode,
+    type: GraphQLCompositeType,
+    count: number,
+    size: number,
+    sizedFields: string[] | undefined,
+  ): void {
     if (!sizedFields) {
       this.walk(set, type, count * size, undefined, new Set());
       return;
@@ -173,7 +215,13 @@ class Walker {
       if (!def) continue;
       const inner = getNamedType(def.type);
       if (!isCompositeType(inner)) continue;
-      this.walk(sel.selectionSet, inner, sizedFields.includes(def.name) ? count * size : count, undefined, new Set());
+      this.walk(
+        sel.selectionSet,
+        inner,
+        sizedFields.includes(def.name) ? count * size : count,
+        undefined,
+        new Set(),
+      );
     }
   }
 
@@ -184,8 +232,18 @@ class Walker {
 }
 
 function distinctKeys(t: Tally): Record<KeySpace, number> {
-  const assumed: Record<KeySpace, number> = { Event: ASSUMED_EVENTS_OF_SEATS, Customer: 0, Cart: 0, Seat: 0 };
-  return Object.fromEntries(SPACES.map((s) => [s, t.literal[s].size + t.distinct[s] + Math.min(t.repeating[s], assumed[s])])) as Record<KeySpace, number>;
+  const assumed: Record<KeySpace, number> = {
+    Event: ASSUMED_EVENTS_OF_SEATS,
+    Customer: 0,
+    Cart: 0,
+    Seat: 0,
+  };
+  return Object.fromEntries(
+    SPACES.map((s) => [
+      s,
+      t.literal[s].size + t.distinct[s] + Math.min(t.repeating[s], assumed[s]),
+    ]),
+  ) as Record<KeySpace, number>;
 }
 
 export function estimateUpstreamCalls(
@@ -195,15 +253,25 @@ export function estimateUpstreamCalls(
   variables: Record<string, unknown> | null | undefined,
   opts: Pick<UpstreamCostOptions, 'eventBatchSize' | 'costs'>,
 ): UpstreamEstimate {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operations.length === 1 ? operations[0] : operations.find((o) => o.name?.value === operationName);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation =
+    operations.length === 1
+      ? operations[0]
+      : operations.find((o) => o.name?.value === operationName);
   const root = operation && schema.getRootType(operation.operation);
   const walker = new Walker(schema, document, variables ?? {}, opts.costs ?? FIELD_COSTS);
   if (operation && root) walker.walk(operation.selectionSet, root, 1, undefined, new Set());
   const t = walker.tally;
   const keys = distinctKeys(t);
-  let calls = keys.Customer + keys.Cart + keys.Seat + Math.ceil(keys.Event / Math.max(1, opts.eventBatchSize));
-  for (const g of t.groups.values()) calls += g.weight * (g.space ? Math.min(g.occurrences, keys[g.space]) : g.occurrences);
+  let calls =
+    keys.Customer +
+    keys.Cart +
+    keys.Seat +
+    Math.ceil(keys.Event / Math.max(1, opts.eventBatchSize));
+  for (const g of t.groups.values())
+    calls += g.weight * (g.space ? Math.min(g.occurrences, keys[g.space]) : g.occurrences);
   return { calls, keys };
 }
 
@@ -212,18 +280,33 @@ interface EstimateContext {
 }
 
 export function tooCostly(estimate: number, maxCalls: number): GraphQLError {
-  return new GraphQLError(`This operation would make about ${estimate} upstream calls; the limit is ${maxCalls} (GRAPHQL_MAX_UPSTREAM_CALLS). Ask for fewer items or split it.`, {
-    extensions: { code: 'QUERY_TOO_COSTLY', estimatedUpstreamCalls: estimate, maxUpstreamCalls: maxCalls, http: { status: 400 } },
-  });
+  return new GraphQLError(
+    `This operation would make about ${estimate} upstream calls; the limit is ${maxCalls} (GRAPHQL_MAX_UPSTREAM_CALLS). Ask for fewer items or split it.`,
+    {
+      extensions: {
+        code: 'QUERY_TOO_COSTLY',
+        estimatedUpstreamCalls: estimate,
+        maxUpstreamCalls: maxCalls,
+        http: { status: 400 },
+      },
+    },
+  );
 }
 
 export function useUpstreamCost(opts: UpstreamCostOptions): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const { calls } = estimateUpstreamCalls(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown> | undefined, opts);
+      const { calls } = estimateUpstreamCalls(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | undefined,
+        opts,
+      );
       const ctx = args.contextValue as EstimateContext;
       ctx.upstreamEstimate = calls;
-      if (calls > opts.maxCalls) setResultAndStopExecution({ errors: [tooCostly(calls, opts.maxCalls)] });
+      if (calls > opts.maxCalls)
+        setResultAndStopExecution({ errors: [tooCostly(calls, opts.maxCalls)] });
     },
   };
 }

@@ -59,7 +59,11 @@ export interface UpstreamExtensionsOptions {
 const finiteOrNull = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
 
 /** The report of one operation (exported for tests and for other transports). */
-export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise<QuotaSnapshot>, estimate?: number): Promise<UpstreamReport> {
+export async function upstreamReport(
+  trace: UpstreamTrace,
+  quota?: () => Promise<QuotaSnapshot>,
+  estimate?: number,
+): Promise<UpstreamReport> {
   let snapshot: QuotaSnapshot | undefined;
   try {
     snapshot = await quota?.();
@@ -70,7 +74,11 @@ export async function upstreamReport(trace: UpstreamTrace, quota?: () => Promise
 }
 
 /** upstreamReport with a snapshot taken at once. */
-export function upstreamReportNow(trace: UpstreamTrace, quotaNow: () => QuotaSnapshot, estimate?: number): UpstreamReport {
+export function upstreamReportNow(
+  trace: UpstreamTrace,
+  quotaNow: () => QuotaSnapshot,
+  estimate?: number,
+): UpstreamReport {
   let snapshot: QuotaSnapshot | undefined;
   try {
     snapshot = quotaNow();
@@ -85,7 +93,11 @@ export function responseCacheHitReport(snapshot: QuotaSnapshot | undefined): Ups
   return { ...reportOf(newTrace(), snapshot, 0), responseCacheHit: true };
 }
 
-function reportOf(trace: UpstreamTrace, snapshot: QuotaSnapshot | undefined, estimate: number | undefined): UpstreamReport {
+function reportOf(
+  trace: UpstreamTrace,
+  snapshot: QuotaSnapshot | undefined,
+  estimate: number | undefined,
+): UpstreamReport {
   return {
     estimatedCalls: estimate ?? null,
     calls: trace.calls,
@@ -110,28 +122,44 @@ export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plu
       if (quotaNow) {
         const extendNow = <R extends { extensions?: Record<string, unknown> }>(result: R): R => {
           const stale = staleExtension(trace);
-          return { ...result, extensions: { ...result.extensions, upstream: upstreamReportNow(trace, quotaNow, ctx.upstreamEstimate), ...(stale ? { stale } : {}) } };
+          return {
+            ...result,
+            extensions: {
+              ...result.extensions,
+              upstream: upstreamReportNow(trace, quotaNow, ctx.upstreamEstimate),
+              ...(stale ? { stale } : {}),
+            },
+          };
         };
         return {
           onExecuteDone({ result, setResult }) {
-            if (isAsyncIterable(result)) return { onNext: ({ result: next, setResult: setNext }) => setNext(extendNow(next)) };
+            if (isAsyncIterable(result))
+              return { onNext: ({ result: next, setResult: setNext }) => setNext(extendNow(next)) };
             setResult(extendNow(result));
             return undefined;
           },
         };
       }
       const quota = opts.quota ?? ctx.quota;
-      const extend = async <R extends { extensions?: Record<string, unknown> }>(result: R): Promise<R> => {
+      const extend = async <R extends { extensions?: Record<string, unknown> }>(
+        result: R,
+      ): Promise<R> => {
         const stale = staleExtension(trace);
         return {
           ...result,
-          extensions: { ...result.extensions, upstream: await upstreamReport(trace, quota, ctx.upstreamEstimate), ...(stale ? { stale } : {}) },
+          extensions: {
+            ...result.extensions,
+            upstream: await upstreamReport(trace, quota, ctx.upstreamEstimate),
+            ...(stale ? { stale } : {}),
+          },
         };
       };
       return {
         async onExecuteDone({ result, setResult }) {
           if (isAsyncIterable(result)) {
-            return { onNext: async ({ result: next, setResult: setNext }) => setNext(await extend(next)) };
+            return {
+              onNext: async ({ result: next, setResult: setNext }) => setNext(await extend(next)),
+            };
           }
           setResult(await extend(result));
           return undefined;

@@ -51,7 +51,11 @@ export abstract class ArchticsError extends Error {
 /** 401: wrong key, or the key may not use this product or DSN. Never retried. */
 export class UnauthorizedError extends ArchticsError {
   readonly code = 'UPSTREAM_UNAUTHORIZED' as const;
-  constructor(message: string, readonly faultCode?: FaultCode | string, init?: ArchticsErrorInit) {
+  constructor(
+    message: string,
+    readonly faultCode?: FaultCode | string,
+    init?: ArchticsErrorInit,
+  ) {
     super(message, init);
   }
 }
@@ -59,7 +63,11 @@ export class UnauthorizedError extends ArchticsError {
 /** 404: setup problem (unknown product path or DSN). */
 export class SetupError extends ArchticsError {
   readonly code = 'UPSTREAM_SETUP_ERROR' as const;
-  constructor(message: string, readonly faultCode?: FaultCode | string, init?: ArchticsErrorInit) {
+  constructor(
+    message: string,
+    readonly faultCode?: FaultCode | string,
+    init?: ArchticsErrorInit,
+  ) {
     super(message, init);
   }
 }

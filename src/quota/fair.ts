@@ -33,7 +33,10 @@ export interface ReserveShape {
 /** The window an over-share caller is held to: perWindow − ⌈perWindow/8⌉ sends in any 3/4 window. */
 export function reserveShape(limits: WindowLimits): ReserveShape {
   const reserve = Math.max(1, Math.ceil(limits.perWindow / 8));
-  return { perWindow: Math.max(1, limits.perWindow - reserve), windowMs: Math.max(1, Math.floor((limits.windowMs * 3) / 4)) };
+  return {
+    perWindow: Math.max(1, limits.perWindow - reserve),
+    windowMs: Math.max(1, Math.floor((limits.windowMs * 3) / 4)),
+  };
 }
 
 /** A caller's share of the window when `callers` use it or wait for it (at least two). */
@@ -45,16 +48,26 @@ export function fairShare(perWindow: number, callers: number): number {
  * The windows a caller over its share is held to (Take.shapes): the reserve for newcomers, and the
  * whole window less the unused shares of the other active callers (`usage`: each caller's use).
  */
-export function borrowingShapes(limits: WindowLimits, share: number, usage: ReadonlyMap<string, number>, active: Iterable<string>, caller: string): ReserveShape[] {
+export function borrowingShapes(
+  limits: WindowLimits,
+  share: number,
+  usage: ReadonlyMap<string, number>,
+  active: Iterable<string>,
+  caller: string,
+): ReserveShape[] {
   let othersRoom = 0;
-  for (const other of active) if (other !== caller) othersRoom += Math.max(0, share - (usage.get(other) ?? 0));
+  for (const other of active)
+    if (other !== caller) othersRoom += Math.max(0, share - (usage.get(other) ?? 0));
   const shapes = [reserveShape(limits)];
   const room = Math.ceil(othersRoom - 1e-9);
-  if (room > 0) shapes.push({ perWindow: Math.max(1, limits.perWindow - room), windowMs: limits.windowMs });
+  if (room > 0)
+    shapes.push({ perWindow: Math.max(1, limits.perWindow - room), windowMs: limits.windowMs });
   return shapes;
 }
 
 /** A claim id that names its caller, so every store can count the claim's polls in its use. */
 export function claimId(base: string, caller?: string): string {
-  return caller ? `${base}${CLAIM_CALLER_SEPARATOR}${caller.replaceAll(CLAIM_CALLER_SEPARATOR, '_')}` : base;
+  return caller
+    ? `${base}${CLAIM_CALLER_SEPARATOR}${caller.replaceAll(CLAIM_CALLER_SEPARATOR, '_')}`
+    : base;
 }

@@ -5,10 +5,23 @@
 import { systemClock, type Clock } from '../clock.js';
 import { QueuedLimiter } from './limiter.js';
 import type { Limiter } from './types.js';
-import { DAY_MS, MINUTE_MS, MemorySlotStore, type DurableSlotLog, type WindowLimits } from './window.js';
+import {
+  DAY_MS,
+  MINUTE_MS,
+  MemorySlotStore,
+  type DurableSlotLog,
+  type WindowLimits,
+} from './window.js';
 
 export type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
-export { DEFAULT_POLL_LEARNING, PollBook, estimatePolls, type PollEstimate, type PollLearning, type PollSample } from './polls.js';
+export {
+  DEFAULT_POLL_LEARNING,
+  PollBook,
+  estimatePolls,
+  type PollEstimate,
+  type PollLearning,
+  type PollSample,
+} from './polls.js';
 export { PRIORITY_ORDER, QueuedLimiter, type QueuedLimiterOptions } from './limiter.js';
 export {
   DAY_MS,
@@ -43,8 +56,15 @@ export interface LocalLimiterOptions {
   onLogError?: (error: unknown) => void;
 }
 
-export function limitsOf(opts: Pick<LocalLimiterOptions, 'ratePerMinute' | 'ratePerDay' | 'windowMs'>): WindowLimits {
-  return { perWindow: opts.ratePerMinute, windowMs: opts.windowMs ?? MINUTE_MS, perDay: opts.ratePerDay, dayMs: DAY_MS };
+export function limitsOf(
+  opts: Pick<LocalLimiterOptions, 'ratePerMinute' | 'ratePerDay' | 'windowMs'>,
+): WindowLimits {
+  return {
+    perWindow: opts.ratePerMinute,
+    windowMs: opts.windowMs ?? MINUTE_MS,
+    perDay: opts.ratePerDay,
+    dayMs: DAY_MS,
+  };
 }
 
 export function createLocalLimiter(opts: LocalLimiterOptions): Limiter {

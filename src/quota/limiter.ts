@@ -35,9 +35,23 @@ import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
 import { randomUUID } from 'node:crypto';
 import { borrowingShapes, claimId, fairShare, type ReserveShape } from './fair.js';
-import { DEFAULT_POLL_LEARNING, estimatePolls, type PollEstimate, type PollLearning } from './polls.js';
+import {
+  DEFAULT_POLL_LEARNING,
+  estimatePolls,
+  type PollEstimate,
+  type PollLearning,
+} from './polls.js';
 import type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
-import { forecastSlots, MemorySlotStore, remaining, slotsFor, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
+import {
+  forecastSlots,
+  MemorySlotStore,
+  remaining,
+  slotsFor,
+  type SlotStore,
+  type Take,
+  type WindowLimits,
+  type WindowState,
+} from './window.js';
 
 /** Line order: polls of accepted commands first, then writes, then reads; idle work last. */
 export const PRIORITY_ORDER: readonly Priority[] = ['poll', 'write', 'read', 'idle'];
@@ -97,7 +111,9 @@ export class QueuedLimiter implements Limiter {
   private readonly limits: WindowLimits;
   private readonly queueMax: number;
   private readonly clock: Clock;
-  private readonly lines = Object.fromEntries(PRIORITY_ORDER.map((p) => [p, [] as Waiter[]])) as Record<Priority, Waiter[]>;
+  private readonly lines = Object.fromEntries(
+    PRIORITY_ORDER.map((p) => [p, [] as Waiter[]]),
+  ) as Record<Priority, Waiter[]>;
   private readonly learning: PollLearning;
   private readonly claimTtlMs: number;
   private readonly learningRefreshMs: number;
@@ -134,8 +150,10 @@ export class QueuedLimiter implements Limiter {
 
   constructor(opts: QueuedLimiterOptions) {
     if (!(opts.queueMax >= 0)) throw new RangeError('queueMax must be ≥ 0');
-    if (!(opts.limits.perWindow >= 1 && opts.limits.perDay >= 1)) throw new RangeError('limits must be ≥ 1');
-    if (!(opts.limits.windowMs > 0 && opts.limits.dayMs > 0)) throw new RangeError('window lengths must be > 0');
+    if (!(opts.limits.perWindow >= 1 && opts.limits.perDay >= 1))
+      throw new RangeError('limits must be ≥ 1');
+    if (!(opts.limits.windowMs > 0 && opts.limits.dayMs > 0))
+      throw new RangeError('window lengths must be > 0');
     this.store = opts.store;
     this.limits = opts.limits;
     this.queueMax = opts.queueMax;
@@ -154,7 +172,12 @@ export class QueuedLimiter implements Limiter {
 
   claim(command: CommandName, caller?: string): Claim {
     const who = callerKey(caller);
-    return new PlannedClaim(this, claimId(`${this.claimPrefix}${++this.claimSeq}`, who), command, who);
+    return new PlannedClaim(
+      this,
+      claimId(`${this.claimPrefix}${++this.claimSeq}`, who),
+      command,
+      who,
+    );
   }
 
   /** What a first send of `command` is expected to cost in polls, as last learnt. */
@@ -166,10 +189,15 @@ export class QueuedLimiter implements Limiter {
     if (this.closed) return Promise.reject(closedError(opts.command));
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!PRIORITY_ORDER.includes(opts.priority)) return Promise.reject(new TypeError(`unknown priority "${opts.priority}"`));
+    if (!PRIORITY_ORDER.includes(opts.priority))
+      return Promise.reject(new TypeError(`unknown priority "${opts.priority}"`));
     const caller = callerKey(opts.caller ?? opts.claim?.caller);
     return new Promise<Grant>((resolve, reject) => {
-      if (this.size >= this.queueMax && !this.displaceBelow(opts.priority) && !this.displaceHeavier(opts.priority, caller)) {
+      if (
+        this.size >= this.queueMax &&
+        !this.displaceBelow(opts.priority) &&
+        !this.displaceHeavier(opts.priority, caller)
+      ) {
         this.refusals.push({ command: opts.command, reject });
         return this.schedule();
       }
@@ -178,14 +206,17 @@ export class QueuedLimiter implements Limiter {
         reject(signal!.reason);
         this.schedule();
       };
-      const claim = opts.claim instanceof PlannedClaim && opts.claim.owner === this ? opts.claim : undefined;
+      const claim =
+        opts.claim instanceof PlannedClaim && opts.claim.owner === this ? opts.claim : undefined;
       const waiter: Waiter = {
         priority: opts.priority,
         ...(caller !== undefined ? { caller } : {}),
         seq: ++this.waiterSeq,
         deadline: opts.deadline ?? Infinity,
         startBy: opts.startBy ?? Infinity,
-        ...(opts.priority === 'idle' ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) } : {}),
+        ...(opts.priority === 'idle'
+          ? { headroom: Math.max(0, Math.floor(opts.headroom ?? 0)) }
+          : {}),
         command: opts.command ?? opts.claim?.command,
         ...(claim ? { claim } : {}),
         ...(opts.pollWaitMs ? { pollWaitMs: opts.pollWaitMs } : {}),
@@ -224,7 +255,9 @@ export class QueuedLimiter implements Limiter {
       dayRemaining: left.day,
       queueLength: this.size,
       ...(state.pausedUntil > now ? { pausedUntil: state.pausedUntil } : {}),
-      ...(slotsFor(state.reserved ?? 0) > 0 ? { reservedPolls: slotsFor(state.reserved ?? 0) } : {}),
+      ...(slotsFor(state.reserved ?? 0) > 0
+        ? { reservedPolls: slotsFor(state.reserved ?? 0) }
+        : {}),
     };
   }
 
@@ -273,7 +306,11 @@ export class QueuedLimiter implements Limiter {
     this.lastUsage = usage;
     const order = this.fairOrder(usage);
     const line = order.map((o) => o.waiter);
-    const floor = { sends: state.sends, pausedUntil: Math.max(state.pausedUntil, this.pausedHere, this.notBefore), reserved: state.reserved };
+    const floor = {
+      sends: state.sends,
+      pausedUntil: Math.max(state.pausedUntil, this.pausedHere, this.notBefore),
+      reserved: state.reserved,
+    };
     // Slot indices: polls in line first (they spend reservations), then the reserved polls still to
     // come, then each first send with its own expected polls right after it.
     const reserved = slotsFor(state.reserved ?? 0);
@@ -294,7 +331,11 @@ export class QueuedLimiter implements Limiter {
     const forecastOf = (shape: ReserveShape) => {
       const key = `${shape.perWindow}/${shape.windowMs}`;
       let f = forecasts.get(key);
-      if (!f) forecasts.set(key, (f = forecastSlots(floor, now, { ...limits, ...shape }, Math.max(1, total + 1))));
+      if (!f)
+        forecasts.set(
+          key,
+          (f = forecastSlots(floor, now, { ...limits, ...shape }, Math.max(1, total + 1))),
+        );
       return f;
     };
     const borrowingOf = (caller: string) => {
@@ -323,20 +364,40 @@ export class QueuedLimiter implements Limiter {
       // small budget from ever learning. A window that is merely busy refuses it: granted without
       // its polls, it would be started and never finished. (Not for idle work: it only ever takes
       // what is certainly left over.)
-      if (!idle && needs[i] > 0 && waiter.claim && this.expectedPolls(waiter.claim.command).samples === 0 && this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) > waiter.deadline) {
+      if (
+        !idle &&
+        needs[i] > 0 &&
+        waiter.claim &&
+        this.expectedPolls(waiter.claim.command).samples === 0 &&
+        this.idleAt(state, now, slotsFor(needs[i])) + this.pollWait(waiter, needs[i]) >
+          waiter.deadline
+      ) {
         needs[i] = 0;
       }
       const last = first + slotsFor(needs[i]);
       // Idle work is now or never, from what is left over: itself, its polls and its headroom.
       if (idle && slots[last + (waiter.headroom ?? 0)] > now) {
         this.remove(waiter);
-        waiter.reject(budgetError('no idle upstream budget now', secondsUntil(slots[last + (waiter.headroom ?? 0)], now), waiter.command));
+        waiter.reject(
+          budgetError(
+            'no idle upstream budget now',
+            secondsUntil(slots[last + (waiter.headroom ?? 0)], now),
+            waiter.command,
+          ),
+        );
         continue;
       }
       // Over its share, a first send also leaves the others' room (fair.ts). A caller with no use in
       // the window is never held: with more callers than slots its share is under one send.
       const { used } = order[i];
-      const held = !idle && waiter.priority !== 'poll' && waiter.caller !== undefined && used > 0 && used + 1 + slotsFor(needs[i]) > share ? borrowingOf(waiter.caller) : undefined;
+      const held =
+        !idle &&
+        waiter.priority !== 'poll' &&
+        waiter.caller !== undefined &&
+        used > 0 &&
+        used + 1 + slotsFor(needs[i]) > share
+          ? borrowingOf(waiter.caller)
+          : undefined;
       let at = slots[first];
       if (held) at = Math.max(at, ...held.forecasts.map((f) => f[first]), this.shapedNotBefore);
       if (at > waiter.startBy) {
@@ -347,7 +408,13 @@ export class QueuedLimiter implements Limiter {
       // Its last expected poll comes no sooner than the poller's waits after its first send.
       if (Math.max(slots[last], at + this.pollWait(waiter, needs[i])) > waiter.deadline) {
         this.remove(waiter);
-        waiter.reject(budgetError(`no upstream budget before the deadline`, secondsUntil(at, now), waiter.command));
+        waiter.reject(
+          budgetError(
+            `no upstream budget before the deadline`,
+            secondsUntil(at, now),
+            waiter.command,
+          ),
+        );
         continue;
       }
       if (at > slots[first]) {
@@ -356,14 +423,22 @@ export class QueuedLimiter implements Limiter {
         continue;
       }
       cursor = last + 1;
-      if (!head) head = { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
-      else if (at <= now && !idle && head.waiter.priority !== 'idle') alsoNow.push({ waiter, take: this.takeOf(waiter, needs[i], now, held?.shapes) });
+      if (!head)
+        head = { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
+      else if (at <= now && !idle && head.waiter.priority !== 'idle')
+        alsoNow.push({ waiter, take: this.takeOf(waiter, needs[i], now, held?.shapes) });
     }
     // Room opens in the line when its head is served.
     const refusals = this.refusals;
     this.refusals = [];
     for (const refusal of refusals) {
-      refusal.reject(budgetError(`upstream budget queue is full (${this.queueMax} waiting)`, secondsUntil(slots[Math.min(reserved, slots.length - 1)], now), refusal.command));
+      refusal.reject(
+        budgetError(
+          `upstream budget queue is full (${this.queueMax} waiting)`,
+          secondsUntil(slots[Math.min(reserved, slots.length - 1)], now),
+          refusal.command,
+        ),
+      );
     }
     if (!head) return Number.isFinite(wakeAt) ? this.arm(wakeAt, now) : this.disarm();
     if (head.at > now) return this.arm(Math.min(head.at, wakeAt), now);
@@ -388,7 +463,13 @@ export class QueuedLimiter implements Limiter {
    * is released), but a command is not refused for waits it was never seen to need.
    */
   private pollWait(waiter: Waiter, polls: number): number {
-    if (!(polls > 0 && waiter.pollWaitMs && waiter.claim && this.expectedPolls(waiter.claim.command).acceptedSamples > 0)) return 0;
+    if (!(
+      polls > 0 &&
+      waiter.pollWaitMs &&
+      waiter.claim &&
+      this.expectedPolls(waiter.claim.command).acceptedSamples > 0
+    ))
+      return 0;
     return waiter.pollWaitMs(slotsFor(polls));
   }
 
@@ -403,7 +484,8 @@ export class QueuedLimiter implements Limiter {
       // Counted, with the reservation the take carried. Idle work whose caller-free moment passed
       // while the store answered (a caller came) gives the slot to that caller.
       const overtaken = head.waiter.priority === 'idle' && this.inLineOrder()[0] !== head.waiter;
-      if (overtaken && this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
+      if (overtaken && this.remove(head.waiter))
+        head.waiter.reject(budgetError('no idle upstream budget now', 1, head.waiter.command));
       if (!overtaken && this.remove(head.waiter)) {
         head.waiter.claim?.granted(head.waiter.priority === 'poll', head.take);
         head.waiter.resolve(this.grantOf(head.waiter, head.take, now));
@@ -417,13 +499,19 @@ export class QueuedLimiter implements Limiter {
           this.remove(next);
           next.claim?.granted(next.priority === 'poll', this.takeOf(next, 0, now));
           // The send recorded is the orphan's: given back, it is that entry that leaves the log.
-          const recorded = { ...(head.take.id !== undefined ? { id: head.take.id } : {}), ...(head.take.caller !== undefined ? { caller: head.take.caller } : {}) };
+          const recorded = {
+            ...(head.take.id !== undefined ? { id: head.take.id } : {}),
+            ...(head.take.caller !== undefined ? { caller: head.take.caller } : {}),
+          };
           next.resolve(this.grantOf(next, { kind: 'poll', ...recorded }, now));
         }
       }
     } else if (head.waiter.priority === 'idle') {
       // Nothing left over for idle work (another replica took it): refused, never queued.
-      if (this.remove(head.waiter)) head.waiter.reject(budgetError('no idle upstream budget now', secondsUntil(later, now), head.waiter.command));
+      if (this.remove(head.waiter))
+        head.waiter.reject(
+          budgetError('no idle upstream budget now', secondsUntil(later, now), head.waiter.command),
+        );
     } else if (head.take.kind === 'first' && head.take.shapes) {
       // Only sends held to their share wait for the reserve; everyone else may still go.
       this.shapedNotBefore = later;
@@ -444,20 +532,33 @@ export class QueuedLimiter implements Limiter {
     for (const priority of PRIORITY_ORDER) {
       const waiters = this.lines[priority];
       if (priority === 'poll' || waiters.length < 2) {
-        for (const waiter of waiters) out.push({ waiter, used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0) });
+        for (const waiter of waiters)
+          out.push({
+            waiter,
+            used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0),
+          });
         continue;
       }
       const queues = new Map<string, { waiters: Waiter[]; next: number; used: number }>();
       for (const waiter of waiters) {
         const key = waiter.caller ?? '';
         let q = queues.get(key);
-        if (!q) queues.set(key, (q = { waiters: [], next: 0, used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0) }));
+        if (!q)
+          queues.set(
+            key,
+            (q = {
+              waiters: [],
+              next: 0,
+              used: waiter.caller === undefined ? 0 : (usage.get(waiter.caller) ?? 0),
+            }),
+          );
         q.waiters.push(waiter);
       }
       // A heap of callers by (use, arrival of its next waiter): O(waiters × log callers), so a line
       // of many clients (tokens off: one per address) costs no more than a line of few.
       type Queue = { waiters: Waiter[]; next: number; used: number };
-      const first = (a: Queue, b: Queue) => a.used < b.used || (a.used === b.used && a.waiters[a.next].seq < b.waiters[b.next].seq);
+      const first = (a: Queue, b: Queue) =>
+        a.used < b.used || (a.used === b.used && a.waiters[a.next].seq < b.waiters[b.next].seq);
       const heap = [...queues.values()];
       const sink = (i: number): void => {
         for (;;) {
@@ -492,11 +593,17 @@ export class QueuedLimiter implements Limiter {
     return this.expectedPolls(waiter.claim.command).expectedPolls;
   }
 
-  private takeOf(waiter: Waiter, polls: number, now: number, shapes?: readonly ReserveShape[]): Take {
+  private takeOf(
+    waiter: Waiter,
+    polls: number,
+    now: number,
+    shapes?: readonly ReserveShape[],
+  ): Take {
     const claim = waiter.claim?.id;
     const caller = waiter.caller !== undefined ? { caller: waiter.caller } : {};
     const id = `${this.claimPrefix}t${++this.takeSeq}`;
-    if (waiter.priority === 'poll') return { kind: 'poll', ...(claim !== undefined ? { claim } : {}), id, ...caller };
+    if (waiter.priority === 'poll')
+      return { kind: 'poll', ...(claim !== undefined ? { claim } : {}), id, ...caller };
     return {
       kind: 'first',
       id,
@@ -577,7 +684,9 @@ export class QueuedLimiter implements Limiter {
   renew(claim: PlannedClaim): void {
     const { pollsToResult } = this.expectedPolls(claim.command);
     const polls = Math.max(1, pollsToResult - claim.polls);
-    this.storeCall(() => this.store.reserve(claim.id, polls, claim.expiresAt ?? this.clock.now() + this.claimTtlMs));
+    this.storeCall(() =>
+      this.store.reserve(claim.id, polls, claim.expiresAt ?? this.clock.now() + this.claimTtlMs),
+    );
   }
 
   /** A claim ended; `sample` is what it taught, if anything. */
@@ -588,7 +697,10 @@ export class QueuedLimiter implements Limiter {
       this.storeCall(async () => {
         await this.store.learn(claim.command, sample);
         const samples = await this.store.samples(claim.command);
-        this.estimates.set(claim.command, { estimate: estimatePolls(samples, this.learning), readAt: known?.readAt ?? this.clock.now() });
+        this.estimates.set(claim.command, {
+          estimate: estimatePolls(samples, this.learning),
+          readAt: known?.readAt ?? this.clock.now(),
+        });
       });
     }
     if (claim.reserving) this.storeCall(() => this.store.release(claim.id));
@@ -676,7 +788,9 @@ export class QueuedLimiter implements Limiter {
     for (const w of line) if (w.caller !== undefined) weight.set(w.caller, weightOf(w.caller) + 1);
     const mine = caller === undefined ? 0 : weightOf(caller);
     let heaviest: string | undefined;
-    for (const [c, n] of weight) if (c !== caller && n > mine && (heaviest === undefined || n > weightOf(heaviest))) heaviest = c;
+    for (const [c, n] of weight)
+      if (c !== caller && n > mine && (heaviest === undefined || n > weightOf(heaviest)))
+        heaviest = c;
     if (heaviest === undefined) return false;
     const victim = line.findLast((w) => w.caller === heaviest)!;
     this.remove(victim);
@@ -688,7 +802,9 @@ export class QueuedLimiter implements Limiter {
   private failAll(cause: unknown): void {
     this.disarm();
     for (const waiter of this.takeEveryone()) {
-      waiter.reject(new UnavailableError('upstream budget store failed', { cause, command: waiter.command }));
+      waiter.reject(
+        new UnavailableError('upstream budget store failed', { cause, command: waiter.command }),
+      );
     }
   }
 
@@ -757,8 +873,17 @@ function callerKey(caller: string | undefined): string | undefined {
   return caller ? caller.replaceAll('|', '_') : undefined;
 }
 
-function budgetError(message: string, retryAfterSeconds: number, command?: CommandName): RateLimitedError {
-  return new RateLimitedError(`${message}; retry after ${retryAfterSeconds}s`, retryAfterSeconds, 'budget', { command });
+function budgetError(
+  message: string,
+  retryAfterSeconds: number,
+  command?: CommandName,
+): RateLimitedError {
+  return new RateLimitedError(
+    `${message}; retry after ${retryAfterSeconds}s`,
+    retryAfterSeconds,
+    'budget',
+    { command },
+  );
 }
 
 function closedError(command?: CommandName): UnavailableError {

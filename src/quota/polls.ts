@@ -26,7 +26,11 @@ export interface PollLearning {
   sampleSize: number;
 }
 
-export const DEFAULT_POLL_LEARNING: PollLearning = { priorPolls: 3, priorWeight: 4, sampleSize: 32 };
+export const DEFAULT_POLL_LEARNING: PollLearning = {
+  priorPolls: 3,
+  priorWeight: 4,
+  sampleSize: 32,
+};
 
 export interface PollEstimate {
   /** Share of first sends answered 202. */
@@ -42,7 +46,10 @@ export interface PollEstimate {
 }
 
 /** The estimate from a command's recent samples (newest last or first: order does not matter). */
-export function estimatePolls(samples: readonly PollSample[], learning: PollLearning = DEFAULT_POLL_LEARNING): PollEstimate {
+export function estimatePolls(
+  samples: readonly PollSample[],
+  learning: PollLearning = DEFAULT_POLL_LEARNING,
+): PollEstimate {
   const w = Math.max(0, learning.priorWeight - samples.length);
   let accepted = 0;
   let polls = 0;
@@ -52,8 +59,15 @@ export function estimatePolls(samples: readonly PollSample[], learning: PollLear
     polls += Math.max(1, s.polls);
   }
   const acceptedShare = w + samples.length > 0 ? (w + accepted) / (w + samples.length) : 1;
-  const pollsToResult = w + accepted > 0 ? (w * learning.priorPolls + polls) / (w + accepted) : learning.priorPolls;
-  return { acceptedShare, pollsToResult, expectedPolls: acceptedShare * pollsToResult, samples: samples.length, acceptedSamples: accepted };
+  const pollsToResult =
+    w + accepted > 0 ? (w * learning.priorPolls + polls) / (w + accepted) : learning.priorPolls;
+  return {
+    acceptedShare,
+    pollsToResult,
+    expectedPolls: acceptedShare * pollsToResult,
+    samples: samples.length,
+    acceptedSamples: accepted,
+  };
 }
 
 /** Samples per command, bounded: the in-process book (the Redis store keeps the same in lists). */

@@ -35,16 +35,28 @@ export interface CreateLimiterOptions {
   facts?: DurableFacts;
 }
 
-export function createLimiter(config: Pick<Config, 'archtics'>, redis?: Redis, opts: CreateLimiterOptions = {}): Limiter {
+export function createLimiter(
+  config: Pick<Config, 'archtics'>,
+  redis?: Redis,
+  opts: CreateLimiterOptions = {},
+): Limiter {
   const a = config.archtics;
   const windowMs = opts.windowMs ?? MINUTE_MS + a.windowMarginMs;
   const base = { ratePerMinute: a.ratePerMinute, ratePerDay: a.ratePerDay, windowMs };
-  if (!redis) return createLocalLimiter({ ...base, queueMax: a.queueMax, clock: opts.clock, log: opts.log, onLogError: opts.onLogError });
+  if (!redis)
+    return createLocalLimiter({
+      ...base,
+      queueMax: a.queueMax,
+      clock: opts.clock,
+      log: opts.log,
+      onLogError: opts.onLogError,
+    });
   const limits = limitsOf(base);
   const clock = opts.clock ?? systemClock;
   const prefix = opts.prefix ?? DEFAULT_KEY_PREFIX;
   const shared = new RedisSlotStore({ redis, limits, apiKey: a.apiKey, dsn: a.dsn, prefix });
-  if (!opts.health) return new QueuedLimiter({ store: shared, limits, queueMax: a.queueMax, clock });
+  if (!opts.health)
+    return new QueuedLimiter({ store: shared, limits, queueMax: a.queueMax, clock });
   const store = new ResilientSlotStore({
     shared,
     redis,

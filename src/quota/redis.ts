@@ -32,7 +32,14 @@
 import { randomUUID } from 'node:crypto';
 import { LuaScript, secretId, type Redis } from '../redis.js';
 import { DEFAULT_POLL_LEARNING, decodeSample, encodeSample, type PollSample } from './polls.js';
-import { CLAIM_CALLER_SEPARATOR, LONE_SEND, type SlotStore, type Take, type WindowLimits, type WindowState } from './window.js';
+import {
+  CLAIM_CALLER_SEPARATOR,
+  LONE_SEND,
+  type SlotStore,
+  type Take,
+  type WindowLimits,
+  type WindowState,
+} from './window.js';
 
 /** Oldest entries returned by `read` besides the newest perWindow (forecasts near the day limit). */
 const READ_HEAD = 256;
@@ -303,22 +310,35 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async read(now: number): Promise<WindowState> {
-    const [len, tailRaw, headRaw, pausedRaw, reservedRaw, usageRaw] = (await READ_SCRIPT.run(this.redis, this.keys, [
-      now,
-      this.limits.dayMs,
-      this.limits.perWindow,
-      READ_HEAD,
-      this.limits.windowMs,
-      CLAIM_CALLER_SEPARATOR,
-    ])) as [number, string[], string[], string, string, string[]];
+    const [len, tailRaw, headRaw, pausedRaw, reservedRaw, usageRaw] = (await READ_SCRIPT.run(
+      this.redis,
+      this.keys,
+      [
+        now,
+        this.limits.dayMs,
+        this.limits.perWindow,
+        READ_HEAD,
+        this.limits.windowMs,
+        CLAIM_CALLER_SEPARATOR,
+      ],
+    )) as [number, string[], string[], string, string, string[]];
     const usage = new Map<string, number>();
-    for (let i = 0; i + 1 < usageRaw.length; i += 2) usage.set(usageRaw[i], Number(usageRaw[i + 1]) || 0);
+    for (let i = 0; i + 1 < usageRaw.length; i += 2)
+      usage.set(usageRaw[i], Number(usageRaw[i + 1]) || 0);
     const tail = tailRaw.map(Number);
     const head = headRaw.map(Number);
     const fillerCount = Number(len) - tail.length - head.length;
     const filler = tail[0] ?? now;
-    const sends = fillerCount > 0 ? [...head, ...new Array<number>(fillerCount).fill(filler), ...tail] : [...head, ...tail];
-    return { sends, pausedUntil: Number(pausedRaw) || 0, reserved: Number(reservedRaw) || 0, ...(usage.size > 0 ? { usage } : {}) };
+    const sends =
+      fillerCount > 0
+        ? [...head, ...new Array<number>(fillerCount).fill(filler), ...tail]
+        : [...head, ...tail];
+    return {
+      sends,
+      pausedUntil: Number(pausedRaw) || 0,
+      reserved: Number(reservedRaw) || 0,
+      ...(usage.size > 0 ? { usage } : {}),
+    };
   }
 
   async tryTake(now: number, take: Take = LONE_SEND): Promise<number | null> {
@@ -355,7 +375,11 @@ export class RedisSlotStore implements SlotStore {
   async untake(now: number, take: Take): Promise<void> {
     // Without an id the entry cannot be named: it stays counted (the safe side).
     if (take.id === undefined) return;
-    await UNTAKE_SCRIPT.run(this.redis, this.keys, [this.memberOf(now, take), take.kind, take.claim ?? '']);
+    await UNTAKE_SCRIPT.run(this.redis, this.keys, [
+      this.memberOf(now, take),
+      take.kind,
+      take.claim ?? '',
+    ]);
   }
 
   async pauseEnd(): Promise<number> {
@@ -363,7 +387,11 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async reserve(claim: string, polls: number, expiresAt: number): Promise<void> {
-    await RESERVE_SCRIPT.run(this.redis, [this.reservedKey, this.expiryKey], [claim, String(Math.max(0, polls)), expiresAt, this.limits.dayMs]);
+    await RESERVE_SCRIPT.run(
+      this.redis,
+      [this.reservedKey, this.expiryKey],
+      [claim, String(Math.max(0, polls)), expiresAt, this.limits.dayMs],
+    );
   }
 
   async release(claim: string): Promise<void> {
@@ -371,7 +399,11 @@ export class RedisSlotStore implements SlotStore {
   }
 
   async learn(command: string, sample: PollSample): Promise<void> {
-    await LEARN_SCRIPT.run(this.redis, [`${this.ns}polls:${command}`], [encodeSample(sample), this.sampleSize, this.limits.dayMs]);
+    await LEARN_SCRIPT.run(
+      this.redis,
+      [`${this.ns}polls:${command}`],
+      [encodeSample(sample), this.sampleSize, this.limits.dayMs],
+    );
   }
 
   async samples(command: string): Promise<PollSample[]> {

@@ -121,7 +121,11 @@ export class ResilientSlotStore implements SlotStore {
   shareLimits(): WindowLimits {
     const n = this.replicas();
     const l = this.o.limits;
-    return { ...l, perWindow: Math.max(1, Math.floor(l.perWindow / n)), perDay: Math.max(1, Math.floor(l.perDay / n)) };
+    return {
+      ...l,
+      perWindow: Math.max(1, Math.floor(l.perWindow / n)),
+      perDay: Math.max(1, Math.floor(l.perDay / n)),
+    };
   }
 
   degraded(): boolean {
@@ -191,7 +195,10 @@ export class ResilientSlotStore implements SlotStore {
   }
 
   /** A call on the shared store unless degraded; undefined when Redis is away. */
-  private async onShared<T>(what: string, call: (shared: SlotStore) => T | Promise<T>): Promise<T | undefined> {
+  private async onShared<T>(
+    what: string,
+    call: (shared: SlotStore) => T | Promise<T>,
+  ): Promise<T | undefined> {
     if (this.degraded()) return undefined;
     try {
       return await call(this.o.shared);
@@ -236,7 +243,13 @@ export class ResilientSlotStore implements SlotStore {
     const epoch = (await SEED.run(
       this.o.redis,
       [this.logKey, this.pauseKey, this.epochKey],
-      [randomUUID(), `seed-${this.replica}`, state.pausedUntil > now ? Math.ceil(state.pausedUntil) : 0, dayMs + windowMs, ...sends],
+      [
+        randomUUID(),
+        `seed-${this.replica}`,
+        state.pausedUntil > now ? Math.ceil(state.pausedUntil) : 0,
+        dayMs + windowMs,
+        ...sends,
+      ],
     )) as string;
     this.epoch = epoch;
     this.remember('epoch', epoch);
@@ -246,7 +259,13 @@ export class ResilientSlotStore implements SlotStore {
   private async heartbeat(): Promise<void> {
     if (this.degraded()) return;
     try {
-      const count = Number(await HEARTBEAT.run(this.o.redis, [this.replicasKey], [this.o.clock.now(), this.replica, 3 * (this.o.heartbeatMs ?? 5_000)]));
+      const count = Number(
+        await HEARTBEAT.run(
+          this.o.redis,
+          [this.replicasKey],
+          [this.o.clock.now(), this.replica, 3 * (this.o.heartbeatMs ?? 5_000)],
+        ),
+      );
       if (count >= 1 && count !== this.seenReplicas) {
         this.seenReplicas = count;
         this.remember('replicas', String(count));

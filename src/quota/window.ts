@@ -87,7 +87,13 @@ export function slotsFor(polls: number): number {
  * The atomic decision every store makes (the Redis one in Lua, the same rule): null = take it now,
  * else the earliest time worth asking again.
  */
-export function decideTake(state: WindowState, now: number, limits: WindowLimits, take: Take, ownReserved = 0): number | null {
+export function decideTake(
+  state: WindowState,
+  now: number,
+  limits: WindowLimits,
+  take: Take,
+  ownReserved = 0,
+): number | null {
   if (take.kind === 'poll') {
     const at = nextSlot(state, now, limits);
     return at > now ? at : null;
@@ -117,7 +123,12 @@ export function retainedCount(limits: WindowLimits): number {
  * it may (the first entry is the next free slot, the k-th is the slot of the k-th caller in line).
  * Pure: the log is not changed. O(count).
  */
-export function forecastSlots(state: WindowState, now: number, limits: WindowLimits, count: number): number[] {
+export function forecastSlots(
+  state: WindowState,
+  now: number,
+  limits: WindowLimits,
+  count: number,
+): number[] {
   const { sends } = state;
   const planned: number[] = [];
   // Combined log = sends ++ planned; `at(i)` indexes it without copying.
@@ -153,7 +164,11 @@ function countSince(sends: readonly number[], now: number, spanMs: number): numb
 }
 
 /** Calls that may still go in the current window and day. */
-export function remaining(sends: readonly number[], now: number, limits: WindowLimits): { window: number; day: number } {
+export function remaining(
+  sends: readonly number[],
+  now: number,
+  limits: WindowLimits,
+): { window: number; day: number } {
   return {
     window: Math.max(0, limits.perWindow - countSince(sends, now, limits.windowMs)),
     day: Math.max(0, limits.perDay - countSince(sends, now, limits.dayMs)),
@@ -264,7 +279,12 @@ export class MemorySlotStore implements SlotStore {
   read(now = Date.now()): WindowState {
     const reserved = this.reservedAt(now);
     const usage = this.usageAt(now);
-    return { sends: this.sends, pausedUntil: this.paused, reserved, ...(usage.size > 0 ? { usage } : {}) };
+    return {
+      sends: this.sends,
+      pausedUntil: this.paused,
+      reserved,
+      ...(usage.size > 0 ? { usage } : {}),
+    };
   }
 
   /** Each caller's sends in the window plus the polls its claims hold. */
@@ -277,7 +297,8 @@ export class MemorySlotStore implements SlotStore {
     for (const { caller } of this.recent) usage.set(caller, (usage.get(caller) ?? 0) + 1);
     for (const [claim, r] of this.reservations) {
       const caller = callerOfClaim(claim);
-      if (caller !== undefined && r.polls > 0) usage.set(caller, (usage.get(caller) ?? 0) + r.polls);
+      if (caller !== undefined && r.polls > 0)
+        usage.set(caller, (usage.get(caller) ?? 0) + r.polls);
     }
     return usage;
   }
@@ -309,18 +330,23 @@ export class MemorySlotStore implements SlotStore {
     if (take.caller !== undefined) {
       this.recent.push({ at: stamp, caller: take.caller });
       // Bounded whatever the clock does: the window never holds more than perWindow sends.
-      if (this.recent.length > 2 * this.limits.perWindow) this.recent.splice(0, this.recent.length - 2 * this.limits.perWindow);
+      if (this.recent.length > 2 * this.limits.perWindow)
+        this.recent.splice(0, this.recent.length - 2 * this.limits.perWindow);
     }
     this.persist((log) => {
       log.append(stamp);
-      if (++this.takes % PRUNE_EVERY === 0) log.prune(now - this.limits.dayMs - this.limits.windowMs);
+      if (++this.takes % PRUNE_EVERY === 0)
+        log.prune(now - this.limits.dayMs - this.limits.windowMs);
     });
     if (take.claim !== undefined) {
       const r = this.reservations.get(take.claim);
       if (take.kind === 'poll') {
         if (r) r.polls = Math.max(0, r.polls - 1);
       } else if (take.polls > 0 || r) {
-        this.reservations.set(take.claim, { polls: Math.max(take.polls, r?.polls ?? 0), expiresAt: take.expiresAt });
+        this.reservations.set(take.claim, {
+          polls: Math.max(take.polls, r?.polls ?? 0),
+          expiresAt: take.expiresAt,
+        });
       }
     }
     return null;

@@ -18,7 +18,8 @@ export class SandboxClock {
     readonly timeScale = 1,
     startTime?: number,
   ) {
-    if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
+    if (!(timeScale > 0) || !Number.isFinite(timeScale))
+      throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
     this.base = startTime ?? this.realStart;
   }
 
@@ -29,7 +30,8 @@ export class SandboxClock {
 
   /** Jumps sandbox time forward; listeners (the polling queue) run at once. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`);
     this.offset += ms;
     for (const listener of this.listeners) listener();
   }

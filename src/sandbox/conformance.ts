@@ -98,7 +98,9 @@ export const CONFORMANCE_DEFAULTS: ConformanceOptions = {
 };
 
 /** Writes whose identical repeat changes nothing, so write-resent leaves them alone (see above). */
-export const IDEMPOTENT_WRITES: ReadonlySet<CommandName> = new Set<CommandName>(['abort_shopping_cart']);
+export const IDEMPOTENT_WRITES: ReadonlySet<CommandName> = new Set<CommandName>([
+  'abort_shopping_cart',
+]);
 
 /** The extra cookie strict mode sets on 202s, beside CID and QTKN. */
 export const SESSION_COOKIE = 'SID';
@@ -212,7 +214,8 @@ export class Conformance {
 
   private flag(rule: ViolationRule, cmd: string, detail: string): void {
     this.counts[rule] = (this.counts[rule] ?? 0) + 1;
-    if (this.list.length < this.options.maxViolations) this.list.push({ rule, cmd, detail, at: this.sandboxNow() });
+    if (this.list.length < this.options.maxViolations)
+      this.list.push({ rule, cmd, detail, at: this.sandboxNow() });
   }
 
   private key(apiKey: string): KeyTrack {
@@ -239,10 +242,22 @@ export class Conformance {
     const c1 = isObject(parsed) && isObject(parsed.command1) ? parsed.command1 : undefined;
     const cmdText = c1 && typeof c1.cmd === 'string' ? c1.cmd.toLowerCase() : '';
     const cmd = Object.hasOwn(COMMANDS, cmdText) ? (cmdText as CommandName) : undefined;
-    const obs: Observation = { realAt, apiKey, cmdText, body: info.body, cookies: info.cookies, ...(cmd ? { cmd } : {}) };
+    const obs: Observation = {
+      realAt,
+      apiKey,
+      cmdText,
+      body: info.body,
+      cookies: info.cookies,
+      ...(cmd ? { cmd } : {}),
+    };
 
     const mediaType = (info.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-    if (mediaType !== 'application/json') this.flag('bad-envelope', cmdText, `Content-Type is "${info.contentType ?? ''}", not application/json`);
+    if (mediaType !== 'application/json')
+      this.flag(
+        'bad-envelope',
+        cmdText,
+        `Content-Type is "${info.contentType ?? ''}", not application/json`,
+      );
     if (!isObject(parsed)) this.flag('bad-envelope', cmdText, 'the body is not a JSON object');
     else {
       const h = parsed.header;
@@ -251,30 +266,44 @@ export class Conformance {
         const wrong: string[] = [];
         if (h.ver !== 1) wrong.push(`ver ${JSON.stringify(h.ver)} (1)`);
         if (h.src_sys_type !== 2) wrong.push(`src_sys_type ${JSON.stringify(h.src_sys_type)} (2)`);
-        if (typeof h.src_sys_name !== 'string' || h.src_sys_name.trim() === '') wrong.push(`src_sys_name ${JSON.stringify(h.src_sys_name)} (a name)`);
-        if (typeof h.archtics_version !== 'string' || h.archtics_version.toUpperCase() !== 'V999') wrong.push(`archtics_version ${JSON.stringify(h.archtics_version)} ("V999")`);
-        if (wrong.length) this.flag('bad-envelope', cmdText, `header fields wrong: ${wrong.join(', ')}`);
+        if (typeof h.src_sys_name !== 'string' || h.src_sys_name.trim() === '')
+          wrong.push(`src_sys_name ${JSON.stringify(h.src_sys_name)} (a name)`);
+        if (typeof h.archtics_version !== 'string' || h.archtics_version.toUpperCase() !== 'V999')
+          wrong.push(`archtics_version ${JSON.stringify(h.archtics_version)} ("V999")`);
+        if (wrong.length)
+          this.flag('bad-envelope', cmdText, `header fields wrong: ${wrong.join(', ')}`);
       }
       if (!c1) this.flag('bad-envelope', cmdText, 'no command1 object');
       else {
         if (!cmd) this.flag('bad-envelope', cmdText, `unknown cmd ${JSON.stringify(c1.cmd)}`);
         const uid = c1.uid;
-        if ((typeof uid !== 'string' && typeof uid !== 'number') || String(uid).trim() === '') this.flag('bad-envelope', cmdText, 'uid missing');
-        else if (String(uid).length > 12) this.flag('bad-envelope', cmdText, `uid "${String(uid)}" is longer than 12 characters`);
+        if ((typeof uid !== 'string' && typeof uid !== 'number') || String(uid).trim() === '')
+          this.flag('bad-envelope', cmdText, 'uid missing');
+        else if (String(uid).length > 12)
+          this.flag('bad-envelope', cmdText, `uid "${String(uid)}" is longer than 12 characters`);
       }
     }
-    const bodyDsn = c1 && (typeof c1.dsn === 'string' || typeof c1.dsn === 'number') ? String(c1.dsn) : '';
+    const bodyDsn =
+      c1 && (typeof c1.dsn === 'string' || typeof c1.dsn === 'number') ? String(c1.dsn) : '';
     const urlDsn = info.urlDsn ?? '';
     if (urlDsn.trim() === '') this.flag('dsn-mismatch', cmdText, 'the URL carries no dsn');
     if (c1 && bodyDsn.trim() === '') this.flag('dsn-mismatch', cmdText, 'command1 carries no dsn');
-    if (urlDsn.trim() !== '' && bodyDsn.trim() !== '' && urlDsn.toLowerCase() !== bodyDsn.toLowerCase()) {
+    if (
+      urlDsn.trim() !== '' &&
+      bodyDsn.trim() !== '' &&
+      urlDsn.toLowerCase() !== bodyDsn.toLowerCase()
+    ) {
       this.flag('dsn-mismatch', cmdText, `URL dsn "${urlDsn}" ≠ command1.dsn "${bodyDsn}"`);
     }
 
     // Routing (§1, §4).
     if (cmd && info.product && info.product !== COMMANDS[cmd].product) {
       const bigger = PRODUCTS.indexOf(info.product) > PRODUCTS.indexOf(COMMANDS[cmd].product);
-      this.flag('product-not-smallest', cmd, `${cmd} sent to ${info.product}; its smallest product is ${COMMANDS[cmd].product}${bigger ? '' : ' (which this path does not even contain)'}`);
+      this.flag(
+        'product-not-smallest',
+        cmd,
+        `${cmd} sent to ${info.product}; its smallest product is ${COMMANDS[cmd].product}${bigger ? '' : ' (which this path does not even contain)'}`,
+      );
     }
 
     // Budget (§1, §5): only POSTs a known key makes are the key's.
@@ -291,7 +320,11 @@ export class Conformance {
       while (k.posts.length > 0 && k.posts[0]! <= realAt - window) k.posts.shift();
       k.posts.push(realAt);
       if (k.posts.length > info.ratePerMinute) {
-        this.flag('over-rate', cmdText, `${k.posts.length} POSTs within ${window / 1000} s (the limit is ${info.ratePerMinute} per minute)`);
+        this.flag(
+          'over-rate',
+          cmdText,
+          `${k.posts.length} POSTs within ${window / 1000} s (the limit is ${info.ratePerMinute} per minute)`,
+        );
       }
     }
 
@@ -331,7 +364,11 @@ export class Conformance {
     const target = byCid ?? [...named].find(sameBody) ?? [...named][0]!;
     for (const other of named) {
       if (other !== target) {
-        this.flag('cookie-from-other-command', cmdText, `cookies of two commands in one request (${other.cmd} and ${target.cmd}): one jar shared between commands`);
+        this.flag(
+          'cookie-from-other-command',
+          cmdText,
+          `cookies of two commands in one request (${other.cmd} and ${target.cmd}): one jar shared between commands`,
+        );
         break;
       }
     }
@@ -346,7 +383,11 @@ export class Conformance {
           `cookies of ${live ? 'queued' : 'finished'} ${target.cmd} sent with ${otherBody ? "another accepted command's" : `a ${cmdText || 'different'}`} body: one jar shared between commands`,
         );
       } else {
-        this.flag('poll-body-changed', cmdText, `a poll of ${target.cmd} whose body differs from the first send's (${body.length} vs ${target.body.length} bytes)`);
+        this.flag(
+          'poll-body-changed',
+          cmdText,
+          `a poll of ${target.cmd} whose body differs from the first send's (${body.length} vs ${target.body.length} bytes)`,
+        );
       }
       return;
     }
@@ -357,10 +398,19 @@ export class Conformance {
     if (cookies[POLL_COOKIES.commandId] !== target.cid) missing.push(POLL_COOKIES.commandId);
     if (cookies[POLL_COOKIES.queueToken] !== target.qtkn) missing.push(POLL_COOKIES.queueToken);
     if (cookies[SESSION_COOKIE] !== target.sid) missing.push(SESSION_COOKIE);
-    if (missing.length) this.flag('poll-missing-cookie', target.cmd, `a poll of ${target.cmd} without the ${missing.join(', ')} cookie(s) the service set`);
+    if (missing.length)
+      this.flag(
+        'poll-missing-cookie',
+        target.cmd,
+        `a poll of ${target.cmd} without the ${missing.join(', ')} cookie(s) the service set`,
+      );
     const since = obs.realAt - target.lastPostReal;
     if (since < this.options.pollMinMs) {
-      this.flag('poll-too-soon', target.cmd, `a poll of ${target.cmd} ${Math.round(since)} ms after the previous POST of it (≥ ~300 ms)`);
+      this.flag(
+        'poll-too-soon',
+        target.cmd,
+        `a poll of ${target.cmd} ${Math.round(since)} ms after the previous POST of it (≥ ~300 ms)`,
+      );
     }
     target.lastPostReal = obs.realAt;
     obs.named = target;
@@ -373,15 +423,32 @@ export class Conformance {
    */
   decided(
     obs: Observation,
-    outcome: { status: number; setCookies: string[]; isPoll: boolean; newCommand: boolean; ran: boolean; quota429: boolean; retryAfter?: string },
+    outcome: {
+      status: number;
+      setCookies: string[];
+      isPoll: boolean;
+      newCommand: boolean;
+      ran: boolean;
+      quota429: boolean;
+      retryAfter?: string;
+    },
   ): string | undefined {
     const { cmdText } = obs;
-    if (outcome.quota429) this.flag('over-quota', cmdText, `refused by the quota (429, Retry-After: ${outcome.retryAfter ?? '?'}): the client did not budget`);
+    if (outcome.quota429)
+      this.flag(
+        'over-quota',
+        cmdText,
+        `refused by the quota (429, Retry-After: ${outcome.retryAfter ?? '?'}): the client did not budget`,
+      );
 
     if (obs.writeKey && outcome.newCommand) {
       const prev = this.writes.get(obs.writeKey);
       if (prev !== undefined && obs.realAt - prev < this.options.writeWindowMs) {
-        this.flag('write-resent', cmdText, `the same ${cmdText} arrived again as a new command ${Math.round(obs.realAt - prev)} ms after an identical one ran`);
+        this.flag(
+          'write-resent',
+          cmdText,
+          `the same ${cmdText} arrived again as a new command ${Math.round(obs.realAt - prev)} ms after an identical one ran`,
+        );
       }
       if (outcome.ran) this.writes.set(obs.writeKey, obs.realAt);
       this.pruneWrites(obs.realAt);
@@ -389,13 +456,31 @@ export class Conformance {
 
     if (outcome.status === 202 && outcome.isPoll && obs.named) return obs.named.sid;
     if (outcome.status === 202 && !outcome.isPoll && obs.cmd) {
-      const set = Object.fromEntries(outcome.setCookies.map((c) => c.split(';')[0]!.split('=')).map(([n, ...v]) => [n!.trim(), v.join('=')]));
+      const set = Object.fromEntries(
+        outcome.setCookies
+          .map((c) => c.split(';')[0]!.split('='))
+          .map(([n, ...v]) => [n!.trim(), v.join('=')]),
+      );
       const cid = set[POLL_COOKIES.commandId];
       const qtkn = set[POLL_COOKIES.queueToken];
       if (!cid || !qtkn) return undefined;
-      const inst: Instance = { cid, qtkn, sid: randomBytes(9).toString('base64url'), cmd: obs.cmd, apiKey: obs.apiKey, body: obs.body, lastPostReal: obs.realAt, dead: false };
+      const inst: Instance = {
+        cid,
+        qtkn,
+        sid: randomBytes(9).toString('base64url'),
+        cmd: obs.cmd,
+        apiKey: obs.apiKey,
+        body: obs.body,
+        lastPostReal: obs.realAt,
+        dead: false,
+      };
       this.byCid.set(cid, inst);
-      for (const [name, value] of [[POLL_COOKIES.commandId, cid], [POLL_COOKIES.queueToken, qtkn], [SESSION_COOKIE, inst.sid]] as const) this.byCookie.set(`${name}=${value}`, inst);
+      for (const [name, value] of [
+        [POLL_COOKIES.commandId, cid],
+        [POLL_COOKIES.queueToken, qtkn],
+        [SESSION_COOKIE, inst.sid],
+      ] as const)
+        this.byCookie.set(`${name}=${value}`, inst);
       this.pruneInstances();
       return inst.sid;
     }
@@ -418,7 +503,8 @@ export class Conformance {
 
   private pruneWrites(now: number): void {
     if (this.writes.size < 1000) return;
-    for (const [k, t] of this.writes) if (now - t >= this.options.writeWindowMs) this.writes.delete(k);
+    for (const [k, t] of this.writes)
+      if (now - t >= this.options.writeWindowMs) this.writes.delete(k);
   }
 
   private pruneInstances(): void {
@@ -426,7 +512,12 @@ export class Conformance {
     for (const inst of this.byCid.values()) {
       if (this.byCid.size <= MAX_INSTANCES * 0.9) break;
       this.byCid.delete(inst.cid);
-      for (const name of [`${POLL_COOKIES.commandId}=${inst.cid}`, `${POLL_COOKIES.queueToken}=${inst.qtkn}`, `${SESSION_COOKIE}=${inst.sid}`]) this.byCookie.delete(name);
+      for (const name of [
+        `${POLL_COOKIES.commandId}=${inst.cid}`,
+        `${POLL_COOKIES.queueToken}=${inst.qtkn}`,
+        `${SESSION_COOKIE}=${inst.sid}`,
+      ])
+        this.byCookie.delete(name);
     }
   }
 }

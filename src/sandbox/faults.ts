@@ -17,7 +17,13 @@ import type { CommandName } from './reference.js';
 import { COMMANDS } from './reference.js';
 import { mulberry32 } from './world/seed.js';
 
-export const FAULT_KINDS = ['rateLimit', 'unavailable', 'slow', 'dropConnection', 'brokenJson'] as const;
+export const FAULT_KINDS = [
+  'rateLimit',
+  'unavailable',
+  'slow',
+  'dropConnection',
+  'brokenJson',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {
@@ -55,29 +61,40 @@ export class FaultError extends Error {}
 
 /** Checks a rule list from an admin request or options; throws FaultError naming the problem. */
 export function validateFaultRules(input: unknown): FaultRule[] {
-  const list = Array.isArray(input) ? input : input && typeof input === 'object' && 'faults' in input ? (input as { faults: unknown }).faults : [input];
+  const list = Array.isArray(input)
+    ? input
+    : input && typeof input === 'object' && 'faults' in input
+      ? (input as { faults: unknown }).faults
+      : [input];
   if (!Array.isArray(list)) throw new FaultError('faults must be a list of rules');
   return list.map((raw, i) => {
     const at = `faults[${i}]`;
     if (!raw || typeof raw !== 'object') throw new FaultError(`${at} must be an object`);
     const r = raw as Record<string, unknown>;
-    if (!FAULT_KINDS.includes(r.kind as FaultKind)) throw new FaultError(`${at}.kind must be one of ${FAULT_KINDS.join(', ')}`);
+    if (!FAULT_KINDS.includes(r.kind as FaultKind))
+      throw new FaultError(`${at}.kind must be one of ${FAULT_KINDS.join(', ')}`);
     const num = (name: string, min: number, max: number) => {
       const v = r[name];
       if (v === undefined) return;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new FaultError(`${at}.${name} must be a number in [${min}, ${max}]`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+        throw new FaultError(`${at}.${name} must be a number in [${min}, ${max}]`);
     };
     num('rate', 0, 1);
     num('count', 0, Number.MAX_SAFE_INTEGER);
     num('delayMs', 0, 600_000);
     num('retryAfterSeconds', 1, 86_400);
     if (r.commands !== undefined) {
-      if (!Array.isArray(r.commands) || !r.commands.every((c) => typeof c === 'string' && c.toLowerCase() in COMMANDS)) {
+      if (
+        !Array.isArray(r.commands) ||
+        !r.commands.every((c) => typeof c === 'string' && c.toLowerCase() in COMMANDS)
+      ) {
         throw new FaultError(`${at}.commands must list known commands`);
       }
     }
-    if (r.only !== undefined && r.only !== 'polls' && r.only !== 'firstSends') throw new FaultError(`${at}.only must be "polls" or "firstSends"`);
-    if (r.body !== undefined && r.body !== 'truncated' && r.body !== 'html') throw new FaultError(`${at}.body must be "truncated" or "html"`);
+    if (r.only !== undefined && r.only !== 'polls' && r.only !== 'firstSends')
+      throw new FaultError(`${at}.only must be "polls" or "firstSends"`);
+    if (r.body !== undefined && r.body !== 'truncated' && r.body !== 'html')
+      throw new FaultError(`${at}.body must be "truncated" or "html"`);
     return raw as FaultRule;
   });
 }
@@ -85,7 +102,13 @@ export function validateFaultRules(input: unknown): FaultRule[] {
 export class Faults {
   private rules: LiveRule[] = [];
   /** Times each kind fired since the last reset. */
-  readonly fired: Record<FaultKind, number> = { rateLimit: 0, unavailable: 0, slow: 0, dropConnection: 0, brokenJson: 0 };
+  readonly fired: Record<FaultKind, number> = {
+    rateLimit: 0,
+    unavailable: 0,
+    slow: 0,
+    dropConnection: 0,
+    brokenJson: 0,
+  };
 
   constructor(
     private readonly seed: number,
@@ -133,6 +156,10 @@ export class Faults {
 
   /** The rules in force with what is left of their counts (for GET /__sandbox/faults). */
   describe(): (FaultRule & { fired: number; remaining: number | null })[] {
-    return this.rules.map((l) => ({ ...l.rule, fired: l.fired, remaining: Number.isFinite(l.remaining) ? l.remaining : null }));
+    return this.rules.map((l) => ({
+      ...l.rule,
+      fired: l.fired,
+      remaining: Number.isFinite(l.remaining) ? l.remaining : null,
+    }));
   }
 }

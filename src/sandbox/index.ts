@@ -9,7 +9,15 @@ import { createWorld, isWorldName, WORLD_NAMES } from './world/index.js';
 import { Sandbox, createSandboxHttpServer, type ResolvedOptions } from './server.js';
 import type { RunningSandbox, SandboxOptions, World } from './types.js';
 
-export type { RunningSandbox, SandboxOptions, ApiKeySpec, World, WorldFactory, Outcome, WorldClock } from './types.js';
+export type {
+  RunningSandbox,
+  SandboxOptions,
+  ApiKeySpec,
+  World,
+  WorldFactory,
+  Outcome,
+  WorldClock,
+} from './types.js';
 export type { FaultRule, FaultKind } from './faults.js';
 export type { SandboxStats } from './stats.js';
 export type { Violation, ViolationRule, ConformanceOptions } from './conformance.js';
@@ -18,7 +26,10 @@ export { SandboxClock } from './clock.js';
 export { WORLD_NAMES, type WorldName } from './world/index.js';
 export { ATS_VERSION } from './server.js';
 
-export const SANDBOX_DEFAULTS: Omit<SandboxOptions, 'world' | 'log' | 'keys' | 'dsns' | 'startTime'> = {
+export const SANDBOX_DEFAULTS: Omit<
+  SandboxOptions,
+  'world' | 'log' | 'keys' | 'dsns' | 'startTime'
+> = {
   host: '127.0.0.1',
   port: 0,
   apiKey: 'sandbox-key',
@@ -37,17 +48,26 @@ export const SANDBOX_DEFAULTS: Omit<SandboxOptions, 'world' | 'log' | 'keys' | '
 
 export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
   const merged = { ...SANDBOX_DEFAULTS, ...options };
-  if (!(Number.isInteger(merged.pollsToResult) && merged.pollsToResult >= 1)) throw new RangeError('startSandbox: pollsToResult must be a whole number ≥ 1');
+  if (!(Number.isInteger(merged.pollsToResult) && merged.pollsToResult >= 1))
+    throw new RangeError('startSandbox: pollsToResult must be a whole number ≥ 1');
   const keys = options.keys ?? [{ key: merged.apiKey, dsns: [merged.dsn] }];
   if (keys.length === 0) throw new Error('startSandbox: keys must not be empty');
-  const apiKey = options.apiKey !== undefined && keys.some((k) => k.key === options.apiKey) ? options.apiKey : keys[0]!.key;
+  const apiKey =
+    options.apiKey !== undefined && keys.some((k) => k.key === options.apiKey)
+      ? options.apiKey
+      : keys[0]!.key;
   const resolved: ResolvedOptions = { ...merged, apiKey, keys };
 
   const clock = new SandboxClock(resolved.timeScale, resolved.startTime);
   const source = options.world ?? 'default';
-  if (typeof source === 'string' && !isWorldName(source)) throw new RangeError(`startSandbox: world must be one of ${WORLD_NAMES.join(', ')}`);
+  if (typeof source === 'string' && !isWorldName(source))
+    throw new RangeError(`startSandbox: world must be one of ${WORLD_NAMES.join(', ')}`);
   const world: World =
-    typeof source === 'string' ? createWorld({ seed: resolved.seed, clock, world: source }) : typeof source === 'function' ? source({ seed: resolved.seed, clock }) : source;
+    typeof source === 'string'
+      ? createWorld({ seed: resolved.seed, clock, world: source })
+      : typeof source === 'function'
+        ? source({ seed: resolved.seed, clock })
+        : source;
   const sandbox = new Sandbox(resolved, world, clock);
   const server = createSandboxHttpServer(sandbox);
 

@@ -10,7 +10,12 @@
  */
 import { startSandbox, WORLD_NAMES, type WorldName } from './index.js';
 
-function setting(name: string, fallback: number, check: (n: number) => boolean, what: string): number {
+function setting(
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  what: string,
+): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
@@ -31,7 +36,9 @@ if (asyncMode !== 'auto' && asyncMode !== 'always') {
 
 const world = (process.env.SANDBOX_WORLD ?? '').trim() || 'default';
 if (!(WORLD_NAMES as readonly string[]).includes(world)) {
-  console.error(`SANDBOX_WORLD: must be one of ${WORLD_NAMES.join(', ')}, got "${process.env.SANDBOX_WORLD}"`);
+  console.error(
+    `SANDBOX_WORLD: must be one of ${WORLD_NAMES.join(', ')}, got "${process.env.SANDBOX_WORLD}"`,
+  );
   process.exit(2);
 }
 
@@ -46,13 +53,20 @@ const sandbox = await startSandbox({
   timeScale: setting('SANDBOX_TIME_SCALE', 1, (n) => n > 0, 'a number > 0'),
   strict: process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true',
   forceAsync: asyncMode === 'always',
-  pollsToResult: setting('SANDBOX_POLLS_TO_RESULT', 1, (n) => whole(1)(n) && n <= 100, 'a whole number from 1 to 100'),
+  pollsToResult: setting(
+    'SANDBOX_POLLS_TO_RESULT',
+    1,
+    (n) => whole(1)(n) && n <= 100,
+    'a whole number from 1 to 100',
+  ),
   world: world as WorldName,
   log: (line) => console.error(line),
 });
 
 // The key is not printed: whoever started the sandbox set it (or knows the default).
-console.log(`Archtics sandbox (${world} world)${process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true' ? ' (strict: violations in /__sandbox/stats)' : ''} listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`);
+console.log(
+  `Archtics sandbox (${world} world)${process.env.SANDBOX_STRICT === '1' || process.env.SANDBOX_STRICT === 'true' ? ' (strict: violations in /__sandbox/stats)' : ''} listening on ${sandbox.url}  (POST ${sandbox.url}/sth-customer/ticketing_services.aspx?dsn=${sandbox.dsn}&apikey=…, admin ${sandbox.url}/__sandbox/info)`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

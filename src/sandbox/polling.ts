@@ -37,8 +37,7 @@ export interface QueuedCommand {
 }
 
 export type Lookup =
-  | { state: 'pending'; entry: QueuedCommand }
-  | { state: 'ready'; entry: QueuedCommand };
+  { state: 'pending'; entry: QueuedCommand } | { state: 'ready'; entry: QueuedCommand };
 
 export class PollQueue {
   private readonly byCid = new Map<string, QueuedCommand>();
@@ -58,7 +57,12 @@ export class PollQueue {
   }
 
   enqueue(init: Omit<QueuedCommand, 'cid' | 'qtkn' | 'polls'>): QueuedCommand {
-    const entry: QueuedCommand = { ...init, polls: 0, cid: randomBytes(12).toString('hex'), qtkn: randomBytes(18).toString('base64url') };
+    const entry: QueuedCommand = {
+      ...init,
+      polls: 0,
+      cid: randomBytes(12).toString('hex'),
+      qtkn: randomBytes(18).toString('base64url'),
+    };
     this.byCid.set(entry.cid, entry);
     this.earliest = Math.min(this.earliest, entry.readyAt);
     this.wakeAt(entry, entry.readyAt);
@@ -70,10 +74,13 @@ export class PollQueue {
     clearTimeout(entry.timer);
     // Timers may fire a hair early against the wall clock, and setTimeout turns delays past
     // 2^31-1 ms into 1 ms (so they are capped): either way, re-arm until the entry moved on.
-    entry.timer = setTimeout(() => {
-      this.runDue();
-      if (this.byCid.get(entry.cid) === entry && at > this.clock.now()) this.wakeAt(entry, at);
-    }, Math.min(2 ** 31 - 1, Math.ceil(this.clock.toRealMs(at - this.clock.now())) + 1));
+    entry.timer = setTimeout(
+      () => {
+        this.runDue();
+        if (this.byCid.get(entry.cid) === entry && at > this.clock.now()) this.wakeAt(entry, at);
+      },
+      Math.min(2 ** 31 - 1, Math.ceil(this.clock.toRealMs(at - this.clock.now())) + 1),
+    );
     entry.timer.unref();
   }
 
@@ -83,11 +90,23 @@ export class PollQueue {
   }
 
   /** A poll is CID+QTKN naming a live entry of the same key and product, with a byte-identical body. */
-  find(cookies: Record<string, string>, apiKey: string, product: string, body: Buffer): Lookup | undefined {
+  find(
+    cookies: Record<string, string>,
+    apiKey: string,
+    product: string,
+    body: Buffer,
+  ): Lookup | undefined {
     const cid = cookies.CID;
     if (!cid) return undefined;
     const entry = this.byCid.get(cid);
-    if (!entry || entry.qtkn !== cookies.QTKN || entry.apiKey !== apiKey || entry.product !== product || !entry.body.equals(body)) return undefined;
+    if (
+      !entry ||
+      entry.qtkn !== cookies.QTKN ||
+      entry.apiKey !== apiKey ||
+      entry.product !== product ||
+      !entry.body.equals(body)
+    )
+      return undefined;
     return entry.response === undefined ? { state: 'pending', entry } : { state: 'ready', entry };
   }
 
@@ -123,7 +142,9 @@ export class PollQueue {
   /** Executes every command due by `now` (in completion order), then drops results unclaimed for too long. */
   runDue(now = this.clock.now()): void {
     if (now < this.earliest) return;
-    const due = [...this.byCid.values()].filter((e) => e.response === undefined && e.readyAt <= now).sort((a, b) => a.readyAt - b.readyAt);
+    const due = [...this.byCid.values()]
+      .filter((e) => e.response === undefined && e.readyAt <= now)
+      .sort((a, b) => a.readyAt - b.readyAt);
     for (const entry of due) {
       clearTimeout(entry.timer);
       entry.response = this.execute(entry);
@@ -138,7 +159,8 @@ export class PollQueue {
       }
     }
     this.earliest = Infinity;
-    for (const e of this.byCid.values()) this.earliest = Math.min(this.earliest, e.expiresAt ?? e.readyAt);
+    for (const e of this.byCid.values())
+      this.earliest = Math.min(this.earliest, e.expiresAt ?? e.readyAt);
   }
 
   clear(): void {

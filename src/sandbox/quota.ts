@@ -13,7 +13,11 @@ export const DAY_MS = 24 * 60 * 60_000;
 
 export type QuotaVerdict =
   | { ok: true }
-  | { ok: false; code: 'QuotaMinute' | 'QuotaDay'; /** sandbox ms until a slot frees (> 0) */ waitMs: number };
+  | {
+      ok: false;
+      code: 'QuotaMinute' | 'QuotaDay';
+      /** sandbox ms until a slot frees (> 0) */ waitMs: number;
+    };
 
 export class SlidingQuota {
   /** Admission times inside the last minute, oldest first (at most perMinute of them). */
@@ -53,7 +57,10 @@ export class SlidingQuota {
 
   remaining(now: number): { minute: number; day: number } {
     this.expire(now);
-    return { minute: Math.max(0, this.perMinute - this.minute.length), day: Math.max(0, this.perDay - this.dayCount) };
+    return {
+      minute: Math.max(0, this.perMinute - this.minute.length),
+      day: Math.max(0, this.perDay - this.dayCount),
+    };
   }
 
   reset(): void {
@@ -68,7 +75,8 @@ export class SlidingQuota {
     while (i < this.minute.length && this.minute[i]! + MINUTE_MS <= now) i++;
     if (i > 0) this.minute.splice(0, i);
     let j = 0;
-    while (j < this.day.length && (this.day[j]![0] + 1) * 1000 + DAY_MS <= now) this.dayCount -= this.day[j++]![1];
+    while (j < this.day.length && (this.day[j]![0] + 1) * 1000 + DAY_MS <= now)
+      this.dayCount -= this.day[j++]![1];
     if (j > 0) this.day.splice(0, j);
   }
 }
@@ -92,7 +100,8 @@ export class PeakWindow {
 
   current(now: number): number {
     let n = 0;
-    for (let i = this.times.length - 1; i >= this.head && this.times[i]! + MINUTE_MS > now; i--) n++;
+    for (let i = this.times.length - 1; i >= this.head && this.times[i]! + MINUTE_MS > now; i--)
+      n++;
     return n;
   }
 

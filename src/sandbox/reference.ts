@@ -32,7 +32,6 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
-
 /** True when `product` contains `inner` (products nest). */
 export function productContains(product: Product, inner: Product): boolean {
   return PRODUCTS.indexOf(product) >= PRODUCTS.indexOf(inner);

@@ -27,7 +27,16 @@
  *  10. slow / dropConnection / brokenJson faults shape the answer (see faults.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HEADER_RESULT, POLL_COOKIES, PRODUCTS, RESOURCE, type Command1Request, type FaultBody, type FaultCode, type Product } from '../protocol/wire.js';
+import {
+  HEADER_RESULT,
+  POLL_COOKIES,
+  PRODUCTS,
+  RESOURCE,
+  type Command1Request,
+  type FaultBody,
+  type FaultCode,
+  type Product,
+} from '../protocol/wire.js';
 import { COMMANDS, productContains, type CommandName } from './reference.js';
 import type { SandboxClock } from './clock.js';
 import { Conformance, SESSION_COOKIE, type Observation } from './conformance.js';
@@ -107,7 +116,12 @@ function parseEnvelope(body: Buffer): Envelope {
 
 /** A refused envelope: 200 with header.result != 0 and no command1. */
 function headerRefusal(header: Record<string, unknown>, result: number, detail: string): Reply {
-  return { status: 200, body: JSON.stringify({ header: { ...header, ats_version: ATS_VERSION, result, error_detail: detail } }) };
+  return {
+    status: 200,
+    body: JSON.stringify({
+      header: { ...header, ats_version: ATS_VERSION, result, error_detail: detail },
+    }),
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -151,20 +165,40 @@ export class Sandbox {
     for (const spec of options.keys) {
       const dsns = spec.dsns === '*' ? '*' : new Set(spec.dsns.map((d) => d.toLowerCase()));
       if (dsns !== '*') for (const d of dsns) this.knownDsns.add(d);
-      this.keys.set(spec.key, { spec, dsns, quota: new SlidingQuota(spec.ratePerMinute ?? options.ratePerMinute, spec.ratePerDay ?? options.ratePerDay) });
+      this.keys.set(spec.key, {
+        spec,
+        dsns,
+        quota: new SlidingQuota(
+          spec.ratePerMinute ?? options.ratePerMinute,
+          spec.ratePerDay ?? options.ratePerDay,
+        ),
+      });
     }
-    this.serviceTime = { default: 2, ats_ext_test_polling: 10_000, ...options.serviceTimeMs } as Record<string, number>;
+    this.serviceTime = {
+      default: 2,
+      ats_ext_test_polling: 10_000,
+      ...options.serviceTimeMs,
+    } as Record<string, number>;
     this.queue = new PollQueue((entry) => this.runQueued(entry), options.resultTtlMs, clock);
     // An advanced clock completes due commands at once, not at their (now late) timers.
     this.unsubscribeClock = clock.onAdvance(() => this.queue.runDue());
     if (options.strict) {
-      this.conformance = new Conformance(() => clock.now(), options.strict === true ? {} : options.strict, undefined, (cid) => this.queue.has(cid));
+      this.conformance = new Conformance(
+        () => clock.now(),
+        options.strict === true ? {} : options.strict,
+        undefined,
+        (cid) => this.queue.has(cid),
+      );
     }
   }
 
   snapshot(): SandboxStats {
     this.queue.runDue();
-    const snap = this.stats.snapshot(this.clock.now(), { pending: this.queue.size, expired: this.queue.expired, faults: this.faults.fired });
+    const snap = this.stats.snapshot(this.clock.now(), {
+      pending: this.queue.size,
+      expired: this.queue.expired,
+      faults: this.faults.fired,
+    });
     if (this.conformance) {
       snap.violations = this.conformance.violations();
       snap.violationCounts = this.conformance.countsByRule();
@@ -214,24 +248,36 @@ export class Sandbox {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.route(req, res).catch((err: unknown) => {
-      this.options.log?.(`sandbox: request failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) send(res, { status: 500, body: JSON.stringify({ error: 'sandbox internal error' }) });
+      this.options.log?.(
+        `sandbox: request failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      if (!res.headersSent)
+        send(res, { status: 500, body: JSON.stringify({ error: 'sandbox internal error' }) });
       else res.destroy();
     });
   };
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-    if (url.pathname.startsWith('/__sandbox/')) return this.admin(req, res, url.pathname.slice('/__sandbox/'.length));
+    if (url.pathname.startsWith('/__sandbox/'))
+      return this.admin(req, res, url.pathname.slice('/__sandbox/'.length));
     const match = /^\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (req.method !== 'POST') {
       req.resume();
-      return send(res, { status: 405, headers: { allow: 'POST' }, body: JSON.stringify({ error: 'POST only' }) });
+      return send(res, {
+        status: 405,
+        headers: { allow: 'POST' },
+        body: JSON.stringify({ error: 'POST only' }),
+      });
     }
-    const product = match && match[2] === RESOURCE && (PRODUCTS as readonly string[]).includes(match[1]!) ? (match[1] as Product) : undefined;
+    const product =
+      match && match[2] === RESOURCE && (PRODUCTS as readonly string[]).includes(match[1]!)
+        ? (match[1] as Product)
+        : undefined;
     this.stats.post(product, this.clock.now());
     const body = await readBody(req);
-    if (body === undefined) return this.answer(res, { status: 413, body: JSON.stringify({ error: 'body too large' }) });
+    if (body === undefined)
+      return this.answer(res, { status: 413, body: JSON.stringify({ error: 'body too large' }) });
     const note: RequestNote = {};
     const observed = this.conformance?.arrive(this.arrival(req, url, product, body));
     const outcome = await this.ticketing(req, url, product, body, note);
@@ -272,10 +318,18 @@ export class Sandbox {
       quota429: note.quota429 === true,
       ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
     });
-    if (sid !== undefined && reply.status === 202) reply.headers = { ...reply.headers, 'set-cookie': [...setCookies, `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly`] };
+    if (sid !== undefined && reply.status === 202)
+      reply.headers = {
+        ...reply.headers,
+        'set-cookie': [...setCookies, `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly`],
+      };
     // The pause is counted from now, before the 429 is written: the client cannot have it any
     // earlier, so a busy event loop can only make the rule more lenient, never invent a violation.
-    if (reply.status === 429) conformance.refused429(observed.apiKey, typeof retryAfter === 'string' ? retryAfter : undefined);
+    if (reply.status === 429)
+      conformance.refused429(
+        observed.apiKey,
+        typeof retryAfter === 'string' ? retryAfter : undefined,
+      );
   }
 
   /** Steps 1–9 of the header comment. `ctx` is set once the request reached the command stage. */
@@ -292,21 +346,32 @@ export class Sandbox {
     if (!key) return { reply: fault(401, 'InvalidApiKey') };
     const dsn = url.searchParams.get('dsn') ?? '';
     if (!this.knownDsns.has(dsn.toLowerCase())) return { reply: fault(404, 'UnknownDsn') };
-    if (key.dsns !== '*' && !key.dsns.has(dsn.toLowerCase())) return { reply: fault(401, 'DsnNotAllowed') };
-    if (key.spec.products && !key.spec.products.includes(product)) return { reply: fault(401, 'ProductNotAllowed') };
+    if (key.dsns !== '*' && !key.dsns.has(dsn.toLowerCase()))
+      return { reply: fault(401, 'DsnNotAllowed') };
+    if (key.spec.products && !key.spec.products.includes(product))
+      return { reply: fault(401, 'ProductNotAllowed') };
 
     const env = parseEnvelope(body);
-    if (env.ok && String(env.command1.dsn ?? '').toLowerCase() !== dsn.toLowerCase()) return { reply: fault(401, 'DsnMismatch') };
+    if (env.ok && String(env.command1.dsn ?? '').toLowerCase() !== dsn.toLowerCase())
+      return { reply: fault(401, 'DsnMismatch') };
 
     const cmdSent = env.ok && typeof env.command1.cmd === 'string' ? env.command1.cmd : undefined;
-    const cmd = cmdSent !== undefined && Object.hasOwn(COMMANDS, cmdSent.toLowerCase()) ? (cmdSent.toLowerCase() as CommandName) : undefined;
+    const cmd =
+      cmdSent !== undefined && Object.hasOwn(COMMANDS, cmdSent.toLowerCase())
+        ? (cmdSent.toLowerCase() as CommandName)
+        : undefined;
     this.queue.runDue();
-    const poll = cmd ? this.queue.find(parseCookies(req.headers.cookie), apiKey, product, body) : undefined;
+    const poll = cmd
+      ? this.queue.find(parseCookies(req.headers.cookie), apiKey, product, body)
+      : undefined;
     const ctx: FaultContext | undefined = cmd ? { cmd, isPoll: poll !== undefined } : undefined;
     note.ctx = ctx;
 
     const forced = ctx && this.faults.take('rateLimit', ctx);
-    if (forced) return { reply: fault(429, 'QuotaMinute', { 'retry-after': String(forced.retryAfterSeconds ?? 1) }) };
+    if (forced)
+      return {
+        reply: fault(429, 'QuotaMinute', { 'retry-after': String(forced.retryAfterSeconds ?? 1) }),
+      };
     const verdict = key.quota.tryAcquire(this.clock.now());
     if (!verdict.ok) {
       note.quota429 = true;
@@ -315,9 +380,20 @@ export class Sandbox {
       return { reply: fault(429, verdict.code, { 'retry-after': String(seconds) }) };
     }
 
-    if (!env.ok) return this.refuse(env.header, HEADER_RESULT.malformed, 'Malformed request: not JSON or no command1');
-    if (!cmd || !ctx) return this.refuse(env.header, HEADER_RESULT.unknownCommand, `Unknown command: ${String(env.command1.cmd ?? '')}`);
-    if (!productContains(product, COMMANDS[cmd].product)) return { reply: fault(401, 'ProductNotAllowed') };
+    if (!env.ok)
+      return this.refuse(
+        env.header,
+        HEADER_RESULT.malformed,
+        'Malformed request: not JSON or no command1',
+      );
+    if (!cmd || !ctx)
+      return this.refuse(
+        env.header,
+        HEADER_RESULT.unknownCommand,
+        `Unknown command: ${String(env.command1.cmd ?? '')}`,
+      );
+    if (!productContains(product, COMMANDS[cmd].product))
+      return { reply: fault(401, 'ProductNotAllowed') };
     const uid = env.command1.uid;
     if ((typeof uid !== 'string' && typeof uid !== 'number') || String(uid).trim() === '') {
       return this.refuse(env.header, HEADER_RESULT.missingUid, 'Missing uid');
@@ -353,7 +429,11 @@ export class Sandbox {
     return { reply: { ...this.execute(cmd, env.command1, env.header), isResult: true }, ctx };
   }
 
-  private refuse(header: Record<string, unknown>, result: number, detail: string): { reply: Reply } {
+  private refuse(
+    header: Record<string, unknown>,
+    result: number,
+    detail: string,
+  ): { reply: Reply } {
     this.stats.headerErrors[String(result) as '1' | '2' | '3']++;
     return { reply: headerRefusal(header, result, detail) };
   }
@@ -365,7 +445,11 @@ export class Sandbox {
   }
 
   /** Runs one command in the world and builds the response envelope. */
-  private execute(cmd: CommandName, command1: Command1Request, header: Record<string, unknown>): Reply {
+  private execute(
+    cmd: CommandName,
+    command1: Command1Request,
+    header: Record<string, unknown>,
+  ): Reply {
     this.stats.execution(cmd);
     let outcome;
     try {
@@ -374,7 +458,15 @@ export class Sandbox {
       // A world crash is a sandbox bug, not protocol behaviour: say so plainly.
       const message = err instanceof Error ? err.message : String(err);
       this.options.log?.(`sandbox: world failed on ${cmd}: ${message}`);
-      return { status: 500, body: JSON.stringify({ fault: { faultstring: `Sandbox world failed: ${message}`, detail: { errorcode: 'SandboxError' } } }) };
+      return {
+        status: 500,
+        body: JSON.stringify({
+          fault: {
+            faultstring: `Sandbox world failed: ${message}`,
+            detail: { errorcode: 'SandboxError' },
+          },
+        }),
+      };
     }
     const out: Record<string, unknown> = { cmd: command1.cmd };
     if (command1.ref !== undefined) out.ref = command1.ref;
@@ -383,7 +475,13 @@ export class Sandbox {
     if (outcome.error_detail !== undefined) out.error_detail = outcome.error_detail;
     if (outcome.error_desc !== undefined) out.error_desc = outcome.error_desc;
     for (const [k, v] of Object.entries(outcome.fields ?? {})) if (!(k in out)) out[k] = v;
-    return { status: 200, body: JSON.stringify({ command1: out, header: { ...header, ats_version: ATS_VERSION, result: 0 } }) };
+    return {
+      status: 200,
+      body: JSON.stringify({
+        command1: out,
+        header: { ...header, ats_version: ATS_VERSION, result: 0 },
+      }),
+    };
   }
 
   /** Step 10: answer-shaping faults, then the answer. */
@@ -399,7 +497,10 @@ export class Sandbox {
       if (broken) {
         reply = {
           ...reply,
-          body: broken.body === 'html' ? '<html><body><h1>Server Error</h1></body></html>' : reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))),
+          body:
+            broken.body === 'html'
+              ? '<html><body><h1>Server Error</h1></body></html>'
+              : reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))),
         };
       }
     }
@@ -415,7 +516,8 @@ export class Sandbox {
 
   private async admin(req: IncomingMessage, res: ServerResponse, what: string): Promise<void> {
     const body = (await readBody(req)) ?? Buffer.alloc(0);
-    const json = (status: number, value: unknown) => send(res, { status, body: JSON.stringify(value) });
+    const json = (status: number, value: unknown) =>
+      send(res, { status, body: JSON.stringify(value) });
     const input = (): unknown => (body.length ? JSON.parse(body.toString('utf8')) : {});
     const route = `${req.method} ${what}`;
     try {
@@ -439,7 +541,8 @@ export class Sandbox {
           return json(200, { now: this.clock.now(), timeScale: this.clock.timeScale });
         case 'POST clock': {
           const advanceMs = (input() as { advanceMs?: unknown }).advanceMs;
-          if (typeof advanceMs !== 'number' || !Number.isFinite(advanceMs) || advanceMs < 0) return json(400, { error: 'advanceMs must be a non-negative number' });
+          if (typeof advanceMs !== 'number' || !Number.isFinite(advanceMs) || advanceMs < 0)
+            return json(400, { error: 'advanceMs must be a non-negative number' });
           this.clock.advance(advanceMs);
           return json(200, { now: this.clock.now() });
         }
@@ -447,7 +550,8 @@ export class Sandbox {
           return json(404, { error: `no admin endpoint ${route}` });
       }
     } catch (err) {
-      if (err instanceof SyntaxError || err instanceof FaultError) return json(400, { error: err.message });
+      if (err instanceof SyntaxError || err instanceof FaultError)
+        return json(400, { error: err.message });
       throw err;
     }
   }
@@ -458,13 +562,19 @@ function accepted(entry: QueuedCommand): Reply {
     status: 202,
     body: '',
     headers: {
-      'set-cookie': [`${POLL_COOKIES.commandId}=${entry.cid}; Path=/; HttpOnly`, `${POLL_COOKIES.queueToken}=${entry.qtkn}; Path=/; HttpOnly`],
+      'set-cookie': [
+        `${POLL_COOKIES.commandId}=${entry.cid}; Path=/; HttpOnly`,
+        `${POLL_COOKIES.queueToken}=${entry.qtkn}; Path=/; HttpOnly`,
+      ],
     },
   };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string | string[] | number> = { 'content-length': Buffer.byteLength(reply.body), ...reply.headers };
+  const headers: Record<string, string | string[] | number> = {
+    'content-length': Buffer.byteLength(reply.body),
+    ...reply.headers,
+  };
   if (reply.body.length > 0) headers['content-type'] = 'application/json; charset=utf-8';
   res.writeHead(reply.status, headers);
   res.end(reply.body);

@@ -72,7 +72,13 @@ export class StatsRecorder {
   }
 
   reset(): void {
-    this.posts = this.polls = this.accepted202 = this.queued = this.delivered = this.rateLimited429 = 0;
+    this.posts =
+      this.polls =
+      this.accepted202 =
+      this.queued =
+      this.delivered =
+      this.rateLimited429 =
+        0;
     this.commands = {};
     this.executions = {};
     this.byProduct = {};
@@ -81,7 +87,10 @@ export class StatsRecorder {
     this.peak.reset();
   }
 
-  snapshot(now: number, extra: { pending: number; expired: number; faults: Record<FaultKind, number> }): SandboxStats {
+  snapshot(
+    now: number,
+    extra: { pending: number; expired: number; faults: Record<FaultKind, number> },
+  ): SandboxStats {
     const faults = {} as Record<FaultKind, number>;
     for (const k of FAULT_KINDS) faults[k] = extra.faults[k];
     return {

@@ -18,11 +18,24 @@ import { RedisIdempotencyStore } from './redis-idempotency.js';
 import { DurableStore } from './sqlite.js';
 import type { BudgetLog, CartOwnerStore, IdempotencyStore } from './types.js';
 
-export type { BudgetLog, CartClaim, CartOwner, CartOwnerStore, IdempotencyRecord, IdempotencyStore, RecordState } from './types.js';
+export type {
+  BudgetLog,
+  CartClaim,
+  CartOwner,
+  CartOwnerStore,
+  IdempotencyRecord,
+  IdempotencyStore,
+  RecordState,
+} from './types.js';
 export { MemoryBudgetLog, MemoryCartOwnerStore, MemoryIdempotencyStore } from './memory.js';
 export { RedisCartOwnerStore } from './redis-carts.js';
 export { RedisIdempotencyStore } from './redis-idempotency.js';
-export { DURABLE_FILE, DurableStore, openDurableStore, type DurableStoreOptions } from './sqlite.js';
+export {
+  DURABLE_FILE,
+  DurableStore,
+  openDurableStore,
+  type DurableStoreOptions,
+} from './sqlite.js';
 
 /** How long a key is good for: a record lives this long after its last write. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
@@ -45,7 +58,10 @@ export interface Stores {
 
 /** The identity of the upstream whose records these are: base URL + DSN, hashed. */
 export function upstreamNamespace(config: Pick<Config, 'archtics'>): string {
-  return secretId(config.archtics.baseUrl ?? 'embedded', config.archtics.dsn.toLowerCase()).slice(0, 16);
+  return secretId(config.archtics.baseUrl ?? 'embedded', config.archtics.dsn.toLowerCase()).slice(
+    0,
+    16,
+  );
 }
 
 export interface CreateStoresOptions {
@@ -55,18 +71,44 @@ export interface CreateStoresOptions {
   clock?: Clock;
 }
 
-export function createStores(config: Pick<Config, 'archtics' | 'store'>, opts: CreateStoresOptions = {}): Stores {
+export function createStores(
+  config: Pick<Config, 'archtics' | 'store'>,
+  opts: CreateStoresOptions = {},
+): Stores {
   const clock = opts.clock ?? systemClock;
   const namespace = upstreamNamespace(config);
-  const durable = new DurableStore({ dir: config.store.dataDir, namespace, idempotencyTtlMs: IDEMPOTENCY_TTL_MS, cartTtlMs: CART_TTL_MS, clock });
+  const durable = new DurableStore({
+    dir: config.store.dataDir,
+    namespace,
+    idempotencyTtlMs: IDEMPOTENCY_TTL_MS,
+    cartTtlMs: CART_TTL_MS,
+    clock,
+  });
   const budgetLog = (budget: string) => durable.budgetLog(budget);
   const close = async () => durable.close();
-  if (!opts.redis) return { kind: 'sqlite', idempotency: durable.idempotency, carts: durable.carts, budgetLog, durable, close };
+  if (!opts.redis)
+    return {
+      kind: 'sqlite',
+      idempotency: durable.idempotency,
+      carts: durable.carts,
+      budgetLog,
+      durable,
+      close,
+    };
   const prefix = opts.redisPrefix;
   return {
     kind: 'redis',
-    idempotency: new RedisIdempotencyStore({ redis: opts.redis, ttlMs: IDEMPOTENCY_TTL_MS, ...(prefix ? { prefix } : {}) }),
-    carts: new RedisCartOwnerStore({ redis: opts.redis, namespace, ttlMs: CART_TTL_MS, ...(prefix ? { prefix } : {}) }),
+    idempotency: new RedisIdempotencyStore({
+      redis: opts.redis,
+      ttlMs: IDEMPOTENCY_TTL_MS,
+      ...(prefix ? { prefix } : {}),
+    }),
+    carts: new RedisCartOwnerStore({
+      redis: opts.redis,
+      namespace,
+      ttlMs: CART_TTL_MS,
+      ...(prefix ? { prefix } : {}),
+    }),
     budgetLog,
     durable,
     close,

@@ -4,7 +4,15 @@
  * are dropped when touched and by a sweep on create, so the map stays bounded by one TTL's traffic.
  */
 import { systemClock, type Clock } from '../clock.js';
-import { CARTS_PER_ACCOUNT, type BudgetLog, type CartClaim, type CartOwner, type CartOwnerStore, type IdempotencyRecord, type IdempotencyStore } from './types.js';
+import {
+  CARTS_PER_ACCOUNT,
+  type BudgetLog,
+  type CartClaim,
+  type CartOwner,
+  type CartOwnerStore,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from './types.js';
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
@@ -31,7 +39,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async create(key: string, record: IdempotencyRecord): Promise<boolean> {
     this.sweep();
     if (this.live(key)) return false;
-    this.entries.set(key, { record: structuredClone(record), expiresAt: this.clock.now() + this.ttlMs });
+    this.entries.set(key, {
+      record: structuredClone(record),
+      expiresAt: this.clock.now() + this.ttlMs,
+    });
     return true;
   }
 
@@ -43,7 +54,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async replace(key: string, expectedOwner: string, next: IdempotencyRecord): Promise<boolean> {
     const entry = this.live(key);
     if (!entry || entry.record.owner !== expectedOwner) return false;
-    this.entries.set(key, { record: structuredClone(next), expiresAt: this.clock.now() + this.ttlMs });
+    this.entries.set(key, {
+      record: structuredClone(next),
+      expiresAt: this.clock.now() + this.ttlMs,
+    });
     return true;
   }
 
@@ -89,7 +103,8 @@ export class MemoryCartOwnerStore implements CartOwnerStore {
 
   async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
     const out: (CartOwner & { orderNum: number })[] = [];
-    for (const [orderNum, cart] of this.carts) if (cart.acctId === acctId) out.push({ ...structuredClone(cart), orderNum });
+    for (const [orderNum, cart] of this.carts)
+      if (cart.acctId === acctId) out.push({ ...structuredClone(cart), orderNum });
     return out.reverse().slice(0, CARTS_PER_ACCOUNT);
   }
 

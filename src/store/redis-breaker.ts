@@ -11,7 +11,14 @@
  * the cache's L2) get this behaviour without knowing it. A reply error (NOSCRIPT, WRONGTYPE) proves
  * Redis is alive: it is passed through and does not count as a failure.
  */
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { ReplyError } from 'ioredis';
 import { createRedis, type Redis } from '../redis.js';
 
@@ -73,15 +80,38 @@ export interface RedisDependency {
 
 /** Methods of the client that are not commands: never through the breaker. */
 const PASS_THROUGH = new Set<PropertyKey>([
-  'on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'emit', 'listeners', 'listenerCount',
-  'connect', 'disconnect', 'quit', 'end', 'duplicate', 'status', 'options', 'condition', 'stream',
-  'defineCommand', 'createBuiltinCommand', 'setMaxListeners', 'getMaxListeners',
+  'on',
+  'once',
+  'off',
+  'addListener',
+  'removeListener',
+  'removeAllListeners',
+  'emit',
+  'listeners',
+  'listenerCount',
+  'connect',
+  'disconnect',
+  'quit',
+  'end',
+  'duplicate',
+  'status',
+  'options',
+  'condition',
+  'stream',
+  'defineCommand',
+  'createBuiltinCommand',
+  'setMaxListeners',
+  'getMaxListeners',
 ]);
 const BATCHES = new Set<PropertyKey>(['multi', 'pipeline']);
 
-const stateName = (s: CircuitState): BreakerState => (s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half-open' : 'open');
+const stateName = (s: CircuitState): BreakerState =>
+  s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen ? 'half-open' : 'open';
 
-export async function createRedisDependency(url: string, opts: RedisBreakerOptions): Promise<RedisDependency> {
+export async function createRedisDependency(
+  url: string,
+  opts: RedisBreakerOptions,
+): Promise<RedisDependency> {
   const raw = createRedis(url, {
     lazyConnect: true,
     // Fail at once while disconnected instead of queueing until Redis is back.
@@ -106,7 +136,11 @@ export async function createRedisDependency(url: string, opts: RedisBreakerOptio
       ? new RedisUnavailableError('Redis is unavailable (circuit open)', retryAfterMs(), { cause })
       : cause instanceof ReplyError
         ? cause
-        : new RedisUnavailableError(`Redis command failed: ${(cause as Error)?.message ?? cause}`, opts.halfOpenMs, { cause });
+        : new RedisUnavailableError(
+            `Redis command failed: ${(cause as Error)?.message ?? cause}`,
+            opts.halfOpenMs,
+            { cause },
+          );
 
   const counts = { ok: 0, failed: 0, refused: 0 };
   const run = <T>(fn: () => Promise<T>): Promise<T> =>
@@ -150,7 +184,9 @@ export async function createRedisDependency(url: string, opts: RedisBreakerOptio
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function') return value;
-        if (prop === 'exec') return (...args: unknown[]) => run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        if (prop === 'exec')
+          return (...args: unknown[]) =>
+            run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
         return (...args: unknown[]) => {
           const out = (value as (...a: unknown[]) => unknown).apply(target, args);
           return out === target ? proxy : out;
@@ -166,11 +202,21 @@ export async function createRedisDependency(url: string, opts: RedisBreakerOptio
       if (typeof value !== 'function') return value;
       if (prop === 'duplicate') {
         // A subscriber needs its queue: SUBSCRIBE is sent before the connection is up.
-        return (o?: object) => target.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null, ...o });
+        return (o?: object) =>
+          target.duplicate({
+            enableOfflineQueue: true,
+            commandTimeout: undefined,
+            maxRetriesPerRequest: null,
+            ...o,
+          });
       }
-      if (PASS_THROUGH.has(prop) || typeof prop === 'symbol') return (value as (...a: unknown[]) => unknown).bind(target);
-      if (BATCHES.has(prop)) return (...args: unknown[]) => wrapBatch((value as (...a: unknown[]) => object).apply(target, args));
-      return (...args: unknown[]) => run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      if (PASS_THROUGH.has(prop) || typeof prop === 'symbol')
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      if (BATCHES.has(prop))
+        return (...args: unknown[]) =>
+          wrapBatch((value as (...a: unknown[]) => object).apply(target, args));
+      return (...args: unknown[]) =>
+        run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
     },
   });
 

@@ -63,12 +63,23 @@ export class RedisCartOwnerStore implements CartOwnerStore {
     this.keyPrefix = `${opts.prefix ?? 'archtics:'}cart:${opts.namespace}:`;
   }
 
-  private async merge(orderNum: number, owner: string, acctId: number | undefined, seats: readonly string[]): Promise<CartOwner> {
+  private async merge(
+    orderNum: number,
+    owner: string,
+    acctId: number | undefined,
+    seats: readonly string[],
+  ): Promise<CartOwner> {
     // cjson encodes an empty Lua table as {}: send seats as a JSON list and compare on read.
     const flat = (await MERGE.run(
       this.redis,
       [this.keyPrefix + orderNum],
-      [owner, acctId === undefined ? '' : String(acctId), JSON.stringify(seats), Date.now(), this.opts.ttlMs],
+      [
+        owner,
+        acctId === undefined ? '' : String(acctId),
+        JSON.stringify(seats),
+        Date.now(),
+        this.opts.ttlMs,
+      ],
     )) as string[];
     const cart = cartOf(pairs(flat))!;
     if (cart.acctId !== undefined) {
@@ -81,7 +92,9 @@ export class RedisCartOwnerStore implements CartOwnerStore {
 
   async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
     const index = `${this.keyPrefix}acct:${acctId}`;
-    const orderNums = (await this.redis.smembers(index)).map(Number).filter((n) => Number.isSafeInteger(n));
+    const orderNums = (await this.redis.smembers(index))
+      .map(Number)
+      .filter((n) => Number.isSafeInteger(n));
     if (orderNums.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const n of orderNums) pipeline.hgetall(this.keyPrefix + n);

@@ -35,7 +35,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async create(key: string, record: IdempotencyRecord): Promise<boolean> {
-    return (await this.redis.set(this.prefix + key, JSON.stringify(record), 'PX', this.opts.ttlMs, 'NX')) === 'OK';
+    return (
+      (await this.redis.set(
+        this.prefix + key,
+        JSON.stringify(record),
+        'PX',
+        this.opts.ttlMs,
+        'NX',
+      )) === 'OK'
+    );
   }
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {
@@ -44,7 +52,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async replace(key: string, expectedOwner: string, next: IdempotencyRecord): Promise<boolean> {
-    const done = await REPLACE_IF_OWNER.run(this.redis, [this.prefix + key], [expectedOwner, JSON.stringify(next), this.opts.ttlMs]);
+    const done = await REPLACE_IF_OWNER.run(
+      this.redis,
+      [this.prefix + key],
+      [expectedOwner, JSON.stringify(next), this.opts.ttlMs],
+    );
     return done === 1;
   }
 

@@ -17,7 +17,15 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { systemClock, type Clock } from '../clock.js';
-import { CARTS_PER_ACCOUNT, type BudgetLog, type CartClaim, type CartOwner, type CartOwnerStore, type IdempotencyRecord, type IdempotencyStore } from './types.js';
+import {
+  CARTS_PER_ACCOUNT,
+  type BudgetLog,
+  type CartClaim,
+  type CartOwner,
+  type CartOwnerStore,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from './types.js';
 
 export const DURABLE_FILE = 'gateway.sqlite';
 
@@ -76,8 +84,10 @@ export interface DurableStoreOptions {
 function open(path: string, synchronous: 'FULL' | 'NORMAL'): DatabaseSync {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA busy_timeout = 5000');
-  const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode;
-  if (mode.toLowerCase() !== 'wal') throw new Error(`durable store ${path}: journal_mode is ${mode}, not WAL`);
+  const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string })
+    .journal_mode;
+  if (mode.toLowerCase() !== 'wal')
+    throw new Error(`durable store ${path}: journal_mode is ${mode}, not WAL`);
   db.exec(`PRAGMA synchronous = ${synchronous}`);
   return db;
 }
@@ -111,8 +121,12 @@ export class DurableStore {
     this.path = join(dir, DURABLE_FILE);
     this.clock = opts.clock ?? systemClock;
     this.records = open(this.path, 'FULL');
-    const version = (this.records.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-    if (version > SCHEMA_VERSION) throw new Error(`durable store ${this.path} was written by a newer gateway (schema ${version} > ${SCHEMA_VERSION})`);
+    const version = (this.records.prepare('PRAGMA user_version').get() as { user_version: number })
+      .user_version;
+    if (version > SCHEMA_VERSION)
+      throw new Error(
+        `durable store ${this.path} was written by a newer gateway (schema ${version} > ${SCHEMA_VERSION})`,
+      );
     if (version < SCHEMA_VERSION) {
       transaction(this.records, () => {
         this.records.exec(SCHEMA);
@@ -120,8 +134,18 @@ export class DurableStore {
       });
     }
     this.window = open(this.path, 'NORMAL');
-    this.idempotency = new SqliteIdempotencyStore(this.records, opts.namespace, opts.idempotencyTtlMs, this.clock);
-    this.carts = new SqliteCartOwnerStore(this.records, opts.namespace, opts.cartTtlMs ?? 24 * 60 * 60_000, this.clock);
+    this.idempotency = new SqliteIdempotencyStore(
+      this.records,
+      opts.namespace,
+      opts.idempotencyTtlMs,
+      this.clock,
+    );
+    this.carts = new SqliteCartOwnerStore(
+      this.records,
+      opts.namespace,
+      opts.cartTtlMs ?? 24 * 60 * 60_000,
+      this.clock,
+    );
   }
 
   /** The send log of one budget (its identity: a digest of API key + DSN). */
@@ -132,19 +156,28 @@ export class DurableStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.window.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.window.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.window.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.window
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   /** Drops expired idempotency and cart rows (also done, bounded, as records are created). */
   sweep(): number {
     const now = this.clock.now();
-    const a = this.records.prepare('DELETE FROM idempotency WHERE expires_at <= ?').run(now).changes;
-    const b = this.records.prepare('DELETE FROM cart_owners WHERE expires_at <= ?').run(now).changes;
+    const a = this.records
+      .prepare('DELETE FROM idempotency WHERE expires_at <= ?')
+      .run(now).changes;
+    const b = this.records
+      .prepare('DELETE FROM cart_owners WHERE expires_at <= ?')
+      .run(now).changes;
     return Number(a) + Number(b);
   }
 
@@ -177,7 +210,9 @@ class SqliteIdempotencyStore implements IdempotencyStore {
       INSERT INTO idempotency (ns, key, owner, record, expires_at) VALUES (:ns, :key, :owner, :record, :expires)
       ON CONFLICT (ns, key) DO UPDATE SET owner = excluded.owner, record = excluded.record, expires_at = excluded.expires_at
       WHERE idempotency.expires_at <= :now`);
-    this.select = db.prepare('SELECT record FROM idempotency WHERE ns = ? AND key = ? AND expires_at > ?');
+    this.select = db.prepare(
+      'SELECT record FROM idempotency WHERE ns = ? AND key = ? AND expires_at > ?',
+    );
     this.update = db.prepare(`
       UPDATE idempotency SET owner = :next, record = :record, expires_at = :expires
       WHERE ns = :ns AND key = :key AND owner = :owner AND expires_at > :now`);
@@ -189,7 +224,14 @@ class SqliteIdempotencyStore implements IdempotencyStore {
   async create(key: string, record: IdempotencyRecord): Promise<boolean> {
     const now = this.clock.now();
     this.sweep.run(now);
-    const { changes } = this.insert.run({ ns: this.ns, key, owner: record.owner, record: JSON.stringify(record), expires: now + this.ttlMs, now });
+    const { changes } = this.insert.run({
+      ns: this.ns,
+      key,
+      owner: record.owner,
+      record: JSON.stringify(record),
+      expires: now + this.ttlMs,
+      now,
+    });
     return Number(changes) === 1;
   }
 
@@ -200,7 +242,15 @@ class SqliteIdempotencyStore implements IdempotencyStore {
 
   async replace(key: string, expectedOwner: string, next: IdempotencyRecord): Promise<boolean> {
     const now = this.clock.now();
-    const { changes } = this.update.run({ ns: this.ns, key, owner: expectedOwner, next: next.owner, record: JSON.stringify(next), expires: now + this.ttlMs, now });
+    const { changes } = this.update.run({
+      ns: this.ns,
+      key,
+      owner: expectedOwner,
+      next: next.owner,
+      record: JSON.stringify(next),
+      expires: now + this.ttlMs,
+      now,
+    });
     return Number(changes) === 1;
   }
 
@@ -237,20 +287,29 @@ class SqliteCartOwnerStore implements CartOwnerStore {
     private readonly ttlMs: number,
     private readonly clock: Pick<Clock, 'now'>,
   ) {
-    this.select = db.prepare('SELECT owner, acct_id, seats, created_at FROM cart_owners WHERE ns = ? AND order_num = ? AND expires_at > ?');
+    this.select = db.prepare(
+      'SELECT owner, acct_id, seats, created_at FROM cart_owners WHERE ns = ? AND order_num = ? AND expires_at > ?',
+    );
     this.insert = db.prepare(`
       INSERT INTO cart_owners (ns, order_num, owner, acct_id, seats, created_at, expires_at)
       VALUES (:ns, :orderNum, :owner, :acctId, :seats, :now, :expires)
       ON CONFLICT (ns, order_num) DO UPDATE SET owner = excluded.owner, acct_id = excluded.acct_id, seats = excluded.seats,
         created_at = excluded.created_at, expires_at = excluded.expires_at`);
-    this.update = db.prepare('UPDATE cart_owners SET owner = :owner, acct_id = :acctId, seats = :seats WHERE ns = :ns AND order_num = :orderNum');
+    this.update = db.prepare(
+      'UPDATE cart_owners SET owner = :owner, acct_id = :acctId, seats = :seats WHERE ns = :ns AND order_num = :orderNum',
+    );
     this.byAccount = db.prepare(
       'SELECT order_num, owner, acct_id, seats, created_at FROM cart_owners WHERE ns = ? AND acct_id = ? AND expires_at > ? ORDER BY created_at DESC LIMIT ?',
     );
   }
 
   async ofAccount(acctId: number): Promise<(CartOwner & { orderNum: number })[]> {
-    const rows = this.byAccount.all(this.ns, acctId, this.clock.now(), CARTS_PER_ACCOUNT) as unknown as (CartRow & { order_num: number })[];
+    const rows = this.byAccount.all(
+      this.ns,
+      acctId,
+      this.clock.now(),
+      CARTS_PER_ACCOUNT,
+    ) as unknown as (CartRow & { order_num: number })[];
     return rows.map((row) => ({ ...cartOf(row), orderNum: Number(row.order_num) }));
   }
 
@@ -261,7 +320,13 @@ class SqliteCartOwnerStore implements CartOwnerStore {
       const row = this.select.get(this.ns, orderNum, now) as CartRow | undefined;
       const before = row ? cartOf(row) : undefined;
       const after = change(before);
-      const params = { ns: this.ns, orderNum, owner: after.owner ?? null, acctId: after.acctId ?? null, seats: JSON.stringify(after.seats) };
+      const params = {
+        ns: this.ns,
+        orderNum,
+        owner: after.owner ?? null,
+        acctId: after.acctId ?? null,
+        seats: JSON.stringify(after.seats),
+      };
       if (before) this.update.run(params);
       else this.insert.run({ ...params, now, expires: now + this.ttlMs });
       return after;
@@ -271,7 +336,9 @@ class SqliteCartOwnerStore implements CartOwnerStore {
   async claim(orderNum: number, claim: CartClaim): Promise<CartOwner> {
     return this.merge(orderNum, (cart) => ({
       owner: cart?.owner ?? claim.owner,
-      ...((cart?.acctId ?? claim.acctId) !== undefined ? { acctId: cart?.acctId ?? claim.acctId } : {}),
+      ...((cart?.acctId ?? claim.acctId) !== undefined
+        ? { acctId: cart?.acctId ?? claim.acctId }
+        : {}),
       seats: union(cart?.seats ?? [], claim.seats ?? []),
       createdAt: cart?.createdAt ?? this.clock.now(),
     }));

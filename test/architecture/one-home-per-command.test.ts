@@ -14,11 +14,20 @@ const root = join(import.meta.dirname, '../..');
 function filesUnder(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(join(root, path)).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
+    return statSync(join(root, path)).isDirectory()
+      ? filesUnder(path)
+      : path.endsWith('.ts')
+        ? [path]
+        : [];
   });
 }
 
-const gateway = ['src', 'resolvers', 'schema'].flatMap(filesUnder).filter((f) => !f.startsWith(join('src', 'sandbox')) && !f.startsWith(join('src', 'archtics', 'commands')));
+const gateway = ['src', 'resolvers', 'schema']
+  .flatMap(filesUnder)
+  .filter(
+    (f) =>
+      !f.startsWith(join('src', 'sandbox')) && !f.startsWith(join('src', 'archtics', 'commands')),
+  );
 const quoted = new RegExp(`["'\`](${COMMAND_NAMES.join('|')})["'\`]`);
 const codes = new RegExp(`\\b(${Object.values(RESULT_CODES).join('|')})\\b`);
 const bare = new RegExp(`\\b(${COMMAND_NAMES.join('|')})\\b`);
@@ -27,7 +36,9 @@ function offenders(files: readonly string[], pattern: RegExp): string[] {
   return files.flatMap((file) =>
     readFileSync(join(root, file), 'utf8')
       .split('\n')
-      .flatMap((line, i) => (pattern.test(line) ? [`${relative(root, join(root, file))}:${i + 1}: ${line.trim()}`] : [])),
+      .flatMap((line, i) =>
+        pattern.test(line) ? [`${relative(root, join(root, file))}:${i + 1}: ${line.trim()}`] : [],
+      ),
   );
 }
 
@@ -35,7 +46,9 @@ describe('one home per command', () => {
   it('scans the gateway (a sanity check of the scan itself)', () => {
     expect(gateway.length).toBeGreaterThan(50);
     expect(gateway).toContain(join('src', 'cache', 'runner.ts'));
-    expect(offenders([join('src', 'archtics', 'commands', 'eventDetails.ts')], quoted).length).toBeGreaterThan(0);
+    expect(
+      offenders([join('src', 'archtics', 'commands', 'eventDetails.ts')], quoted).length,
+    ).toBeGreaterThan(0);
   });
 
   it('no wire string of a command outside src/archtics/commands/ and the sandbox', () => {

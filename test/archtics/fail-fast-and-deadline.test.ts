@@ -9,11 +9,32 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createArchticsClient } from '../../src/archtics/client.js';
-import { ProtocolError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
+import {
+  ProtocolError,
+  RateLimitedError,
+  UnavailableError,
+  UpstreamTimeoutError,
+} from '../../src/archtics/errors.js';
 import { FAIL_FAST_SLOT_WAIT_MS } from '../../src/archtics/polling.js';
 import type { ArchticsConfig } from '../../src/config.js';
-import { fault, okAnswer, pollingProgram, startArchticsStub, type ArchticsStub, type StubHandler, type StubReply } from '../support/archtics-stub.js';
-import { RecordingLimiter, SteppingClock, customerAdd, failure, ping, pollingTest, testConfig } from '../support/archtics-fixtures.js';
+import {
+  fault,
+  okAnswer,
+  pollingProgram,
+  startArchticsStub,
+  type ArchticsStub,
+  type StubHandler,
+  type StubReply,
+} from '../support/archtics-stub.js';
+import {
+  RecordingLimiter,
+  SteppingClock,
+  customerAdd,
+  failure,
+  ping,
+  pollingTest,
+  testConfig,
+} from '../support/archtics-fixtures.js';
 
 let stub: ArchticsStub | undefined;
 afterEach(async () => {
@@ -26,11 +47,18 @@ async function setup(handler: StubHandler, overrides: Partial<ArchticsConfig> = 
   stub = await startArchticsStub({ handler, clock });
   const limiter = new RecordingLimiter();
   // random 0.99: backoffs near their ceilings (198, 396, 792 ms).
-  const client = createArchticsClient({ config: testConfig(stub.baseUrl, overrides), limiter, clock, random: () => 0.99 });
+  const client = createArchticsClient({
+    config: testConfig(stub.baseUrl, overrides),
+    limiter,
+    clock,
+    random: () => 0.99,
+  });
   return { clock, limiter, client, stub };
 }
 
-function sequence(...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]): StubHandler {
+function sequence(
+  ...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]
+): StubHandler {
   return (req) => {
     const r = replies[Math.min(req.index, replies.length - 1)];
     return typeof r === 'function' ? r(req) : r;
@@ -43,30 +71,50 @@ describe('a read with a fallback (failFast)', () => {
     const t0 = clock.now();
     await client.run(ping, {}, { failFast: true });
     await client.run(ping, {});
-    expect(limiter.acquires.map((a) => a.startBy)).toEqual([t0 + FAIL_FAST_SLOT_WAIT_MS, undefined]);
+    expect(limiter.acquires.map((a) => a.startBy)).toEqual([
+      t0 + FAIL_FAST_SLOT_WAIT_MS,
+      undefined,
+    ]);
   });
 
   it.each([
-    ['a 429 (whatever its Retry-After)', fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }), RateLimitedError],
+    [
+      'a 429 (whatever its Retry-After)',
+      fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }),
+      RateLimitedError,
+    ],
     ['a 503', fault(503, 'Unavailable'), UnavailableError],
     ['a dropped connection', { drop: true } as StubReply, UnavailableError],
-  ] as const)('is not re-sent after %s: one POST, no wait, the refusal as is', async (_label, reply, type) => {
-    const { client, stub, clock } = await setup(sequence(reply, (req) => okAnswer(req)));
-    expect(await failure(client.run(ping, {}, { failFast: true }))).toBeInstanceOf(type);
-    expect(stub.requests).toHaveLength(1);
-    expect(clock.sleeps).toEqual([]);
-  });
+  ] as const)(
+    'is not re-sent after %s: one POST, no wait, the refusal as is',
+    async (_label, reply, type) => {
+      const { client, stub, clock } = await setup(sequence(reply, (req) => okAnswer(req)));
+      expect(await failure(client.run(ping, {}, { failFast: true }))).toBeInstanceOf(type);
+      expect(stub.requests).toHaveLength(1);
+      expect(clock.sleeps).toEqual([]);
+    },
+  );
 
   it('a broken answer (an HTML page) is a ProtocolError at once', async () => {
-    const { client, stub } = await setup(sequence({ status: 200, body: '<html>maintenance</html>', headers: { 'content-type': 'text/html' } }));
+    const { client, stub } = await setup(
+      sequence({
+        status: 200,
+        body: '<html>maintenance</html>',
+        headers: { 'content-type': 'text/html' },
+      }),
+    );
     expect(await failure(client.run(ping, {}, { failFast: true }))).toBeInstanceOf(ProtocolError);
     expect(stub.requests).toHaveLength(1);
   });
 
   it('an accepted read is polled, but a refused poll ends it at once (no re-poll after its Retry-After)', async () => {
     const program = pollingProgram({ pending: 3 });
-    const { client, stub, limiter } = await setup((req) => (req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req)));
-    expect(await failure(client.run(pollingTest, {}, { failFast: true }))).toBeInstanceOf(RateLimitedError);
+    const { client, stub, limiter } = await setup((req) =>
+      req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req),
+    );
+    expect(await failure(client.run(pollingTest, {}, { failFast: true }))).toBeInstanceOf(
+      RateLimitedError,
+    );
     expect(stub.requests).toHaveLength(2);
     expect(limiter.acquires.map((a) => [a.priority, a.startBy !== undefined])).toEqual([
       ['read', true],
@@ -76,14 +124,16 @@ describe('a read with a fallback (failFast)', () => {
 
   it('a write is never fail-fast: it waits and is polled as before', async () => {
     const program = pollingProgram({ pending: 1 });
-    const { client, limiter } = await setup((req) => (req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req)));
+    const { client, limiter } = await setup((req) =>
+      req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req),
+    );
     await client.run(customerAdd, {}, { failFast: true });
     expect(limiter.acquires.every((a) => a.startBy === undefined)).toBe(true);
   });
 });
 
-describe('a read\'s deadline', () => {
-  it('is the caller\'s when given (a GraphQL operation\'s: src/context.ts), else its own', async () => {
+describe("a read's deadline", () => {
+  it("is the caller's when given (a GraphQL operation's: src/context.ts), else its own", async () => {
     const { client, limiter, clock } = await setup((req) => okAnswer(req));
     const t0 = clock.now();
     await client.run(ping, {}, { deadline: t0 + 5_000 });
@@ -91,7 +141,7 @@ describe('a read\'s deadline', () => {
     expect(limiter.acquires.map((a) => a.deadline)).toEqual([t0 + 5_000, t0 + 30_000]);
   });
 
-  it('already past when the read starts (its operation\'s earlier reads took the time): RATE_LIMITED at once, nothing asked or sent', async () => {
+  it("already past when the read starts (its operation's earlier reads took the time): RATE_LIMITED at once, nothing asked or sent", async () => {
     // Bench suite 4: a dashboard's seats_sold began when its customer_query had used the whole
     // operation deadline waiting for budget, and failed UPSTREAM_TIMEOUT though nothing was sent.
     const { client, limiter, stub, clock } = await setup((req) => okAnswer(req));
@@ -116,7 +166,9 @@ describe('a read\'s deadline', () => {
   it('bounds the polls of an accepted read', async () => {
     const { client, clock } = await setup(pollingProgram({ pending: 100 }));
     const t0 = clock.now();
-    expect(await failure(client.run(pollingTest, {}, { deadline: t0 + 2_000 }))).toBeInstanceOf(UpstreamTimeoutError);
+    expect(await failure(client.run(pollingTest, {}, { deadline: t0 + 2_000 }))).toBeInstanceOf(
+      UpstreamTimeoutError,
+    );
     expect(clock.now()).toBe(t0 + 2_000);
   });
 });

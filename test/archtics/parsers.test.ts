@@ -27,7 +27,12 @@ import {
 } from '../../src/archtics/commands/index.js';
 import { ArchticsCommandError, ProtocolError } from '../../src/archtics/errors.js';
 import { centsToDecimal, checkResult, toBool, toCents, toInt } from '../../src/archtics/parse.js';
-import type { CommandDef, CommandRunner, PaymentRequest, RunOptions } from '../../src/archtics/types.js';
+import type {
+  CommandDef,
+  CommandRunner,
+  PaymentRequest,
+  RunOptions,
+} from '../../src/archtics/types.js';
 import type { Command1Response } from '../../src/protocol/wire.js';
 import { COMMANDS } from '../../src/sandbox/reference.js';
 
@@ -39,7 +44,13 @@ function ok(cmd: string, output: Record<string, unknown> = {}): Command1Response
 }
 
 /** A failed command1 answer, with its English text under error_detail (or error_desc). */
-function failed(cmd: string, result: number, sqlCode: number, text: string, key = 'error_detail'): Command1Response {
+function failed(
+  cmd: string,
+  result: number,
+  sqlCode: number,
+  text: string,
+  key = 'error_detail',
+): Command1Response {
   return { cmd, result, sql_code: sqlCode, [key]: text };
 }
 
@@ -53,7 +64,10 @@ function thrownBy(run: () => unknown): unknown {
   throw new Error('expected the parser to throw');
 }
 
-function commandErrorOf(def: CommandDef<never, unknown>, answer: Command1Response): ArchticsCommandError {
+function commandErrorOf(
+  def: CommandDef<never, unknown>,
+  answer: Command1Response,
+): ArchticsCommandError {
   const e = thrownBy(() => def.parse(answer));
   expect(e).toBeInstanceOf(ArchticsCommandError);
   return e as ArchticsCommandError;
@@ -125,7 +139,10 @@ const SEAT_BLOCK = {
   block_purchase_price: 300,
   seat_status_ind: 'S',
   purchase_date: '2026-07-14',
-  atomic_seats: [{ atomic_seat: '5', barcode: '0123456789', ticket_status: 'PB' }, { atomic_seat: '6' }],
+  atomic_seats: [
+    { atomic_seat: '5', barcode: '0123456789', ticket_status: 'PB' },
+    { atomic_seat: '6' },
+  ],
 };
 
 const HELD_RUN = {
@@ -157,7 +174,9 @@ const HELD_RUN_PARSED = {
 describe('command definitions', () => {
   it('agree with the sandbox’s reading of the reference (product and kind) and cover all 17 commands', () => {
     for (const def of ALL_COMMAND_DEFS) {
-      expect({ product: def.product, kind: def.kind }).toEqual(COMMANDS[def.name as keyof typeof COMMANDS]);
+      expect({ product: def.product, kind: def.kind }).toEqual(
+        COMMANDS[def.name as keyof typeof COMMANDS],
+      );
     }
     expect(new Set(ALL_COMMAND_DEFS.map((d) => d.name))).toEqual(new Set(Object.keys(COMMANDS)));
     expect(ALL_COMMAND_DEFS).toHaveLength(18); // get_avail_seats twice: summary and per seat
@@ -188,7 +207,13 @@ describe('ping', () => {
   });
   it('throws ArchticsCommandError for any non-zero result', () => {
     const e = commandErrorOf(ping, failed('ping', 1, -1, 'System unavailable'));
-    expect([e.result, e.sqlCode, e.detail, e.command, e.kind]).toEqual([1, -1, 'System unavailable', 'ping', 'read']);
+    expect([e.result, e.sqlCode, e.detail, e.command, e.kind]).toEqual([
+      1,
+      -1,
+      'System unavailable',
+      'ping',
+      'read',
+    ]);
   });
 });
 
@@ -245,7 +270,10 @@ describe('event_search', () => {
     });
   });
   it('parses 5212 (no events, sql_code 100) as an empty result', () => {
-    expect(eventSearch.parse(failed('event_search', 5212, 100, 'No events found'))).toEqual({ holdClasses: [], events: [] });
+    expect(eventSearch.parse(failed('event_search', 5212, 100, 'No events found'))).toEqual({
+      holdClasses: [],
+      events: [],
+    });
   });
   it('throws 5211 (bad input) as ArchticsCommandError', () => {
     const e = commandErrorOf(eventSearch, failed('event_search', 5211, 0, 'Invalid start_date'));
@@ -300,7 +328,10 @@ describe('event_details', () => {
     });
   });
   it('parses 5231 (no events) as an empty result', () => {
-    expect(eventDetails.parse(failed('event_details', 5231, 100, 'No events found'))).toEqual({ count: 0, events: [] });
+    expect(eventDetails.parse(failed('event_details', 5231, 100, 'No events found'))).toEqual({
+      count: 0,
+      events: [],
+    });
   });
 });
 
@@ -349,7 +380,9 @@ describe('customer_query', () => {
     });
   });
   it('parses 5024 (not found, sql_code 100) as null', () => {
-    expect(customerQuery.parse(failed('customer_query', 5024, 100, 'Customer not found'))).toBeNull();
+    expect(
+      customerQuery.parse(failed('customer_query', 5024, 100, 'Customer not found')),
+    ).toBeNull();
   });
   it.each([
     [5021, 0, 'Missing acct_id or email'],
@@ -404,7 +437,10 @@ describe('seats_sold', () => {
     expect(seatsSold.parse(answer)).toEqual({ count: 0, blocks: [] });
   });
   it('throws 5061 (missing input) with the error_desc text as detail', () => {
-    const e = commandErrorOf(seatsSold, failed('seats_sold', 5061, 0, 'Missing acct_id', 'error_desc'));
+    const e = commandErrorOf(
+      seatsSold,
+      failed('seats_sold', 5061, 0, 'Missing acct_id', 'error_desc'),
+    );
     expect([e.result, e.sqlCode, e.detail]).toEqual([5061, 0, 'Missing acct_id']);
   });
 });
@@ -415,13 +451,25 @@ describe('customer_add', () => {
       customerAdd.toFields(
         {
           pin: '1234',
-          customer: { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', city: 'Arlington', nameType: 'I' },
+          customer: {
+            firstName: 'Grace',
+            lastName: 'Hopper',
+            email: 'grace@example.com',
+            city: 'Arlington',
+            nameType: 'I',
+          },
         },
         ctx,
       ),
     ).toEqual({
       pin: '1234',
-      customer: { name_first: 'Grace', name_last: 'Hopper', email: 'grace@example.com', city: 'Arlington', name_type: 'I' },
+      customer: {
+        name_first: 'Grace',
+        name_last: 'Hopper',
+        email: 'grace@example.com',
+        city: 'Arlington',
+        name_type: 'I',
+      },
     });
     expect(
       customerAdd.toFields(
@@ -459,7 +507,11 @@ describe('customer_add', () => {
     });
   });
   it('throws 11408 (e-mail exists) carrying the existing account as extra', () => {
-    const answer = { ...failed('customer_add', 11408, 0, 'E-mail address already exists'), acct_id: 100479, cust_name_id: '2001' };
+    const answer = {
+      ...failed('customer_add', 11408, 0, 'E-mail address already exists'),
+      acct_id: 100479,
+      cust_name_id: '2001',
+    };
     const e = commandErrorOf(customerAdd, answer);
     expect([e.result, e.sqlCode, e.detail]).toEqual([11408, 0, 'E-mail address already exists']);
     expect(e.extra).toEqual({ acctId: 100479, custNameId: 2001 });
@@ -524,7 +576,9 @@ describe('customer_update', () => {
     });
   });
   it('sends the pin instead of call_reason, and omits fields not given', () => {
-    expect(customerUpdate.toFields({ pin: '1234', customer: { acctId: 100479, email: 'a@b.co' } }, ctx)).toEqual({
+    expect(
+      customerUpdate.toFields({ pin: '1234', customer: { acctId: 100479, email: 'a@b.co' } }, ctx),
+    ).toEqual({
       pin: '1234',
       customer: { acct_id: 100479, email: 'a@b.co' },
     });
@@ -545,8 +599,13 @@ describe('customer_update', () => {
 
 describe('get_avail_seats', () => {
   it('sends summary_flag "Y" for the summary and "N" per seat, with the optional filters', () => {
-    expect(getAvailSummary.toFields({ eventName: 'EVT01' }, ctx)).toEqual({ event_name: 'EVT01', summary_flag: 'Y' });
-    expect(getAvailSeats.toFields({ eventName: 'EVT01', section: '101', priceCode: 'A' }, ctx)).toEqual({
+    expect(getAvailSummary.toFields({ eventName: 'EVT01' }, ctx)).toEqual({
+      event_name: 'EVT01',
+      summary_flag: 'Y',
+    });
+    expect(
+      getAvailSeats.toFields({ eventName: 'EVT01', section: '101', priceCode: 'A' }, ctx),
+    ).toEqual({
       event_name: 'EVT01',
       summary_flag: 'N',
       section_name: '101',
@@ -571,7 +630,12 @@ describe('get_avail_seats', () => {
   });
   it('parses per-seat rows by column name', () => {
     const answer = ok('get_avail_seats', {
-      manifest: { seats: { columns: 'section_name,row_name,seat_num,price_code,price', data: ['101,C,5,A,45.50', '101,C,6,A,45.50'] } },
+      manifest: {
+        seats: {
+          columns: 'section_name,row_name,seat_num,price_code,price',
+          data: ['101,C,5,A,45.50', '101,C,6,A,45.50'],
+        },
+      },
     });
     expect(getAvailSeats.parse(answer)).toEqual({
       seats: [
@@ -582,23 +646,54 @@ describe('get_avail_seats', () => {
   });
   it('tolerates reordered columns', () => {
     const answer = ok('get_avail_seats', {
-      manifest: { seats: { columns: 'price,seat_num,row_name,price_code,section_name', data: ['177.70,9,D,B,204'] } },
+      manifest: {
+        seats: {
+          columns: 'price,seat_num,row_name,price_code,section_name',
+          data: ['177.70,9,D,B,204'],
+        },
+      },
     });
     expect(getAvailSeats.parse(answer)).toEqual({
       seats: [{ section: '204', row: 'D', seat: 9, priceCode: 'B', price: 17770 }],
     });
   });
   it('parses an empty data list as no rows', () => {
-    const answer = ok('get_avail_seats', { manifest: { section_summary: { columns: 'section_name,num_avail,min_price,max_price,price_codes', data: [] } } });
+    const answer = ok('get_avail_seats', {
+      manifest: {
+        section_summary: {
+          columns: 'section_name,num_avail,min_price,max_price,price_codes',
+          data: [],
+        },
+      },
+    });
     expect(getAvailSummary.parse(answer)).toEqual({ sections: [] });
   });
   it('reports a missing column, a short row and a bad cell as ProtocolError naming the place', () => {
-    const noPrice = ok('get_avail_seats', { manifest: { seats: { columns: 'section_name,row_name,seat_num,price_code', data: ['101,C,5,A'] } } });
-    expect(protocolErrorOf(getAvailSeats, noPrice).message).toContain('manifest.seats.columns" lacks price');
-    const shortRow = ok('get_avail_seats', { manifest: { seats: { columns: 'section_name,row_name,seat_num,price_code,price', data: ['101,C,5'] } } });
+    const noPrice = ok('get_avail_seats', {
+      manifest: {
+        seats: { columns: 'section_name,row_name,seat_num,price_code', data: ['101,C,5,A'] },
+      },
+    });
+    expect(protocolErrorOf(getAvailSeats, noPrice).message).toContain(
+      'manifest.seats.columns" lacks price',
+    );
+    const shortRow = ok('get_avail_seats', {
+      manifest: {
+        seats: { columns: 'section_name,row_name,seat_num,price_code,price', data: ['101,C,5'] },
+      },
+    });
     expect(protocolErrorOf(getAvailSeats, shortRow).message).toContain('manifest.seats.data[0]"');
-    const badSeat = ok('get_avail_seats', { manifest: { seats: { columns: 'section_name,row_name,seat_num,price_code,price', data: ['101,C,five,A,1'] } } });
-    expect(protocolErrorOf(getAvailSeats, badSeat).message).toContain('manifest.seats.data[0].seat_num" is not an integer');
+    const badSeat = ok('get_avail_seats', {
+      manifest: {
+        seats: {
+          columns: 'section_name,row_name,seat_num,price_code,price',
+          data: ['101,C,five,A,1'],
+        },
+      },
+    });
+    expect(protocolErrorOf(getAvailSeats, badSeat).message).toContain(
+      'manifest.seats.data[0].seat_num" is not an integer',
+    );
   });
   it('throws 6002 (unknown event) for both forms', () => {
     for (const def of [getAvailSummary, getAvailSeats]) {
@@ -639,14 +734,22 @@ describe('event_price_info', () => {
     });
   });
   it('throws 6002 (unknown event)', () => {
-    const e = commandErrorOf(eventPriceInfo, failed('event_price_info', 6002, 100, 'Unknown event'));
+    const e = commandErrorOf(
+      eventPriceInfo,
+      failed('event_price_info', 6002, 100, 'Unknown event'),
+    );
     expect([e.result, e.sqlCode, e.detail]).toEqual([6002, 100, 'Unknown event']);
   });
 });
 
 describe('seats_hold', () => {
   it('sends the event, ticket types and the optional filters given', () => {
-    expect(seatsHold.toFields({ eventName: 'EVT01', ticketTypes: [{ code: 'ADULT', numSeats: 2 }] }, ctx)).toEqual({
+    expect(
+      seatsHold.toFields(
+        { eventName: 'EVT01', ticketTypes: [{ code: 'ADULT', numSeats: 2 }] },
+        ctx,
+      ),
+    ).toEqual({
       event_name: 'EVT01',
       ticket_type: [{ ticket_type_code: 'ADULT', num_seats: 2 }],
     });
@@ -678,11 +781,23 @@ describe('seats_hold', () => {
     });
   });
   it('parses the cart number, the held runs (price per seat) and the expiry', () => {
-    const answer = ok('seats_hold', { order_num_out: 7001, seats: [HELD_RUN], hold_expires: '2026-09-01 12:15:00' });
-    expect(seatsHold.parse(answer)).toEqual({ orderNum: 7001, seats: [HELD_RUN_PARSED], holdExpires: '2026-09-01 12:15:00' });
+    const answer = ok('seats_hold', {
+      order_num_out: 7001,
+      seats: [HELD_RUN],
+      hold_expires: '2026-09-01 12:15:00',
+    });
+    expect(seatsHold.parse(answer)).toEqual({
+      orderNum: 7001,
+      seats: [HELD_RUN_PARSED],
+      holdExpires: '2026-09-01 12:15:00',
+    });
   });
   it('parses order_num_out 0 with no seats as nothing held', () => {
-    expect(seatsHold.parse(ok('seats_hold', { order_num_out: 0 }))).toEqual({ orderNum: 0, seats: [], holdExpires: undefined });
+    expect(seatsHold.parse(ok('seats_hold', { order_num_out: 0 }))).toEqual({
+      orderNum: 0,
+      seats: [],
+      holdExpires: undefined,
+    });
   });
   it.each([
     [6001, 'Not enough seats available'],
@@ -698,7 +813,15 @@ describe('seats_hold_specific', () => {
   it('sends the exact seats to hold', () => {
     expect(
       seatsHoldSpecific.toFields(
-        { eventName: 'EVT01', section: '101', row: 'C', firstSeat: 5, numSeats: 2, ticketTypeCode: 'ADULT', orderNum: 7001 },
+        {
+          eventName: 'EVT01',
+          section: '101',
+          row: 'C',
+          firstSeat: 5,
+          numSeats: 2,
+          ticketTypeCode: 'ADULT',
+          orderNum: 7001,
+        },
         ctx,
       ),
     ).toEqual({
@@ -712,8 +835,16 @@ describe('seats_hold_specific', () => {
     });
   });
   it('parses the answer as seats_hold does', () => {
-    const answer = ok('seats_hold_specific', { order_num_out: '7002', seats: [HELD_RUN], hold_expires: '2026-09-01 12:15:00' });
-    expect(seatsHoldSpecific.parse(answer)).toEqual({ orderNum: 7002, seats: [HELD_RUN_PARSED], holdExpires: '2026-09-01 12:15:00' });
+    const answer = ok('seats_hold_specific', {
+      order_num_out: '7002',
+      seats: [HELD_RUN],
+      hold_expires: '2026-09-01 12:15:00',
+    });
+    expect(seatsHoldSpecific.parse(answer)).toEqual({
+      orderNum: 7002,
+      seats: [HELD_RUN_PARSED],
+      holdExpires: '2026-09-01 12:15:00',
+    });
   });
   it.each([
     [6002, 'Unknown event'],
@@ -746,8 +877,15 @@ describe('shopping_cart', () => {
     });
   });
   it('throws 6004 (unknown or expired cart)', () => {
-    const e = commandErrorOf(shoppingCart, failed('shopping_cart', 6004, 100, 'Shopping cart not found or expired'));
-    expect([e.result, e.sqlCode, e.detail]).toEqual([6004, 100, 'Shopping cart not found or expired']);
+    const e = commandErrorOf(
+      shoppingCart,
+      failed('shopping_cart', 6004, 100, 'Shopping cart not found or expired'),
+    );
+    expect([e.result, e.sqlCode, e.detail]).toEqual([
+      6004,
+      100,
+      'Shopping cart not found or expired',
+    ]);
   });
 });
 
@@ -757,14 +895,20 @@ describe('abort_shopping_cart', () => {
     expect(abortShoppingCart.parse(ok('abort_shopping_cart'))).toEqual({ aborted: true });
   });
   it('throws 6004 (unknown cart)', () => {
-    const e = commandErrorOf(abortShoppingCart, failed('abort_shopping_cart', 6004, 100, 'Shopping cart not found'));
+    const e = commandErrorOf(
+      abortShoppingCart,
+      failed('abort_shopping_cart', 6004, 100, 'Shopping cart not found'),
+    );
     expect([e.result, e.sqlCode, e.detail]).toEqual([6004, 100, 'Shopping cart not found']);
   });
 });
 
 describe('check_out', () => {
   it('sends acct_id and order_num', () => {
-    expect(checkOut.toFields({ acctId: 100479, orderNum: 7001 }, ctx)).toEqual({ acct_id: 100479, order_num: 7001 });
+    expect(checkOut.toFields({ acctId: 100479, orderNum: 7001 }, ctx)).toEqual({
+      acct_id: 100479,
+      order_num: 7001,
+    });
   });
   it('parses line items, service charges, payment plans and totals in cents', () => {
     const answer = ok('check_out', {
@@ -825,7 +969,14 @@ describe('payment_request', () => {
     orderNum: 7001,
     items: [{ lineItem: 1, deliveryMethod: 'ET' }],
     amount: 9550,
-    card: { type: 'VI', number: '4111111111111111', cin: '123', expiry: '1229', firstName: 'Ada', lastName: 'Lovelace' },
+    card: {
+      type: 'VI',
+      number: '4111111111111111',
+      cin: '123',
+      expiry: '1229',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    },
   };
 
   it('sends cart items, one card payment with the amount as a decimal string, auth_mode "O"', () => {
@@ -838,7 +989,13 @@ describe('payment_request', () => {
           pmt_type: 'VI',
           amount: '95.50',
           auth_mode: 'O',
-          credit_card: { cc_num: '4111111111111111', cin: '123', exp_date: '1229', first_name: 'Ada', last_name: 'Lovelace' },
+          credit_card: {
+            cc_num: '4111111111111111',
+            cin: '123',
+            exp_date: '1229',
+            first_name: 'Ada',
+            last_name: 'Lovelace',
+          },
         },
       ],
       ext_trans_id: 'gw-5f1c',
@@ -864,7 +1021,15 @@ describe('payment_request', () => {
     expect(e.extra).toEqual({ calculatedAmount: 17770 });
   });
   it('reads the 7010 amount when more text follows it', () => {
-    const e = commandErrorOf(paymentRequest, failed('payment_request', 7010, 0, 'Calculated amount to be approved: 95.5. Amount sent: 90.00'));
+    const e = commandErrorOf(
+      paymentRequest,
+      failed(
+        'payment_request',
+        7010,
+        0,
+        'Calculated amount to be approved: 95.5. Amount sent: 90.00',
+      ),
+    );
     expect(e.extra).toEqual({ calculatedAmount: 9550 });
   });
   it.each([
@@ -880,14 +1045,24 @@ describe('payment_request', () => {
 describe('ticket_print', () => {
   it('sends the account, event, seats and delivery method', () => {
     expect(
-      ticketPrint.toFields({ acctId: 100479, eventName: 'EVT02', seats: [{ section: '101', row: 'C', seat: 5 }], deliveryMethod: 'E' }, ctx),
+      ticketPrint.toFields(
+        {
+          acctId: 100479,
+          eventName: 'EVT02',
+          seats: [{ section: '101', row: 'C', seat: 5 }],
+          deliveryMethod: 'E',
+        },
+        ctx,
+      ),
     ).toEqual({
       acct_id: 100479,
       event_name: 'EVT02',
       seats: [{ section_name: '101', row_name: 'C', seat_num: 5 }],
       delivery_method: 'E',
     });
-    expect(ticketPrint.toFields({ acctId: 100479, eventName: 'EVT02', deliveryMethod: 'P' }, ctx)).toEqual({
+    expect(
+      ticketPrint.toFields({ acctId: 100479, eventName: 'EVT02', deliveryMethod: 'P' }, ctx),
+    ).toEqual({
       acct_id: 100479,
       event_name: 'EVT02',
       delivery_method: 'P',
@@ -895,10 +1070,28 @@ describe('ticket_print', () => {
   });
   it('parses the issued tickets', () => {
     const answer = ok('ticket_print', {
-      tickets: [{ event_name: 'EVT02', section_name: '101', row_name: 'C', seat_num: '5', barcode: '998877665544', ticket_status: 'PB' }],
+      tickets: [
+        {
+          event_name: 'EVT02',
+          section_name: '101',
+          row_name: 'C',
+          seat_num: '5',
+          barcode: '998877665544',
+          ticket_status: 'PB',
+        },
+      ],
     });
     expect(ticketPrint.parse(answer)).toEqual({
-      tickets: [{ eventName: 'EVT02', section: '101', row: 'C', seat: 5, barcode: '998877665544', ticketStatus: 'PB' }],
+      tickets: [
+        {
+          eventName: 'EVT02',
+          section: '101',
+          row: 'C',
+          seat: 5,
+          barcode: '998877665544',
+          ticketStatus: 'PB',
+        },
+      ],
     });
   });
   it('throws 5069 (no seats for that account and event): a write is never an empty success', () => {
@@ -917,12 +1110,12 @@ describe('quirk 1: numbers as strings, strings as numbers, money to exact cents'
       rec_status: 'Active',
     });
     const parsed = customerQuery.parse(answer)!;
-    expect([parsed.customer.acctId, parsed.customer.custNameId, parsed.customer.zip, parsed.accountIds]).toEqual([
-      100479,
-      '2001',
-      '10001',
-      [100479],
-    ]);
+    expect([
+      parsed.customer.acctId,
+      parsed.customer.custNameId,
+      parsed.customer.zip,
+      parsed.accountIds,
+    ]).toEqual([100479, '2001', '10001', [100479]]);
   });
   it('reads money 177.7 and "177.70" both as 17770 cents', () => {
     expect(toCents(177.7)).toBe(17770);
@@ -936,27 +1129,43 @@ describe('quirk 1: numbers as strings, strings as numbers, money to exact cents'
     expect(toCents('2.500')).toBe(250); // trailing zeros are fine
   });
   it('reads negative, whole and short decimals', () => {
-    expect([toCents('-3.5'), toCents(5), toCents('5'), toCents('.5'), toCents(' 12.3 '), toCents('-0.00')]).toEqual([
-      -350, 500, 500, 50, 1230, 0,
-    ]);
+    expect([
+      toCents('-3.5'),
+      toCents(5),
+      toCents('5'),
+      toCents('.5'),
+      toCents(' 12.3 '),
+      toCents('-0.00'),
+    ]).toEqual([-350, 500, 500, 50, 1230, 0]);
   });
   it('rejects what is not an amount', () => {
-    for (const bad of ['', '.', 'abc', '1e3', '12.3.4', '$5', null, true, Number.NaN, {}]) expect(toCents(bad)).toBeUndefined();
+    for (const bad of ['', '.', 'abc', '1e3', '12.3.4', '$5', null, true, Number.NaN, {}])
+      expect(toCents(bad)).toBeUndefined();
   });
   it('reads integers from numbers or numeric strings only', () => {
     expect([toInt(5), toInt('5'), toInt(' 42 '), toInt('-7')]).toEqual([5, 5, 42, -7]);
     for (const bad of [5.5, '5.5', '', 'x', null, true]) expect(toInt(bad)).toBeUndefined();
   });
   it('reads booleans from 0/1, "0"/"1" and "Y"/"N"', () => {
-    expect([toBool(0), toBool(1), toBool('0'), toBool('1'), toBool('Y'), toBool('N'), toBool('y')]).toEqual([
-      false, true, false, true, true, false, true,
-    ]);
+    expect([
+      toBool(0),
+      toBool(1),
+      toBool('0'),
+      toBool('1'),
+      toBool('Y'),
+      toBool('N'),
+      toBool('y'),
+    ]).toEqual([false, true, false, true, true, false, true]);
     for (const bad of [2, 'yes', '', null]) expect(toBool(bad)).toBeUndefined();
   });
   it('writes cents as the decimal string the wire wants', () => {
-    expect([centsToDecimal(12345), centsToDecimal(17770), centsToDecimal(5), centsToDecimal(0), centsToDecimal(-350)]).toEqual([
-      '123.45', '177.70', '0.05', '0.00', '-3.50',
-    ]);
+    expect([
+      centsToDecimal(12345),
+      centsToDecimal(17770),
+      centsToDecimal(5),
+      centsToDecimal(0),
+      centsToDecimal(-350),
+    ]).toEqual(['123.45', '177.70', '0.05', '0.00', '-3.50']);
     expect(() => centsToDecimal(12.5)).toThrow(RangeError);
   });
 });
@@ -964,23 +1173,42 @@ describe('quirk 1: numbers as strings, strings as numbers, money to exact cents'
 describe('quirk 2: error_desc vs error_detail, Count vs count', () => {
   it('takes the failure text from error_detail or from error_desc', () => {
     const viaDetail = commandErrorOf(checkOut, failed('check_out', 6004, 100, 'Cart gone'));
-    const viaDesc = commandErrorOf(checkOut, failed('check_out', 6004, 100, 'Cart gone', 'error_desc'));
+    const viaDesc = commandErrorOf(
+      checkOut,
+      failed('check_out', 6004, 100, 'Cart gone', 'error_desc'),
+    );
     expect([viaDetail.detail, viaDesc.detail]).toEqual(['Cart gone', 'Cart gone']);
   });
   it('reads the 7010 amount from error_desc too', () => {
-    const e = commandErrorOf(paymentRequest, failed('payment_request', 7010, 0, 'Calculated amount to be approved: 5', 'error_desc'));
+    const e = commandErrorOf(
+      paymentRequest,
+      failed('payment_request', 7010, 0, 'Calculated amount to be approved: 5', 'error_desc'),
+    );
     expect(e.extra).toEqual({ calculatedAmount: 500 });
   });
   it('reads seats_sold Count and event_details count, and counts the list when neither is sent', () => {
-    expect(seatsSold.parse(ok('seats_sold', { Count: '1', seats_array: [SEAT_BLOCK] })).count).toBe(1);
-    expect(seatsSold.parse(ok('seats_sold', { count: 1, seats_array: [SEAT_BLOCK] })).count).toBe(1);
+    expect(seatsSold.parse(ok('seats_sold', { Count: '1', seats_array: [SEAT_BLOCK] })).count).toBe(
+      1,
+    );
+    expect(seatsSold.parse(ok('seats_sold', { count: 1, seats_array: [SEAT_BLOCK] })).count).toBe(
+      1,
+    );
     expect(seatsSold.parse(ok('seats_sold', { seats_array: [SEAT_BLOCK] })).count).toBe(1);
-    expect(eventDetails.parse(ok('event_details', { Count: 1, events: [EVENT_DETAIL_EVT01] })).count).toBe(1);
+    expect(
+      eventDetails.parse(ok('event_details', { Count: 1, events: [EVENT_DETAIL_EVT01] })).count,
+    ).toBe(1);
   });
   it('reads result and sql_code sent as strings', () => {
-    const e = commandErrorOf(customerUpdate, { cmd: 'customer_update', result: '5034', sql_code: '100', error_detail: 'Customer not found' });
+    const e = commandErrorOf(customerUpdate, {
+      cmd: 'customer_update',
+      result: '5034',
+      sql_code: '100',
+      error_detail: 'Customer not found',
+    });
     expect([e.result, e.sqlCode]).toEqual([5034, 100]);
-    expect(customerQuery.parse({ cmd: 'customer_query', result: '5024', sql_code: '100' })).toBeNull();
+    expect(
+      customerQuery.parse({ cmd: 'customer_query', result: '5024', sql_code: '100' }),
+    ).toBeNull();
   });
   it('defaults a missing sql_code and failure text to 0 and ""', () => {
     const e = commandErrorOf(abortShoppingCart, { cmd: 'abort_shopping_cart', result: 6004 });
@@ -990,14 +1218,35 @@ describe('quirk 2: error_desc vs error_detail, Count vs count', () => {
 
 describe('quirk 3: missing optional fields, unknown extra fields', () => {
   it('leaves missing optional fields undefined, never null', () => {
-    const { event_name_inet: _a, performer: _b, event_onsale_date: _c, major_cat: _d, minor_cat: _e, ...required } = EVENT_DETAIL_EVT01;
-    const [event] = eventDetails.parse(ok('event_details', { count: 1, events: [required] })).events;
-    for (const key of ['nameInet', 'performer', 'onsaleDate', 'majorCategory', 'minorCategory'] as const) {
+    const {
+      event_name_inet: _a,
+      performer: _b,
+      event_onsale_date: _c,
+      major_cat: _d,
+      minor_cat: _e,
+      ...required
+    } = EVENT_DETAIL_EVT01;
+    const [event] = eventDetails.parse(
+      ok('event_details', { count: 1, events: [required] }),
+    ).events;
+    for (const key of [
+      'nameInet',
+      'performer',
+      'onsaleDate',
+      'majorCategory',
+      'minorCategory',
+    ] as const) {
       expect(event![key]).toBeUndefined();
     }
   });
   it('reads an optional field sent as null as missing', () => {
-    const parsed = customerQuery.parse(ok('customer_query', { customer: { ...CUSTOMER_100479, name_mi: null }, account_id_list: '100479', rec_status: 'Active' }));
+    const parsed = customerQuery.parse(
+      ok('customer_query', {
+        customer: { ...CUSTOMER_100479, name_mi: null },
+        account_id_list: '100479',
+        rec_status: 'Active',
+      }),
+    );
     expect(parsed!.customer.middleInitial).toBeUndefined();
     expect(parsed!.customer.companyName).toBeUndefined();
   });
@@ -1015,7 +1264,9 @@ describe('quirk 3: missing optional fields, unknown extra fields', () => {
   it('ignores unknown extra fields at every level', () => {
     const answer = ok('event_search', {
       hold_classes: ['PUBLIC'],
-      events: [{ event_name: 'EVT01', availability: 1, avail_class: ['PUBLIC'], dynamic_pricing: 'Y' }],
+      events: [
+        { event_name: 'EVT01', availability: 1, avail_class: ['PUBLIC'], dynamic_pricing: 'Y' },
+      ],
       server_ms: 12,
     });
     expect(eventSearch.parse(answer)).toEqual({
@@ -1027,38 +1278,72 @@ describe('quirk 3: missing optional fields, unknown extra fields', () => {
 
 describe('quirk 4: command casing echoed, names upper-cased', () => {
   it('parses an answer whose cmd echoes the caller casing', () => {
-    expect(customerAdd.parse(ok('Customer_Add', { acct_id: 1, cust_name_id: 2 }))).toEqual({ acctId: 1, custNameId: 2 });
+    expect(customerAdd.parse(ok('Customer_Add', { acct_id: 1, cust_name_id: 2 }))).toEqual({
+      acctId: 1,
+      custNameId: 2,
+    });
   });
   it('upper-cases event and hold-class names in answers', () => {
-    const answer = ok('event_search', { hold_classes: ['public'], events: [{ event_name: 'evt01', availability: '1', avail_class: ['Public'] }] });
+    const answer = ok('event_search', {
+      hold_classes: ['public'],
+      events: [{ event_name: 'evt01', availability: '1', avail_class: ['Public'] }],
+    });
     expect(eventSearch.parse(answer)).toEqual({
       holdClasses: ['PUBLIC'],
       events: [{ eventName: 'EVT01', available: true, availClasses: ['PUBLIC'] }],
     });
-    const held = seatsHold.parse(ok('seats_hold', { order_num_out: 1, seats: [{ ...HELD_RUN, event_name: 'evt01' }] }));
+    const held = seatsHold.parse(
+      ok('seats_hold', { order_num_out: 1, seats: [{ ...HELD_RUN, event_name: 'evt01' }] }),
+    );
     expect(held.seats[0]!.eventName).toBe('EVT01');
   });
   it('reads closed codes case-insensitively ("e" → "E")', () => {
-    const [event] = eventDetails.parse(ok('event_details', { events: [{ ...EVENT_DETAIL_EVT01, event_category: 'p', plan_type: 's' }] })).events;
+    const [event] = eventDetails.parse(
+      ok('event_details', {
+        events: [{ ...EVENT_DETAIL_EVT01, event_category: 'p', plan_type: 's' }],
+      }),
+    ).events;
     expect([event!.category, event!.planType]).toEqual(['P', 'S']);
   });
   it('sends event names in one spelling: trimmed and upper case', () => {
-    expect(eventDetails.toFields({ names: ['evt01', ' Evt02 '] }, ctx)).toEqual({ event_filter: 'EVT01,EVT02', event_filter_type: 'L' });
-    expect(seatsSold.toFields({ acctId: 1, eventNames: ['evt02'] }, ctx)).toEqual({ acct_id: 1, event_filter: [{ event_filter: 'EVT02' }] });
+    expect(eventDetails.toFields({ names: ['evt01', ' Evt02 '] }, ctx)).toEqual({
+      event_filter: 'EVT01,EVT02',
+      event_filter_type: 'L',
+    });
+    expect(seatsSold.toFields({ acctId: 1, eventNames: ['evt02'] }, ctx)).toEqual({
+      acct_id: 1,
+      event_filter: [{ event_filter: 'EVT02' }],
+    });
   });
 });
 
 describe('quirk 5: a malformed field is a ProtocolError naming the field, not a crash', () => {
   it('names a wrong-typed required field by its path', () => {
-    const answer = ok('event_details', { events: [EVENT_DETAIL_EVT01, { ...EVENT_DETAIL_EVT01, event_duration: 'long' }] });
+    const answer = ok('event_details', {
+      events: [EVENT_DETAIL_EVT01, { ...EVENT_DETAIL_EVT01, event_duration: 'long' }],
+    });
     const e = protocolErrorOf(eventDetails, answer);
-    expect(e.message).toBe('event_details: field "events[1].event_duration" is not an integer: "long"');
-    expect([e.code, e.command, e.kind]).toEqual(['UPSTREAM_PROTOCOL_ERROR', 'event_details', 'read']);
+    expect(e.message).toBe(
+      'event_details: field "events[1].event_duration" is not an integer: "long"',
+    );
+    expect([e.code, e.command, e.kind]).toEqual([
+      'UPSTREAM_PROTOCOL_ERROR',
+      'event_details',
+      'read',
+    ]);
   });
   it('marks an unreadable write answer as outcome unknown (the write was executed), a read not', () => {
-    const payment = protocolErrorOf(paymentRequest, ok('payment_request', { order_num: 7001, mop: [] }));
-    expect([payment.message, payment.outcomeUnknown]).toEqual(['payment_request: field "confirmation_num" is missing', true]);
-    expect(protocolErrorOf(shoppingCart, ok('shopping_cart', { order_num: 'x' })).outcomeUnknown).toBe(false);
+    const payment = protocolErrorOf(
+      paymentRequest,
+      ok('payment_request', { order_num: 7001, mop: [] }),
+    );
+    expect([payment.message, payment.outcomeUnknown]).toEqual([
+      'payment_request: field "confirmation_num" is missing',
+      true,
+    ]);
+    expect(
+      protocolErrorOf(shoppingCart, ok('shopping_cart', { order_num: 'x' })).outcomeUnknown,
+    ).toBe(false);
   });
   it('names a missing required field', () => {
     const { full_price: _, ...block } = SEAT_BLOCK;
@@ -1067,26 +1352,44 @@ describe('quirk 5: a malformed field is a ProtocolError naming the field, not a 
     );
   });
   it('names a money field that is not an amount', () => {
-    expect(protocolErrorOf(checkOut, ok('check_out', { subtotal: 'n/a', fees_total: 0, amount_due: 0 })).message).toBe(
-      'check_out: field "subtotal" is not an amount: "n/a"',
-    );
+    expect(
+      protocolErrorOf(checkOut, ok('check_out', { subtotal: 'n/a', fees_total: 0, amount_due: 0 }))
+        .message,
+    ).toBe('check_out: field "subtotal" is not an amount: "n/a"');
   });
   it('names a list that is not a list, an object that is not an object, a code outside its set', () => {
-    expect(protocolErrorOf(eventSearch, ok('event_search', { events: 'EVT01' })).message).toContain('field "events" is not a list');
-    expect(protocolErrorOf(customerQuery, ok('customer_query', { customer: 'Ada', rec_status: 'Active' })).message).toContain(
-      'field "customer" is not an object',
+    expect(protocolErrorOf(eventSearch, ok('event_search', { events: 'EVT01' })).message).toContain(
+      'field "events" is not a list',
     );
-    expect(protocolErrorOf(eventDetails, ok('event_details', { events: [{ ...EVENT_DETAIL_EVT01, plan_type: 'X' }] })).message).toContain(
-      'field "events[0].plan_type" is not one of S|N',
-    );
-    expect(protocolErrorOf(customerQuery, ok('customer_query', { customer: CUSTOMER_100479, account_id_list: '1,x', rec_status: 'Active' })).message).toContain(
-      'field "account_id_list" has an entry that is not an account id',
-    );
+    expect(
+      protocolErrorOf(
+        customerQuery,
+        ok('customer_query', { customer: 'Ada', rec_status: 'Active' }),
+      ).message,
+    ).toContain('field "customer" is not an object');
+    expect(
+      protocolErrorOf(
+        eventDetails,
+        ok('event_details', { events: [{ ...EVENT_DETAIL_EVT01, plan_type: 'X' }] }),
+      ).message,
+    ).toContain('field "events[0].plan_type" is not one of S|N');
+    expect(
+      protocolErrorOf(
+        customerQuery,
+        ok('customer_query', {
+          customer: CUSTOMER_100479,
+          account_id_list: '1,x',
+          rec_status: 'Active',
+        }),
+      ).message,
+    ).toContain('field "account_id_list" has an entry that is not an account id');
   });
   it('reports an answer that is not an object, or has no readable result', () => {
     expect(protocolErrorOf(ping, 'oops').message).toContain('field "command1" is not an object');
     expect(protocolErrorOf(ping, { cmd: 'ping' }).message).toContain('field "result" is missing');
-    expect(protocolErrorOf(ping, { cmd: 'ping', result: 'bad' }).message).toContain('field "result" is not an integer');
+    expect(protocolErrorOf(ping, { cmd: 'ping', result: 'bad' }).message).toContain(
+      'field "result" is not an integer',
+    );
   });
 });
 
@@ -1094,10 +1397,14 @@ describe('checkResult', () => {
   const def = { name: 'shopping_cart', kind: 'read' } as const;
   it('returns undefined on result 0 and the empty value on a no-row code', () => {
     expect(checkResult(ok('shopping_cart'), def)).toBeUndefined();
-    expect(checkResult(failed('shopping_cart', 6004, 100, 'gone'), def, { noRow: { 6004: () => null } })).toEqual({ empty: null });
+    expect(
+      checkResult(failed('shopping_cart', 6004, 100, 'gone'), def, { noRow: { 6004: () => null } }),
+    ).toEqual({ empty: null });
   });
   it('throws other codes with result, sql_code, detail and a message naming the command', () => {
-    const e = thrownBy(() => checkResult(failed('shopping_cart', 6004, 100, 'gone'), def)) as ArchticsCommandError;
+    const e = thrownBy(() =>
+      checkResult(failed('shopping_cart', 6004, 100, 'gone'), def),
+    ) as ArchticsCommandError;
     expect(e).toBeInstanceOf(ArchticsCommandError);
     expect([e.message, e.result, e.sqlCode, e.detail, e.code]).toEqual([
       'shopping_cart failed: result 6004, sql_code 100: gone',
@@ -1108,14 +1415,22 @@ describe('checkResult', () => {
     ]);
   });
   it('leaves extra undefined when the failure answer lacks the explaining output', () => {
-    expect(commandErrorOf(customerAdd, failed('customer_add', 11408, 0, 'E-mail exists')).extra).toBeUndefined();
-    expect(commandErrorOf(paymentRequest, failed('payment_request', 7010, 0, 'Amount mismatch')).extra).toBeUndefined();
+    expect(
+      commandErrorOf(customerAdd, failed('customer_add', 11408, 0, 'E-mail exists')).extra,
+    ).toBeUndefined();
+    expect(
+      commandErrorOf(paymentRequest, failed('payment_request', 7010, 0, 'Amount mismatch')).extra,
+    ).toBeUndefined();
   });
 });
 
 describe('createArchticsApi', () => {
   function recordingRunner() {
-    const calls: { def: CommandDef<unknown, unknown>; req: unknown; opts: RunOptions | undefined }[] = [];
+    const calls: {
+      def: CommandDef<unknown, unknown>;
+      req: unknown;
+      opts: RunOptions | undefined;
+    }[] = [];
     const runner: CommandRunner = {
       run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> {
         calls.push({ def: def as CommandDef<unknown, unknown>, req, opts });
@@ -1131,7 +1446,13 @@ describe('createArchticsApi', () => {
     await api.ping();
     await api.getAvailSummary({ eventName: 'EVT01' });
     await api.getAvailSeats({ eventName: 'EVT01' });
-    await api.paymentRequest({ acctId: 1, orderNum: 2, items: [], amount: 100, card: { type: 'VI', number: '4', cin: '1', expiry: '1229', firstName: 'A', lastName: 'B' } });
+    await api.paymentRequest({
+      acctId: 1,
+      orderNum: 2,
+      items: [],
+      amount: 100,
+      card: { type: 'VI', number: '4', cin: '1', expiry: '1229', firstName: 'A', lastName: 'B' },
+    });
     expect(calls.map((c) => c.def)).toEqual([ping, getAvailSummary, getAvailSeats, paymentRequest]);
     expect(calls[1]!.req).toEqual({ eventName: 'EVT01' });
     expect(calls[0]!.req).toBeUndefined();

@@ -4,8 +4,22 @@ import { UnavailableError, UpstreamTimeoutError } from '../../src/archtics/error
 import { nextPollInterval, pollWaitMs } from '../../src/archtics/polling.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { ManualClock } from '../../src/clock.js';
-import { fault, okAnswer, pollingProgram, startArchticsStub, type ArchticsStub, type StubRequest } from '../support/archtics-stub.js';
-import { RecordingLimiter, SteppingClock, customerAdd, failure, pollingTest, testConfig } from '../support/archtics-fixtures.js';
+import {
+  fault,
+  okAnswer,
+  pollingProgram,
+  startArchticsStub,
+  type ArchticsStub,
+  type StubRequest,
+} from '../support/archtics-stub.js';
+import {
+  RecordingLimiter,
+  SteppingClock,
+  customerAdd,
+  failure,
+  pollingTest,
+  testConfig,
+} from '../support/archtics-fixtures.js';
 
 let stub: ArchticsStub | undefined;
 afterEach(async () => {
@@ -13,20 +27,34 @@ afterEach(async () => {
   stub = undefined;
 });
 
-async function setup(handler: (req: StubRequest) => ReturnType<ReturnType<typeof pollingProgram>>, overrides = {}) {
+async function setup(
+  handler: (req: StubRequest) => ReturnType<ReturnType<typeof pollingProgram>>,
+  overrides = {},
+) {
   const clock = new SteppingClock();
   stub = await startArchticsStub({ handler, clock });
   const limiter = new RecordingLimiter();
-  const client = createArchticsClient({ config: testConfig(stub.baseUrl, overrides), limiter, clock });
+  const client = createArchticsClient({
+    config: testConfig(stub.baseUrl, overrides),
+    limiter,
+    clock,
+  });
   return { clock, limiter, client, stub };
 }
 
 describe('polling an accepted command', () => {
   it('sends back every cookie of the 202 (CID, QTKN and the extra SID) and the identical body bytes until the 200', async () => {
-    const program = pollingProgram({ pending: 3, result: (req) => okAnswer(req, { acct_id: 100480, cust_name_id: 7 }) });
+    const program = pollingProgram({
+      pending: 3,
+      result: (req) => okAnswer(req, { acct_id: 100480, cust_name_id: 7 }),
+    });
     const { client, limiter, stub } = await setup(program);
     const trace = newTrace();
-    const out = await client.run(customerAdd, { pin: '1234', customer: { name_first: 'Ada' } }, { trace });
+    const out = await client.run(
+      customerAdd,
+      { pin: '1234', customer: { name_first: 'Ada' } },
+      { trace },
+    );
 
     expect(out).toMatchObject({ acct_id: 100480 });
     expect(stub.requests).toHaveLength(5);
@@ -34,13 +62,20 @@ describe('polling an accepted command', () => {
     expect(program.bodyMismatches).toBe(0);
     expect(new Set(stub.requests.map((r) => r.rawBody)).size).toBe(1);
     expect(stub.requests[0].cookies).toEqual({});
-    for (const poll of stub.requests.slice(1)) expect(poll.cookies).toEqual({ CID: 'cmd-7781', QTKN: 'q-19', SID: 'sess-42' });
+    for (const poll of stub.requests.slice(1))
+      expect(poll.cookies).toEqual({ CID: 'cmd-7781', QTKN: 'q-19', SID: 'sess-42' });
     expect(trace).toMatchObject({ calls: 1, polls: 4, retries: 0 });
     // The first send competes as a write; every poll goes first in the budget queue.
-    expect(limiter.acquires.map((a) => a.priority)).toEqual(['write', 'poll', 'poll', 'poll', 'poll']);
+    expect(limiter.acquires.map((a) => a.priority)).toEqual([
+      'write',
+      'poll',
+      'poll',
+      'poll',
+      'poll',
+    ]);
   });
 
-  it('keeps one jar per command: a second command starts without the first one\'s cookies', async () => {
+  it("keeps one jar per command: a second command starts without the first one's cookies", async () => {
     const program = pollingProgram({ pending: 0 });
     const { client, stub } = await setup((req) => (req.index < 2 ? program(req) : okAnswer(req)));
     await client.run(pollingTest, {});
@@ -67,25 +102,34 @@ describe('polling an accepted command', () => {
     const waits = [1, 2, 3, 10].map((n) => first.pollWaitMs!(n));
     const sum = (n: number) => clock.sleeps.slice(0, n).reduce((a, b) => a + b, 0);
     expect(waits).toEqual([sum(1), sum(2), sum(3), sum(10)]);
-    expect(pollWaitMs(2, { pollInitialMs: 300, pollBackoff: 1.5, pollMaxIntervalMs: 1500 })).toBe(750);
+    expect(pollWaitMs(2, { pollInitialMs: 300, pollBackoff: 1.5, pollMaxIntervalMs: 1500 })).toBe(
+      750,
+    );
   });
 
   it.each([
     ['a write', true, customerAdd],
     ['a read', false, pollingTest],
-  ] as const)('gives up %s at pollTimeoutMs with UpstreamTimeoutError (outcomeUnknown %s)', async (_label, unknown, def) => {
-    const { client, clock, stub } = await setup(pollingProgram({ pending: 10_000 }), { pollTimeoutMs: 5_000 });
-    const started = clock.now();
-    const err = await failure(client.run(def, {}));
-    expect(err).toBeInstanceOf(UpstreamTimeoutError);
-    expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(unknown);
-    expect(clock.now() - started).toBe(5_000);
-    // 300+450+675+1012.5+1518.75 = 3956.25, then the last poll at exactly 5000.
-    expect(stub.requests).toHaveLength(7);
-  });
+  ] as const)(
+    'gives up %s at pollTimeoutMs with UpstreamTimeoutError (outcomeUnknown %s)',
+    async (_label, unknown, def) => {
+      const { client, clock, stub } = await setup(pollingProgram({ pending: 10_000 }), {
+        pollTimeoutMs: 5_000,
+      });
+      const started = clock.now();
+      const err = await failure(client.run(def, {}));
+      expect(err).toBeInstanceOf(UpstreamTimeoutError);
+      expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(unknown);
+      expect(clock.now() - started).toBe(5_000);
+      // 300+450+675+1012.5+1518.75 = 3956.25, then the last poll at exactly 5000.
+      expect(stub.requests).toHaveLength(7);
+    },
+  );
 
   it('a read polls no longer than its deadline', async () => {
-    const { client, clock, stub } = await setup(pollingProgram({ pending: 10_000 }), { readDeadlineMs: 2_000 });
+    const { client, clock, stub } = await setup(pollingProgram({ pending: 10_000 }), {
+      readDeadlineMs: 2_000,
+    });
     const started = clock.now();
     const err = await failure(client.run(pollingTest, {}));
     expect(err).toBeInstanceOf(UpstreamTimeoutError);
@@ -95,7 +139,9 @@ describe('polling an accepted command', () => {
 
   it('re-polls with the same cookies after a 429, waiting its Retry-After and pausing the limiter', async () => {
     const program = pollingProgram({ pending: 1 });
-    const { client, clock, limiter, stub } = await setup((req) => (req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req)));
+    const { client, clock, limiter, stub } = await setup((req) =>
+      req.index === 1 ? fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }) : program(req),
+    );
     await client.run(customerAdd, {});
     expect(limiter.pauses).toEqual([2_000]);
     expect(clock.sleeps).toEqual([300, 2_000, 450]);
@@ -106,7 +152,9 @@ describe('polling an accepted command', () => {
 
   it('re-polls with the same cookies after a 503', async () => {
     const program = pollingProgram({ pending: 0 });
-    const { client, stub } = await setup((req) => (req.index === 1 ? fault(503, 'Unavailable') : program(req)));
+    const { client, stub } = await setup((req) =>
+      req.index === 1 ? fault(503, 'Unavailable') : program(req),
+    );
     const trace = newTrace();
     await client.run(customerAdd, {}, { trace });
     expect(stub.requests).toHaveLength(3);
@@ -116,7 +164,9 @@ describe('polling an accepted command', () => {
 
   it('never re-polls a write whose poll answer was lost (its cookies may be dead): outcome unknown', async () => {
     const program = pollingProgram({ pending: 5 });
-    const { client, stub } = await setup((req) => (req.index === 1 ? { drop: true } : program(req)));
+    const { client, stub } = await setup((req) =>
+      req.index === 1 ? { drop: true } : program(req),
+    );
     const err = await failure(client.run(customerAdd, {}));
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).outcomeUnknown).toBe(true);
@@ -126,7 +176,10 @@ describe('polling an accepted command', () => {
 
   it('never re-polls a write whose poll timed out: UpstreamTimeoutError with outcome unknown', async () => {
     const program = pollingProgram({ pending: 5 });
-    const { client, stub } = await setup((req) => (req.index === 1 ? { hang: true } : program(req)), { requestTimeoutMs: 300 });
+    const { client, stub } = await setup(
+      (req) => (req.index === 1 ? { hang: true } : program(req)),
+      { requestTimeoutMs: 300 },
+    );
     const err = await failure(client.run(customerAdd, {}));
     expect(err).toBeInstanceOf(UpstreamTimeoutError);
     expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(true);
@@ -135,7 +188,9 @@ describe('polling an accepted command', () => {
 
   it('re-polls a read whose poll answer was lost, with its cookies, and counts a retry', async () => {
     const program = pollingProgram({ pending: 1 });
-    const { client, stub } = await setup((req) => (req.index === 1 ? { drop: true } : program(req)));
+    const { client, stub } = await setup((req) =>
+      req.index === 1 ? { drop: true } : program(req),
+    );
     const trace = newTrace();
     const out = await client.run(pollingTest, {}, { trace });
     expect(out).toMatchObject({ result: 0 });
@@ -149,7 +204,11 @@ describe('cancelling a poll loop', () => {
   it('an abort during the wait between polls rejects at once with the reason and sends nothing more', async () => {
     const clock = new ManualClock();
     stub = await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock });
-    const client = createArchticsClient({ config: testConfig(stub.baseUrl), limiter: new RecordingLimiter(), clock });
+    const client = createArchticsClient({
+      config: testConfig(stub.baseUrl),
+      limiter: new RecordingLimiter(),
+      clock,
+    });
     const controller = new AbortController();
     const running = failure(client.run(pollingTest, {}, { signal: controller.signal }));
     for (let i = 0; i < 400 && clock.pending === 0; i++) await new Promise((r) => setTimeout(r, 5));
@@ -177,7 +236,11 @@ describe('cancelling a poll loop', () => {
   it('close() ends commands in flight with UnavailableError', async () => {
     const clock = new ManualClock();
     stub = await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock });
-    const client = createArchticsClient({ config: testConfig(stub.baseUrl), limiter: new RecordingLimiter(), clock });
+    const client = createArchticsClient({
+      config: testConfig(stub.baseUrl),
+      limiter: new RecordingLimiter(),
+      clock,
+    });
     const running = failure(client.run(pollingTest, {}));
     for (let i = 0; i < 400 && clock.pending === 0; i++) await new Promise((r) => setTimeout(r, 5));
     await client.close();

@@ -3,8 +3,24 @@ import { createArchticsClient, type UpstreamCallEvent } from '../../src/archtics
 import { backoffDelay, mayRepoll, mayResend } from '../../src/archtics/retry.js';
 import { retryAfterMs } from '../../src/archtics/envelope.js';
 import type { ArchticsConfig } from '../../src/config.js';
-import { fault, okAnswer, pollingProgram, startArchticsStub, type ArchticsStub, type StubHandler } from '../support/archtics-stub.js';
-import { RecordingLimiter, SteppingClock, customerAdd, failure, memoryLogger, ping, pollingTest, testConfig } from '../support/archtics-fixtures.js';
+import {
+  fault,
+  okAnswer,
+  pollingProgram,
+  startArchticsStub,
+  type ArchticsStub,
+  type StubHandler,
+} from '../support/archtics-stub.js';
+import {
+  RecordingLimiter,
+  SteppingClock,
+  customerAdd,
+  failure,
+  memoryLogger,
+  ping,
+  pollingTest,
+  testConfig,
+} from '../support/archtics-fixtures.js';
 
 let stub: ArchticsStub | undefined;
 afterEach(async () => {
@@ -60,17 +76,36 @@ describe('one report per upstream command', () => {
   it('a failure reports the error code and logs one warn line with the outcome flag', async () => {
     const { client, events, lines } = await setup(() => ({ drop: true }));
     await failure(client.run(customerAdd, {}, { requestId: 'op-2' }));
-    expect(events).toEqual([expect.objectContaining({ status: 'network', attempts: 1, outcome: 'error', errorCode: 'UPSTREAM_UNAVAILABLE' })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        status: 'network',
+        attempts: 1,
+        outcome: 'error',
+        errorCode: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ]);
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ level: 40, requestId: 'op-2', outcomeUnknown: true, errorCode: 'UPSTREAM_UNAVAILABLE' });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 40,
+      requestId: 'op-2',
+      outcomeUnknown: true,
+      errorCode: 'UPSTREAM_UNAVAILABLE',
+    });
   });
 
   it('a poll loop that gives up reports status "timeout"', async () => {
-    const { client, events } = await setup(pollingProgram({ pending: 1_000 }), { pollTimeoutMs: 1_000 });
+    const { client, events } = await setup(pollingProgram({ pending: 1_000 }), {
+      pollTimeoutMs: 1_000,
+    });
     await failure(client.run(pollingTest, {}));
     // Waits of 300, 450; a third poll 250 ms later, at the 1 s limit, would break the protocol's
     // spacing (≥ 300 ms between polls): it gives up at 750 ms instead.
-    expect(events[0]).toMatchObject({ status: 'timeout', errorCode: 'UPSTREAM_TIMEOUT', polls: 2, durationMs: 750 });
+    expect(events[0]).toMatchObject({
+      status: 'timeout',
+      errorCode: 'UPSTREAM_TIMEOUT',
+      polls: 2,
+      durationMs: 750,
+    });
   });
 
   it('an aborted command reports ABORTED', async () => {
@@ -94,7 +129,9 @@ describe('one report per upstream command', () => {
   });
 
   it('reports 429 with its status', async () => {
-    const { client, events } = await setup(() => fault(429, 'QuotaDay', { retryAfterSeconds: 3600 }));
+    const { client, events } = await setup(() =>
+      fault(429, 'QuotaDay', { retryAfterSeconds: 3600 }),
+    );
     await failure(client.run(customerAdd, {}));
     expect(events[0]).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED' });
   });
@@ -102,14 +139,22 @@ describe('one report per upstream command', () => {
 
 describe('retry rules', () => {
   it('full-jitter backoff stays below 200 ms × 2^(n-1), capped', () => {
-    expect([1, 2, 3].map((n) => backoffDelay(n, undefined, () => 0.999999))).toEqual([199, 399, 799]);
+    expect([1, 2, 3].map((n) => backoffDelay(n, undefined, () => 0.999999))).toEqual([
+      199, 399, 799,
+    ]);
     expect(backoffDelay(1, undefined, () => 0)).toBe(0);
     expect(backoffDelay(20, undefined, () => 0.5)).toBe(2_500);
   });
 
   it('a write is re-sent only when nothing was sent; a read after any transient failure', () => {
     const h = new Headers();
-    const response = (status: number) => ({ type: 'response' as const, status, headers: h, body: '', cutShort: false });
+    const response = (status: number) => ({
+      type: 'response' as const,
+      status,
+      headers: h,
+      body: '',
+      cutShort: false,
+    });
     expect(mayResend('write', { type: 'network', sent: false, code: 'ECONNREFUSED' })).toBe(true);
     expect(mayResend('write', { type: 'network', sent: true, code: 'UND_ERR_SOCKET' })).toBe(false);
     expect(mayResend('write', { type: 'timeout' })).toBe(false);

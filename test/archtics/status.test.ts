@@ -10,8 +10,26 @@ import {
   UpstreamTimeoutError,
 } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
-import { fault, okAnswer, refusedPort, startArchticsStub, type ArchticsStub, type StubHandler, type StubReply } from '../support/archtics-stub.js';
-import { RecordingLimiter, SteppingClock, customerAdd, customerQuery, failure, localDef, paymentRequest, ping, testConfig } from '../support/archtics-fixtures.js';
+import {
+  fault,
+  okAnswer,
+  refusedPort,
+  startArchticsStub,
+  type ArchticsStub,
+  type StubHandler,
+  type StubReply,
+} from '../support/archtics-stub.js';
+import {
+  RecordingLimiter,
+  SteppingClock,
+  customerAdd,
+  customerQuery,
+  failure,
+  localDef,
+  paymentRequest,
+  ping,
+  testConfig,
+} from '../support/archtics-fixtures.js';
 import type { ArchticsConfig } from '../../src/config.js';
 
 let stub: ArchticsStub | undefined;
@@ -20,7 +38,11 @@ afterEach(async () => {
   stub = undefined;
 });
 
-async function setup(handler: StubHandler, overrides: Partial<ArchticsConfig> = {}, random?: () => number) {
+async function setup(
+  handler: StubHandler,
+  overrides: Partial<ArchticsConfig> = {},
+  random?: () => number,
+) {
   const clock = new SteppingClock();
   stub = await startArchticsStub({ handler, clock });
   const limiter = new RecordingLimiter();
@@ -36,7 +58,9 @@ async function setup(handler: StubHandler, overrides: Partial<ArchticsConfig> = 
 }
 
 /** Replies in order, then the last one forever. */
-function sequence(...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]): StubHandler {
+function sequence(
+  ...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]
+): StubHandler {
   return (req) => {
     const r = replies[Math.min(req.index, replies.length - 1)];
     return typeof r === 'function' ? r(req) : r;
@@ -48,10 +72,17 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('401 and 404', () => {
   it('401 is UnauthorizedError with the fault code, never retried even for a read', async () => {
-    const { client, stub } = await setup(sequence(fault(401, 'InvalidApiKey', { faultstring: 'Invalid ApiKey' })));
+    const { client, stub } = await setup(
+      sequence(fault(401, 'InvalidApiKey', { faultstring: 'Invalid ApiKey' })),
+    );
     const err = await failure(client.run(ping, {}));
     expect(err).toBeInstanceOf(UnauthorizedError);
-    expect(err).toMatchObject({ faultCode: 'InvalidApiKey', status: 401, command: 'ping', code: 'UPSTREAM_UNAUTHORIZED' });
+    expect(err).toMatchObject({
+      faultCode: 'InvalidApiKey',
+      status: 401,
+      command: 'ping',
+      code: 'UPSTREAM_UNAUTHORIZED',
+    });
     expect((err as Error).message).toContain('Invalid ApiKey');
     expect(stub.requests).toHaveLength(1);
   });
@@ -67,7 +98,9 @@ describe('401 and 404', () => {
 
 describe('429', () => {
   it('a read waits the Retry-After, tells the limiter to pause, and retries', async () => {
-    const { client, stub, clock, limiter } = await setup(sequence(fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }), (req) => okAnswer(req)));
+    const { client, stub, clock, limiter } = await setup(
+      sequence(fault(429, 'QuotaMinute', { retryAfterSeconds: 2 }), (req) => okAnswer(req)),
+    );
     const trace = newTrace();
     await client.run(ping, {}, { trace });
     expect(limiter.pauses).toEqual([2_000]);
@@ -78,7 +111,10 @@ describe('429', () => {
   });
 
   it('a read whose Retry-After passes its deadline fails at once with RateLimitedError', async () => {
-    const { client, stub, clock, limiter } = await setup(sequence(fault(429, 'QuotaMinute', { retryAfterSeconds: 5 })), { readDeadlineMs: 3_000 });
+    const { client, stub, clock, limiter } = await setup(
+      sequence(fault(429, 'QuotaMinute', { retryAfterSeconds: 5 })),
+      { readDeadlineMs: 3_000 },
+    );
     const err = await failure(client.run(ping, {}));
     expect(err).toBeInstanceOf(RateLimitedError);
     expect(err).toMatchObject({ source: 'upstream', retryAfterSeconds: 5, status: 429 });
@@ -88,7 +124,9 @@ describe('429', () => {
   });
 
   it('a write is not re-sent after a 429: RateLimitedError to the caller', async () => {
-    const { client, stub, limiter } = await setup(sequence(fault(429, 'QuotaDay', { retryAfterSeconds: 60 })));
+    const { client, stub, limiter } = await setup(
+      sequence(fault(429, 'QuotaDay', { retryAfterSeconds: 60 })),
+    );
     const err = await failure(client.run(customerAdd, {}));
     expect(err).toMatchObject({ source: 'upstream', retryAfterSeconds: 60 });
     expect(limiter.pauses).toEqual([60_000]);
@@ -100,7 +138,11 @@ describe('429', () => {
 describe('503, timeouts and lost connections', () => {
   it('a read is retried after 503s with jittered exponential backoff and succeeds', async () => {
     const unavailable = fault(503, 'Unavailable');
-    const { client, stub, clock } = await setup(sequence(unavailable, unavailable, (req) => okAnswer(req)), {}, () => 0.5);
+    const { client, stub, clock } = await setup(
+      sequence(unavailable, unavailable, (req) => okAnswer(req)),
+      {},
+      () => 0.5,
+    );
     const trace = newTrace();
     await client.run(customerQuery, {}, { trace });
     expect(stub.requests).toHaveLength(3);
@@ -109,30 +151,49 @@ describe('503, timeouts and lost connections', () => {
   });
 
   it('a read gives up after 4 attempts with UnavailableError', async () => {
-    const { client, stub, events } = await setup(sequence(fault(503, 'Unavailable')), {}, () => 0.99);
+    const { client, stub, events } = await setup(
+      sequence(fault(503, 'Unavailable')),
+      {},
+      () => 0.99,
+    );
     const err = await failure(client.run(ping, {}));
     expect(err).toBeInstanceOf(UnavailableError);
     expect(stub.requests).toHaveLength(4);
-    expect(events[0]).toMatchObject({ attempts: 4, status: 503, outcome: 'error', errorCode: 'UPSTREAM_UNAVAILABLE' });
+    expect(events[0]).toMatchObject({
+      attempts: 4,
+      status: 503,
+      outcome: 'error',
+      errorCode: 'UPSTREAM_UNAVAILABLE',
+    });
   });
 
   it('a read is not retried past its deadline', async () => {
     // Backoffs of 198 then 396 ms: the second would end past a 500 ms deadline.
-    const { client, stub } = await setup(sequence(fault(503, 'Unavailable')), { readDeadlineMs: 500 }, () => 0.99);
+    const { client, stub } = await setup(
+      sequence(fault(503, 'Unavailable')),
+      { readDeadlineMs: 500 },
+      () => 0.99,
+    );
     expect(await failure(client.run(ping, {}))).toBeInstanceOf(UnavailableError);
     expect(stub.requests).toHaveLength(2);
   });
 
   it('a read is retried after a request timeout and after a dropped connection', async () => {
-    const { client, stub } = await setup(sequence({ hang: true }, { drop: true }, (req) => okAnswer(req)), { requestTimeoutMs: 300 });
+    const { client, stub } = await setup(
+      sequence({ hang: true }, { drop: true }, (req) => okAnswer(req)),
+      { requestTimeoutMs: 300 },
+    );
     const trace = newTrace();
     await client.run(ping, {}, { trace });
     expect(stub.requests).toHaveLength(3);
     expect(trace.retries).toBe(2);
   });
 
-  it('a body that stalls after the headers times out too: a read is retried, a write\'s outcome is unknown', async () => {
-    const { client, stub, events } = await setup(sequence({ stall: '{"command1":' }, (req) => okAnswer(req)), { requestTimeoutMs: 300 });
+  it("a body that stalls after the headers times out too: a read is retried, a write's outcome is unknown", async () => {
+    const { client, stub, events } = await setup(
+      sequence({ stall: '{"command1":' }, (req) => okAnswer(req)),
+      { requestTimeoutMs: 300 },
+    );
     await client.run(ping, {});
     expect(stub.requests).toHaveLength(2);
     stub.handle(() => ({ stall: '{"command1":' }));
@@ -144,7 +205,11 @@ describe('503, timeouts and lost connections', () => {
   });
 
   it('a read that times out every time ends in UpstreamTimeoutError with a known outcome', async () => {
-    const { client, events } = await setup(sequence({ hang: true }), { requestTimeoutMs: 300 }, () => 0);
+    const { client, events } = await setup(
+      sequence({ hang: true }),
+      { requestTimeoutMs: 300 },
+      () => 0,
+    );
     const err = await failure(client.run(ping, {}));
     expect(err).toBeInstanceOf(UpstreamTimeoutError);
     expect((err as UpstreamTimeoutError).outcomeUnknown).toBe(false);
@@ -156,16 +221,21 @@ describe('503, timeouts and lost connections', () => {
     ['503', fault(503, 'Unavailable'), UnavailableError, false],
     ['a dropped connection', { drop: true } as const, UnavailableError, true],
     ['a request timeout', { hang: true } as const, UpstreamTimeoutError, true],
-  ] as const)('a write is never re-sent after %s (exactly one POST)', async (_label, reply, type, unknown) => {
-    // A tight timeout only where the stub hangs: elsewhere a slow, loaded machine must not time out.
-    const { client, stub, events } = await setup(sequence(reply), { requestTimeoutMs: 'hang' in reply ? 300 : 5_000 });
-    const err = await failure(client.run(paymentRequest, { order_num: 1 }));
-    expect(err).toBeInstanceOf(type);
-    expect((err as UnavailableError | UpstreamTimeoutError).outcomeUnknown).toBe(unknown);
-    await settle();
-    expect(stub.requests).toHaveLength(1);
-    expect(events[0]).toMatchObject({ attempts: 1, kind: 'write', outcome: 'error' });
-  });
+  ] as const)(
+    'a write is never re-sent after %s (exactly one POST)',
+    async (_label, reply, type, unknown) => {
+      // A tight timeout only where the stub hangs: elsewhere a slow, loaded machine must not time out.
+      const { client, stub, events } = await setup(sequence(reply), {
+        requestTimeoutMs: 'hang' in reply ? 300 : 5_000,
+      });
+      const err = await failure(client.run(paymentRequest, { order_num: 1 }));
+      expect(err).toBeInstanceOf(type);
+      expect((err as UnavailableError | UpstreamTimeoutError).outcomeUnknown).toBe(unknown);
+      await settle();
+      expect(stub.requests).toHaveLength(1);
+      expect(events[0]).toMatchObject({ attempts: 1, kind: 'write', outcome: 'error' });
+    },
+  );
 
   it('connection refused (nothing sent) is retried for reads and writes, and its outcome is known', async () => {
     const port = await refusedPort();
@@ -192,23 +262,31 @@ describe('200 answers the protocol does not allow', () => {
     ['empty', { status: 200, body: '' }],
     ['cut short', { cut: '{"command1":{"cmd":"ping","res' }],
     ['JSON but not an object', { status: 200, body: '[1,2]' }],
-  ] as const)('a 200 whose body is %s is a ProtocolError; a write\'s outcome is then unknown', async (_label, reply) => {
-    const { client, stub } = await setup(sequence(reply));
-    const read = await failure(client.run(ping, {}));
-    expect(read).toBeInstanceOf(ProtocolError);
-    expect((read as ProtocolError).outcomeUnknown).toBe(false);
-    const write = await failure(client.run(customerAdd, {}));
-    expect(write).toBeInstanceOf(ProtocolError);
-    expect((write as ProtocolError).outcomeUnknown).toBe(true);
-    expect(stub.requests).toHaveLength(2); // neither retried
-  });
+  ] as const)(
+    "a 200 whose body is %s is a ProtocolError; a write's outcome is then unknown",
+    async (_label, reply) => {
+      const { client, stub } = await setup(sequence(reply));
+      const read = await failure(client.run(ping, {}));
+      expect(read).toBeInstanceOf(ProtocolError);
+      expect((read as ProtocolError).outcomeUnknown).toBe(false);
+      const write = await failure(client.run(customerAdd, {}));
+      expect(write).toBeInstanceOf(ProtocolError);
+      expect((write as ProtocolError).outcomeUnknown).toBe(true);
+      expect(stub.requests).toHaveLength(2); // neither retried
+    },
+  );
 
-  it.each([1, 2, 3])('header.result %i is a ProtocolError carrying it (the envelope was refused: nothing ran)', async (code) => {
-    const { client } = await setup((req) => okAnswer(req, {}, { headerResult: code, omitCommand1: true }));
-    const err = await failure(client.run(customerAdd, {}));
-    expect(err).toBeInstanceOf(ProtocolError);
-    expect(err).toMatchObject({ headerResult: code, outcomeUnknown: false });
-  });
+  it.each([1, 2, 3])(
+    'header.result %i is a ProtocolError carrying it (the envelope was refused: nothing ran)',
+    async (code) => {
+      const { client } = await setup((req) =>
+        okAnswer(req, {}, { headerResult: code, omitCommand1: true }),
+      );
+      const err = await failure(client.run(customerAdd, {}));
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect(err).toMatchObject({ headerResult: code, outcomeUnknown: false });
+    },
+  );
 
   it('a 200 without command1 is a ProtocolError', async () => {
     const { client } = await setup((req) => okAnswer(req, {}, { omitCommand1: true }));
@@ -217,8 +295,10 @@ describe('200 answers the protocol does not allow', () => {
     expect((err as Error).message).toContain('no command1');
   });
 
-  it('command1.result != 0 surfaces the def\'s ArchticsCommandError, not retried', async () => {
-    const { client, stub } = await setup((req) => okAnswer(req, { result: 5024, sql_code: 100, error_detail: 'Customer not found' }));
+  it("command1.result != 0 surfaces the def's ArchticsCommandError, not retried", async () => {
+    const { client, stub } = await setup((req) =>
+      okAnswer(req, { result: 5024, sql_code: 100, error_detail: 'Customer not found' }),
+    );
     const err = await failure(client.run(customerQuery, {}));
     expect(err).toBeInstanceOf(ArchticsCommandError);
     expect(err).toMatchObject({ result: 5024, sqlCode: 100 });
@@ -239,14 +319,23 @@ describe('200 answers the protocol does not allow', () => {
   });
 
   it('an unexpected status is a ProtocolError; a 5xx on a write leaves its outcome unknown', async () => {
-    const { client } = await setup(sequence({ status: 500, body: 'boom' }, { status: 400, body: '' }));
-    expect(await failure(client.run(customerAdd, {}))).toMatchObject({ code: 'UPSTREAM_PROTOCOL_ERROR', status: 500, outcomeUnknown: true });
-    expect(await failure(client.run(customerAdd, {}))).toMatchObject({ status: 400, outcomeUnknown: false });
+    const { client } = await setup(
+      sequence({ status: 500, body: 'boom' }, { status: 400, body: '' }),
+    );
+    expect(await failure(client.run(customerAdd, {}))).toMatchObject({
+      code: 'UPSTREAM_PROTOCOL_ERROR',
+      status: 500,
+      outcomeUnknown: true,
+    });
+    expect(await failure(client.run(customerAdd, {}))).toMatchObject({
+      status: 400,
+      outcomeUnknown: false,
+    });
   });
 });
 
 describe('the budget gate', () => {
-  it('acquires before every POST with the command kind\'s priority and the read deadline', async () => {
+  it("acquires before every POST with the command kind's priority and the read deadline", async () => {
     const { client, limiter, clock } = await setup((req) => okAnswer(req));
     const t0 = clock.now();
     await client.run(ping, {});

@@ -26,20 +26,33 @@ const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === 'true') {
   describe('GraphiQL in chromium', () => {
     it(`needs ${CHROMIUM} under CI`, () => {
-      throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium), see .ci/run`);
+      throw new Error(
+        `${CHROMIUM} is missing: CI must install it (apt-get install -y chromium), see .ci/run`,
+      );
     });
   });
 } else if (!available) {
-  console.warn(`[skip] test/browser/graphiql.test.ts: ${CHROMIUM} not found (apt-get install -y chromium to run it)`);
+  console.warn(
+    `[skip] test/browser/graphiql.test.ts: ${CHROMIUM} not found (apt-get install -y chromium to run it)`,
+  );
 }
 
 /** Monaco renders spaces as U+00A0 and lines as separate nodes: compare plain, single-spaced text. */
-const plain = (text: string) => text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+const plain = (text: string) =>
+  text
+    .replace(/\u00a0/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Loopback and in-page URLs (data:, blob: for Monaco's workers) stay; everything else is outside. */
 function isLocal(url: string): boolean {
   const { protocol, hostname } = new URL(url);
-  return protocol === 'data:' || protocol === 'blob:' || protocol === 'about:' || hostname === '127.0.0.1';
+  return (
+    protocol === 'data:' ||
+    protocol === 'blob:' ||
+    protocol === 'about:' ||
+    hostname === '127.0.0.1'
+  );
 }
 
 describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
@@ -81,7 +94,9 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
     context.on('request', (request) => {
       if (!isLocal(request.url())) outside.push(request.url());
     });
-    await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+    await context.route('**/*', (route) =>
+      isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
+    );
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
@@ -103,7 +118,9 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
     // The editor, with the example query in it.
     const editor = page.locator('.graphiql-query-editor .monaco-editor .view-lines');
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
-    await expect.poll(async () => plain(await editor.innerText()), { timeout: 30_000 }).toContain('query UpcomingEvents {');
+    await expect
+      .poll(async () => plain(await editor.innerText()), { timeout: 30_000 })
+      .toContain('query UpcomingEvents {');
     expect(plain(await editor.innerText())).toContain('searchEvents(first: 5) {');
 
     // Run it (the ▶ button) and wait for the answer in the result pane.
@@ -111,7 +128,9 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
     const result = page.locator('.graphiql-response .monaco-editor .view-lines');
     await expect
       .poll(async () => plain(await result.innerText().catch(() => '')), { timeout: 30_000 })
-      .toMatch(/"data": \{ "searchEvents": \{ "edges": \[ \{ "available": (true|false), "node": \{ "name": "[^"]+", "date": "/);
+      .toMatch(
+        /"data": \{ "searchEvents": \{ "edges": \[ \{ "available": (true|false), "node": \{ "name": "[^"]+", "date": "/,
+      );
     const shown = plain(await result.innerText());
     expect(shown).not.toContain('"errors"');
 
@@ -127,7 +146,9 @@ describe.skipIf(!available)('GraphiQL in chromium, offline', () => {
   it('the tripwire works: a request to elsewhere from the page is refused and recorded', async () => {
     const before = outside.length;
     // A string, evaluated in the page (this project's types have no DOM); 192.0.2.1 is TEST-NET-1.
-    const outcome = await page.evaluate(`fetch('http://192.0.2.1/probe').then(() => 'reached', () => 'refused')`);
+    const outcome = await page.evaluate(
+      `fetch('http://192.0.2.1/probe').then(() => 'reached', () => 'refused')`,
+    );
     expect(outcome).toBe('refused');
     expect(outside.slice(before)).toEqual(['http://192.0.2.1/probe']);
   });

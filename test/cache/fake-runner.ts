@@ -59,8 +59,13 @@ export async function flush(): Promise<void> {
 }
 
 /** An event_details answer naming each asked event (those starting "NOPE" are unknown). */
-export function fakeEventDetails(req: unknown, n = 0): { count: number; events: { name: string; description: string }[] } {
-  const names = ((req as { names?: string[] }).names ?? []).map((x) => x.trim().toUpperCase()).filter((x) => !x.startsWith('NOPE'));
+export function fakeEventDetails(
+  req: unknown,
+  n = 0,
+): { count: number; events: { name: string; description: string }[] } {
+  const names = ((req as { names?: string[] }).names ?? [])
+    .map((x) => x.trim().toUpperCase())
+    .filter((x) => !x.startsWith('NOPE'));
   const events = [...new Set(names)].sort().map((name) => ({ name, description: `${name} #${n}` }));
   return { count: events.length, events };
 }

@@ -25,9 +25,18 @@ interface SandboxedGateway {
   close(): Promise<void>;
 }
 
-async function startSandboxedGateway(opts: { apiKey: string; env: Record<string, string> }): Promise<SandboxedGateway> {
+async function startSandboxedGateway(opts: {
+  apiKey: string;
+  env: Record<string, string>;
+}): Promise<SandboxedGateway> {
   const sandbox = await startSandbox({ apiKey: opts.apiKey });
-  const config = loadConfig({ ARCHTICS_BASE_URL: sandbox.url, ARCHTICS_API_KEY: sandbox.apiKey, ARCHTICS_DSN: sandbox.dsn, LOG_LEVEL: 'silent', ...opts.env });
+  const config = loadConfig({
+    ARCHTICS_BASE_URL: sandbox.url,
+    ARCHTICS_API_KEY: sandbox.apiKey,
+    ARCHTICS_DSN: sandbox.dsn,
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
   // The command cache on its own: the response cache above it would answer repeats whole.
   const gateway = await createGateway({ config, responseCache: false });
   return {
@@ -36,7 +45,10 @@ async function startSandboxedGateway(opts: { apiKey: string; env: Record<string,
     post: async (body) =>
       gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+        },
         body: JSON.stringify(body),
       }),
     async close() {
@@ -48,12 +60,31 @@ async function startSandboxedGateway(opts: { apiKey: string; env: Record<string,
 
 let gw: SandboxedGateway;
 let events: string[];
-const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<GqlResponse> => (await gw.post({ query, variables })).json() as Promise<GqlResponse>;
+const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<GqlResponse> =>
+  (await gw.post({ query, variables })).json() as Promise<GqlResponse>;
 const sandboxCount = (command: string) => gw.sandbox.stats().commands[command] ?? 0;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const EVENT = /* GraphQL */ `query ($name: String!) { event(name: $name) { name description venue } }`;
-const AVAIL = /* GraphQL */ `query ($name: String!) { event(name: $name) { name availability { section available } } }`;
+const EVENT = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      description
+      venue
+    }
+  }
+`;
+const AVAIL = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      availability {
+        section
+        available
+      }
+    }
+  }
+`;
 
 beforeAll(async () => {
   gw = await startSandboxedGateway({
@@ -72,7 +103,9 @@ afterAll(async () => {
 describe('cache through the gateway', () => {
   it('50 concurrent identical operations → ONE event_details at the sandbox; the report says who paid', async () => {
     const before = sandboxCount('event_details');
-    const responses = await Promise.all(Array.from({ length: 50 }, () => gql(EVENT, { name: events[0] })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => gql(EVENT, { name: events[0] })),
+    );
     expect(responses.every((r) => r.data?.event?.name === events[0])).toBe(true);
     expect(sandboxCount('event_details') - before).toBe(1);
     const upstream = responses.map((r) => r.extensions!.upstream!);
@@ -91,18 +124,32 @@ describe('cache through the gateway', () => {
     const again = await gql(EVENT, { name: events[1] });
     expect(first.extensions!.upstream).toMatchObject({ calls: 1, cacheHits: 0 });
     expect(again.extensions!.upstream).toMatchObject({ calls: 0, cacheHits: 1 });
-    expect(again.extensions!.upstream!.minuteRemaining).toBe(first.extensions!.upstream!.minuteRemaining);
+    expect(again.extensions!.upstream!.minuteRemaining).toBe(
+      first.extensions!.upstream!.minuteRemaining,
+    );
   });
 
-  it('a hold evicts that event\'s availability: the next read goes upstream and sees fewer seats', async () => {
+  it("a hold evicts that event's availability: the next read goes upstream and sees fewer seats", async () => {
     const name = events[2];
-    const total = (r: GqlResponse) => (r.data!.event.availability as { available: number }[]).reduce((n, s) => n + s.available, 0);
+    const total = (r: GqlResponse) =>
+      (r.data!.event.availability as { available: number }[]).reduce((n, s) => n + s.available, 0);
     const first = await gql(AVAIL, { name });
     const cached = await gql(AVAIL, { name });
     expect(cached.extensions!.upstream!.cacheHits).toBeGreaterThan(0);
     const availCalls = sandboxCount('get_avail_seats');
     const hold = await gql(
-      /* GraphQL */ `mutation ($name: String!) { holdBestAvailable(input: { eventName: $name, quantity: 4 }) { __typename ... on HoldSeatsSuccess { heldSeats { id } } } }`,
+      /* GraphQL */ `
+        mutation ($name: String!) {
+          holdBestAvailable(input: { eventName: $name, quantity: 4 }) {
+            __typename
+            ... on HoldSeatsSuccess {
+              heldSeats {
+                id
+              }
+            }
+          }
+        }
+      `,
       { name },
     );
     expect(hold.data?.holdBestAvailable.__typename).toBe('HoldSeatsSuccess');
@@ -112,7 +159,18 @@ describe('cache through the gateway', () => {
   });
 
   it('Upstream.quota reports the cache hit ratio and the queue, at no upstream cost', async () => {
-    const r = await gql(/* GraphQL */ `{ upstream { quota { minuteRemaining dayRemaining queueLength cacheHitRatio } } }`);
+    const r = await gql(/* GraphQL */ `
+      {
+        upstream {
+          quota {
+            minuteRemaining
+            dayRemaining
+            queueLength
+            cacheHitRatio
+          }
+        }
+      }
+    `);
     expect(r.errors).toBeUndefined();
     expect(r.data!.upstream.quota.cacheHitRatio).toBeGreaterThan(0.8);
     expect(r.data!.upstream.quota.queueLength).toBe(0);
@@ -123,10 +181,22 @@ describe('cache through the gateway', () => {
 });
 
 describe('stale answers through the gateway while the upstream refuses', () => {
-  const PRICES = /* GraphQL */ `query ($name: String!) { event(name: $name) { name priceCodes { code } } }`;
+  const PRICES = /* GraphQL */ `
+    query ($name: String!) {
+      event(name: $name) {
+        name
+        priceCodes {
+          code
+        }
+      }
+    }
+  `;
 
   const faults: [string, FaultRule][] = [
-    ['429 (rate limited upstream)', { kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 1 }],
+    [
+      '429 (rate limited upstream)',
+      { kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 1 },
+    ],
     ['503 (unavailable)', { kind: 'unavailable', commands: ['event_price_info'] }],
   ];
   for (const [label, fault] of faults) {
@@ -136,11 +206,14 @@ describe('stale answers through the gateway while the upstream refuses', () => {
       const fresh = await gql(PRICES, { name });
       expect(fresh.errors).toBeUndefined();
       await settle(5); // event_price_info's TTL here is 1 ms: the entry is now expired, within its grace
-      const refusedBefore = gw.sandbox.stats().byStatus[label.startsWith('429') ? '429' : '503'] ?? 0;
+      const refusedBefore =
+        gw.sandbox.stats().byStatus[label.startsWith('429') ? '429' : '503'] ?? 0;
       gw.sandbox.setFaults([fault]);
       const stale = await gql(PRICES, { name });
       gw.sandbox.setFaults([]);
-      expect(gw.sandbox.stats().byStatus[label.startsWith('429') ? '429' : '503'] ?? 0).toBeGreaterThan(refusedBefore);
+      expect(
+        gw.sandbox.stats().byStatus[label.startsWith('429') ? '429' : '503'] ?? 0,
+      ).toBeGreaterThan(refusedBefore);
       expect(stale.errors).toBeUndefined();
       expect(stale.data!.event.priceCodes).toEqual(fresh.data!.event.priceCodes);
       expect(stale.extensions!.stale).toEqual({ ageSeconds: expect.any(Number) });
@@ -150,7 +223,9 @@ describe('stale answers through the gateway while the upstream refuses', () => {
   }
 
   it('with nothing cached to serve, the typed error reaches the client (RATE_LIMITED)', async () => {
-    gw.sandbox.setFaults([{ kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 1 }]);
+    gw.sandbox.setFaults([
+      { kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 1 },
+    ]);
     const r = await gql(PRICES, { name: events[4] });
     gw.sandbox.setFaults([]);
     expect(r.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
@@ -164,9 +239,15 @@ describe('/metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
-    expect(text).toMatch(/archtics_upstream_calls_total\{command="event_details",status="200",outcome="ok"\} [1-9]/);
-    expect(text).toMatch(/archtics_cache_requests_total\{command="event_details",result="coalesced"\} 49/);
-    expect(text).toMatch(/archtics_cache_requests_total\{command="event_price_info",result="stale"\} 2/);
+    expect(text).toMatch(
+      /archtics_upstream_calls_total\{command="event_details",status="200",outcome="ok"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /archtics_cache_requests_total\{command="event_details",result="coalesced"\} 49/,
+    );
+    expect(text).toMatch(
+      /archtics_cache_requests_total\{command="event_price_info",result="stale"\} 2/,
+    );
     expect(text).toMatch(/archtics_quota_queue_wait_seconds_count\{priority="read"\} [1-9]/);
     expect(text).toMatch(/archtics_quota_minute_remaining \d+/);
     expect(text).toContain('archtics_upstream_polls_total');

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { customerQuery, eventDetails, shoppingCart } from '../../src/archtics/commands/index.js';
 import { RateLimitedError } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
-import { RedisL2, cacheNamespace, createCachedRunner, type RefreshEvent } from '../../src/cache/index.js';
+import {
+  RedisL2,
+  cacheNamespace,
+  createCachedRunner,
+  type RefreshEvent,
+} from '../../src/cache/index.js';
 import { RedisRefreshLedger } from '../../src/cache/redis-refresh-ledger.js';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_TTL_MS, type CacheConfig, type RefreshConfig } from '../../src/config.js';
@@ -24,10 +29,15 @@ function eventWorld(names: string[]) {
   const sorted = [...names].sort();
   return (req: unknown, n: number) => {
     const r = req as { names?: string[]; prevEventName?: string; count?: number };
-    let list = r.names ? sorted.filter((e) => r.names!.map((x) => x.toUpperCase()).includes(e)) : sorted;
+    let list = r.names
+      ? sorted.filter((e) => r.names!.map((x) => x.toUpperCase()).includes(e))
+      : sorted;
     if (r.prevEventName !== undefined) list = list.filter((e) => e > r.prevEventName!);
     list = list.slice(0, r.count ?? 500);
-    return { count: list.length, events: list.map((name) => ({ name, description: `${name} #${n}` })) };
+    return {
+      count: list.length,
+      events: list.map((name) => ({ name, description: `${name} #${n}` })),
+    };
   };
 }
 
@@ -46,10 +56,24 @@ function setup(over: Partial<CacheConfig> = {}, events = ['EVT01', 'EVT02', 'EVT
   const clock = new ManualClock();
   const inner = new FakeRunner();
   const world = eventWorld(events);
-  inner.answer = (command, req, n) => (command === 'event_details' ? world(req, n) : { command, req, n, customer: { acctId: (req as { acctId: number }).acctId } });
+  inner.answer = (command, req, n) =>
+    command === 'event_details'
+      ? world(req, n)
+      : { command, req, n, customer: { acctId: (req as { acctId: number }).acctId } };
   const refreshes: RefreshEvent[] = [];
-  const config: CacheConfig = { maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 30 * MIN, ...over };
-  const cache = createCachedRunner({ inner, config, clock, context: { siteName: 'vanilla' }, onRefresh: (e) => refreshes.push(e) });
+  const config: CacheConfig = {
+    maxBytes: 1 << 20,
+    ttlMs: { ...DEFAULT_TTL_MS },
+    staleGraceMs: 30 * MIN,
+    ...over,
+  };
+  const cache = createCachedRunner({
+    inner,
+    config,
+    clock,
+    context: { siteName: 'vanilla' },
+    onRefresh: (e) => refreshes.push(e),
+  });
   return { clock, inner, cache, refreshes };
 }
 
@@ -82,7 +106,11 @@ describe('the catalogue as one entry', () => {
     const { inner, cache } = setup(catalogueOn, names);
     const res = await cache.run(eventDetails, { names: ['E1202', 'E0000'] });
     expect(res.events.map((e) => e.name)).toEqual(['E0000', 'E1202']);
-    expect(inner.calls.map((c) => c.req)).toEqual([{ count: 500 }, { prevEventName: 'E0499', count: 500 }, { prevEventName: 'E0999', count: 500 }]);
+    expect(inner.calls.map((c) => c.req)).toEqual([
+      { count: 500 },
+      { prevEventName: 'E0499', count: 500 },
+      { prevEventName: 'E0999', count: 500 },
+    ]);
     await cache.run(eventDetails, { names: ['E0777'] });
     expect(inner.calls).toHaveLength(3);
   });
@@ -103,7 +131,9 @@ describe('the catalogue as one entry', () => {
     expect(cache.peek!(eventDetails, { names: ['EVT01'] })).toBeUndefined();
     await cache.run(eventDetails, { names: ['EVT01'] });
     const trace = newTrace();
-    expect(cache.peek!(eventDetails, { names: ['EVT03'] }, { trace })?.value.events.map((e) => e.name)).toEqual(['EVT03']);
+    expect(
+      cache.peek!(eventDetails, { names: ['EVT03'] }, { trace })?.value.events.map((e) => e.name),
+    ).toEqual(['EVT03']);
     expect(trace.cacheHits).toBe(1);
   });
 
@@ -127,7 +157,8 @@ describe('the catalogue as one entry', () => {
 });
 
 describe('refresh-ahead in the cache', () => {
-  const read = (cache: ReturnType<typeof setup>['cache'], acctId: number, trace = newTrace()) => cache.run(customerQuery, { acctId }, { trace });
+  const read = (cache: ReturnType<typeof setup>['cache'], acctId: number, trace = newTrace()) =>
+    cache.run(customerQuery, { acctId }, { trace });
 
   it('renews a hot entry before it expires, at idle priority, so the next reader finds it fresh', async () => {
     const { inner, cache, clock, refreshes } = setup({ refresh: refreshOn() });
@@ -151,7 +182,9 @@ describe('refresh-ahead in the cache', () => {
   });
 
   it('refreshes only keys read within the decay window', async () => {
-    const { inner, cache, clock } = setup({ refresh: refreshOn({ decayMs: 3 * MIN, minHotness: 0.1 }) });
+    const { inner, cache, clock } = setup({
+      refresh: refreshOn({ decayMs: 3 * MIN, minHotness: 0.1 }),
+    });
     await read(cache, 1);
     // Expires at 2 min, due from 1.5 min: refreshed while the read is within 3 min.
     await clock.advance(100_000);
@@ -164,7 +197,9 @@ describe('refresh-ahead in the cache', () => {
   });
 
   it('stops at its cap (CACHE_REFRESH_MAX_PER_MINUTE)', async () => {
-    const { inner, cache, clock, refreshes } = setup({ refresh: refreshOn({ maxPerMinute: 2, minHotness: 0.1 }) });
+    const { inner, cache, clock, refreshes } = setup({
+      refresh: refreshOn({ maxPerMinute: 2, minHotness: 0.1 }),
+    });
     for (let a = 1; a <= 5; a++) await read(cache, a);
     await clock.advance(100_000);
     expect(inner.count('customer_query')).toBe(5 + 2);
@@ -173,7 +208,9 @@ describe('refresh-ahead in the cache', () => {
   });
 
   it('a budget refusal (callers need the window) is a refused refresh: nothing stored, nothing spent', async () => {
-    const { inner, cache, clock, refreshes } = setup({ refresh: refreshOn({ maxPerMinute: 1, minHotness: 0.1 }) });
+    const { inner, cache, clock, refreshes } = setup({
+      refresh: refreshOn({ maxPerMinute: 1, minHotness: 0.1 }),
+    });
     await read(cache, 1);
     inner.failWith = () => new RateLimitedError('no idle upstream budget now', 1, 'budget');
     await clock.advance(90_000);
@@ -202,7 +239,7 @@ describe('refresh-ahead in the cache', () => {
     await cache.close();
   });
 
-  it("only reads whose definition allows it (cache.refreshAhead): a hot cart is left to expire", async () => {
+  it('only reads whose definition allows it (cache.refreshAhead): a hot cart is left to expire', async () => {
     const { inner, cache, clock, refreshes } = setup({ refresh: refreshOn({ minHotness: 0.1 }) });
     expect(shoppingCart.cache?.refreshAhead).toBeUndefined();
     await cache.run(shoppingCart, { orderNum: 42 });
@@ -228,13 +265,30 @@ describeRedis('refresh-ahead across replicas (one Redis)', () => {
     const prefix = uniquePrefix('refresh');
     const clock = new ManualClock(Date.now());
     const namespace = cacheNamespace(prefix, 'apigee');
-    const config: CacheConfig = { maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 30 * MIN, refresh: refreshOn() };
+    const config: CacheConfig = {
+      maxBytes: 1 << 20,
+      ttlMs: { ...DEFAULT_TTL_MS },
+      staleGraceMs: 30 * MIN,
+      refresh: refreshOn(),
+    };
     const replicas = [0, 1].map(() => {
       const inner = new FakeRunner();
       inner.answer = (command, req, n) => ({ command, req, n });
-      const l2 = new RedisL2({ redis: createRedis(TEST_REDIS_URL), namespace, now: () => clock.now(), ownsClient: true });
+      const l2 = new RedisL2({
+        redis: createRedis(TEST_REDIS_URL),
+        namespace,
+        now: () => clock.now(),
+        ownsClient: true,
+      });
       const refreshes: RefreshEvent[] = [];
-      const cache = createCachedRunner({ inner, config, clock, l2, refreshLedger: new RedisRefreshLedger(redis, namespace, 20), onRefresh: (e) => refreshes.push(e) });
+      const cache = createCachedRunner({
+        inner,
+        config,
+        clock,
+        l2,
+        refreshLedger: new RedisRefreshLedger(redis, namespace, 20),
+        onRefresh: (e) => refreshes.push(e),
+      });
       return { inner, cache, refreshes };
     });
     try {
@@ -277,7 +331,12 @@ describeRedis('refresh-ahead across replicas (one Redis)', () => {
       const a = new RedisRefreshLedger(redis, namespace, 3);
       const b = new RedisRefreshLedger(redis, namespace, 3);
       const now = Date.now();
-      expect([await a.tryTake(now), await b.tryTake(now), await a.tryTake(now), await b.tryTake(now)]).toEqual([true, true, true, false]);
+      expect([
+        await a.tryTake(now),
+        await b.tryTake(now),
+        await a.tryTake(now),
+        await b.tryTake(now),
+      ]).toEqual([true, true, true, false]);
       expect(await a.spent(now)).toBe(3);
       await a.giveBack(); // a's last take was not sent after all
       expect(await a.spent(now)).toBe(2);
@@ -293,7 +352,12 @@ describeRedis('refresh-ahead across replicas (one Redis)', () => {
 describe('through the gateway, with the defaults (the real client against the sandbox)', () => {
   it('the first event read holds every event: another event then costs 0 calls; /metrics has the refresher counters', async () => {
     const sb = await startSandbox({});
-    const config = loadConfig({ ARCHTICS_BASE_URL: sb.url, ARCHTICS_API_KEY: sb.apiKey, ARCHTICS_DSN: sb.dsn, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      ARCHTICS_BASE_URL: sb.url,
+      ARCHTICS_API_KEY: sb.apiKey,
+      ARCHTICS_DSN: sb.dsn,
+      LOG_LEVEL: 'silent',
+    });
     expect(config.cache.catalogue?.enabled).toBe(true);
     expect(config.cache.refresh?.enabled).toBe(true);
     const gateway = await createGateway({ config, responseCache: false });
@@ -301,9 +365,15 @@ describe('through the gateway, with the defaults (the real client against the sa
       const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'query ($name: String!) { event(name: $name) { name venue } }', variables: { name } }),
+        body: JSON.stringify({
+          query: 'query ($name: String!) { event(name: $name) { name venue } }',
+          variables: { name },
+        }),
       });
-      return (await res.json()) as { data?: { event: { name: string } | null }; extensions: { upstream: Record<string, unknown> } };
+      return (await res.json()) as {
+        data?: { event: { name: string } | null };
+        extensions: { upstream: Record<string, unknown> };
+      };
     };
     try {
       const [a, b] = (sb.world.samples.homeEvents as string[]).slice(0, 2);

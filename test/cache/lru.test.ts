@@ -10,7 +10,13 @@ import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_TTL_MS } from '../../src/config.js';
 import { FakeRunner } from './fake-runner.js';
 
-const entry = (value: unknown, tags: string[] = []): CacheEntry => ({ value, storedAt: 0, expiresAt: 1e15, staleUntil: 2e15, tags });
+const entry = (value: unknown, tags: string[] = []): CacheEntry => ({
+  value,
+  storedAt: 0,
+  expiresAt: 1e15,
+  staleUntil: 2e15,
+  tags,
+});
 
 describe('ByteLruStore', () => {
   it('keeps the calculated size ≤ maxBytes under 100k distinct keys of varying sizes', () => {
@@ -54,7 +60,11 @@ describe('ByteLruStore', () => {
     store.set('b', entry(2, ['event:EVT01', 'cart:1']));
     store.set('c', entry(3, ['event:EVT02']));
     expect(store.invalidate(['event:EVT01'])).toBe(2);
-    expect([store.get('a', 0), store.get('b', 0), store.get('c', 0)].map(Boolean)).toEqual([false, false, true]);
+    expect([store.get('a', 0), store.get('b', 0), store.get('c', 0)].map(Boolean)).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(store.tagCount).toBe(1);
   });
 });
@@ -63,8 +73,22 @@ describe('cached runner under 100k distinct reads', () => {
   it('stays within config.maxBytes (calculated size) while caching what fits', async () => {
     const maxBytes = 512 * 1024;
     const inner = new FakeRunner();
-    inner.answer = (_c, req) => ({ sections: [{ section: (req as { eventName: string }).eventName, available: 10, minPrice: 1000, maxPrice: 5000, priceCodes: ['A', 'B'] }] });
-    const cache = createCachedRunner({ inner, config: { maxBytes, ttlMs: DEFAULT_TTL_MS, staleGraceMs: 60_000 }, clock: new ManualClock() });
+    inner.answer = (_c, req) => ({
+      sections: [
+        {
+          section: (req as { eventName: string }).eventName,
+          available: 10,
+          minPrice: 1000,
+          maxPrice: 5000,
+          priceCodes: ['A', 'B'],
+        },
+      ],
+    });
+    const cache = createCachedRunner({
+      inner,
+      config: { maxBytes, ttlMs: DEFAULT_TTL_MS, staleGraceMs: 60_000 },
+      clock: new ManualClock(),
+    });
     let peak = 0;
     for (let i = 0; i < 100_000; i++) {
       await cache.run(getAvailSummary, { eventName: `E${i}` });

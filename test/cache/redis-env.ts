@@ -14,18 +14,28 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
  * timeout, so that event-loop stalls of a loaded machine never open the breaker (its own tests,
  * test/durability/redis-outage.test.ts, keep the default).
  */
-export const TEST_REDIS_ENV = { REDIS_URL: TEST_REDIS_URL, REDIS_COMMAND_TIMEOUT_MS: '5000' } as const;
+export const TEST_REDIS_ENV = {
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_COMMAND_TIMEOUT_MS: '5000',
+} as const;
 
 export const redisAvailable = await redisReachable(TEST_REDIS_URL, 1_500);
 
 if (!redisAvailable) {
   const reason = `Redis is not reachable at ${TEST_REDIS_URL}`;
-  if (process.env.CI === 'true') throw new Error(`${reason}, and CI=true: the Redis suites must run in CI (start redis-server).`);
-  console.warn(`[skip] ${reason}: skipping the Redis suites (they run, and must pass, under CI=true).`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `${reason}, and CI=true: the Redis suites must run in CI (start redis-server).`,
+    );
+  console.warn(
+    `[skip] ${reason}: skipping the Redis suites (they run, and must pass, under CI=true).`,
+  );
 }
 
 /** describe() when Redis is up, describe.skip() (with the reason printed above) when not. */
-export const describeRedis: typeof describe = redisAvailable ? describe : (describe.skip as typeof describe);
+export const describeRedis: typeof describe = redisAvailable
+  ? describe
+  : (describe.skip as typeof describe);
 
 /** A key prefix no other run shares: `test:<suite>:<pid>:<random>:`. */
 export function uniquePrefix(suite: string): string {

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventDetails, getAvailSummary, seatsHold } from '../../src/archtics/commands/index.js';
 import { RateLimitedError } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
-import { RedisL2, cacheNamespace, createCachedRunner, type CacheEntry } from '../../src/cache/index.js';
+import {
+  RedisL2,
+  cacheNamespace,
+  createCachedRunner,
+  type CacheEntry,
+} from '../../src/cache/index.js';
 import { DEFAULT_TTL_MS, type CacheConfig } from '../../src/config.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { FakeRunner } from './fake-runner.js';
@@ -27,8 +32,18 @@ function newL2(dsn = 'apigee'): RedisL2 {
   return l2;
 }
 
-const config: CacheConfig = { maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 30 * 60_000 };
-const entry = (value: unknown, tags: string[], ttl = 60_000, now = Date.now()): CacheEntry => ({ value, storedAt: now, expiresAt: now + ttl, staleUntil: now + ttl + 60_000, tags });
+const config: CacheConfig = {
+  maxBytes: 1 << 20,
+  ttlMs: { ...DEFAULT_TTL_MS },
+  staleGraceMs: 30 * 60_000,
+};
+const entry = (value: unknown, tags: string[], ttl = 60_000, now = Date.now()): CacheEntry => ({
+  value,
+  storedAt: now,
+  expiresAt: now + ttl,
+  staleUntil: now + ttl + 60_000,
+  tags,
+});
 
 beforeAll(() => {
   if (redisAvailable) redis = createRedis(TEST_REDIS_URL);
@@ -69,7 +84,8 @@ describeRedis('RedisL2', () => {
     expect(await b.get('x1')).toBeUndefined();
     expect(await b.get('x2')).toBeUndefined();
     expect(await b.get('x3')).toBeDefined();
-    for (let i = 0; i < 100 && heardByB.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && heardByB.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(heardByB).toEqual([['event:EVT07']]);
     expect(heardByA).toEqual([]);
   });
@@ -98,7 +114,7 @@ describeRedis('RedisL2', () => {
     await next!.release();
   });
 
-  it('remembers tags under a key (a cart\'s events) for any replica', async () => {
+  it("remembers tags under a key (a cart's events) for any replica", async () => {
     const a = newL2();
     await a.remember('cart-events:4242', ['EVT01', 'EVT02']);
     await a.remember('cart-events:4242', ['EVT02']);
@@ -107,7 +123,7 @@ describeRedis('RedisL2', () => {
 });
 
 describeRedis('two cached runners over one Redis', () => {
-  it('replica B answers from L2 what replica A fetched: a cache hit on B\'s trace, no call', async () => {
+  it("replica B answers from L2 what replica A fetched: a cache hit on B's trace, no call", async () => {
     const innerA = new FakeRunner();
     const innerB = new FakeRunner();
     const a = createCachedRunner({ inner: innerA, config, l2: newL2() });
@@ -137,13 +153,19 @@ describeRedis('two cached runners over one Redis', () => {
 
   it('coalesces a costly read across replicas: the lock holder fetches, the others wait for L2', async () => {
     const inners = [new FakeRunner(), new FakeRunner(), new FakeRunner()];
-    const runners = inners.map((inner) => createCachedRunner({ inner, config, l2: newL2(), peerPollMs: 5 }));
+    const runners = inners.map((inner) =>
+      createCachedRunner({ inner, config, l2: newL2(), peerPollMs: 5 }),
+    );
     inners[0].hold();
     const first = runners[0].run(eventDetails, { names: ['EVT13'] });
-    for (let i = 0; i < 200 && inners[0].calls.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && inners[0].calls.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 5));
     expect(inners[0].calls.length).toBe(1);
     const traces = [newTrace(), newTrace()];
-    const others = [runners[1].run(eventDetails, { names: ['EVT13'] }, { trace: traces[0] }), runners[2].run(eventDetails, { names: ['EVT13'] }, { trace: traces[1] })];
+    const others = [
+      runners[1].run(eventDetails, { names: ['EVT13'] }, { trace: traces[0] }),
+      runners[2].run(eventDetails, { names: ['EVT13'] }, { trace: traces[1] }),
+    ];
     await new Promise((r) => setTimeout(r, 30)); // the others are parked on the lock
     inners[0].release();
     const [v0, v1, v2] = await Promise.all([first, ...others]);
@@ -156,7 +178,7 @@ describeRedis('two cached runners over one Redis', () => {
     expect(shared(runners[1]) + shared(runners[2])).toBe(2);
   });
 
-  it('a write on one replica evicts the other replica\'s L1 copy (pub/sub)', async () => {
+  it("a write on one replica evicts the other replica's L1 copy (pub/sub)", async () => {
     const innerA = new FakeRunner();
     const innerB = new FakeRunner();
     const l2a = newL2();
@@ -167,7 +189,8 @@ describeRedis('two cached runners over one Redis', () => {
     await b.run(getAvailSummary, { eventName: 'EVT14' });
     expect(b.stats().entries).toBe(1);
     await a.run(seatsHold, { eventName: 'EVT14', ticketTypes: [{ code: 'ADULT', numSeats: 1 }] });
-    for (let i = 0; i < 100 && b.stats().entries > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && b.stats().entries > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(b.stats().entries).toBe(0);
     await b.run(getAvailSummary, { eventName: 'EVT14' });
     expect(innerB.count('get_avail_seats')).toBe(2);
@@ -175,7 +198,11 @@ describeRedis('two cached runners over one Redis', () => {
 });
 
 it('degrades to the in-process tier when Redis is unreachable (reads still answered, once)', async () => {
-  const dead = createRedis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  const dead = createRedis('redis://127.0.0.1:1', {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
   dead.on('error', () => undefined);
   const inner = new FakeRunner();
   const warnings: unknown[] = [];

@@ -3,7 +3,14 @@
  * when a round stops. No timing: a ManualClock and rounds driven by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { HotKeys, MemoryRefreshLedger, Refresher, type HotKey, type RefreshBudget, type RefreshOutcome } from '../../src/cache/refresh-ahead.js';
+import {
+  HotKeys,
+  MemoryRefreshLedger,
+  Refresher,
+  type HotKey,
+  type RefreshBudget,
+  type RefreshOutcome,
+} from '../../src/cache/refresh-ahead.js';
 import { ManualClock } from '../../src/clock.js';
 
 const MIN = 60_000;
@@ -26,18 +33,33 @@ describe('HotKeys', () => {
     hot.read('old', 'j', t0, life(t0 + 60 * MIN, 60 * MIN));
     hot.read('recent', 'j', t0 + 4 * MIN, life(t0 + 60 * MIN, 60 * MIN));
     // At t0 + 5 min both were read within 5 min.
-    expect(hot.due(t0 + 5 * MIN).map((k) => k.key).sort()).toEqual(['old', 'recent']);
+    expect(
+      hot
+        .due(t0 + 5 * MIN)
+        .map((k) => k.key)
+        .sort(),
+    ).toEqual(['old', 'recent']);
     // A hair later "old" is out of the window: not due, and forgotten.
     expect(hot.due(t0 + 5 * MIN + 1).map((k) => k.key)).toEqual(['recent']);
     expect(hot.size).toBe(1);
     expect(hot.score('old', t0 + 5 * MIN + 1)).toBe(0);
     // Reading "old" again brings it back with a fresh score.
     hot.read('old', 'j', t0 + 6 * MIN, life(t0 + 60 * MIN, 60 * MIN));
-    expect(hot.due(t0 + 6 * MIN).map((k) => k.key).sort()).toEqual(['old', 'recent']);
+    expect(
+      hot
+        .due(t0 + 6 * MIN)
+        .map((k) => k.key)
+        .sort(),
+    ).toEqual(['old', 'recent']);
   });
 
   it('orders by decayed hotness: many old reads lose to fewer recent ones', () => {
-    const hot = new HotKeys<string>({ aheadFraction: 1, decayMs: 20 * MIN, halfLifeMs: MIN, minScore: 0.1 });
+    const hot = new HotKeys<string>({
+      aheadFraction: 1,
+      decayMs: 20 * MIN,
+      halfLifeMs: MIN,
+      minScore: 0.1,
+    });
     const t0 = 1_000_000;
     for (let i = 0; i < 8; i++) hot.read('was-hot', 'j', t0, life(t0 + 60 * MIN, 60 * MIN));
     hot.read('now-hot', 'j', t0 + 5 * MIN, life(t0 + 60 * MIN, 60 * MIN));
@@ -49,7 +71,12 @@ describe('HotKeys', () => {
   });
 
   it('needs minScore: one read long ago is not worth a refresh', () => {
-    const hot = new HotKeys<string>({ aheadFraction: 1, decayMs: 10 * MIN, halfLifeMs: 2 * MIN, minScore: 1.5 });
+    const hot = new HotKeys<string>({
+      aheadFraction: 1,
+      decayMs: 10 * MIN,
+      halfLifeMs: 2 * MIN,
+      minScore: 1.5,
+    });
     const t0 = 1_000_000;
     hot.read('once', 'j', t0, life(t0 + MIN, MIN));
     hot.read('twice', 'j', t0, life(t0 + MIN, MIN));
@@ -84,7 +111,12 @@ describe('HotKeys', () => {
 describe('MemoryRefreshLedger', () => {
   it('counts POSTs in a sliding window and refuses past the cap', () => {
     const ledger = new MemoryRefreshLedger(3, MIN);
-    expect([ledger.tryTake(0), ledger.tryTake(1), ledger.tryTake(2), ledger.tryTake(3)]).toEqual([true, true, true, false]);
+    expect([ledger.tryTake(0), ledger.tryTake(1), ledger.tryTake(2), ledger.tryTake(3)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(ledger.spent(3)).toBe(3);
     expect(ledger.tryTake(MIN)).toBe(true); // the first one left the window
     ledger.add(MIN, 2); // polls: counted, never refused
@@ -94,11 +126,17 @@ describe('MemoryRefreshLedger', () => {
 });
 
 describe('Refresher', () => {
-  function setup(opts: { cap: number; keys: number; answer?: (k: HotKey<string>, budget: RefreshBudget) => Promise<RefreshOutcome> }) {
+  function setup(opts: {
+    cap: number;
+    keys: number;
+    answer?: (k: HotKey<string>, budget: RefreshBudget) => Promise<RefreshOutcome>;
+  }) {
     const clock = new ManualClock();
     const hot = new HotKeys<string>({ aheadFraction: 0.5, minScore: 0.1 });
     const now = clock.now();
-    for (let i = 0; i < opts.keys; i++) for (let r = 0; r <= opts.keys - i; r++) hot.read(`k${i}`, `job${i}`, now, life(now + MIN / 4, MIN));
+    for (let i = 0; i < opts.keys; i++)
+      for (let r = 0; r <= opts.keys - i; r++)
+        hot.read(`k${i}`, `job${i}`, now, life(now + MIN / 4, MIN));
     const ledger = new MemoryRefreshLedger(opts.cap, MIN);
     const upstream: string[] = [];
     const refresher = new Refresher<string>({
@@ -133,7 +171,9 @@ describe('Refresher', () => {
 
   it('polls of a refresh count against the cap', async () => {
     const { refresher, upstream, ledger, clock } = setup({ cap: 4, keys: 5 });
-    const answer = refresher as unknown as { opts: { refresh: (k: HotKey<string>, b: RefreshBudget) => Promise<RefreshOutcome> } };
+    const answer = refresher as unknown as {
+      opts: { refresh: (k: HotKey<string>, b: RefreshBudget) => Promise<RefreshOutcome> };
+    };
     answer.opts.refresh = async (k, budget) => {
       if (!(await budget.take())) return 'capped';
       upstream.push(k.job);
@@ -157,7 +197,11 @@ describe('Refresher', () => {
     });
     const report = await refresher.round();
     expect(calls).toBe(2);
-    expect(report).toMatchObject({ tried: 2, stoppedBy: 'refused', outcomes: { refreshed: 1, refused: 1 } });
+    expect(report).toMatchObject({
+      tried: 2,
+      stoppedBy: 'refused',
+      outcomes: { refreshed: 1, refused: 1 },
+    });
   });
 
   it('start() runs a round every tickMs on the clock; stop() ends the loop', async () => {

@@ -4,7 +4,12 @@
  * after its reads began, and the in-process one hands out frozen answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryResponseStore, RedisResponseStore, responseNamespace, type ResponseStore } from '../../src/cache/response-store.js';
+import {
+  MemoryResponseStore,
+  RedisResponseStore,
+  responseNamespace,
+  type ResponseStore,
+} from '../../src/cache/response-store.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from './redis-env.js';
 
@@ -23,14 +28,24 @@ function behavesAsAResponseStore(name: string, make: (now: () => number) => Resp
     });
 
     it('keeps an answer for its TTL, then has nothing', async () => {
-      expect(await store.set('k-ttl', answer(1), { ttlMs: 5_000, tags: ['customer:1'], startedAt: t - 10 })).toBe(true);
+      expect(
+        await store.set('k-ttl', answer(1), {
+          ttlMs: 5_000,
+          tags: ['customer:1'],
+          startedAt: t - 10,
+        }),
+      ).toBe(true);
       expect(await store.get('k-ttl')).toEqual(answer(1));
       t += 5_001;
       expect(await store.get('k-ttl')).toBeUndefined();
     });
 
     it('evicts by tag: the answers under it, not the others', async () => {
-      await store.set('k-a', answer(2), { ttlMs: 60_000, tags: ['customer:2', 'sold:2'], startedAt: t - 10 });
+      await store.set('k-a', answer(2), {
+        ttlMs: 60_000,
+        tags: ['customer:2', 'sold:2'],
+        startedAt: t - 10,
+      });
       await store.set('k-b', answer(3), { ttlMs: 60_000, tags: ['customer:3'], startedAt: t - 10 });
       await store.invalidate(['sold:2']);
       expect(await store.get('k-a')).toBeUndefined();
@@ -42,10 +57,14 @@ function behavesAsAResponseStore(name: string, make: (now: () => number) => Resp
       t += 10;
       await store.invalidate(['customer:4']);
       t += 2_000;
-      expect(await store.set('k-race', answer(4), { ttlMs: 60_000, tags: ['customer:4'], startedAt })).toBe(false);
+      expect(
+        await store.set('k-race', answer(4), { ttlMs: 60_000, tags: ['customer:4'], startedAt }),
+      ).toBe(false);
       expect(await store.get('k-race')).toBeUndefined();
       // Begun after the write: kept.
-      expect(await store.set('k-race', answer(4), { ttlMs: 60_000, tags: ['customer:4'], startedAt: t })).toBe(true);
+      expect(
+        await store.set('k-race', answer(4), { ttlMs: 60_000, tags: ['customer:4'], startedAt: t }),
+      ).toBe(true);
     });
   });
 }
@@ -60,7 +79,12 @@ describe('MemoryResponseStore only', () => {
     expect(() => {
       got.data.customer.firstName = 'changed';
     }).toThrow(TypeError);
-    for (let i = 0; i < 2_000; i++) store.set(`k${i}`, answer(i), { ttlMs: 60_000, tags: [`customer:${i}`], startedAt: Date.now() });
+    for (let i = 0; i < 2_000; i++)
+      store.set(`k${i}`, answer(i), {
+        ttlMs: 60_000,
+        tags: [`customer:${i}`],
+        startedAt: Date.now(),
+      });
     expect(store.stats.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(store.stats.entries).toBeLessThan(2_000);
   });
@@ -77,13 +101,22 @@ describeRedis('RedisResponseStore', () => {
     await redis.quit();
   });
 
-  behavesAsAResponseStore('in Redis', (now) => new RedisResponseStore(redis, responseNamespace(prefix, 'dsn'), now));
+  behavesAsAResponseStore(
+    'in Redis',
+    (now) => new RedisResponseStore(redis, responseNamespace(prefix, 'dsn'), now),
+  );
 
   it('every key it writes expires (no tag set lives forever)', async () => {
     const store = new RedisResponseStore(redis, responseNamespace(prefix, 'ttl'));
-    await store.set('k', answer(9), { ttlMs: 60_000, tags: ['customer:9', 'sold:9'], startedAt: Date.now() });
+    await store.set('k', answer(9), {
+      ttlMs: 60_000,
+      tags: ['customer:9', 'sold:9'],
+      startedAt: Date.now(),
+    });
     await store.invalidate(['cart:1']);
-    const keys = await redis.keys(`${responseNamespace(prefix, 'ttl').replace(/[*?[\]\\]/g, '\\$&')}*`);
+    const keys = await redis.keys(
+      `${responseNamespace(prefix, 'ttl').replace(/[*?[\]\\]/g, '\\$&')}*`,
+    );
     expect(keys.length).toBeGreaterThanOrEqual(3);
     for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(0);
   });

@@ -21,7 +21,13 @@ import {
   shoppingCart,
   ticketPrint,
 } from '../../src/archtics/commands/index.js';
-import { ArchticsCommandError, ProtocolError, RateLimitedError, UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
+import {
+  ArchticsCommandError,
+  ProtocolError,
+  RateLimitedError,
+  UnavailableError,
+  UpstreamTimeoutError,
+} from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { createCachedRunner } from '../../src/cache/index.js';
 import { staleExtension } from '../../src/cache/stale.js';
@@ -29,16 +35,33 @@ import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_TTL_MS, type CacheConfig } from '../../src/config.js';
 import { FakeRunner, fakeEventDetails, flush } from './fake-runner.js';
 
-const config = (over: Partial<CacheConfig> = {}): CacheConfig => ({ maxBytes: 1 << 20, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 30 * 60_000, ...over });
+const config = (over: Partial<CacheConfig> = {}): CacheConfig => ({
+  maxBytes: 1 << 20,
+  ttlMs: { ...DEFAULT_TTL_MS },
+  staleGraceMs: 30 * 60_000,
+  ...over,
+});
 
 function setup(over: Partial<CacheConfig> = {}) {
   const clock = new ManualClock();
   const inner = new FakeRunner();
-  const cache = createCachedRunner({ inner, config: config(over), clock, context: { siteName: 'vanilla' } });
+  const cache = createCachedRunner({
+    inner,
+    config: config(over),
+    clock,
+    context: { siteName: 'vanilla' },
+  });
   return { clock, inner, cache };
 }
 
-const card = { type: 'VI' as const, number: '4111111111111111', cin: '123', expiry: '1230', firstName: 'A', lastName: 'B' };
+const card = {
+  type: 'VI' as const,
+  number: '4111111111111111',
+  cin: '123',
+  expiry: '1230',
+  firstName: 'A',
+  lastName: 'B',
+};
 
 describe('cached runner: hits, keys and TTL', () => {
   it('answers a repeated read from cache and counts a hit, not a call, on the trace', async () => {
@@ -101,7 +124,9 @@ describe('cached runner: hits, keys and TTL', () => {
   it('does not cache failures', async () => {
     const { inner, cache } = setup();
     inner.failWith = () => new ArchticsCommandError('unknown event', 6002, 0, 'no such event');
-    await expect(cache.run(getAvailSummary, { eventName: 'NOPE' })).rejects.toBeInstanceOf(ArchticsCommandError);
+    await expect(cache.run(getAvailSummary, { eventName: 'NOPE' })).rejects.toBeInstanceOf(
+      ArchticsCommandError,
+    );
     inner.failWith = undefined;
     await cache.run(getAvailSummary, { eventName: 'NOPE' });
     expect(inner.count('get_avail_seats')).toBe(2);
@@ -109,7 +134,9 @@ describe('cached runner: hits, keys and TTL', () => {
 
   it('freezes cached values so that no operation can corrupt another one', async () => {
     const { cache } = setup();
-    const v = (await cache.run(getAvailSummary, { eventName: 'EVT01' })) as unknown as { req: { eventName: string } };
+    const v = (await cache.run(getAvailSummary, { eventName: 'EVT01' })) as unknown as {
+      req: { eventName: string };
+    };
     expect(Object.isFrozen(v)).toBe(true);
     expect(() => {
       v.req.eventName = 'X';
@@ -124,7 +151,9 @@ describe('cached runner: in-flight coalescing', () => {
     const { inner, cache } = setup();
     inner.hold();
     const traces = Array.from({ length: 50 }, () => newTrace());
-    const all = Promise.all(traces.map((trace) => cache.run(eventDetails, { names: ['EVT01', 'EVT02'] }, { trace })));
+    const all = Promise.all(
+      traces.map((trace) => cache.run(eventDetails, { names: ['EVT01', 'EVT02'] }, { trace })),
+    );
     await flush();
     inner.release();
     const results = await all;
@@ -157,7 +186,10 @@ describe('cached runner: in-flight coalescing', () => {
     inner.hold('get_avail_seats');
     const before = cache.run(getAvailSummary, { eventName: 'EVT01' });
     await flush();
-    await cache.run(seatsHold, { eventName: 'EVT01', ticketTypes: [{ code: 'ADULT', numSeats: 2 }] });
+    await cache.run(seatsHold, {
+      eventName: 'EVT01',
+      ticketTypes: [{ code: 'ADULT', numSeats: 2 }],
+    });
     const after = cache.run(getAvailSummary, { eventName: 'EVT01' });
     await flush();
     expect(inner.count('get_avail_seats')).toBe(2); // `after` did not join the pre-write flight
@@ -179,10 +211,15 @@ describe('cached runner: event_details item by item', () => {
     const r = await cache.run(eventDetails, { names: ['EVT03', 'evt02'] }, { trace });
     expect(names(r)).toEqual(['EVT02', 'EVT03']);
     expect(r.count).toBe(2);
-    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([['EVT01', 'EVT02'], ['EVT03']]);
+    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([
+      ['EVT01', 'EVT02'],
+      ['EVT03'],
+    ]);
     expect(trace).toMatchObject({ calls: 1, cacheHits: 0 });
     const hit = newTrace();
-    expect(names(await cache.run(eventDetails, { names: ['EVT02'] }, { trace: hit }))).toEqual(['EVT02']);
+    expect(names(await cache.run(eventDetails, { names: ['EVT02'] }, { trace: hit }))).toEqual([
+      'EVT02',
+    ]);
     expect(hit).toMatchObject({ calls: 0, cacheHits: 1 });
   });
 
@@ -205,7 +242,10 @@ describe('cached runner: event_details item by item', () => {
     const [r1, r2] = await Promise.all([p1, p2]);
     expect(names(r1)).toEqual(['EVT01', 'EVT02']);
     expect(names(r2)).toEqual(['EVT02', 'EVT03']);
-    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([['EVT01', 'EVT02'], ['EVT03']]);
+    expect(inner.calls.map((c) => (c.req as { names: string[] }).names)).toEqual([
+      ['EVT01', 'EVT02'],
+      ['EVT03'],
+    ]);
     expect([t1.calls, t2.calls]).toEqual([1, 1]);
   });
 
@@ -215,9 +255,14 @@ describe('cached runner: event_details item by item', () => {
     await clock.advance(DEFAULT_TTL_MS.event_details + 30_000);
     inner.failWith = () => new RateLimitedError('429', 1, 'upstream');
     const trace = newTrace();
-    expect(names(await cache.run(eventDetails, { names: ['EVT02', 'EVT01'] }, { trace }))).toEqual(['EVT01', 'EVT02']);
+    expect(names(await cache.run(eventDetails, { names: ['EVT02', 'EVT01'] }, { trace }))).toEqual([
+      'EVT01',
+      'EVT02',
+    ]);
     expect(trace).toMatchObject({ staleServes: 1, maxStaleAgeSeconds: 630 });
-    await expect(cache.run(eventDetails, { names: ['EVT01', 'EVT09'] })).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(cache.run(eventDetails, { names: ['EVT01', 'EVT09'] })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
   });
 
   it('the paged form (no names) is cached whole', async () => {
@@ -256,22 +301,29 @@ describe('cached runner: stale answers while the upstream refuses', () => {
   it('rethrows the typed error when nothing is servable (never cached, or past the grace)', async () => {
     const { clock, inner, cache } = setup({ staleGraceMs: 60_000 });
     inner.failWith = () => new RateLimitedError('429', 7, 'upstream');
-    await expect(cache.run(getAvailSummary, { eventName: 'EVT09' })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 7 });
+    await expect(cache.run(getAvailSummary, { eventName: 'EVT09' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 7,
+    });
     inner.failWith = undefined;
     await cache.run(getAvailSummary, { eventName: 'EVT01' });
     await clock.advance(DEFAULT_TTL_MS.get_avail_seats + 60_000);
     inner.failWith = () => new UnavailableError('down');
     const trace = newTrace();
-    await expect(cache.run(getAvailSummary, { eventName: 'EVT01' }, { trace })).rejects.toBeInstanceOf(UnavailableError);
+    await expect(
+      cache.run(getAvailSummary, { eventName: 'EVT01' }, { trace }),
+    ).rejects.toBeInstanceOf(UnavailableError);
     expect(staleExtension(trace)).toBeUndefined();
   });
 
-  it('does not serve stale on the service\'s own answer (a command error)', async () => {
+  it("does not serve stale on the service's own answer (a command error)", async () => {
     const { clock, inner, cache } = setup();
     await cache.run(getAvailSummary, { eventName: 'EVT01' });
     await clock.advance(DEFAULT_TTL_MS.get_avail_seats + 1);
     inner.failWith = () => new ArchticsCommandError('no such event', 5212, 0, '');
-    await expect(cache.run(getAvailSummary, { eventName: 'EVT01' })).rejects.toBeInstanceOf(ArchticsCommandError);
+    await expect(cache.run(getAvailSummary, { eventName: 'EVT01' })).rejects.toBeInstanceOf(
+      ArchticsCommandError,
+    );
   });
 
   it('sends a read fail-fast only when it has a stale copy to fall back on', async () => {
@@ -303,7 +355,9 @@ describe('cached runner: stale answers while the upstream refuses', () => {
     await clock.advance(DEFAULT_TTL_MS.event_details + 1_000);
     inner.failWith = () => new RateLimitedError('429', 1, 'upstream');
     const traces = [newTrace(), newTrace(), newTrace()];
-    await Promise.all(traces.map((trace) => cache.run(eventDetails, { names: ['EVT01'] }, { trace })));
+    await Promise.all(
+      traces.map((trace) => cache.run(eventDetails, { names: ['EVT01'] }, { trace })),
+    );
     expect(inner.count('event_details')).toBe(2);
     for (const t of traces) expect(t.staleServes).toBe(1);
   });
@@ -311,12 +365,23 @@ describe('cached runner: stale answers while the upstream refuses', () => {
 
 describe('cached runner: invalidation after writes', () => {
   /** Reads every cached read of the scenario once (filling the cache), returns call counts after a second round. */
-  async function scenario(write: (cache: ReturnType<typeof setup>['cache']) => Promise<unknown>, opts: { fail?: () => unknown } = {}) {
+  async function scenario(
+    write: (cache: ReturnType<typeof setup>['cache']) => Promise<unknown>,
+    opts: { fail?: () => unknown } = {},
+  ) {
     const { inner, cache } = setup();
     inner.answer = (command, req, n) => {
-      if (command === 'customer_query') return { customer: { acctId: 100479, email: 'Holder@Example.com' }, accountIds: [100479], recStatus: 'Active', n };
-      if (command === 'seats_hold' || command === 'seats_hold_specific') return { orderNum: 555, seats: [{ eventName: 'EVT01' }], n };
-      if (command === 'shopping_cart') return { orderNum: 555, seats: [{ eventName: 'EVT02' }], subtotal: 0, n };
+      if (command === 'customer_query')
+        return {
+          customer: { acctId: 100479, email: 'Holder@Example.com' },
+          accountIds: [100479],
+          recStatus: 'Active',
+          n,
+        };
+      if (command === 'seats_hold' || command === 'seats_hold_specific')
+        return { orderNum: 555, seats: [{ eventName: 'EVT01' }], n };
+      if (command === 'shopping_cart')
+        return { orderNum: 555, seats: [{ eventName: 'EVT02' }], subtotal: 0, n };
       if (command === 'event_details') return fakeEventDetails(req, n);
       return { command, req, n };
     };
@@ -341,28 +406,49 @@ describe('cached runner: invalidation after writes', () => {
     inner.failWith = undefined;
     const afterWrite = inner.calls.length;
     await reads();
-    const refetched = inner.calls.slice(afterWrite).map((c) => `${c.command}:${JSON.stringify(c.req)}`);
+    const refetched = inner.calls
+      .slice(afterWrite)
+      .map((c) => `${c.command}:${JSON.stringify(c.req)}`);
     expect(afterWrite - before).toBe(1);
     return refetched;
   }
 
-  it('seats_hold evicts that event\'s availability (both forms) and the cart', async () => {
-    expect(await scenario((c) => c.run(seatsHold, { eventName: 'evt01', ticketTypes: [{ code: 'ADULT', numSeats: 2 }], orderNum: 555 }))).toEqual([
+  it("seats_hold evicts that event's availability (both forms) and the cart", async () => {
+    expect(
+      await scenario((c) =>
+        c.run(seatsHold, {
+          eventName: 'evt01',
+          ticketTypes: [{ code: 'ADULT', numSeats: 2 }],
+          orderNum: 555,
+        }),
+      ),
+    ).toEqual([
       'get_avail_seats:{"eventName":"EVT01"}',
       'get_avail_seats:{"eventName":"EVT01","section":"101"}',
       'shopping_cart:{"orderNum":555}',
     ]);
   });
 
-  it('seats_hold_specific evicts that event\'s availability — even when it fails ambiguously', async () => {
+  it("seats_hold_specific evicts that event's availability — even when it fails ambiguously", async () => {
     const refetched = await scenario(
-      (c) => c.run(seatsHoldSpecific, { eventName: 'EVT01', section: '101', row: 'A', firstSeat: 1, numSeats: 2, ticketTypeCode: 'ADULT' }),
+      (c) =>
+        c.run(seatsHoldSpecific, {
+          eventName: 'EVT01',
+          section: '101',
+          row: 'A',
+          firstSeat: 1,
+          numSeats: 2,
+          ticketTypeCode: 'ADULT',
+        }),
       { fail: () => new UpstreamTimeoutError('lost', true) },
     );
-    expect(refetched).toEqual(['get_avail_seats:{"eventName":"EVT01"}', 'get_avail_seats:{"eventName":"EVT01","section":"101"}']);
+    expect(refetched).toEqual([
+      'get_avail_seats:{"eventName":"EVT01"}',
+      'get_avail_seats:{"eventName":"EVT01","section":"101"}',
+    ]);
   });
 
-  it('abort_shopping_cart evicts the cart and its events\' availability (learnt from the cart and holds)', async () => {
+  it("abort_shopping_cart evicts the cart and its events' availability (learnt from the cart and holds)", async () => {
     expect(await scenario((c) => c.run(abortShoppingCart, { orderNum: 555 }))).toEqual([
       'get_avail_seats:{"eventName":"EVT02"}',
       'shopping_cart:{"orderNum":555}',
@@ -378,16 +464,32 @@ describe('cached runner: invalidation after writes', () => {
     ]);
   });
 
-  it('payment_request evicts the account\'s seats_sold, the cart and its events\' availability — also when its outcome is unknown', async () => {
+  it("payment_request evicts the account's seats_sold, the cart and its events' availability — also when its outcome is unknown", async () => {
     const pay = (c: ReturnType<typeof setup>['cache']) =>
-      c.run(paymentRequest, { acctId: 100479, orderNum: 555, items: [{ lineItem: 1, deliveryMethod: 'E' }], amount: 1000, card });
-    const expected = ['get_avail_seats:{"eventName":"EVT02"}', 'shopping_cart:{"orderNum":555}', 'seats_sold:{"acctId":100479}'];
+      c.run(paymentRequest, {
+        acctId: 100479,
+        orderNum: 555,
+        items: [{ lineItem: 1, deliveryMethod: 'E' }],
+        amount: 1000,
+        card,
+      });
+    const expected = [
+      'get_avail_seats:{"eventName":"EVT02"}',
+      'shopping_cart:{"orderNum":555}',
+      'seats_sold:{"acctId":100479}',
+    ];
     expect(await scenario(pay)).toEqual(expected);
-    expect(await scenario(pay, { fail: () => new UpstreamTimeoutError('lost', true) })).toEqual(expected);
+    expect(await scenario(pay, { fail: () => new UpstreamTimeoutError('lost', true) })).toEqual(
+      expected,
+    );
   });
 
   it('customer_update evicts that customer by acct_id and by e-mail (old and new)', async () => {
-    expect(await scenario((c) => c.run(customerUpdate, { customer: { acctId: 100479, email: 'new@example.com' } }))).toEqual([
+    expect(
+      await scenario((c) =>
+        c.run(customerUpdate, { customer: { acctId: 100479, email: 'new@example.com' } }),
+      ),
+    ).toEqual([
       'customer_query:{"acctId":100479}',
       'customer_query:{"email":"holder@example.com"}',
       'customer_query:{"email":"new@example.com"}',
@@ -395,18 +497,26 @@ describe('cached runner: invalidation after writes', () => {
   });
 
   it('customer_add evicts a cached answer for its e-mail (a "not found" is now wrong)', async () => {
-    expect(await scenario((c) => c.run(customerAdd, { customer: { firstName: 'N', lastName: 'E', email: 'NEW@example.com' } }))).toEqual([
-      'customer_query:{"email":"new@example.com"}',
-    ]);
+    expect(
+      await scenario((c) =>
+        c.run(customerAdd, {
+          customer: { firstName: 'N', lastName: 'E', email: 'NEW@example.com' },
+        }),
+      ),
+    ).toEqual(['customer_query:{"email":"new@example.com"}']);
   });
 
-  it('ticket_print evicts that account\'s seats_sold', async () => {
-    expect(await scenario((c) => c.run(ticketPrint, { acctId: 100479, eventName: 'EVT01', deliveryMethod: 'E' }))).toEqual([
-      'seats_sold:{"acctId":100479}',
-    ]);
+  it("ticket_print evicts that account's seats_sold", async () => {
+    expect(
+      await scenario((c) =>
+        c.run(ticketPrint, { acctId: 100479, eventName: 'EVT01', deliveryMethod: 'E' }),
+      ),
+    ).toEqual(['seats_sold:{"acctId":100479}']);
   });
 
   it('check_out is never cached, and drops the cached cart (it binds the cart to the account)', async () => {
-    expect(await scenario((c) => c.run(checkOut, { acctId: 100479, orderNum: 555 }))).toEqual(['shopping_cart:{"orderNum":555}']);
+    expect(await scenario((c) => c.run(checkOut, { acctId: 100479, orderNum: 555 }))).toEqual([
+      'shopping_cart:{"orderNum":555}',
+    ]);
   });
 });

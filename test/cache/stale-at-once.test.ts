@@ -14,7 +14,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/app.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { createMemoryStores } from '../../src/store/index.js';
-import { codes, gatewayConfig, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
+import {
+  codes,
+  gatewayConfig,
+  sandboxStats,
+  setFaults,
+  startTestSandbox,
+  TestGateway,
+} from '../graphql/harness.js';
 
 interface GqlResponse {
   data?: Record<string, any> | null;
@@ -22,14 +29,26 @@ interface GqlResponse {
   extensions?: { upstream?: Record<string, number | null>; stale?: { ageSeconds: number } };
 }
 
-const PRICES = /* GraphQL */ `query ($name: String!) { event(name: $name) { name priceCodes { code } } }`;
+const PRICES = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      priceCodes {
+        code
+      }
+    }
+  }
+`;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('stale answers at once', () => {
   let sb: RunningSandbox;
   let gateway: Gateway;
   let events: string[];
-  const gql = async (query: string, variables: Record<string, unknown> = {}): Promise<GqlResponse> => {
+  const gql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GqlResponse> => {
     const res = await gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
@@ -59,7 +78,11 @@ describe('stale answers at once', () => {
   const start = async () => {
     // The command cache alone (the response cache above it would answer repeats whole).
     // Budget window in memory: a Retry-After pause must not outlive its test in DATA_DIR.
-    gateway = await createGateway({ config: gatewayConfig(sb, { CACHE_TTL_EVENT_PRICE_INFO_MS: '1' }), responseCache: false, stores: createMemoryStores() });
+    gateway = await createGateway({
+      config: gatewayConfig(sb, { CACHE_TTL_EVENT_PRICE_INFO_MS: '1' }),
+      responseCache: false,
+      stores: createMemoryStores(),
+    });
   };
 
   it('after a 429 with Retry-After: 30, an expired read is served stale while the pause lasts, with 0 POSTs', async () => {
@@ -67,7 +90,9 @@ describe('stale answers at once', () => {
     const [a, b] = events;
     const freshA = await cachedThenExpired(a);
     const freshB = await cachedThenExpired(b);
-    await setFaults(sb, [{ kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 30, count: 1 }]);
+    await setFaults(sb, [
+      { kind: 'rateLimit', commands: ['event_price_info'], retryAfterSeconds: 30, count: 1 },
+    ]);
 
     // The read that meets the 429: one POST, answered stale (not retried after 30 s).
     const first = await gql(PRICES, { name: a });
@@ -90,7 +115,9 @@ describe('stale answers at once', () => {
     expect(answeredAt.pausedUntil).toBeGreaterThan(Date.now());
     expect((await sandboxStats(sb)).posts).toBe(postsBefore);
 
-    console.log(`[figures] stale under Retry-After 30: answered in ${answeredInMs} ms with 0 POSTs (pause left: ${Math.round(((answeredAt.pausedUntil ?? 0) - Date.now()) / 1000)} s)`);
+    console.log(
+      `[figures] stale under Retry-After 30: answered in ${answeredInMs} ms with 0 POSTs (pause left: ${Math.round(((answeredAt.pausedUntil ?? 0) - Date.now()) / 1000)} s)`,
+    );
   });
 
   it('a broken answer (an HTML maintenance page) serves the stale copy, not UPSTREAM_PROTOCOL_ERROR', async () => {
@@ -128,12 +155,22 @@ describe('one deadline per operation (GRAPHQL_OPERATION_DEADLINE_MS)', () => {
     await sb?.close();
   });
 
-  it('reads in sequence under dropped connections end with UPSTREAM_TIMEOUT at the operation\'s deadline; nothing is sent after it', async () => {
+  it("reads in sequence under dropped connections end with UPSTREAM_TIMEOUT at the operation's deadline; nothing is sent after it", async () => {
     await setFaults(sb, [{ kind: 'dropConnection', only: 'polls', count: 2 }]);
     const events = sb.world.samples.homeEvents as string[];
     const startedAt = Date.now();
     const r = await gw.exec<{ event: { name: string } | null }, unknown>(
-      /* GraphQL */ `query ($name: String!) { event(name: $name) { name availability { section available } } }`,
+      /* GraphQL */ `
+        query ($name: String!) {
+          event(name: $name) {
+            name
+            availability {
+              section
+              available
+            }
+          }
+        }
+      `,
       { name: events[0] },
     );
     const tookMs = Date.now() - startedAt;
@@ -143,6 +180,8 @@ describe('one deadline per operation (GRAPHQL_OPERATION_DEADLINE_MS)', () => {
     // Every read of the operation stopped at its deadline: no POST goes out afterwards.
     await settle(1_000);
     expect((await sandboxStats(sb)).posts).toBe(stats.posts);
-    console.log(`[figures] operation under dropped connections (deadline 1200 ms): ended UPSTREAM_TIMEOUT after ${tookMs} ms, ${stats.posts} POSTs`);
+    console.log(
+      `[figures] operation under dropped connections (deadline 1200 ms): ended UPSTREAM_TIMEOUT after ${tookMs} ms, ${stats.posts} POSTs`,
+    );
   });
 });

@@ -13,7 +13,8 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { generate } from '../../src/sandbox/world/seed.js';
 
 const DASHBOARD = readFileSync(new URL('../operations/dashboard.graphql', import.meta.url), 'utf8');
-const globalId = (type: string, key: string | number) => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
+const globalId = (type: string, key: string | number) =>
+  Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 
 let sb: RunningSandbox;
 let cached: Gateway;
@@ -23,14 +24,26 @@ async function dashboard(gw: Gateway, ids: number[]) {
   const res = await gw.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query: DASHBOARD, variables: { ids: ids.map((id) => globalId('Customer', id)), first: 10 } }),
+    body: JSON.stringify({
+      query: DASHBOARD,
+      variables: { ids: ids.map((id) => globalId('Customer', id)), first: 10 },
+    }),
   });
-  return (await res.json()) as { data?: unknown; errors?: unknown; extensions: { upstream: { calls: number; cacheHits: number } } };
+  return (await res.json()) as {
+    data?: unknown;
+    errors?: unknown;
+    extensions: { upstream: { calls: number; cacheHits: number } };
+  };
 }
 
 beforeAll(async () => {
   sb = await startSandbox({});
-  const config = loadConfig({ ARCHTICS_BASE_URL: sb.url, ARCHTICS_API_KEY: sb.apiKey, ARCHTICS_DSN: sb.dsn, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    ARCHTICS_BASE_URL: sb.url,
+    ARCHTICS_API_KEY: sb.apiKey,
+    ARCHTICS_DSN: sb.dsn,
+    LOG_LEVEL: 'silent',
+  });
   // The command cache on its own (this is about its synchronous answers, not whole cached responses).
   cached = await createGateway({ config, responseCache: false });
   uncached = await createGateway({ config, cache: false });
@@ -44,7 +57,9 @@ afterAll(async () => {
 describe('a cached dashboard', () => {
   it('answers as the uncached gateway does, with one cache hit per command it would have sent', async () => {
     const seed = Number((sb.world.samples as { seed: number }).seed);
-    const holders = [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))].sort((a, b) => a - b).slice(0, 12);
+    const holders = [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))]
+      .sort((a, b) => a - b)
+      .slice(0, 12);
     const fresh = await dashboard(uncached, holders);
     const first = await dashboard(cached, holders);
     const again = await dashboard(cached, holders);
@@ -52,18 +67,32 @@ describe('a cached dashboard', () => {
     expect(first.data).toEqual(fresh.data);
     expect(again.data).toEqual(fresh.data);
     expect(first.extensions.upstream.calls).toBe(fresh.extensions.upstream.calls);
-    expect(again.extensions.upstream).toMatchObject({ calls: 0, cacheHits: first.extensions.upstream.calls });
+    expect(again.extensions.upstream).toMatchObject({
+      calls: 0,
+      cacheHits: first.extensions.upstream.calls,
+    });
   });
 
   it('has no promise-valued field once cached', async () => {
     const seed = Number((sb.world.samples as { seed: number }).seed);
-    const holders = [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))].sort((a, b) => a - b).slice(0, 5);
+    const holders = [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))]
+      .sort((a, b) => a - b)
+      .slice(0, 5);
     await dashboard(cached, holders);
     const schema = cached.yoga.getEnveloped().schema;
     const asyncFields = new Set<string>();
     const restore: (() => void)[] = [];
-    for (const typeName of ['Customer', 'SeatConnection', 'SeatEdge', 'Seat', 'Event', 'PriceCode']) {
-      const type = schema.getType(typeName) as unknown as { getFields(): Record<string, { resolve?: (...a: unknown[]) => unknown }> };
+    for (const typeName of [
+      'Customer',
+      'SeatConnection',
+      'SeatEdge',
+      'Seat',
+      'Event',
+      'PriceCode',
+    ]) {
+      const type = schema.getType(typeName) as unknown as {
+        getFields(): Record<string, { resolve?: (...a: unknown[]) => unknown }>;
+      };
       for (const [name, field] of Object.entries(type.getFields())) {
         const original = field.resolve;
         if (!original) continue;
@@ -92,8 +121,15 @@ describe('PeekingLoader', () => {
       batches.push([...keys]);
       return keys.map((k) => `loaded ${k}`);
     });
-    const cache = new Map([['a', 'cached a'], ['b', 'cached b']]);
-    const peeking = new PeekingLoader<string, string>(loader, (k) => k, (k) => (cache.has(k) ? { value: cache.get(k)! } : undefined));
+    const cache = new Map([
+      ['a', 'cached a'],
+      ['b', 'cached b'],
+    ]);
+    const peeking = new PeekingLoader<string, string>(
+      loader,
+      (k) => k,
+      (k) => (cache.has(k) ? { value: cache.get(k)! } : undefined),
+    );
     expect(peeking.get('a')).toBe('cached a'); // at once, no promise
     expect(await peeking.load('a')).toBe('cached a'); // primed: the loader agrees
     const pending = peeking.load('b'); // asked of the loader first…

@@ -7,10 +7,29 @@ describe('defaults', () => {
     const c = loadConfig({});
     expect(c.embeddedSandbox).toBe(true);
     expect(c.archtics.baseUrl).toBeUndefined();
-    expect(c.archtics).toMatchObject({ apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, pollTimeoutMs: 600_000, pollInitialMs: 300 });
+    expect(c.archtics).toMatchObject({
+      apiKey: 'sandbox-key',
+      dsn: 'apigee',
+      ratePerMinute: 80,
+      ratePerDay: 5000,
+      pollTimeoutMs: 600_000,
+      pollInitialMs: 300,
+    });
     expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', tokens: [] });
     expect(c.redisUrl).toBeUndefined();
-    expect(c.sandbox).toMatchObject({ port: 4100, portSet: false, apiKey: 'sandbox-key', dsn: 'apigee', ratePerMinute: 80, ratePerDay: 5000, seed: 20261129, timeScale: 1, strict: false, async: 'auto', pollsToResult: 1 });
+    expect(c.sandbox).toMatchObject({
+      port: 4100,
+      portSet: false,
+      apiKey: 'sandbox-key',
+      dsn: 'apigee',
+      ratePerMinute: 80,
+      ratePerDay: 5000,
+      seed: 20261129,
+      timeScale: 1,
+      strict: false,
+      async: 'auto',
+      pollsToResult: 1,
+    });
     expect(c.cache.ttlMs).toEqual(DEFAULT_TTL_MS);
     expect(c.store).toEqual({ dataDir: './data' });
     expect(c.redis).toBeUndefined();
@@ -18,22 +37,47 @@ describe('defaults', () => {
     expect(c.shutdown).toEqual({ graceMs: 10_000, writesMs: 630_000 });
     expect(c.operationDeadlineMs).toBe(30_000);
     expect(c.idempotencyLeaseMs).toBe(10_000);
-    expect(c.responseCache).toEqual({ enabled: true, maxTtlMs: 600_000, maxBytes: 32 * 1024 * 1024 });
+    expect(c.responseCache).toEqual({
+      enabled: true,
+      maxTtlMs: 600_000,
+      maxBytes: 32 * 1024 * 1024,
+    });
     expect(c.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
   });
 
   it('with REDIS_URL, Redis is a dependency with a short command timeout and a circuit breaker', () => {
     const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: 250, breakerThreshold: 3, breakerHalfOpenMs: 1_000 });
-    const tuned = loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_BREAKER_THRESHOLD: '5', REDIS_BREAKER_HALF_OPEN_MS: '2000', ARCHTICS_REPLICAS: '3' });
-    expect(tuned.redis).toMatchObject({ commandTimeoutMs: 100, breakerThreshold: 5, breakerHalfOpenMs: 2_000 });
+    expect(c.redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      commandTimeoutMs: 250,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 1_000,
+    });
+    const tuned = loadConfig({
+      REDIS_URL: 'redis://r:6379',
+      REDIS_COMMAND_TIMEOUT_MS: '100',
+      REDIS_BREAKER_THRESHOLD: '5',
+      REDIS_BREAKER_HALF_OPEN_MS: '2000',
+      ARCHTICS_REPLICAS: '3',
+    });
+    expect(tuned.redis).toMatchObject({
+      commandTimeoutMs: 100,
+      breakerThreshold: 5,
+      breakerHalfOpenMs: 2_000,
+    });
     expect(tuned.replicas).toBe(3);
   });
 
   it('the shutdown horizon for writes follows the polling horizon unless set', () => {
-    expect(loadConfig({ ARCHTICS_POLL_TIMEOUT_MS: '60000', ARCHTICS_REQUEST_TIMEOUT_MS: '5000' }).shutdown).toEqual({ graceMs: 10_000, writesMs: 65_000 });
-    expect(loadConfig({ SHUTDOWN_GRACE_MS: '0', SHUTDOWN_WRITES_MS: '20000' }).shutdown).toEqual({ graceMs: 0, writesMs: 20_000 });
+    expect(
+      loadConfig({ ARCHTICS_POLL_TIMEOUT_MS: '60000', ARCHTICS_REQUEST_TIMEOUT_MS: '5000' })
+        .shutdown,
+    ).toEqual({ graceMs: 10_000, writesMs: 65_000 });
+    expect(loadConfig({ SHUTDOWN_GRACE_MS: '0', SHUTDOWN_WRITES_MS: '20000' }).shutdown).toEqual({
+      graceMs: 0,
+      writesMs: 20_000,
+    });
     expect(loadConfig({ DATA_DIR: '/var/lib/gateway' }).store.dataDir).toBe('/var/lib/gateway');
     expect(loadConfig({ GRAPHQL_OPERATION_DEADLINE_MS: '5000' }).operationDeadlineMs).toBe(5_000);
   });
@@ -41,20 +85,35 @@ describe('defaults', () => {
   it('RESPONSE_CACHE=false (or 0) turns the response cache off', () => {
     expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache.enabled).toBe(false);
     expect(loadConfig({ RESPONSE_CACHE: '0' }).responseCache.enabled).toBe(false);
-    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_TTL_MS: '5000' }).responseCache).toMatchObject({ enabled: true, maxTtlMs: 5000 });
+    expect(
+      loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_TTL_MS: '5000' }).responseCache,
+    ).toMatchObject({ enabled: true, maxTtlMs: 5000 });
   });
 
   it('going live is ARCHTICS_BASE_URL plus the key and DSN; a trailing slash is dropped', () => {
-    const c = loadConfig({ ARCHTICS_BASE_URL: 'https://app.ticketmaster.com/', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'mydsn' });
+    const c = loadConfig({
+      ARCHTICS_BASE_URL: 'https://app.ticketmaster.com/',
+      ARCHTICS_API_KEY: 'k',
+      ARCHTICS_DSN: 'mydsn',
+    });
     expect(c.embeddedSandbox).toBe(false);
-    expect(c.archtics).toMatchObject({ baseUrl: 'https://app.ticketmaster.com', apiKey: 'k', dsn: 'mydsn' });
+    expect(c.archtics).toMatchObject({
+      baseUrl: 'https://app.ticketmaster.com',
+      apiKey: 'k',
+      dsn: 'mydsn',
+    });
   });
 });
 
 describe('hostile-request limits and exposure', () => {
   it('defaults: 256 KiB bodies, 5 000 tokens, nesting 64, a 16 MiB parse cache, 60 upstream calls per operation', () => {
     const c = loadConfig({});
-    expect(c.requests).toEqual({ maxBodyBytes: 262_144, maxTokens: 5_000, maxNesting: 64, parseCacheBytes: 16_777_216 });
+    expect(c.requests).toEqual({
+      maxBodyBytes: 262_144,
+      maxTokens: 5_000,
+      maxNesting: 64,
+      parseCacheBytes: 16_777_216,
+    });
     expect(c.maxUpstreamCalls).toBe(60);
     expect(c.exposure).toEqual({ graphiql: true, introspection: true, corsOrigins: [] });
   });
@@ -70,9 +129,19 @@ describe('hostile-request limits and exposure', () => {
       CORS_ORIGINS: 'https://app.example.org, http://localhost:5173/',
       GATEWAY_TOKENS: '[{"token":"scrape-token-1","scopes":["metrics"]}]',
     });
-    expect(c.requests).toEqual({ maxBodyBytes: 100_000, maxTokens: 2_000, maxNesting: 32, parseCacheBytes: 0 });
+    expect(c.requests).toEqual({
+      maxBodyBytes: 100_000,
+      maxTokens: 2_000,
+      maxNesting: 32,
+      parseCacheBytes: 0,
+    });
     expect(c.maxUpstreamCalls).toBe(120);
-    expect(c.exposure).toEqual({ graphiql: true, introspection: true, metricsToken: 'a-metrics-token-of-length', corsOrigins: ['https://app.example.org', 'http://localhost:5173'] });
+    expect(c.exposure).toEqual({
+      graphiql: true,
+      introspection: true,
+      metricsToken: 'a-metrics-token-of-length',
+      corsOrigins: ['https://app.example.org', 'http://localhost:5173'],
+    });
     expect(c.tokens).toEqual([{ token: 'scrape-token-1', scopes: ['metrics'] }]);
   });
 });
@@ -88,7 +157,14 @@ describe('a bad value names its variable', () => {
     ['ARCHTICS_UID', { ARCHTICS_UID: 'a-very-long-user-id' }],
     ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'not a url' }],
     ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'ftp://example.org' }],
-    ['ARCHTICS_BASE_URL', { ARCHTICS_BASE_URL: 'https://example.org/?apikey=x', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'd' }],
+    [
+      'ARCHTICS_BASE_URL',
+      {
+        ARCHTICS_BASE_URL: 'https://example.org/?apikey=x',
+        ARCHTICS_API_KEY: 'k',
+        ARCHTICS_DSN: 'd',
+      },
+    ],
     ['ARCHTICS_API_KEY', { ARCHTICS_BASE_URL: 'https://example.org' }],
     ['ARCHTICS_DSN', { ARCHTICS_BASE_URL: 'https://example.org', ARCHTICS_API_KEY: 'k' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -96,7 +172,10 @@ describe('a bad value names its variable', () => {
     ['DATA_DIR', { DATA_DIR: '   ' }],
     ['REDIS_COMMAND_TIMEOUT_MS', { REDIS_URL: 'redis://r:1', REDIS_COMMAND_TIMEOUT_MS: '5' }],
     ['REDIS_BREAKER_THRESHOLD', { REDIS_URL: 'redis://r:1', REDIS_BREAKER_THRESHOLD: '0' }],
-    ['REDIS_BREAKER_HALF_OPEN_MS', { REDIS_URL: 'redis://r:1', REDIS_BREAKER_HALF_OPEN_MS: 'soon' }],
+    [
+      'REDIS_BREAKER_HALF_OPEN_MS',
+      { REDIS_URL: 'redis://r:1', REDIS_BREAKER_HALF_OPEN_MS: 'soon' },
+    ],
     ['ARCHTICS_REPLICAS', { ARCHTICS_REPLICAS: '0' }],
     ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '-1' }],
     ['SHUTDOWN_WRITES_MS', { SHUTDOWN_WRITES_MS: '1.5' }],
@@ -142,16 +221,22 @@ describe('a bad value names its variable', () => {
     expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
   });
 
-  it.each(['https://example.org/?apikey=s3cret-k3y', 'not a url?apikey=s3cret-k3y'])('the key pasted into the URL never appears in the error (%s)', (url) => {
-    expect(() => loadConfig({ ARCHTICS_BASE_URL: url, ARCHTICS_API_KEY: 's3cret-k3y', ARCHTICS_DSN: 'd' })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('s3cret-k3y') }),
-    );
-  });
+  it.each(['https://example.org/?apikey=s3cret-k3y', 'not a url?apikey=s3cret-k3y'])(
+    'the key pasted into the URL never appears in the error (%s)',
+    (url) => {
+      expect(() =>
+        loadConfig({ ARCHTICS_BASE_URL: url, ARCHTICS_API_KEY: 's3cret-k3y', ARCHTICS_DSN: 'd' }),
+      ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret-k3y') }));
+    },
+  );
 });
 
 describe('settings beyond the defaults', () => {
   it('tokens carry scopes and an optional account', () => {
-    const c = loadConfig({ GATEWAY_TOKENS: '[{"token":"reader-token-1","scopes":["read"]},{"token":"holder-token-2","scopes":["read","hold","buy"],"acctId":100479}]' });
+    const c = loadConfig({
+      GATEWAY_TOKENS:
+        '[{"token":"reader-token-1","scopes":["read"]},{"token":"holder-token-2","scopes":["read","hold","buy"],"acctId":100479}]',
+    });
     expect(c.tokens).toEqual([
       { token: 'reader-token-1', scopes: ['read'] },
       { token: 'holder-token-2', scopes: ['read', 'hold', 'buy'], acctId: 100479 },
@@ -183,7 +268,15 @@ describe('settings beyond the defaults', () => {
 describe('refresh-ahead and the catalogue', () => {
   it('are on by default; the refresher may spend a quarter of the minute limit and leaves a tenth free', () => {
     const c = loadConfig({});
-    expect(c.cache.refresh).toEqual({ enabled: true, maxPerMinute: 20, decayMs: 600_000, aheadFraction: 0.25, minHotness: 1.5, headroom: 8, tickMs: 1_000 });
+    expect(c.cache.refresh).toEqual({
+      enabled: true,
+      maxPerMinute: 20,
+      decayMs: 600_000,
+      aheadFraction: 0.25,
+      minHotness: 1.5,
+      headroom: 8,
+      tickMs: 1_000,
+    });
     expect(c.cache.catalogue).toEqual({ enabled: true, ttlMs: 600_000 });
   });
 
@@ -204,7 +297,15 @@ describe('refresh-ahead and the catalogue', () => {
       CACHE_REFRESH_TICK_MS: '500',
       CACHE_CATALOGUE_TTL_MS: '300000',
     });
-    expect(c.cache.refresh).toEqual({ enabled: false, maxPerMinute: 5, decayMs: 120_000, aheadFraction: 0.4, minHotness: 2.5, headroom: 0, tickMs: 500 });
+    expect(c.cache.refresh).toEqual({
+      enabled: false,
+      maxPerMinute: 5,
+      decayMs: 120_000,
+      aheadFraction: 0.4,
+      minHotness: 2.5,
+      headroom: 0,
+      tickMs: 500,
+    });
     expect(c.cache.catalogue).toEqual({ enabled: false, ttlMs: 300_000 });
   });
 

@@ -19,10 +19,20 @@ export interface StrictPair {
  * the gateway must stay within it by itself (over-quota and over-rate would say otherwise).
  */
 export async function startStrictPair(
-  opts: { ratePerMinute?: number; sandbox?: Partial<SandboxOptions>; env?: Record<string, string>; cache?: boolean } = {},
+  opts: {
+    ratePerMinute?: number;
+    sandbox?: Partial<SandboxOptions>;
+    env?: Record<string, string>;
+    cache?: boolean;
+  } = {},
 ): Promise<StrictPair> {
   const rate = opts.ratePerMinute ?? 80;
-  const sb = await startTestSandbox({ strict: true, ratePerMinute: rate, ratePerDay: 5000, ...opts.sandbox });
+  const sb = await startTestSandbox({
+    strict: true,
+    ratePerMinute: rate,
+    ratePerDay: 5000,
+    ...opts.sandbox,
+  });
   const gw = await TestGateway.start(
     sb,
     { ARCHTICS_RATE_PER_MINUTE: String(rate), ARCHTICS_RATE_PER_DAY: '5000', ...opts.env },
@@ -42,6 +52,9 @@ export async function startStrictPair(
 export async function expectConformant(sb: Pick<RunningSandbox, 'url'>): Promise<SandboxStats> {
   const stats = await sandboxStats(sb);
   expect(stats.violations, 'strict mode is on').toBeDefined();
-  expect(stats.violations, `protocol violations:\n${JSON.stringify(stats.violations, null, 1)}`).toEqual([]);
+  expect(
+    stats.violations,
+    `protocol violations:\n${JSON.stringify(stats.violations, null, 1)}`,
+  ).toEqual([]);
   return stats;
 }

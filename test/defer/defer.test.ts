@@ -30,7 +30,10 @@ let DEFERRED: string;
 beforeAll(async () => {
   // get_avail_seats takes 1.5 s of service time, over the 1 s threshold: the sandbox answers 202
   // and the client polls until the result is ready. Everything else answers at once.
-  sandbox = await startTestSandbox({ serviceTimeMs: { get_avail_seats: 1_500 }, asyncThresholdMs: 1_000 });
+  sandbox = await startTestSandbox({
+    serviceTimeMs: { get_avail_seats: 1_500 },
+    asyncThresholdMs: 1_000,
+  });
   gw = await TestGateway.start(sandbox);
   EVENT = samplesOf(sandbox).homeEvents[0];
   DEFERRED = deferred(EVENT);
@@ -42,7 +45,11 @@ afterAll(async () => {
 
 /** POSTs an operation accepting an incremental (multipart/mixed) answer. */
 const postIncremental = (query: string) =>
-  gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'multipart/mixed' }, body: JSON.stringify({ query }) });
+  gw.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
+    body: JSON.stringify({ query }),
+  });
 
 describe('@defer', () => {
   it('sends the event first and its polled availability in a later payload', async () => {
@@ -52,10 +59,18 @@ describe('@defer', () => {
     expect(res.headers.get('content-type')).toMatch(/^multipart\/mixed/);
 
     // Each payload with the upstream state at the moment it was read.
-    const received: { payload: Record<string, any>; availExecuted: number; availDelivered: number }[] = [];
+    const received: {
+      payload: Record<string, any>;
+      availExecuted: number;
+      availDelivered: number;
+    }[] = [];
     for await (const payload of readMultipart(res)) {
       const stats = sandbox.stats();
-      received.push({ payload, availExecuted: stats.executions.get_avail_seats ?? 0, availDelivered: stats.delivered });
+      received.push({
+        payload,
+        availExecuted: stats.executions.get_avail_seats ?? 0,
+        availDelivered: stats.delivered,
+      });
     }
 
     expect(received).toHaveLength(2);
@@ -64,7 +79,9 @@ describe('@defer', () => {
     // 1. The event itself, without availability, while more is announced…
     expect(first.payload.hasNext).toBe(true);
     expect(first.payload.errors).toBeUndefined();
-    expect(first.payload.data).toEqual({ event: { name: EVENT, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
+    expect(first.payload.data).toEqual({
+      event: { name: EVENT, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+    });
     expect(JSON.stringify(first.payload)).not.toContain('availability');
     // …read while get_avail_seats had not even run upstream (it runs when its 202 job completes).
     expect(first.availExecuted).toBe(0);
@@ -91,7 +108,9 @@ describe('@defer', () => {
   });
 
   it('without @defer the same fields come in one answer', async () => {
-    const r = await gw.exec<any, never>(DEFERRED.replace('... @defer(label: "availability") {', '... {'));
+    const r = await gw.exec<any, never>(
+      DEFERRED.replace('... @defer(label: "availability") {', '... {'),
+    );
     expect(r.status).toBe(200);
     expect(r.errors).toBeUndefined();
     expect(r.data.event.name).toBe(EVENT);
@@ -120,8 +139,11 @@ describe('@stream', () => {
     expect(first.data.event.name).toBe(EVENT);
     expect(first.data.event.availability).toHaveLength(1);
     expect(rest.at(-1)!.hasNext).toBe(false);
-    const streamed = rest.flatMap((p) => (p.incremental ?? []).flatMap((i: { items?: unknown[] }) => i.items ?? []));
+    const streamed = rest.flatMap((p) =>
+      (p.incremental ?? []).flatMap((i: { items?: unknown[] }) => i.items ?? []),
+    );
     expect(streamed.length).toBeGreaterThan(0);
-    for (const item of streamed) expect(item).toEqual({ section: expect.any(String), available: expect.any(Number) });
+    for (const item of streamed)
+      expect(item).toEqual({ section: expect.any(String), available: expect.any(Number) });
   });
 });

@@ -3,10 +3,14 @@
  * https://github.com/graphql/graphql-over-http/blob/main/rfcs/IncrementalDelivery.md). A part is
  * yielded as soon as its closing boundary has been read, before the rest of the body exists.
  */
-export async function* readMultipart(res: Response, maxParts = 100): AsyncGenerator<Record<string, any>> {
+export async function* readMultipart(
+  res: Response,
+  maxParts = 100,
+): AsyncGenerator<Record<string, any>> {
   const type = res.headers.get('content-type') ?? '';
   const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
-  if (!type.startsWith('multipart/mixed') || !boundary || !res.body) throw new Error(`not a multipart/mixed response: ${res.status} ${type}`);
+  if (!type.startsWith('multipart/mixed') || !boundary || !res.body)
+    throw new Error(`not a multipart/mixed response: ${res.status} ${type}`);
   const delimiter = `\r\n--${boundary}`;
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -25,7 +29,8 @@ export async function* readMultipart(res: Response, maxParts = 100): AsyncGenera
         const part = after.slice(0, end);
         buffer = after.slice(end);
         const bodyAt = part.indexOf('\r\n\r\n');
-        if (bodyAt === -1) throw new Error(`multipart part without headers: ${JSON.stringify(part.slice(0, 200))}`);
+        if (bodyAt === -1)
+          throw new Error(`multipart part without headers: ${JSON.stringify(part.slice(0, 200))}`);
         if (++parts > maxParts) throw new Error(`more than ${maxParts} parts`);
         yield JSON.parse(part.slice(bodyAt + 4));
       }

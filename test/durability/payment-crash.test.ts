@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { sandboxStats, startTestSandbox } from '../graphql/harness.js';
-import { advanceSandboxClock, CHECKOUT, HOLD_BEST, newKey, PAY, payInput, paymentReceived } from '../mutations/support.js';
+import {
+  advanceSandboxClock,
+  CHECKOUT,
+  HOLD_BEST,
+  newKey,
+  PAY,
+  payInput,
+  paymentReceived,
+} from '../mutations/support.js';
 import { GatewayProcess } from '../support/processes.js';
 import { account, samplesOf } from '../support/worlds.js';
 
@@ -60,16 +68,25 @@ async function startGateway(extra: Record<string, string> = {}): Promise<Gateway
 
 type Payload = { __typename: string; [k: string]: unknown };
 
-async function heldAndCheckedOut(gw: GatewayProcess, eventName: string): Promise<{ orderNum: number; amountDue: string }> {
-  const held = await gw.exec<{ holdBestAvailable: Payload }>(HOLD_BEST, { input: { eventName, quantity: 2 } });
+async function heldAndCheckedOut(
+  gw: GatewayProcess,
+  eventName: string,
+): Promise<{ orderNum: number; amountDue: string }> {
+  const held = await gw.exec<{ holdBestAvailable: Payload }>(HOLD_BEST, {
+    input: { eventName, quantity: 2 },
+  });
   expect(held.data?.holdBestAvailable.__typename, JSON.stringify(held)).toBe('HoldSeatsSuccess');
   const orderNum = held.data!.holdBestAvailable.orderNum as number;
-  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: account(sb) } });
+  const checked = await gw.exec<{ checkout: Payload & { amountDue: { amount: string } } }>(
+    CHECKOUT,
+    { input: { orderNum, acctId: account(sb) } },
+  );
   expect(checked.data?.checkout.__typename, JSON.stringify(checked)).toBe('CheckoutSuccess');
   return { orderNum, amountDue: checked.data!.checkout.amountDue.amount };
 }
 
-const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) => gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, account(sb), orderNum, amount));
+const pay = (gw: GatewayProcess, key: string, orderNum: number, amount: string) =>
+  gw.exec<{ submitPayment: Payload }>(PAY, payInput(key, account(sb), orderNum, amount));
 const executions = async () => (await sandboxStats(sb)).executions.payment_request ?? 0;
 const received = async () => (await sandboxStats(sb)).commands.payment_request ?? 0;
 
@@ -94,12 +111,21 @@ describe('a payment in flight when the gateway process dies', () => {
     const earlyMs = Date.now() - askedAt;
     // Restarted within the dead attempt's 2 s lease: answered at once "in progress", retry after
     // what is left of the lease — after which the record is taken over and settled by reading.
-    for (let round = 0; round < 3 && (early.errors?.[0]?.extensions?.retryAfterSeconds as number) <= 2; round++) {
-      await new Promise((r) => setTimeout(r, (early.errors![0].extensions!.retryAfterSeconds as number) * 1000));
+    for (
+      let round = 0;
+      round < 3 && (early.errors?.[0]?.extensions?.retryAfterSeconds as number) <= 2;
+      round++
+    ) {
+      await new Promise((r) =>
+        setTimeout(r, (early.errors![0].extensions!.retryAfterSeconds as number) * 1000),
+      );
       early = await pay(second, key, orderNum, amountDue);
     }
     // The payment is still queued upstream: reads show the cart and no sale, which proves nothing.
-    expect(early.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', idempotencyKey: key });
+    expect(early.errors?.[0]?.extensions).toMatchObject({
+      code: 'PAYMENT_OUTCOME_UNKNOWN',
+      idempotencyKey: key,
+    });
     // retryAfterSeconds tells the truth: the settlement horizon (poll timeout + request timeout, 630 s).
     expect(early.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(600);
     expect(await executions()).toBe(before);
@@ -108,12 +134,23 @@ describe('a payment in flight when the gateway process dies', () => {
     expect(await executions()).toBe(before + 1);
     const settled = await pay(second, key, orderNum, amountDue);
     expect(settled.errors).toBeUndefined();
-    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: false, orderNum });
+    expect(settled.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      settledByReading: true,
+      replayed: false,
+      orderNum,
+    });
     const again = await pay(second, key, orderNum, amountDue);
-    expect(again.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: true });
+    expect(again.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      settledByReading: true,
+      replayed: true,
+    });
     expect(await executions()).toBe(before + 1);
     expect((await sandboxStats(sb)).commands.payment_request).toBe(seen + 1);
-    console.log(`[figures] kill -9: restart ${restartMs} ms; first retry answered in ${earlyMs} ms (lease 2 s); payment_request executions ${(await executions()) - before}`);
+    console.log(
+      `[figures] kill -9: restart ${restartMs} ms; first retry answered in ${earlyMs} ms (lease 2 s); payment_request executions ${(await executions()) - before}`,
+    );
   });
 
   it('SIGTERM mid-poll: new requests 503, a read cut after the grace, the payment answered and logged, exit 0; the key replays after a restart', async () => {
@@ -132,7 +169,11 @@ describe('a payment in flight when the gateway process dies', () => {
     const signalledAt = Date.now();
     gw.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
-    const refused = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then(
+    const refused = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    }).then(
       (r) => r.status,
       () => 'connection refused',
     );
@@ -143,18 +184,30 @@ describe('a payment in flight when the gateway process dies', () => {
 
     await advanceSandboxClock(sb, PAYMENT_MS + 1_000);
     const paid = await paying;
-    expect(paid.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false, settledByReading: false });
+    expect(paid.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      replayed: false,
+      settledByReading: false,
+    });
     const exit = await gw.exited;
     const drainMs = Date.now() - signalledAt;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(gw.logged('shutdown: write finished')).toEqual([expect.objectContaining({ idempotencyKey: key, state: 'done', outcome: 'paid', orderNum })]);
+    expect(gw.logged('shutdown: write finished')).toEqual([
+      expect.objectContaining({ idempotencyKey: key, state: 'done', outcome: 'paid', orderNum }),
+    ]);
     expect(gw.logged(/write outcome unknown at exit/)).toEqual([]);
     expect(await executions()).toBe(before + 1);
 
     const next = await startGateway();
     const replay = await pay(next, key, orderNum, amountDue);
-    expect(replay.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: paid.data!.submitPayment.confirmationNumber });
+    expect(replay.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      replayed: true,
+      confirmationNumber: paid.data!.submitPayment.confirmationNumber,
+    });
     expect(await executions()).toBe(before + 1);
-    console.log(`[figures] SIGTERM: exit 0 ${drainMs} ms after the signal, after the payment's outcome (grace 1 s)`);
+    console.log(
+      `[figures] SIGTERM: exit 0 ${drainMs} ms after the signal, after the payment's outcome (grace 1 s)`,
+    );
   });
 });

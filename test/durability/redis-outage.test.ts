@@ -23,9 +23,33 @@ import { CHECKOUT, HOLD_BEST, newKey, PAY, payInput } from '../mutations/support
 import { GatewayProcess, RedisServer } from '../support/processes.js';
 import { account } from '../support/worlds.js';
 
-const CACHED = /* GraphQL */ `query ($name: String!) { event(name: $name) { name description } }`;
-const CUSTOMER = /* GraphQL */ `query ($id: Int!) { customer(acctId: $id) { acctId lastName } }`;
-const QUOTA = /* GraphQL */ `{ upstream { quota { minuteRemaining dayRemaining queueLength } } }`;
+const CACHED = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      description
+    }
+  }
+`;
+const CUSTOMER = /* GraphQL */ `
+  query ($id: Int!) {
+    customer(acctId: $id) {
+      acctId
+      lastName
+    }
+  }
+`;
+const QUOTA = /* GraphQL */ `
+  {
+    upstream {
+      quota {
+        minuteRemaining
+        dayRemaining
+        queueLength
+      }
+    }
+  }
+`;
 
 type Result = Awaited<ReturnType<GatewayProcess['exec']>>;
 const codeOf = (r: Result) => r.errors?.[0]?.extensions?.code;
@@ -64,7 +88,8 @@ describeRedis('a Redis outage under a running gateway', () => {
     const samples = sb.world.samples as { homeEvents: string[]; accountRange: [number, number] };
     const event = samples.homeEvents[0];
     let nextAcct = samples.accountRange[0];
-    const uncached = async (n: number) => Promise.all(Array.from({ length: n }, () => gw.exec(CUSTOMER, { id: nextAcct++ })));
+    const uncached = async (n: number) =>
+      Promise.all(Array.from({ length: n }, () => gw.exec(CUSTOMER, { id: nextAcct++ })));
     const timedCached = async (n: number) => {
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -80,9 +105,13 @@ describeRedis('a Redis outage under a running gateway', () => {
     // ── before: warm the cache, a cart to pay, most of the minute's budget spent ────────────────
     expect((await gw.exec(CACHED, { name: event })).errors).toBeUndefined();
     const before = await timedCached(20);
-    const held = await gw.exec<{ holdBestAvailable: { orderNum: number } }>(HOLD_BEST, { input: { eventName: event, quantity: 2 } });
+    const held = await gw.exec<{ holdBestAvailable: { orderNum: number } }>(HOLD_BEST, {
+      input: { eventName: event, quantity: 2 },
+    });
     const orderNum = held.data!.holdBestAvailable.orderNum;
-    const checked = await gw.exec<{ checkout: { amountDue: { amount: string } } }>(CHECKOUT, { input: { orderNum, acctId: account(sb) } });
+    const checked = await gw.exec<{ checkout: { amountDue: { amount: string } } }>(CHECKOUT, {
+      input: { orderNum, acctId: account(sb) },
+    });
     const amount = checked.data!.checkout.amountDue.amount;
     // In batches: each grant is a Redis round trip, and a loaded machine must not turn 45 at once
     // into deadline refusals.
@@ -101,7 +130,9 @@ describeRedis('a Redis outage under a running gateway', () => {
     const failedBefore = (await gw.metric('archtics_redis_commands_total{result="failed"}')) ?? 0;
     const more = await timedCached(30);
     const failedAfter = (await gw.metric('archtics_redis_commands_total{result="failed"}')) ?? 0;
-    expect(failedAfter - failedBefore).toBeLessThanOrEqual(Math.ceil(more.reduce((a, b) => a + b, 0) / 500) + 2);
+    expect(failedAfter - failedBefore).toBeLessThanOrEqual(
+      Math.ceil(more.reduce((a, b) => a + b, 0) / 500) + 2,
+    );
 
     const quota = await gw.exec<{ upstream: { quota: { minuteRemaining: number } } }>(QUOTA);
     expect(quota.errors).toBeUndefined();
@@ -111,7 +142,10 @@ describeRedis('a Redis outage under a running gateway', () => {
     const degraded = await uncached(40);
     const uncachedMs = performance.now() - uncachedAt;
     for (const r of degraded) {
-      if (r.errors) expect(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE'], JSON.stringify(r.errors)).toContain(codeOf(r));
+      if (r.errors)
+        expect(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE'], JSON.stringify(r.errors)).toContain(
+          codeOf(r),
+        );
     }
     const servedDuring = degraded.filter((r) => !r.errors).length;
     expect(servedDuring).toBeGreaterThan(0);
@@ -125,7 +159,12 @@ describeRedis('a Redis outage under a running gateway', () => {
     // ── Redis back, empty ────────────────────────────────────────────────────────────────────
     await redis.up();
     const upAt = performance.now();
-    for (let i = 0; i < 400 && (await gw.metric('archtics_redis_breaker_state{state="closed"}')) !== 1; i++) await new Promise((r) => setTimeout(r, 25));
+    for (
+      let i = 0;
+      i < 400 && (await gw.metric('archtics_redis_breaker_state{state="closed"}')) !== 1;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 25));
     const recoveryMs = performance.now() - upAt;
     expect(await gw.metric('archtics_redis_breaker_state{state="closed"}')).toBe(1);
     const after = await uncached(30);

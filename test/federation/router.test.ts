@@ -6,7 +6,11 @@
  * report header with the committed config (docs/hive-gateway/gateway.config.ts).
  */
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { createGatewayRuntime, useCustomFetch, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import {
+  createGatewayRuntime,
+  useCustomFetch,
+  type GatewayRuntime,
+} from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -41,7 +45,9 @@ const reviews = createYoga({
   schema: buildSubgraphSchema({
     typeDefs: parse(REVIEWS_SDL),
     resolvers: {
-      Query: { topRated: () => Object.entries(RATINGS).map(([name, rating]) => ({ name, rating })) },
+      Query: {
+        topRated: () => Object.entries(RATINGS).map(([name, rating]) => ({ name, rating })),
+      },
       Event: {
         __resolveReference: (ref: { name: string }) => {
           reviewEntityRequests++;
@@ -66,7 +72,11 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
       ['GONE01', 1],
     ]);
     const composed = composeServices([
-      { name: 'archtics', typeDefs: parse(printSubgraphSDL()), url: 'http://archtics.internal/graphql' },
+      {
+        name: 'archtics',
+        typeDefs: parse(printSubgraphSDL()),
+        url: 'http://archtics.internal/graphql',
+      },
       { name: 'reviews', typeDefs: parse(REVIEWS_SDL), url: 'http://reviews.internal/graphql' },
     ]);
     expect(composed.errors ?? []).toEqual([]);
@@ -89,8 +99,16 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
   });
 
   async function query(q: string) {
-    const res = await router.fetch('http://router.local/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: unknown[] } };
+    const res = await router.fetch('http://router.local/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: q }),
+    });
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (await res.json()) as { data?: any; errors?: unknown[] },
+    };
   }
 
   it('reviews → ours: 10 Event references resolve with ONE event_details upstream', async () => {
@@ -98,10 +116,18 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
     subgraphRequests.length = 0;
     const { body, headers } = await query('{ topRated { name rating description venue date } }');
     expect(body.errors).toBeUndefined();
-    const rows = body.data.topRated as { name: string; rating: number; description: string | null; venue: string | null }[];
+    const rows = body.data.topRated as {
+      name: string;
+      rating: number;
+      description: string | null;
+      venue: string | null;
+    }[];
     expect(rows.map((r) => r.name)).toEqual(Object.keys(RATINGS));
     expect(rows.map((r) => r.rating)).toEqual(Object.values(RATINGS));
-    expect(rows.find((r) => r.name === home[0])).toMatchObject({ description: expect.any(String), venue: expect.any(String) });
+    expect(rows.find((r) => r.name === home[0])).toMatchObject({
+      description: expect.any(String),
+      venue: expect.any(String),
+    });
     // The one that is no event upstream comes back without our fields, and fails nothing else.
     expect(rows.find((r) => r.name === 'GONE01')?.description ?? null).toBeNull();
     expect(ours.commands('event_details') - before).toBe(1);
@@ -116,7 +142,9 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
     const before = ours.commands('event_details');
     const reviewed = reviewEntityRequests;
     subgraphRequests.length = 0;
-    const { body } = await query(`{ events(names: ["${home[4]}", "${concerts[1]}", "${home[6]}"]) { name venue rating } }`);
+    const { body } = await query(
+      `{ events(names: ["${home[4]}", "${concerts[1]}", "${home[6]}"]) { name venue rating } }`,
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data.events).toEqual([
       { name: home[4], venue: expect.any(String), rating: 5 },
@@ -128,12 +156,17 @@ describe('Hive Gateway over our subgraph and a reviews subgraph', () => {
     expect(subgraphRequests).toEqual(['archtics.internal', 'reviews.internal']);
   });
 
-  it('a customer\'s seats, each seat\'s event rated by reviews: one customer_query, one seats_sold, one event_details', async () => {
-    const counts = () => ['customer_query', 'seats_sold', 'event_details'].map((c) => ours.commands(c));
+  it("a customer's seats, each seat's event rated by reviews: one customer_query, one seats_sold, one event_details", async () => {
+    const counts = () =>
+      ['customer_query', 'seats_sold', 'event_details'].map((c) => ours.commands(c));
     const before = counts();
-    const { body } = await query(`{ customer(acctId: ${samplesOf(ours.sandbox).seasonTicketHolder}) { lastName seats(first: 10) { edges { node { section event { name rating } } } } } }`);
+    const { body } = await query(
+      `{ customer(acctId: ${samplesOf(ours.sandbox).seasonTicketHolder}) { lastName seats(first: 10) { edges { node { section event { name rating } } } } } }`,
+    );
     expect(body.errors).toBeUndefined();
-    const seats = body.data.customer.seats.edges as { node: { event: { name: string; rating: number | null } } }[];
+    const seats = body.data.customer.seats.edges as {
+      node: { event: { name: string; rating: number | null } };
+    }[];
     expect(seats.length).toBeGreaterThan(0);
     for (const { node } of seats) expect(node.event.rating).toBe(RATINGS[node.event.name] ?? null);
     expect(counts().map((n, i) => n - before[i])).toEqual([1, 1, 1]);

@@ -5,9 +5,20 @@
  * customer_query per distinct account; each merged type costs ONE GraphQL request to the gateway.
  */
 import { stitchSchemas } from '@graphql-tools/stitch';
-import { buildSchema as buildSDL, execute, parse, print, type DocumentNode, type ExecutionResult } from 'graphql';
+import {
+  buildSchema as buildSDL,
+  execute,
+  parse,
+  print,
+  type DocumentNode,
+  type ExecutionResult,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFetchExecutor, createStitchingSubschema, type StitchingExecutor } from '../../src/stitching.js';
+import {
+  createFetchExecutor,
+  createStitchingSubschema,
+  type StitchingExecutor,
+} from '../../src/stitching.js';
 import { account, samplesOf, worldEvent } from '../support/worlds.js';
 import { startGateway, type GatewayUnderTest } from './support.js';
 
@@ -44,12 +55,27 @@ let holder: number;
 
 const crmSchema = buildSDL(CRM_SDL);
 const crmRoot = {
-  leads: () => LEADS.map((l) => ({ id: l.id, acctId: l.acctId, source: l.source, customer: { acctId: l.acctId }, interestedIn: l.names.map((name) => ({ name })) })),
+  leads: () =>
+    LEADS.map((l) => ({
+      id: l.id,
+      acctId: l.acctId,
+      source: l.source,
+      customer: { acctId: l.acctId },
+      interestedIn: l.names.map((name) => ({ name })),
+    })),
 };
 let crmRequests = 0;
-const crmExecutor = (async (request: { document: DocumentNode; variables?: Record<string, unknown> }) => {
+const crmExecutor = (async (request: {
+  document: DocumentNode;
+  variables?: Record<string, unknown>;
+}) => {
   crmRequests++;
-  return execute({ schema: crmSchema, document: request.document, variableValues: request.variables ?? {}, rootValue: crmRoot });
+  return execute({
+    schema: crmSchema,
+    document: request.document,
+    variableValues: request.variables ?? {},
+    rootValue: crmRoot,
+  });
 }) as unknown as StitchingExecutor;
 
 describe('stitching our Event and Customer into a CRM schema', () => {
@@ -64,16 +90,28 @@ describe('stitching our Event and Customer into a CRM schema', () => {
       { id: 'L1', acctId: holder, source: 'web', names: [home[0], concerts[0]] },
       { id: 'L2', acctId: account(gw.sandbox, 12), source: 'phone', names: [home[1], home[0]] },
       { id: 'L3', acctId: holder, source: 'event', names: [concerts[2]] },
-      { id: 'L4', acctId: account(gw.sandbox, 777), source: 'web', names: [home[14], home[15], 'GONE01'] },
+      {
+        id: 'L4',
+        acctId: account(gw.sandbox, 777),
+        source: 'web',
+        names: [home[14], home[15], 'GONE01'],
+      },
     ];
-    const inner = createFetchExecutor((url, init) => gw.gateway.yoga.fetch(url, init), 'http://127.0.0.1/graphql', { 'x-caller': 'crm-gateway' });
+    const inner = createFetchExecutor(
+      (url, init) => gw.gateway.yoga.fetch(url, init),
+      'http://127.0.0.1/graphql',
+      { 'x-caller': 'crm-gateway' },
+    );
     // Counts the GraphQL requests the stitched gateway sends us.
     const counting = ((request: { document: Parameters<typeof print>[0] }) => {
       gatewayRequests.push(print(request.document));
       return (inner as unknown as (r: unknown) => unknown)(request);
     }) as unknown as StitchingExecutor;
     stitched = stitchSchemas({
-      subschemas: [await createStitchingSubschema({ executor: counting }), { schema: crmSchema, executor: crmExecutor }],
+      subschemas: [
+        await createStitchingSubschema({ executor: counting }),
+        { schema: crmSchema, executor: crmExecutor },
+      ],
     });
   });
   afterAll(async () => {
@@ -81,21 +119,41 @@ describe('stitching our Event and Customer into a CRM schema', () => {
   });
 
   async function run(query: string): Promise<ExecutionResult> {
-    return (await execute({ schema: stitched, document: parse(query), contextValue: {} })) as ExecutionResult;
+    return (await execute({
+      schema: stitched,
+      document: parse(query),
+      contextValue: {},
+    })) as ExecutionResult;
   }
 
   it('stitches: Lead.customer is our Customer, Lead.interestedIn our Event, all their fields', () => {
     const lead = stitched.getType('Lead');
     const customer = stitched.getType('Customer');
     const event = stitched.getType('Event');
-    expect(lead && 'getFields' in lead && Object.keys(lead.getFields())).toEqual(['id', 'acctId', 'source', 'customer', 'interestedIn']);
-    expect(customer && 'getFields' in customer && Object.keys(customer.getFields())).toEqual(expect.arrayContaining(['acctId', 'firstName', 'email', 'seats']));
-    expect(event && 'getFields' in event && Object.keys(event.getFields())).toEqual(expect.arrayContaining(['name', 'description', 'priceCodes', 'availability']));
-    expect(Object.keys(stitched.getQueryType()!.getFields())).toEqual(expect.arrayContaining(['leads', 'event', 'events', 'customer']));
+    expect(lead && 'getFields' in lead && Object.keys(lead.getFields())).toEqual([
+      'id',
+      'acctId',
+      'source',
+      'customer',
+      'interestedIn',
+    ]);
+    expect(customer && 'getFields' in customer && Object.keys(customer.getFields())).toEqual(
+      expect.arrayContaining(['acctId', 'firstName', 'email', 'seats']),
+    );
+    expect(event && 'getFields' in event && Object.keys(event.getFields())).toEqual(
+      expect.arrayContaining(['name', 'description', 'priceCodes', 'availability']),
+    );
+    expect(Object.keys(stitched.getQueryType()!.getFields())).toEqual(
+      expect.arrayContaining(['leads', 'event', 'events', 'customer']),
+    );
   });
 
   it('one query across both: 4 leads, 3 accounts, 7 event names → one request per merged type, one event_details, three customer_query', async () => {
-    const before = { event_details: gw.commands('event_details'), customer_query: gw.commands('customer_query'), crm: crmRequests };
+    const before = {
+      event_details: gw.commands('event_details'),
+      customer_query: gw.commands('customer_query'),
+      crm: crmRequests,
+    };
     gatewayRequests = [];
     const result = await run(`{
       leads {
@@ -122,7 +180,11 @@ describe('stitching our Event and Customer into a CRM schema', () => {
     ]);
     // …merged with ours.
     for (const l of leads) {
-      expect(l.customer).toMatchObject({ acctId: l.acctId, firstName: expect.any(String), lastName: expect.any(String) });
+      expect(l.customer).toMatchObject({
+        acctId: l.acctId,
+        firstName: expect.any(String),
+        lastName: expect.any(String),
+      });
     }
     // (descriptions and venue as the world has them: a game "<club> vs. <opponent>", a concert "<performer> Live")
     const { venueName } = samplesOf(gw.sandbox);
@@ -134,7 +196,10 @@ describe('stitching our Event and Customer into a CRM schema', () => {
       { name: concerts[0], description: descriptionOf(concerts[0]), venue: venueName },
     ]);
     expect(leads[1].interestedIn.map((e) => e?.name)).toEqual([home[1], home[0]]);
-    expect(leads[2].interestedIn[0]).toMatchObject({ name: concerts[2], description: descriptionOf(concerts[2]) });
+    expect(leads[2].interestedIn[0]).toMatchObject({
+      name: concerts[2],
+      description: descriptionOf(concerts[2]),
+    });
     // The CRM's name of an event the upstream does not know merges with nothing: only its key.
     expect(leads[3].interestedIn).toEqual([
       expect.objectContaining({ name: home[14], description: expect.any(String) }),
@@ -158,29 +223,56 @@ describe('stitching our Event and Customer into a CRM schema', () => {
 
   it('our own root fields still work through the stitched schema, and reach back into the CRM nowhere', async () => {
     const before = gw.commands('event_details');
-    const result = await run(`{ events(names: ["${home[19]}", "${home[20]}"]) { name durationMinutes } customer(acctId: ${holder}) { acctId } }`);
+    const result = await run(
+      `{ events(names: ["${home[19]}", "${home[20]}"]) { name durationMinutes } customer(acctId: ${holder}) { acctId } }`,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ events: [{ name: home[19], durationMinutes: 120 }, { name: home[20], durationMinutes: 120 }], customer: { acctId: holder } });
+    expect(result.data).toEqual({
+      events: [
+        { name: home[19], durationMinutes: 120 },
+        { name: home[20], durationMinutes: 120 },
+      ],
+      customer: { acctId: holder },
+    });
     expect(gw.commands('event_details') - before).toBe(1);
   });
 
   it('createStitchingSubschema({ yoga }) works the same without a custom executor, sending the given headers', async () => {
     const seen: string[] = [];
     const yoga = {
-      fetch: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
+      fetch: (
+        url: string,
+        init: { method: string; headers: Record<string, string>; body: string },
+      ) => {
         seen.push(`${init.headers['content-type']} ${init.headers.authorization ?? '-'}`);
         return gw.gateway.yoga.fetch(url, init);
       },
     };
     const schema = stitchSchemas({
-      subschemas: [await createStitchingSubschema({ yoga, headers: () => ({ authorization: 'Bearer unused-when-open' }) }), { schema: crmSchema, executor: crmExecutor }],
+      subschemas: [
+        await createStitchingSubschema({
+          yoga,
+          headers: () => ({ authorization: 'Bearer unused-when-open' }),
+        }),
+        { schema: crmSchema, executor: crmExecutor },
+      ],
     });
     const before = gw.commands('event_details');
-    const result = (await execute({ schema, document: parse('{ leads { interestedIn { name startsAt } } }') })) as ExecutionResult;
+    const result = (await execute({
+      schema,
+      document: parse('{ leads { interestedIn { name startsAt } } }'),
+    })) as ExecutionResult;
     expect(result.errors).toBeUndefined();
-    expect((result.data!.leads as { interestedIn: { name: string }[] }[]).flatMap((l) => l.interestedIn.map((e) => e.name))).toHaveLength(8);
+    expect(
+      (result.data!.leads as { interestedIn: { name: string }[] }[]).flatMap((l) =>
+        l.interestedIn.map((e) => e.name),
+      ),
+    ).toHaveLength(8);
     expect(gw.commands('event_details') - before).toBe(1);
     // The introspection that built the subschema's schema, then the stitched query.
-    expect(seen).toEqual(['application/json Bearer unused-when-open', 'application/json Bearer unused-when-open']);
+    expect(seen).toEqual([
+      'application/json Bearer unused-when-open',
+      'application/json Bearer unused-when-open',
+    ]);
   });
 });

@@ -58,17 +58,27 @@ const reviewsSchema: GraphQLSchema = buildApolloSubgraph({
   resolvers: {
     Query: { ratedEvents: () => Object.keys(RATINGS).map((name) => ({ name, ...RATINGS[name] })) },
     Event: {
-      __resolveReference: (ref: { name: string }) => ({ name: ref.name, ...(RATINGS[ref.name] ?? { rating: null, reviewCount: 0 }) }),
+      __resolveReference: (ref: { name: string }) => ({
+        name: ref.name,
+        ...(RATINGS[ref.name] ?? { rating: null, reviewCount: 0 }),
+      }),
     },
   },
 });
 
 // ── A query-planner-free executor: fetch from one subgraph, then join entities from the other ──
 
-type SubgraphExecutor = (query: string, variables?: Record<string, unknown>) => Promise<GraphQLBody>;
+type SubgraphExecutor = (
+  query: string,
+  variables?: Record<string, unknown>,
+) => Promise<GraphQLBody>;
 
 const reviews: SubgraphExecutor = async (query, variables) =>
-  (await execute({ schema: reviewsSchema, document: parse(query), variableValues: variables ?? {} })) as GraphQLBody;
+  (await execute({
+    schema: reviewsSchema,
+    document: parse(query),
+    variableValues: variables ?? {},
+  })) as GraphQLBody;
 
 /**
  * What a router's entity fetch does: one `_entities` request to `subgraph` with a representation
@@ -78,7 +88,10 @@ async function joinEntities<T extends Record<string, unknown>>(
   items: T[],
   opts: { subgraph: SubgraphExecutor; typename: string; key: string[]; selection: string },
 ): Promise<{ rows: (T & Record<string, unknown>)[]; body: GraphQLBody }> {
-  const representations = items.map((item) => ({ __typename: opts.typename, ...Object.fromEntries(opts.key.map((k) => [k, item[k]])) }));
+  const representations = items.map((item) => ({
+    __typename: opts.typename,
+    ...Object.fromEntries(opts.key.map((k) => [k, item[k]])),
+  }));
   const body = await opts.subgraph(
     `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${opts.typename} ${opts.selection} } }`,
     { representations },
@@ -98,27 +111,45 @@ const ENTITIES = `query Entities($representations: [_Any!]!) {
 
 describe('subgraph schema and composition', () => {
   it('commits the subgraph SDL (npm run schema:print writes schema/subgraph.graphql)', () => {
-    const committed = readFileSync(fileURLToPath(new URL('../../schema/subgraph.graphql', import.meta.url)), 'utf8');
+    const committed = readFileSync(
+      fileURLToPath(new URL('../../schema/subgraph.graphql', import.meta.url)),
+      'utf8',
+    );
     expect(printSubgraphSDL()).toBe(committed);
-    expect(committed).toMatch(/type Event implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "name"\)/);
-    expect(committed).toMatch(/type Customer implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "acctId"\)/);
+    expect(committed).toMatch(
+      /type Event implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "name"\)/,
+    );
+    expect(committed).toMatch(
+      /type Customer implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "acctId"\)/,
+    );
     expect(committed).toMatch(/type Seat implements Node\s+@key\(fields: "id"\)/);
-    expect(committed).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])');
+    expect(committed).toContain(
+      '@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])',
+    );
   });
 
   it('leaves the plain schema alone: no _entities, no _service, no @key in schema.graphql', () => {
     const fields = buildSchema().getQueryType()!.getFields();
     expect(fields._entities).toBeUndefined();
     expect(fields._service).toBeUndefined();
-    const sdl = readFileSync(fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url)), 'utf8');
+    const sdl = readFileSync(
+      fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url)),
+      'utf8',
+    );
     expect(sdl).not.toMatch(/@key|_entities|_service|_Any/);
     const sub = buildSubgraphSchema().getQueryType()!.getFields();
-    expect(Object.keys(sub)).toEqual(expect.arrayContaining(['_entities', '_service', 'event', 'events', 'customer']));
+    expect(Object.keys(sub)).toEqual(
+      expect.arrayContaining(['_entities', '_service', 'event', 'events', 'customer']),
+    );
   });
 
   it('composes with a reviews subgraph that extends Event by name, without errors', () => {
     const result = composeServices([
-      { name: 'archtics', typeDefs: parse(printSubgraphSDL()), url: 'http://127.0.0.1:4000/graphql' },
+      {
+        name: 'archtics',
+        typeDefs: parse(printSubgraphSDL()),
+        url: 'http://127.0.0.1:4000/graphql',
+      },
       { name: 'reviews', typeDefs: parse(REVIEWS_SDL), url: 'http://127.0.0.1:4001/graphql' },
     ]);
     expect(result.errors ?? []).toEqual([]);
@@ -162,7 +193,12 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
     expect(rated).toHaveLength(7);
 
     const ours: SubgraphExecutor = (q, v) => gw.post(q, v);
-    const { rows, body } = await joinEntities(rated, { subgraph: ours, typename: 'Event', key: ['name'], selection: '{ description venue startsAt }' });
+    const { rows, body } = await joinEntities(rated, {
+      subgraph: ours,
+      typename: 'Event',
+      key: ['name'],
+      selection: '{ description venue startsAt }',
+    });
     expect(body.errors).toBeUndefined();
     expect(gw.commands('event_details') - before).toBe(1);
 
@@ -171,8 +207,19 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
     const concert = worldEvent(gw.sandbox, concerts[1]);
     expect(game.description).toMatch(/ vs\. /);
     expect(concert.description).toMatch(/ Live$/);
-    expect(rows[0]).toMatchObject({ name: home[0], rating: 5, reviewCount: 120, description: game.description, venue: samplesOf(gw.sandbox).venueName });
-    expect(rows[1]).toMatchObject({ name: concerts[1], rating: 5, description: concert.description, startsAt: `${concert.date}T${concert.time}:00` });
+    expect(rows[0]).toMatchObject({
+      name: home[0],
+      rating: 5,
+      reviewCount: 120,
+      description: game.description,
+      venue: samplesOf(gw.sandbox).venueName,
+    });
+    expect(rows[1]).toMatchObject({
+      name: concerts[1],
+      rating: 5,
+      description: concert.description,
+      startsAt: `${concert.date}T${concert.time}:00`,
+    });
     for (const row of rows.slice(0, 6)) expect(row.description).toEqual(expect.any(String));
     // An event the upstream does not know is a null entity, not an error.
     expect((body.data._entities as unknown[])[6]).toBeNull();
@@ -181,10 +228,17 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
 
   it('cross-graph the other way: our events(names:), then the reviews subgraph’s _entities for the rating', async () => {
     const before = gw.commands('event_details');
-    const first = await gw.post(`{ events(names: ["${home[6]}", "${home[7]}", "${concerts[3]}"]) { __typename name description } }`);
+    const first = await gw.post(
+      `{ events(names: ["${home[6]}", "${home[7]}", "${concerts[3]}"]) { __typename name description } }`,
+    );
     expect(first.errors).toBeUndefined();
     expect(gw.commands('event_details') - before).toBe(1);
-    const { rows } = await joinEntities(first.data.events, { subgraph: reviews, typename: 'Event', key: ['name'], selection: '{ rating reviewCount }' });
+    const { rows } = await joinEntities(first.data.events, {
+      subgraph: reviews,
+      typename: 'Event',
+      key: ['name'],
+      selection: '{ rating reviewCount }',
+    });
     expect(rows.map((r) => [r.name, r.rating])).toEqual([
       [home[6], 4],
       [home[7], null],
@@ -193,7 +247,10 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
   });
 
   it('resolves every key in one request through the loaders: Event by id and name, Customer by acctId and id, Seat by id', async () => {
-    const stats = () => ({ event_details: gw.commands('event_details'), customer_query: gw.commands('customer_query') });
+    const stats = () => ({
+      event_details: gw.commands('event_details'),
+      customer_query: gw.commands('customer_query'),
+    });
     const before = stats();
     const { seasonTicketHolder: holder, sections, rows } = samplesOf(gw.sandbox);
     const seatKey = `${home[3]}|${sections[0]}|${rows[0]}|1`;
@@ -209,12 +266,28 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
     const body = await gw.post(ENTITIES, { representations });
     expect(body.errors).toBeUndefined();
     const [e2, e3, e2again, c1, c2, seat, nobody] = body.data._entities;
-    expect(e2).toMatchObject({ __typename: 'Event', name: home[1], id: encodeGlobalId('Event', home[1]) });
+    expect(e2).toMatchObject({
+      __typename: 'Event',
+      name: home[1],
+      id: encodeGlobalId('Event', home[1]),
+    });
     expect(e3).toMatchObject({ __typename: 'Event', name: home[2] });
     expect(e2again).toEqual(e2);
-    expect(c1).toMatchObject({ __typename: 'Customer', acctId: holder, id: encodeGlobalId('Customer', holder), firstName: expect.any(String) });
+    expect(c1).toMatchObject({
+      __typename: 'Customer',
+      acctId: holder,
+      id: encodeGlobalId('Customer', holder),
+      firstName: expect.any(String),
+    });
     expect(c2).toEqual(c1);
-    expect(seat).toMatchObject({ __typename: 'Seat', id: encodeGlobalId('Seat', seatKey), section: sections[0], row: rows[0], number: 1, event: { name: home[3] } });
+    expect(seat).toMatchObject({
+      __typename: 'Seat',
+      id: encodeGlobalId('Seat', seatKey),
+      section: sections[0],
+      row: rows[0],
+      number: 1,
+      event: { name: home[3] },
+    });
     expect(nobody).toBeNull();
     // Home games 2 and 3 and the seat's game 4: one event_details; the holder twice and 99: two customer_query.
     const after = stats();
@@ -225,7 +298,10 @@ describe('served at /graphql with GRAPHQL_FEDERATION=true', () => {
   it('refuses a malformed or foreign id per entity (BAD_USER_INPUT), keeping the others', async () => {
     const body = await gw.post(ENTITIES, {
       representations: [
-        { __typename: 'Event', id: encodeGlobalId('Customer', samplesOf(gw.sandbox).seasonTicketHolder) },
+        {
+          __typename: 'Event',
+          id: encodeGlobalId('Customer', samplesOf(gw.sandbox).seasonTicketHolder),
+        },
         { __typename: 'Event', name: home[4] },
         { __typename: 'Seat', id: 'not-an-id' },
       ],
@@ -262,7 +338,11 @@ describe('_entities honours the token scopes', () => {
 
   it('needs the read scope (the Query type’s scope does not cover _entities, resolveReference checks it)', async () => {
     const before = gw.commands('event_details');
-    const body = await gw.post(ENTITIES, { representations: [{ __typename: 'Event', name: samplesOf(gw.sandbox).homeEvents[0] }] }, { authorization: 'Bearer hold-only-token' });
+    const body = await gw.post(
+      ENTITIES,
+      { representations: [{ __typename: 'Event', name: samplesOf(gw.sandbox).homeEvents[0] }] },
+      { authorization: 'Bearer hold-only-token' },
+    );
     expect(body.data?._entities).toEqual([null]);
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(gw.commands('event_details')).toBe(before);
@@ -271,7 +351,12 @@ describe('_entities honours the token scopes', () => {
   it('a token bound to one account reads that customer only', async () => {
     const body = await gw.post(
       ENTITIES,
-      { representations: [{ __typename: 'Customer', acctId: bound }, { __typename: 'Customer', acctId: bound + 1 }] },
+      {
+        representations: [
+          { __typename: 'Customer', acctId: bound },
+          { __typename: 'Customer', acctId: bound + 1 },
+        ],
+      },
       { authorization: 'Bearer reader-of-one-account' },
     );
     expect(body.data._entities[0]).toMatchObject({ acctId: bound });
@@ -283,9 +368,20 @@ describe('_entities honours the token scopes', () => {
 describe('_entities behind the cross-request cache', () => {
   let gw: GatewayUnderTest;
   beforeAll(async () => {
-    gw = await startGateway({ GRAPHQL_FEDERATION: 'true' }, {
-      wrapRunner: (inner) => createCachedRunner({ inner, config: { maxBytes: 8 * 1024 * 1024, ttlMs: { ...DEFAULT_TTL_MS }, staleGraceMs: 60_000 } }),
-    });
+    gw = await startGateway(
+      { GRAPHQL_FEDERATION: 'true' },
+      {
+        wrapRunner: (inner) =>
+          createCachedRunner({
+            inner,
+            config: {
+              maxBytes: 8 * 1024 * 1024,
+              ttlMs: { ...DEFAULT_TTL_MS },
+              staleGraceMs: 60_000,
+            },
+          }),
+      },
+    );
   });
   afterAll(async () => {
     await gw?.close();

@@ -13,7 +13,11 @@ export interface GatewayUnderTest {
   gateway: Gateway;
   config: Config;
   /** POSTs one JSON GraphQL request through yoga.fetch (no socket); returns the parsed body. */
-  post(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLBody>;
+  post(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLBody>;
   /** commands[name] at the sandbox now (0 when never received). */
   commands(name: string): number;
   close(): Promise<void>;
@@ -40,7 +44,10 @@ export async function startGateway(
   });
   // No cross-request cache unless the test asks for one (identity wrapRunner): every load in a
   // test reaches the sandbox, so its counters show what one operation costs.
-  const gateway = await createGateway({ config, wrapRunner: extra.wrapRunner ?? ((runner) => runner) });
+  const gateway = await createGateway({
+    config,
+    wrapRunner: extra.wrapRunner ?? ((runner) => runner),
+  });
   return {
     sandbox,
     gateway,
@@ -48,7 +55,11 @@ export async function startGateway(
     async post(query, variables = {}, headers = {}) {
       const res = await gateway.yoga.fetch('http://127.0.0.1/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...headers,
+        },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLBody;

@@ -18,7 +18,11 @@ describe('in-process APQ store', () => {
     expect([store.get('h2'), store.get('h3'), store.get('h4')]).toEqual([doc(2), doc(3), doc(4)]);
   });
   it('keeps at most maxBytes of documents, and never one over maxDocumentBytes', () => {
-    const store = createMemoryAPQStore({ maxEntries: 1000, maxBytes: 2_000, maxDocumentBytes: 600 });
+    const store = createMemoryAPQStore({
+      maxEntries: 1000,
+      maxBytes: 2_000,
+      maxDocumentBytes: 600,
+    });
     expect(store.set('big', doc(0, 700))).toBe(false);
     expect(store.get('big')).toBeUndefined();
     for (let i = 0; i < 10; i++) expect(store.set(`h${i}`, doc(i, 480))).toBe(true);

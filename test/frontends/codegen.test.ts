@@ -14,12 +14,33 @@ import { startHttpGateway, type HttpGateway } from './support.js';
 import { samplesOf } from '../support/worlds.js';
 
 const OPERATIONS = /* GraphQL */ `
-query EventPage($name: String!) {
-  event(name: $name) { id name date startsAt venue priceCodes { code ticketTypes { code price { amount currency } } } }
-}
-mutation Release($n: Int!) {
-  releaseCart(orderNum: $n) { __typename ... on Error { message } }
-}
+  query EventPage($name: String!) {
+    event(name: $name) {
+      id
+      name
+      date
+      startsAt
+      venue
+      priceCodes {
+        code
+        ticketTypes {
+          code
+          price {
+            amount
+            currency
+          }
+        }
+      }
+    }
+  }
+  mutation Release($n: Int!) {
+    releaseCart(orderNum: $n) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
 `;
 
 describe('graphql-codegen recipe', () => {
@@ -30,8 +51,17 @@ describe('graphql-codegen recipe', () => {
     live = await startHttpGateway({ GRAPHQL_INTROSPECTION: 'true' });
     out = mkdtempSync(join(tmpdir(), 'codegen-'));
     writeFileSync(join(out, 'operations.graphql'), OPERATIONS);
-    await generate({ ...codegenConfig({ schema: live.url, documents: [join(out, '*.graphql')], out }), silent: true, errorsOnly: true }, true);
-    manifest = JSON.parse(readFileSync(join(out, 'gql', 'persisted-documents.json'), 'utf8')) as Record<string, string>;
+    await generate(
+      {
+        ...codegenConfig({ schema: live.url, documents: [join(out, '*.graphql')], out }),
+        silent: true,
+        errorsOnly: true,
+      },
+      true,
+    );
+    manifest = JSON.parse(
+      readFileSync(join(out, 'gql', 'persisted-documents.json'), 'utf8'),
+    ) as Record<string, string>;
   }, 120_000);
   afterAll(async () => live?.close());
 
@@ -54,11 +84,22 @@ describe('graphql-codegen recipe', () => {
     try {
       const [eventPage] = Object.entries(manifest).find(([, doc]) => doc.includes('EventPage'))!;
       const name = samplesOf(strict.sb).homeEvents[0];
-      const ok = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentId: eventPage, variables: { name } }) });
+      const ok = await fetch(strict.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documentId: eventPage, variables: { name } }),
+      });
       const body = (await ok.json()) as any;
-      expect(body.data.event).toMatchObject({ name, date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+      expect(body.data.event).toMatchObject({
+        name,
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      });
       const before = strict.upstreamPosts();
-      const refused = await fetch(strict.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${name}") { name } }` }) });
+      const refused = await fetch(strict.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ event(name: "${name}") { name } }` }),
+      });
       expect(refused.status).toBe(403);
       expect(strict.upstreamPosts()).toBe(before);
     } finally {
@@ -71,7 +112,11 @@ describe('docs/clients.md', () => {
   it('shows every recipe file exactly as the tests run it', () => {
     const root = new URL('../../', import.meta.url);
     const page = readFileSync(new URL('docs/clients.md', root), 'utf8');
-    for (const file of ['docs/clients/apollo.ts', 'docs/clients/urql.ts', 'docs/clients/codegen.ts']) {
+    for (const file of [
+      'docs/clients/apollo.ts',
+      'docs/clients/urql.ts',
+      'docs/clients/codegen.ts',
+    ]) {
       const code = readFileSync(new URL(file, root), 'utf8').trimEnd();
       expect(page, file).toContain(`\`\`\`ts\n// ${file}\n${code}\n\`\`\``);
     }

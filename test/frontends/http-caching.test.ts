@@ -35,39 +35,74 @@ describe('HTTP caching of public GETs', () => {
     expect(first.headers.get('vary')).toContain('Accept');
 
     const before = h.upstreamPosts();
-    const second = await fetch(catalogueUrl(h.url), { headers: { ...CLIENT, 'if-none-match': etag! } });
+    const second = await fetch(catalogueUrl(h.url), {
+      headers: { ...CLIENT, 'if-none-match': etag! },
+    });
     expect(second.status).toBe(304);
     expect(await second.text()).toBe('');
     expect(h.upstreamPosts()).toBe(before);
 
     // Another tag: the full answer again.
-    const other = await fetch(catalogueUrl(h.url), { headers: { ...CLIENT, 'if-none-match': 'W/"something-else"' } });
+    const other = await fetch(catalogueUrl(h.url), {
+      headers: { ...CLIENT, 'if-none-match': 'W/"something-else"' },
+    });
     expect(other.status).toBe(200);
     expect(((await other.json()) as any).data).toEqual(body.data);
   });
 
   it('per-account data, mutations, POSTs and refusals are private, no-store', async () => {
     const { seasonTicketHolder, homeEvents } = samplesOf(h.sb);
-    const customer = await fetch(`${h.url}?query=${encodeURIComponent(`{ customer(acctId: ${seasonTicketHolder}) { firstName } }`)}`, { headers: CLIENT });
+    const customer = await fetch(
+      `${h.url}?query=${encodeURIComponent(`{ customer(acctId: ${seasonTicketHolder}) { firstName } }`)}`,
+      { headers: CLIENT },
+    );
     expect(customer.status).toBe(200);
     expect(customer.headers.get('cache-control')).toBe('private, no-store');
-    const mixed = await fetch(`${h.url}?query=${encodeURIComponent(`{ event(name: "${homeEvents[0]}") { name } upstream { quota { minuteRemaining } } }`)}`, { headers: CLIENT });
+    const mixed = await fetch(
+      `${h.url}?query=${encodeURIComponent(`{ event(name: "${homeEvents[0]}") { name } upstream { quota { minuteRemaining } } }`)}`,
+      { headers: CLIENT },
+    );
     expect(mixed.headers.get('cache-control')).toBe('private, no-store');
-    const postEvent = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${homeEvents[0]}") { name } }` }) });
+    const postEvent = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ event(name: "${homeEvents[0]}") { name } }` }),
+    });
     expect(postEvent.headers.get('cache-control')).toBe('private, no-store');
-    const refused = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }) });
+    const refused = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+      }),
+    });
     expect(refused.status).toBe(404);
     expect(refused.headers.get('cache-control')).toBe('private, no-store');
   });
 
   it('x-upstream-cost: one compact line with the same figures as extensions.upstream', async () => {
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ event(name: "${samplesOf(h.sb).homeEvents[32]}") { name priceCodes { code } } }` }) });
+    const res = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `{ event(name: "${samplesOf(h.sb).homeEvents[32]}") { name priceCodes { code } } }`,
+      }),
+    });
     const body = (await res.json()) as any;
     const header = res.headers.get(COST_HEADER)!;
-    expect(header).toMatch(/^archtics;calls=\d+;polls=\d+;cache-hits=\d+;stale=\d+;minute-left=\d+;day-left=\d+$/);
+    expect(header).toMatch(
+      /^archtics;calls=\d+;polls=\d+;cache-hits=\d+;stale=\d+;minute-left=\d+;day-left=\d+$/,
+    );
     const [cost] = parseCostHeader(header);
     const u = body.extensions.upstream;
-    expect(cost).toEqual({ calls: u.calls, polls: u.polls, 'cache-hits': u.cacheHits, stale: u.staleServes, 'minute-left': u.minuteRemaining, 'day-left': u.dayRemaining });
+    expect(cost).toEqual({
+      calls: u.calls,
+      polls: u.polls,
+      'cache-hits': u.cacheHits,
+      stale: u.staleServes,
+      'minute-left': u.minuteRemaining,
+      'day-left': u.dayRemaining,
+    });
     expect(cost.calls).toBeGreaterThan(0);
   });
 });
@@ -75,11 +110,33 @@ describe('HTTP caching of public GETs', () => {
 describe('what counts as public', () => {
   const pub = new Set(['event', 'events', 'searchEvents']);
   it('a query whose root fields (through fragments) are all public', () => {
-    expect(readsOnlyPublic(parse('{ event(name: "A") { name } __typename }'), undefined, pub)).toBe(true);
-    expect(readsOnlyPublic(parse('query Q { ...F } fragment F on Query { events(names: ["A"]) { name } ... on Query { searchEvents { edges { cursor } } } }'), 'Q', pub)).toBe(true);
-    expect(readsOnlyPublic(parse('{ ...F } fragment F on Query { customer(acctId: 1) { firstName } }'), undefined, pub)).toBe(false);
+    expect(readsOnlyPublic(parse('{ event(name: "A") { name } __typename }'), undefined, pub)).toBe(
+      true,
+    );
+    expect(
+      readsOnlyPublic(
+        parse(
+          'query Q { ...F } fragment F on Query { events(names: ["A"]) { name } ... on Query { searchEvents { edges { cursor } } } }',
+        ),
+        'Q',
+        pub,
+      ),
+    ).toBe(true);
+    expect(
+      readsOnlyPublic(
+        parse('{ ...F } fragment F on Query { customer(acctId: 1) { firstName } }'),
+        undefined,
+        pub,
+      ),
+    ).toBe(false);
     expect(readsOnlyPublic(parse('{ node(id: "x") { id } }'), undefined, pub)).toBe(false);
-    expect(readsOnlyPublic(parse('mutation { releaseCart(orderNum: 1) { __typename } }'), undefined, pub)).toBe(false);
+    expect(
+      readsOnlyPublic(
+        parse('mutation { releaseCart(orderNum: 1) { __typename } }'),
+        undefined,
+        pub,
+      ),
+    ).toBe(false);
   });
   it('If-None-Match compares weakly, in lists and with *', () => {
     expect(etagMatches('"abc"', 'W/"abc"')).toBe(true);

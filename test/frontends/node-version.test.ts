@@ -21,13 +21,23 @@ describe('Node 24', () => {
     const child = spawn('npm', ['start'], {
       cwd: root,
       detached: true,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: mkdtempSync(join(tmpdir(), 'start-')), ARCHTICS_BASE_URL: '', REDIS_URL: '' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'start-')),
+        ARCHTICS_BASE_URL: '',
+        REDIS_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     try {
       const line = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`npm start said nothing about listening:\n${out}`)), 50_000);
+        const timer = setTimeout(
+          () => reject(new Error(`npm start said nothing about listening:\n${out}`)),
+          50_000,
+        );
         const onData = (chunk: Buffer) => {
           out += chunk.toString();
           const found = out.split('\n').find((l) => l.includes('GraphQL gateway listening'));

@@ -20,8 +20,20 @@ import { README_CUSTOMER_QUERY, startHttpGateway, type HttpGateway } from './sup
 const persisted = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: any } };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as {
+      data?: any;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+      extensions?: any;
+    },
+  };
 }
 
 describe('automatic persisted queries (APQ)', () => {
@@ -38,7 +50,10 @@ describe('automatic persisted queries (APQ)', () => {
     const before = h.upstreamPosts();
     const unknown = await post(h.url, { extensions: persisted(hash) });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect(unknown.body.errors?.[0]).toMatchObject({
+      message: 'PersistedQueryNotFound',
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+    });
     const mismatch = await post(h.url, { query: '{ __typename }', extensions: persisted(hash) });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_MISMATCH');
@@ -58,7 +73,13 @@ describe('automatic persisted queries (APQ)', () => {
     const from = h.requests.length;
     const a = await first.query({ query, variables: { a: samplesOf(h.sb).seasonTicketHolder } });
     expect(a.error).toBeUndefined();
-    expect(a.data).toMatchObject({ customer: { firstName: expect.any(String), lastName: expect.any(String), seats: { edges: expect.any(Array) } } });
+    expect(a.data).toMatchObject({
+      customer: {
+        firstName: expect.any(String),
+        lastName: expect.any(String),
+        seats: { edges: expect.any(Array) },
+      },
+    });
     expect((a.data as any).customer.seats.edges.length).toBeGreaterThan(0);
     const wire = h.requests.slice(from);
     // Hash first as GET (unknown: 404), then the query once, as a POST.
@@ -81,7 +102,9 @@ describe('automatic persisted queries (APQ)', () => {
   it('urql with persistedExchange runs the README customer query; a second client sends only the hash', async () => {
     const first = createUrqlClient({ url: h.url });
     const from = h.requests.length;
-    const a = await first.query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder }).toPromise();
+    const a = await first
+      .query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder })
+      .toPromise();
     expect(a.error).toBeUndefined();
     expect(a.data.customer.seats.edges.length).toBeGreaterThan(0);
     expect(upstreamCost(a)).toMatchObject({ calls: expect.any(Number) });
@@ -93,7 +116,9 @@ describe('automatic persisted queries (APQ)', () => {
     const costs: string[] = [];
     const second = createUrqlClient({ url: h.url, onCost: (c) => costs.push(c) });
     const mark = h.requests.length;
-    const b = await second.query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder }).toPromise();
+    const b = await second
+      .query(README_CUSTOMER_QUERY, { a: samplesOf(h.sb).seasonTicketHolder })
+      .toPromise();
     expect(b.data).toEqual(a.data);
     const again = h.requests.slice(mark);
     expect(again.map((r) => [r.method, r.status])).toEqual([['GET', 200]]);
@@ -123,9 +148,15 @@ describe('allow-list mode (GRAPHQL_TRUSTED_DOCUMENTS)', () => {
     expect(other.body.data).toBeUndefined();
     const unknownId = await post(h.url, { documentId: `sha256:${sha256Hex('{ x }')}` });
     expect(unknownId.status).toBe(404);
-    expect(unknownId.body.errors?.[0]).toMatchObject({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } });
+    expect(unknownId.body.errors?.[0]).toMatchObject({
+      message: 'PersistedQueryNotFound',
+      extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' },
+    });
     // An APQ registration is not a way in either.
-    const apq = await post(h.url, { query: `{ event(name: "${second}") { name } }`, extensions: persisted(sha256Hex(`{ event(name: "${second}") { name } }`)) });
+    const apq = await post(h.url, {
+      query: `{ event(name: "${second}") { name } }`,
+      extensions: persisted(sha256Hex(`{ event(name: "${second}") { name } }`)),
+    });
     expect(apq.status).toBe(403);
     expect(h.upstreamPosts()).toBe(before);
   });
@@ -135,19 +166,33 @@ describe('allow-list mode (GRAPHQL_TRUSTED_DOCUMENTS)', () => {
     const byId = await post(h.url, { documentId: id, variables: { a: holder } });
     expect(byId.status).toBe(200);
     expect(byId.body.data.customer.firstName).toEqual(expect.any(String));
-    const get = await fetch(`${h.url}?documentId=${encodeURIComponent(id)}&variables=${encodeURIComponent(JSON.stringify({ a: holder }))}`, { headers: { 'graphql-client-name': 'test' } });
+    const get = await fetch(
+      `${h.url}?documentId=${encodeURIComponent(id)}&variables=${encodeURIComponent(JSON.stringify({ a: holder }))}`,
+      { headers: { 'graphql-client-name': 'test' } },
+    );
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data).toEqual(byId.body.data);
-    const byHash = await post(h.url, { extensions: persisted(id.slice(7)), variables: { a: holder } });
+    const byHash = await post(h.url, {
+      extensions: persisted(id.slice(7)),
+      variables: { a: holder },
+    });
     expect(byHash.body.data).toEqual(byId.body.data);
   });
 
-  it('lets the gateway\'s own GraphiQL page send any document (same-origin Referer on /graphql)', async () => {
+  it("lets the gateway's own GraphiQL page send any document (same-origin Referer on /graphql)", async () => {
     const origin = new URL(h.url).origin;
     const name = samplesOf(h.sb).homeEvents[0];
-    const fromGraphiQL = await post(h.url, { query: `{ event(name: "${name}") { name } }` }, { referer: `${origin}/graphql` });
+    const fromGraphiQL = await post(
+      h.url,
+      { query: `{ event(name: "${name}") { name } }` },
+      { referer: `${origin}/graphql` },
+    );
     expect(fromGraphiQL.body.data).toEqual({ event: { name } });
-    const elsewhere = await post(h.url, { query: `{ event(name: "${name}") { name } }` }, { referer: 'http://evil.example/graphql' });
+    const elsewhere = await post(
+      h.url,
+      { query: `{ event(name: "${name}") { name } }` },
+      { referer: 'http://evil.example/graphql' },
+    );
     expect(elsewhere.status).toBe(403);
   });
 });
@@ -159,12 +204,24 @@ describe('GRAPHQL_TRUSTED_DOCUMENTS at start', () => {
     return file;
   };
   it('names the variable when the manifest is missing, not JSON, or an id is not the hash of its document', () => {
-    expect(() => loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: '/nonexistent/m.json' })).toThrow(/GRAPHQL_TRUSTED_DOCUMENTS: no such file/);
-    expect(() => loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: write('not json') })).toThrow(/GRAPHQL_TRUSTED_DOCUMENTS: /);
-    expect(() => loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: write(JSON.stringify({ [`sha256:${'0'.repeat(64)}`]: '{ a }' })) })).toThrow(
+    expect(() => loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: '/nonexistent/m.json' })).toThrow(
+      /GRAPHQL_TRUSTED_DOCUMENTS: no such file/,
+    );
+    expect(() => loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: write('not json') })).toThrow(
+      /GRAPHQL_TRUSTED_DOCUMENTS: /,
+    );
+    expect(() =>
+      loadConfig({
+        GRAPHQL_TRUSTED_DOCUMENTS: write(JSON.stringify({ [`sha256:${'0'.repeat(64)}`]: '{ a }' })),
+      }),
+    ).toThrow(
       /GRAPHQL_TRUSTED_DOCUMENTS: entry "sha256:0{64}": the document's SHA-256 is [0-9a-f]{64}/,
     );
-    const ok = loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: write(JSON.stringify({ [`sha256:${sha256Hex('{ a }')}`]: '{ a }' })) });
+    const ok = loadConfig({
+      GRAPHQL_TRUSTED_DOCUMENTS: write(
+        JSON.stringify({ [`sha256:${sha256Hex('{ a }')}`]: '{ a }' }),
+      ),
+    });
     expect([...ok.persisted!.trustedDocuments!.values()]).toEqual(['{ a }']);
   });
 });

@@ -8,7 +8,14 @@ import { isNonNullType, isObjectType } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../schema/index.js';
 import { CSRF_HEADERS } from '../../src/plugins/csrf.js';
-import { codes, resetSandbox, setFaults, TestGateway, useSandboxedGateway, type GqlResult } from '../graphql/harness.js';
+import {
+  codes,
+  resetSandbox,
+  setFaults,
+  TestGateway,
+  useSandboxedGateway,
+  type GqlResult,
+} from '../graphql/harness.js';
 import { samplesOf, type WorldSamples } from '../support/worlds.js';
 
 const env = useSandboxedGateway();
@@ -25,37 +32,84 @@ describe('a failing upstream call keeps its siblings', () => {
         const callsUpstream = field.extensions?.upstream !== undefined || type.name === 'Mutation';
         if (!callsUpstream) continue;
         calling.push(coordinate);
-        expect(isNonNullType(field.type), `${coordinate} calls the service, so it must be nullable`).toBe(false);
+        expect(
+          isNonNullType(field.type),
+          `${coordinate} calls the service, so it must be nullable`,
+        ).toBe(false);
       }
     }
     // The walk found the fields it is about (a renamed extension would make it vacuous).
     expect(calling).toEqual(
-      expect.arrayContaining(['Event.availability', 'Event.priceCodes', 'Event.availableSeats', 'Customer.seats', 'Seat.event', 'Query.searchEvents', 'Query.events', 'Query.nodes', 'Upstream.ping', 'Mutation.submitPayment']),
+      expect.arrayContaining([
+        'Event.availability',
+        'Event.priceCodes',
+        'Event.availableSeats',
+        'Customer.seats',
+        'Seat.event',
+        'Query.searchEvents',
+        'Query.events',
+        'Query.nodes',
+        'Upstream.ping',
+        'Mutation.submitPayment',
+      ]),
     );
   });
 
   // Query and expected data from the world's samples (its first two home games, its season-ticket holder).
-  type Case = [command: string, of: (s: WorldSamples) => { query: string; data: unknown }, path: string[]];
+  type Case = [
+    command: string,
+    of: (s: WorldSamples) => { query: string; data: unknown },
+    path: string[],
+  ];
   it.each<Case>([
-    ['get_avail_seats', (s) => ({ query: `{ event(name: "${s.homeEvents[0]}") { name date availability { section available } } }`, data: { event: { name: s.homeEvents[0], date: expect.any(String), availability: null } } }), ['event', 'availability']],
-    ['event_price_info', (s) => ({ query: `{ event(name: "${s.homeEvents[1]}") { name priceCodes { code } } }`, data: { event: { name: s.homeEvents[1], priceCodes: null } } }), ['event', 'priceCodes']],
-    ['seats_sold', (s) => ({ query: `{ customer(acctId: ${s.seasonTicketHolder}) { acctId seats(first: 2) { edges { node { section } } } } }`, data: { customer: { acctId: s.seasonTicketHolder, seats: null } } }), ['customer', 'seats']],
-  ])('%s down: only that field is null, with UPSTREAM_UNAVAILABLE on its path', async (command, of, path) => {
-    const { query, data } = of(samplesOf(env.sb));
-    await setFaults(env.sb, [{ kind: 'unavailable', commands: [command] }]);
-    const r = await env.gw.exec(query);
-    expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
-    expect(r.errors![0].path).toEqual(path);
-    expect(r.data).toEqual(data);
-  });
+    [
+      'get_avail_seats',
+      (s) => ({
+        query: `{ event(name: "${s.homeEvents[0]}") { name date availability { section available } } }`,
+        data: { event: { name: s.homeEvents[0], date: expect.any(String), availability: null } },
+      }),
+      ['event', 'availability'],
+    ],
+    [
+      'event_price_info',
+      (s) => ({
+        query: `{ event(name: "${s.homeEvents[1]}") { name priceCodes { code } } }`,
+        data: { event: { name: s.homeEvents[1], priceCodes: null } },
+      }),
+      ['event', 'priceCodes'],
+    ],
+    [
+      'seats_sold',
+      (s) => ({
+        query: `{ customer(acctId: ${s.seasonTicketHolder}) { acctId seats(first: 2) { edges { node { section } } } } }`,
+        data: { customer: { acctId: s.seasonTicketHolder, seats: null } },
+      }),
+      ['customer', 'seats'],
+    ],
+  ])(
+    '%s down: only that field is null, with UPSTREAM_UNAVAILABLE on its path',
+    async (command, of, path) => {
+      const { query, data } = of(samplesOf(env.sb));
+      await setFaults(env.sb, [{ kind: 'unavailable', commands: [command] }]);
+      const r = await env.gw.exec(query);
+      expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(r.errors![0].path).toEqual(path);
+      expect(r.data).toEqual(data);
+    },
+  );
 });
 
 describe('error codes and messages', () => {
   it('a variable that cannot be coerced is BAD_USER_INPUT, and costs nothing upstream', async () => {
-    const r = await env.gw.exec('query ($a: Int!) { customer(acctId: $a) { firstName } }', { a: 'one hundred' });
+    const r = await env.gw.exec('query ($a: Int!) { customer(acctId: $a) { firstName } }', {
+      a: 'one hundred',
+    });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.errors![0].message).toMatch(/^Variable "\$a" got invalid value/);
-    const missing = await env.gw.exec('query ($a: Int!) { customer(acctId: $a) { firstName } }', {});
+    const missing = await env.gw.exec(
+      'query ($a: Int!) { customer(acctId: $a) { firstName } }',
+      {},
+    );
     expect(codes(missing)).toEqual(['BAD_USER_INPUT']);
     expect(env.sb.stats().posts).toBe(0);
   });
@@ -77,7 +131,11 @@ describe('error codes and messages', () => {
     for (let i = 0; i < 20; i++) {
       const r: GqlResult<any> = await env.gw.exec<any, any>(q, { after });
       expect(r.errors).toBeUndefined();
-      rows.push(...r.data.searchEvents.edges.map((e: { node: { name: string; date: string; time: string } }) => e.node));
+      rows.push(
+        ...r.data.searchEvents.edges.map(
+          (e: { node: { name: string; date: string; time: string } }) => e.node,
+        ),
+      );
       if (!r.data.searchEvents.pageInfo.hasNextPage) break;
       after = r.data.searchEvents.pageInfo.endCursor;
     }
@@ -93,7 +151,9 @@ describe('error codes and messages', () => {
   });
 
   it('FORBIDDEN names the scope the token lacks', async () => {
-    const gw = await TestGateway.start(env.sb, { GATEWAY_TOKENS: JSON.stringify([{ token: 'reader-token-0001', scopes: ['read'] }]) });
+    const gw = await TestGateway.start(env.sb, {
+      GATEWAY_TOKENS: JSON.stringify([{ token: 'reader-token-0001', scopes: ['read'] }]),
+    });
     try {
       const r = await gw.exec(
         `mutation { holdSeats(input: { eventName: "${samplesOf(env.sb).homeEvents[4]}", section: "${samplesOf(env.sb).sections[0]}", row: "${samplesOf(env.sb).rows[0]}", firstSeat: 1, quantity: 2 }) { __typename } }`,
@@ -111,11 +171,32 @@ describe('error codes and messages', () => {
   it('submitPayment reports every bad input at once, before any upstream call', async () => {
     const r = await env.gw.exec(
       'mutation ($in: SubmitPaymentInput!) { submitPayment(input: $in) { __typename } }',
-      { in: { idempotencyKey: 'short', acctId: samplesOf(env.sb).seasonTicketHolder, orderNum: 500001, amount: '12.5', card: { type: 'VISA', number: '4111 1111 1111 1112', cvv: '12', expiry: '1320', firstName: 'Linda', lastName: 'Green' } } },
+      {
+        in: {
+          idempotencyKey: 'short',
+          acctId: samplesOf(env.sb).seasonTicketHolder,
+          orderNum: 500001,
+          amount: '12.5',
+          card: {
+            type: 'VISA',
+            number: '4111 1111 1111 1112',
+            cvv: '12',
+            expiry: '1320',
+            firstName: 'Linda',
+            lastName: 'Green',
+          },
+        },
+      },
     );
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     const invalid = r.errors![0].extensions!.invalidArguments as { argument: string }[];
-    expect(invalid.map((i) => i.argument)).toEqual(['idempotencyKey', 'amount', 'card.number', 'card.cvv', 'card.expiry']);
+    expect(invalid.map((i) => i.argument)).toEqual([
+      'idempotencyKey',
+      'amount',
+      'card.number',
+      'card.cvv',
+      'card.expiry',
+    ]);
     expect(r.errors![0].message).toMatch(/^5 inputs are invalid: /);
     expect(env.sb.stats().posts).toBe(0);
   });

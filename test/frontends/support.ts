@@ -23,7 +23,10 @@ export interface HttpGateway {
 
 export const README_CUSTOMER_QUERY = `query CustomerSeats($a: Int!) { customer(acctId: $a) { firstName lastName seats(first: 3) { edges { node { event { name date } section row number price { amount currency } } } pageInfo { hasNextPage endCursor } } } }`;
 
-export async function startHttpGateway(env: Record<string, string> = {}, extra: Partial<GatewayOptions> = {}): Promise<HttpGateway> {
+export async function startHttpGateway(
+  env: Record<string, string> = {},
+  extra: Partial<GatewayOptions> = {},
+): Promise<HttpGateway> {
   const sb = await startTestSandbox();
   const gw = await TestGateway.start(sb, env, extra);
   const requests: HttpGateway['requests'] = [];

@@ -7,7 +7,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TestGateway, startTestSandbox } from './harness.js';
 
-const PRICES = 'query($e: String!) { event(name: $e) { priceCodes { code ticketTypes { code price { amount currency } } } } }';
+const PRICES =
+  'query($e: String!) { event(name: $e) { priceCodes { code ticketTypes { code price { amount currency } } } } }';
 
 describe('ARCHTICS_CURRENCY', () => {
   it('defaults to USD, takes any three-letter code (upper-cased) and refuses anything else, naming the variable', () => {
@@ -40,7 +41,8 @@ describe('Money.currency through the gateway', () => {
   it('is the configured code on every amount, with the same amounts', async () => {
     const a = await usd.exec(PRICES, { e: event });
     const b = await cad.exec(PRICES, { e: event });
-    const prices = (r: typeof a) => (r.data as any).event.priceCodes.flatMap((p: any) => p.ticketTypes.map((t: any) => t.price));
+    const prices = (r: typeof a) =>
+      (r.data as any).event.priceCodes.flatMap((p: any) => p.ticketTypes.map((t: any) => t.price));
     expect(prices(a).length).toBeGreaterThan(0);
     expect(new Set(prices(a).map((p: any) => p.currency))).toEqual(new Set(['USD']));
     expect(new Set(prices(b).map((p: any) => p.currency))).toEqual(new Set(['CAD']));

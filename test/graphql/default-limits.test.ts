@@ -14,7 +14,8 @@ import { DashboardDocument } from '../gql/graphql.js';
 import { TestGateway, globalId, seasonTicketHolders, startTestSandbox } from './harness.js';
 
 const HOLDER = `id acctId firstName seats(first: 10) { edges { node { id section row number event { name date venue priceCodes { code } } } } }`;
-const aliased = (acctIds: readonly number[]) => `{ ${acctIds.map((a, i) => `h${i}: customer(acctId: ${a}) { ${HOLDER} }`).join(' ')} }`;
+const aliased = (acctIds: readonly number[]) =>
+  `{ ${acctIds.map((a, i) => `h${i}: customer(acctId: ${a}) { ${HOLDER} }`).join(' ')} }`;
 
 let sb: RunningSandbox;
 let holders: number[];
@@ -29,12 +30,21 @@ afterAll(async () => {
 it('both forms of the dashboard pass the default limits, up to the alias limit', () => {
   const { limits } = loadConfig({});
   const schema = buildSchema();
-  const check = (doc: string) => validate(schema, parse(doc), [...specifiedRules, ...queryLimitRules(limits)]).map((e) => e.message);
+  const check = (doc: string) =>
+    validate(schema, parse(doc), [...specifiedRules, ...queryLimitRules(limits)]).map(
+      (e) => e.message,
+    );
   expect(check(print(DashboardDocument))).toEqual([]);
   expect(check(aliased(holders))).toEqual([]);
-  expect(check(aliased(Array.from({ length: limits.maxAliases }, (_, i) => 100000 + i)))).toEqual([]);
+  expect(check(aliased(Array.from({ length: limits.maxAliases }, (_, i) => 100000 + i)))).toEqual(
+    [],
+  );
   // Still a limit: the same aliased dashboard refused under a cost limit below it.
-  expect(validate(schema, parse(aliased(holders)), queryLimitRules({ ...limits, maxCost: 20_000 })).map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_COSTLY']);
+  expect(
+    validate(schema, parse(aliased(holders)), queryLimitRules({ ...limits, maxCost: 20_000 })).map(
+      (e) => e.extensions?.code,
+    ),
+  ).toEqual(['QUERY_TOO_COSTLY']);
 });
 
 it('the aliased 25-holder dashboard executes under the default limits and answers as nodes(ids:) does', async () => {
@@ -42,10 +52,15 @@ it('the aliased 25-holder dashboard executes under the default limits and answer
   try {
     const byAlias = await gw.exec(aliased(holders));
     expect(byAlias.errors).toBeUndefined();
-    const byNodes = await gw.exec(DashboardDocument, { ids: holders.map((a) => globalId('Customer', a)), first: 10 });
+    const byNodes = await gw.exec(DashboardDocument, {
+      ids: holders.map((a) => globalId('Customer', a)),
+      first: 10,
+    });
     expect(byNodes.errors).toBeUndefined();
     const data = byAlias.data as Record<string, unknown>;
-    expect(holders.map((_, i) => data[`h${i}`])).toEqual((byNodes.data as { nodes: unknown[] }).nodes);
+    expect(holders.map((_, i) => data[`h${i}`])).toEqual(
+      (byNodes.data as { nodes: unknown[] }).nodes,
+    );
   } finally {
     await gw.close();
   }

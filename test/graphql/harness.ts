@@ -9,7 +9,12 @@ import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createMemoryStores } from '../../src/store/index.js';
-import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxStats } from '../../src/sandbox/index.js';
+import {
+  startSandbox,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxStats,
+} from '../../src/sandbox/index.js';
 import { generate, type WorldName } from '../../src/sandbox/world/seed.js';
 import { testWorld } from '../support/worlds.js';
 
@@ -28,7 +33,10 @@ export const HIGH_LIMITS = {
   ARCHTICS_RATE_PER_DAY: '10000000',
 } as const;
 
-export function gatewayConfig(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, env: Record<string, string> = {}): Config {
+export function gatewayConfig(
+  sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>,
+  env: Record<string, string> = {},
+): Config {
   return loadConfig({
     ARCHTICS_BASE_URL: sb.url,
     ARCHTICS_API_KEY: sb.apiKey,
@@ -39,8 +47,16 @@ export function gatewayConfig(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>
   });
 }
 
-export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
-  return startSandbox({ port: 0, ratePerMinute: 100_000, ratePerDay: 10_000_000, ...testWorld(), ...options });
+export async function startTestSandbox(
+  options: Partial<SandboxOptions> = {},
+): Promise<RunningSandbox> {
+  return startSandbox({
+    port: 0,
+    ratePerMinute: 100_000,
+    ratePerDay: 10_000_000,
+    ...testWorld(),
+    ...options,
+  });
 }
 
 export class TestGateway {
@@ -49,12 +65,19 @@ export class TestGateway {
     readonly sandbox: Pick<RunningSandbox, 'url'>,
   ) {}
 
-  static async start(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, env: Record<string, string> = {}, extra: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+  static async start(
+    sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>,
+    env: Record<string, string> = {},
+    extra: Partial<GatewayOptions> = {},
+  ): Promise<TestGateway> {
     const config = gatewayConfig(sb, env);
     // No cross-request cache unless asked: these tests count what ONE operation costs upstream.
     const gateway = await createGateway({
       config,
-      logger: createLogger({ level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent', destination: process.stderr }),
+      logger: createLogger({
+        level: process.env.TEST_GATEWAY_LOG === '1' ? 'error' : 'silent',
+        destination: process.stderr,
+      }),
       cache: false,
       // Records in this process: a test that needs the durable store passes its own.
       stores: createMemoryStores(),
@@ -72,11 +95,19 @@ export class TestGateway {
     const query = typeof doc === 'string' ? doc : print(doc);
     const res = await this.gateway.yoga.fetch('http://127.0.0.1/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...headers,
+      },
       body: JSON.stringify({ query, variables }),
     });
     const text = await res.text();
-    const body = JSON.parse(text) as { data?: R | null; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> };
+    const body = JSON.parse(text) as {
+      data?: R | null;
+      errors?: GraphQLFormattedError[];
+      extensions?: Record<string, unknown>;
+    };
     return { status: res.status, headers: res.headers, text, ...body };
   }
 
@@ -93,7 +124,9 @@ export class TestGateway {
  * One sandbox and one gateway for a test file: started before its tests, closed after them.
  * Tests read `env.sb` and `env.gw` (set once beforeAll has run).
  */
-export function useSandboxedGateway(opts: { sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {}): {
+export function useSandboxedGateway(
+  opts: { sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
+): {
   readonly sb: RunningSandbox;
   readonly gw: TestGateway;
 } {
@@ -122,17 +155,24 @@ export async function resetSandbox(sb: Pick<RunningSandbox, 'url'>): Promise<voi
 }
 
 export async function setFaults(sb: Pick<RunningSandbox, 'url'>, faults: unknown[]): Promise<void> {
-  const res = await fetch(`${sb.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
+  const res = await fetch(`${sb.url}/__sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults }),
+  });
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
 /** Season-ticket holders of the sandbox's seeded world, in id order (seed and world are in its samples). */
 export function seasonTicketHolders(sb: Pick<RunningSandbox, 'world'>): number[] {
   const { seed, world } = sb.world.samples as { seed: number; world?: WorldName };
-  return [...new Set(generate(Number(seed), world ?? 'default').seasonBlocks.map((b) => b.acctId))].sort((a, b) => a - b);
+  return [
+    ...new Set(generate(Number(seed), world ?? 'default').seasonBlocks.map((b) => b.acctId)),
+  ].sort((a, b) => a - b);
 }
 
-export const globalId = (type: string, key: string | number): string => Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
+export const globalId = (type: string, key: string | number): string =>
+  Buffer.from(`${type}:${key}`, 'utf8').toString('base64');
 
 export function codes(r: { errors?: readonly GraphQLFormattedError[] }): unknown[] {
   return (r.errors ?? []).map((e) => e.extensions?.code);

@@ -4,9 +4,26 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createArchticsApi } from '../../src/archtics/commands/index.js';
-import { type CustomerSeatsQuery, type SearchEventsQuery, CartDocument, CustomerSeatsDocument, EventAvailabilityDocument, NodeDocument, NodesDocument, SearchEventsDocument } from '../gql/graphql.js';
+import {
+  type CustomerSeatsQuery,
+  type SearchEventsQuery,
+  CartDocument,
+  CustomerSeatsDocument,
+  EventAvailabilityDocument,
+  NodeDocument,
+  NodesDocument,
+  SearchEventsDocument,
+} from '../gql/graphql.js';
 import { account, samplesOf } from '../support/worlds.js';
-import { codes, globalId, type GqlResult, resetSandbox, sandboxStats, TestGateway, useSandboxedGateway } from './harness.js';
+import {
+  codes,
+  globalId,
+  type GqlResult,
+  resetSandbox,
+  sandboxStats,
+  TestGateway,
+  useSandboxedGateway,
+} from './harness.js';
 
 const env = useSandboxedGateway();
 /** The world's names (this file runs against any world). */
@@ -52,7 +69,12 @@ describe('node and nodes', () => {
       Cart: cart.data!.cart!.id,
       HeldSeat: cart.data!.cart!.seats[0].id,
     };
-    expect(ids.Seat).toBe(globalId('Seat', `${soldSeat.event!.name}|${soldSeat.section}|${soldSeat.row}|${soldSeat.number}`));
+    expect(ids.Seat).toBe(
+      globalId(
+        'Seat',
+        `${soldSeat.event!.name}|${soldSeat.section}|${soldSeat.row}|${soldSeat.number}`,
+      ),
+    );
     expect(ids.Cart).toBe(globalId('Cart', hold.orderNum));
 
     for (const [kind, id] of Object.entries(ids)) {
@@ -63,20 +85,49 @@ describe('node and nodes', () => {
     const one = await env.gw.exec(NodeDocument, { id: ids.Customer });
     expect(one.data!.node).toMatchObject({ __typename: 'Customer', acctId: holder() });
     const seat = await env.gw.exec(NodeDocument, { id: ids.Seat });
-    expect(seat.data!.node).toMatchObject({ __typename: 'Seat', section: soldSeat.section, row: soldSeat.row, number: soldSeat.number, status: 'SOLD' });
+    expect(seat.data!.node).toMatchObject({
+      __typename: 'Seat',
+      section: soldSeat.section,
+      row: soldSeat.row,
+      number: soldSeat.number,
+      status: 'SOLD',
+    });
     const availNode = await env.gw.exec(NodeDocument, { id: ids.AvailableSeat });
-    expect(availNode.data!.node).toMatchObject({ __typename: 'Seat', status: 'AVAILABLE', event: { name: home(1) } });
+    expect(availNode.data!.node).toMatchObject({
+      __typename: 'Seat',
+      status: 'AVAILABLE',
+      event: { name: home(1) },
+    });
 
-    const all = await env.gw.exec(NodesDocument, { ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer] });
+    const all = await env.gw.exec(NodesDocument, {
+      ids: [ids.Cart, ids.Event, globalId('Customer', 999999), ids.Seat, ids.Customer],
+    });
     expect(all.errors).toBeUndefined();
-    expect(all.data!.nodes!.map((n) => n?.__typename ?? null)).toEqual(['Cart', 'Event', null, 'Seat', 'Customer']);
-    expect(all.data!.nodes!.map((n) => n?.id ?? null)).toEqual([ids.Cart, ids.Event, null, ids.Seat, ids.Customer]);
+    expect(all.data!.nodes!.map((n) => n?.__typename ?? null)).toEqual([
+      'Cart',
+      'Event',
+      null,
+      'Seat',
+      'Customer',
+    ]);
+    expect(all.data!.nodes!.map((n) => n?.id ?? null)).toEqual([
+      ids.Cart,
+      ids.Event,
+      null,
+      ids.Seat,
+      ids.Customer,
+    ]);
   });
 
   it('answer cached customers (at once) exactly as uncached ones: order, duplicates, missing ids', async () => {
     const cached = await TestGateway.start(env.sb, {}, { cache: true });
     try {
-      const ids = [globalId('Customer', holder()), globalId('Customer', 999999), globalId('Customer', account(env.sb, 17)), globalId('Customer', holder())];
+      const ids = [
+        globalId('Customer', holder()),
+        globalId('Customer', 999999),
+        globalId('Customer', account(env.sb, 17)),
+        globalId('Customer', holder()),
+      ];
       const first = await cached.exec(NodesDocument, { ids });
       expect(first.errors).toBeUndefined();
       expect(first.data!.nodes!.map((n) => n?.id ?? null)).toEqual([ids[0], null, ids[2], ids[0]]);
@@ -84,7 +135,9 @@ describe('node and nodes', () => {
       const present = [ids[0], ids[2], ids[0]];
       const warm = await cached.exec(NodesDocument, { ids: present });
       expect(warm.errors).toBeUndefined();
-      expect(warm.data).toEqual({ nodes: [first.data!.nodes![0], first.data!.nodes![2], first.data!.nodes![3]] });
+      expect(warm.data).toEqual({
+        nodes: [first.data!.nodes![0], first.data!.nodes![2], first.data!.nodes![3]],
+      });
       // Served from the cache, with no upstream call; and the same as a gateway without a cache answers.
       expect((await sandboxStats(env.sb)).posts).toBe(posts);
       expect(warm.data).toEqual((await env.gw.exec(NodesDocument, { ids: present })).data);
@@ -94,13 +147,22 @@ describe('node and nodes', () => {
   });
 
   it('answer null for ids of things that do not exist, with no error', async () => {
-    const r = await env.gw.exec(NodesDocument, { ids: [globalId('Event', 'NOPE'), globalId('Customer', 999999), globalId('Cart', 987654)] });
+    const r = await env.gw.exec(NodesDocument, {
+      ids: [globalId('Event', 'NOPE'), globalId('Customer', 999999), globalId('Cart', 987654)],
+    });
     expect(r.errors).toBeUndefined();
     expect(r.data!.nodes).toEqual([null, null, null]);
   });
 
   it('refuse malformed ids and unknown types as BAD_USER_INPUT without calling upstream', async () => {
-    for (const id of ['not-base64!', globalId('Nope', '1'), globalId('Customer', 'abc'), globalId('Customer', '-4'), globalId('Seat', `${home(0)}|${s().sections[0]}`), globalId('PageInfo', 'x')]) {
+    for (const id of [
+      'not-base64!',
+      globalId('Nope', '1'),
+      globalId('Customer', 'abc'),
+      globalId('Customer', '-4'),
+      globalId('Seat', `${home(0)}|${s().sections[0]}`),
+      globalId('PageInfo', 'x'),
+    ]) {
       const r = await env.gw.exec(NodeDocument, { id });
       expect(codes(r), id).toEqual(['BAD_USER_INPUT']);
       expect(r.data!.node).toBeNull();
@@ -120,13 +182,18 @@ describe('connections', () => {
     let after: string | null = null;
     let pages = 0;
     for (; pages < 50; pages++) {
-      const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 7, after });
+      const r: GqlResult<CustomerSeatsQuery> = await env.gw.exec(CustomerSeatsDocument, {
+        acctId: holder(),
+        first: 7,
+        after,
+      });
       expect(r.errors).toBeUndefined();
       const conn = r.data!.customer!.seats!;
       expect(conn.edges.length).toBeLessThanOrEqual(7);
       expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
       seen.push(...conn.edges.map((e) => e.node.id));
-      if (conn.edges.length) expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);
+      if (conn.edges.length)
+        expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);
       if (!conn.pageInfo.hasNextPage) break;
       after = conn.pageInfo.endCursor;
     }
@@ -137,7 +204,11 @@ describe('connections', () => {
   });
 
   it('filter seats by event and expand blocks into seats with money as decimal strings', async () => {
-    const r = await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), eventName: home(2).toLowerCase(), first: 100 });
+    const r = await env.gw.exec(CustomerSeatsDocument, {
+      acctId: holder(),
+      eventName: home(2).toLowerCase(),
+      first: 100,
+    });
     expect(r.errors).toBeUndefined();
     const seats = r.data!.customer!.seats!.edges.map((e) => e.node);
     expect(seats.length).toBeGreaterThan(1);
@@ -155,7 +226,12 @@ describe('connections', () => {
     const names: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 30; i++) {
-      const r: GqlResult<SearchEventsQuery> = await env.gw.exec(SearchEventsDocument, { from: '2026-01-01', to: '2027-12-31', first: 9, after });
+      const r: GqlResult<SearchEventsQuery> = await env.gw.exec(SearchEventsDocument, {
+        from: '2026-01-01',
+        to: '2027-12-31',
+        first: 9,
+        after,
+      });
       expect(r.errors).toBeUndefined();
       names.push(...r.data!.searchEvents!.edges.map((e) => e.node.name));
       if (!r.data!.searchEvents!.pageInfo.hasNextPage) break;
@@ -165,15 +241,33 @@ describe('connections', () => {
     expect(names).toContain(home(0));
     expect(names).toContain(home(39));
 
-    const whole = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 100 });
+    const whole = await env.gw.exec(EventAvailabilityDocument, {
+      name: home(3),
+      section: s().sections[0],
+      first: 100,
+    });
     const ids = whole.data!.event!.availableSeats!.edges.map((e) => e.node.id);
-    const first = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 5 });
-    const next = await env.gw.exec(EventAvailabilityDocument, { name: home(3), section: s().sections[0], first: 5, after: first.data!.event!.availableSeats!.pageInfo.endCursor });
-    expect([...first.data!.event!.availableSeats!.edges, ...next.data!.event!.availableSeats!.edges].map((e) => e.node.id)).toEqual(ids.slice(0, 10));
+    const first = await env.gw.exec(EventAvailabilityDocument, {
+      name: home(3),
+      section: s().sections[0],
+      first: 5,
+    });
+    const next = await env.gw.exec(EventAvailabilityDocument, {
+      name: home(3),
+      section: s().sections[0],
+      first: 5,
+      after: first.data!.event!.availableSeats!.pageInfo.endCursor,
+    });
+    expect(
+      [...first.data!.event!.availableSeats!.edges, ...next.data!.event!.availableSeats!.edges].map(
+        (e) => e.node.id,
+      ),
+    ).toEqual(ids.slice(0, 10));
   });
 
   it('refuse bad page arguments as BAD_USER_INPUT without calling upstream', async () => {
-    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 })).data!.customer!.seats!.pageInfo.endCursor!;
+    const seatCursor = (await env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 }))
+      .data!.customer!.seats!.pageInfo.endCursor!;
     await resetSandbox(env.sb);
     const bad = [
       env.gw.exec(CustomerSeatsDocument, { acctId: holder(), first: 101 }),

@@ -5,7 +5,12 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createArchticsApi, customerAdd, eventDetails, ping } from '../../src/archtics/commands/index.js';
+import {
+  createArchticsApi,
+  customerAdd,
+  eventDetails,
+  ping,
+} from '../../src/archtics/commands/index.js';
 import type { CommandDef, CommandRunner, RunOptions } from '../../src/archtics/types.js';
 import { createGateway } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
@@ -17,14 +22,20 @@ function recordingRunner() {
   const calls: { command: string; deadline?: number }[] = [];
   const runner: CommandRunner = {
     async run<Req, Res>(def: CommandDef<Req, Res>, _req: Req, opts?: RunOptions): Promise<Res> {
-      calls.push({ command: def.name, ...(opts?.deadline !== undefined ? { deadline: opts.deadline } : {}) });
+      calls.push({
+        command: def.name,
+        ...(opts?.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      });
       return {} as Res;
     },
   };
   return { runner, calls };
 }
 
-function contextAt(clock: { t: number }, deps: { operationDeadlineMs?: number; readDeadlineMs?: number }) {
+function contextAt(
+  clock: { t: number },
+  deps: { operationDeadlineMs?: number; readDeadlineMs?: number },
+) {
   const { runner, calls } = recordingRunner();
   const ctx = createContext(
     {
@@ -45,7 +56,10 @@ function contextAt(clock: { t: number }, deps: { operationDeadlineMs?: number; r
 describe('the operation deadline', () => {
   it('is shared by every read of the operation, the later ones included; writes keep theirs', async () => {
     const clock = { t: 1_000_000 };
-    const { ctx, calls } = contextAt(clock, { operationDeadlineMs: 30_000, readDeadlineMs: 30_000 });
+    const { ctx, calls } = contextAt(clock, {
+      operationDeadlineMs: 30_000,
+      readDeadlineMs: 30_000,
+    });
     await ctx.api.ping();
     clock.t += 20_000; // a read started 20 s into the operation has 10 s left, not its own 30 s
     await ctx.freshApi.eventDetails({ names: ['E1'] });
@@ -57,7 +71,7 @@ describe('the operation deadline', () => {
     ]);
   });
 
-  it('a read\'s own deadline wins when it comes first', async () => {
+  it("a read's own deadline wins when it comes first", async () => {
     const clock = { t: 1_000_000 };
     const { ctx, calls } = contextAt(clock, { operationDeadlineMs: 30_000, readDeadlineMs: 5_000 });
     await ctx.api.ping();
@@ -72,8 +86,21 @@ describe('the operation deadline of a gateway given a clock', () => {
   it('is set on that clock, the one the runner and limiter check it on', async () => {
     const clock = new ManualClock(Date.now() + 3_600_000); // an hour ahead of wall time
     const { runner, calls } = recordingRunner();
-    const config = loadConfig({ ARCHTICS_BASE_URL: 'http://127.0.0.1:9', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'd', LOG_LEVEL: 'silent', GRAPHQL_OPERATION_DEADLINE_MS: '20000' });
-    const gateway = await createGateway({ config, logger: pino({ level: 'silent' }), runner, clock, cache: false, stores: createMemoryStores() });
+    const config = loadConfig({
+      ARCHTICS_BASE_URL: 'http://127.0.0.1:9',
+      ARCHTICS_API_KEY: 'k',
+      ARCHTICS_DSN: 'd',
+      LOG_LEVEL: 'silent',
+      GRAPHQL_OPERATION_DEADLINE_MS: '20000',
+    });
+    const gateway = await createGateway({
+      config,
+      logger: pino({ level: 'silent' }),
+      runner,
+      clock,
+      cache: false,
+      stores: createMemoryStores(),
+    });
     try {
       await gateway.yoga.fetch('http://127.0.0.1/graphql', {
         method: 'POST',

@@ -5,10 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SeatBlock } from '../../src/archtics/types.js';
-import { checkPage, cursorOf, paginate, paginateSorted, paginateSortedShared } from '../../resolvers/pagination.js';
+import {
+  checkPage,
+  cursorOf,
+  paginate,
+  paginateSorted,
+  paginateSortedShared,
+} from '../../resolvers/pagination.js';
 import { seatCursors, seatsFromBlocks, sortedSeatsFromBlocks } from '../../resolvers/seats.js';
 
-function block(eventName: string, section: string, row: string, firstSeat: number, numSeats: number, atomic: number[] = []): SeatBlock {
+function block(
+  eventName: string,
+  section: string,
+  row: string,
+  firstSeat: number,
+  numSeats: number,
+  atomic: number[] = [],
+): SeatBlock {
   return {
     eventName,
     eventId: 1,
@@ -26,7 +39,11 @@ function block(eventName: string, section: string, row: string, firstSeat: numbe
     blockPurchasePrice: 900 as SeatBlock['blockPurchasePrice'],
     seatStatus: 'S',
     purchaseDate: '2026-01-02',
-    atomicSeats: atomic.map((n) => ({ seat: String(n), barcode: `B${n}`, ticketStatus: 'P' })) as SeatBlock['atomicSeats'],
+    atomicSeats: atomic.map((n) => ({
+      seat: String(n),
+      barcode: `B${n}`,
+      ticketStatus: 'P',
+    })) as SeatBlock['atomicSeats'],
   };
 }
 
@@ -51,14 +68,26 @@ describe('presorted pages', () => {
   it('match the sort-every-time pages for every first/last/after/before', () => {
     const seats = seatsFromBlocks(BLOCKS);
     const sorted = sortedSeatsFromBlocks(deepFrozen(structuredClone(BLOCKS)));
-    const cursors = [undefined, ...sorted.map((s) => cursorOf(seatCursors, s)), cursorOf(seatCursors, { eventName: 'EVENT05', section: '1', row: 'A', number: 1, status: 'SOLD' })];
+    const cursors = [
+      undefined,
+      ...sorted.map((s) => cursorOf(seatCursors, s)),
+      cursorOf(seatCursors, {
+        eventName: 'EVENT05',
+        section: '1',
+        row: 'A',
+        number: 1,
+        status: 'SOLD',
+      }),
+    ];
     let cases = 0;
     for (const size of [undefined, 0, 1, 2, 5, 100]) {
       for (const dir of ['first', 'last'] as const) {
         for (const after of cursors) {
           for (const before of [undefined, cursors[3], cursors[9], cursors[cursors.length - 1]]) {
             const page = checkPage({ [dir]: size, after, before }, seatCursors);
-            expect(paginateSorted(sorted, page, seatCursors)).toEqual(paginate(seats, page, seatCursors));
+            expect(paginateSorted(sorted, page, seatCursors)).toEqual(
+              paginate(seats, page, seatCursors),
+            );
             cases++;
           }
         }
@@ -72,7 +101,9 @@ describe('presorted pages', () => {
     const once = sortedSeatsFromBlocks(frozen);
     expect(sortedSeatsFromBlocks(frozen)).toBe(once);
     expect(Object.isFrozen(once) && once.every((s) => Object.isFrozen(s))).toBe(true);
-    expect(once.map((s) => `${s.eventName}|${s.section}|${s.row}|${s.number}`).slice(0, 4)).toEqual(['EVENT01|300|C|11', 'EVENT02|2|A|3', 'EVENT02|2|A|4', 'EVENT02|2|A|5']);
+    expect(once.map((s) => `${s.eventName}|${s.section}|${s.row}|${s.number}`).slice(0, 4)).toEqual(
+      ['EVENT01|300|C|11', 'EVENT02|2|A|3', 'EVENT02|2|A|4', 'EVENT02|2|A|5'],
+    );
     expect(once.find((s) => s.number === 8)?.barcode).toBe('B8');
 
     const plain = structuredClone(BLOCKS);
@@ -86,11 +117,19 @@ describe('presorted pages', () => {
     const first = checkPage({ first: 3 }, seatCursors);
     const page = paginateSortedShared(sorted, first, seatCursors);
     expect(page).toEqual(paginateSorted(sorted, first, seatCursors));
-    expect(paginateSortedShared(sorted, checkPage({ first: 3 }, seatCursors), seatCursors)).toBe(page);
-    expect(Object.isFrozen(page) && Object.isFrozen(page.edges[0]) && Object.isFrozen(page.pageInfo)).toBe(true);
+    expect(paginateSortedShared(sorted, checkPage({ first: 3 }, seatCursors), seatCursors)).toBe(
+      page,
+    );
+    expect(
+      Object.isFrozen(page) && Object.isFrozen(page.edges[0]) && Object.isFrozen(page.pageInfo),
+    ).toBe(true);
     const next = checkPage({ first: 3, after: page.pageInfo.endCursor }, seatCursors);
-    expect(paginateSortedShared(sorted, next, seatCursors)).toEqual(paginateSorted(sorted, next, seatCursors));
+    expect(paginateSortedShared(sorted, next, seatCursors)).toEqual(
+      paginateSorted(sorted, next, seatCursors),
+    );
     const plain = sortedSeatsFromBlocks(structuredClone(BLOCKS));
-    expect(paginateSortedShared(plain, first, seatCursors)).not.toBe(paginateSortedShared(plain, first, seatCursors));
+    expect(paginateSortedShared(plain, first, seatCursors)).not.toBe(
+      paginateSortedShared(plain, first, seatCursors),
+    );
   });
 });

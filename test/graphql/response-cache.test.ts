@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TEST_REDIS_ENV, TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
-import { TestGateway, globalId, sandboxStats, seasonTicketHolders, setFaults, startTestSandbox } from './harness.js';
+import {
+  TestGateway,
+  globalId,
+  sandboxStats,
+  seasonTicketHolders,
+  setFaults,
+  startTestSandbox,
+} from './harness.js';
 import { samplesOf } from '../support/worlds.js';
 
 const READER = 'portal-reader-0001';
@@ -19,11 +26,53 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const DASHBOARD = /* GraphQL */ `
   query Dashboard($ids: [ID!]!, $first: Int!) {
-    nodes(ids: $ids) { id ... on Customer { acctId firstName seats(first: $first) { edges { node { id section row number event { name date venue priceCodes { code } } } } } } }
+    nodes(ids: $ids) {
+      id
+      ... on Customer {
+        acctId
+        firstName
+        seats(first: $first) {
+          edges {
+            node {
+              id
+              section
+              row
+              number
+              event {
+                name
+                date
+                venue
+                priceCodes {
+                  code
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 `;
-const CUSTOMER = /* GraphQL */ `query Customer($acctId: Int!) { customer(acctId: $acctId) { acctId firstName lastName } }`;
-const AVAILABILITY = /* GraphQL */ `query Avail($name: String!) { event(name: $name) { name availability { section available } } }`;
+const CUSTOMER = /* GraphQL */ `
+  query Customer($acctId: Int!) {
+    customer(acctId: $acctId) {
+      acctId
+      firstName
+      lastName
+    }
+  }
+`;
+const AVAILABILITY = /* GraphQL */ `
+  query Avail($name: String!) {
+    event(name: $name) {
+      name
+      availability {
+        section
+        available
+      }
+    }
+  }
+`;
 
 interface Report {
   calls: number;
@@ -75,7 +124,17 @@ describe('whole answers, per caller', () => {
     expect(again.data).toEqual(first.data);
     // Not the first operation's report replayed, and not one hit's report carried into the next.
     for (const hit of [again, third]) {
-      expect(report(hit)).toEqual({ estimatedCalls: 0, calls: 0, polls: 0, retries: 0, cacheHits: 0, staleServes: 0, minuteRemaining: report(first).minuteRemaining, dayRemaining: expect.any(Number), responseCacheHit: true });
+      expect(report(hit)).toEqual({
+        estimatedCalls: 0,
+        calls: 0,
+        polls: 0,
+        retries: 0,
+        cacheHits: 0,
+        staleServes: 0,
+        minuteRemaining: report(first).minuteRemaining,
+        dayRemaining: expect.any(Number),
+        responseCacheHit: true,
+      });
       expect(hit.extensions?.stale).toBeUndefined();
     }
     expect(again.headers.get('etag')).toMatch(/^[0-9a-f]{64}$/);
@@ -85,7 +144,9 @@ describe('whole answers, per caller', () => {
     const [a] = holders;
     const mine = await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A));
     expect(mine.data).toMatchObject({ customer: { acctId: a } });
-    expect(report(await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A)))).toMatchObject({ responseCacheHit: true });
+    expect(report(await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A)))).toMatchObject({
+      responseCacheHit: true,
+    });
 
     // The same document and variables from the token bound to B: refused, not A's answer.
     const theirs = await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_B));
@@ -98,17 +159,32 @@ describe('whole answers, per caller', () => {
     expect(report(reader)).toMatchObject({ responseCacheHit: false, calls: 0 });
     // Without a valid token there is no cached answer either: 401.
     expect((await gw.exec(CUSTOMER, { acctId: a })).status).toBe(401);
-    expect((await gw.exec(CUSTOMER, { acctId: a }, auth('not-a-configured-token'))).status).toBe(401);
+    expect((await gw.exec(CUSTOMER, { acctId: a }, auth('not-a-configured-token'))).status).toBe(
+      401,
+    );
   });
 
   it('a write evicts the answers built from what it changed, and only those', async () => {
     const [a, b] = holders;
     await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A));
     await gw.exec(CUSTOMER, { acctId: b }, auth(HOLDER_B));
-    expect(report(await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A)))).toMatchObject({ responseCacheHit: true });
+    expect(report(await gw.exec(CUSTOMER, { acctId: a }, auth(HOLDER_A)))).toMatchObject({
+      responseCacheHit: true,
+    });
 
     const update = await gw.exec(
-      /* GraphQL */ `mutation ($in: UpdateCustomerInput!) { updateCustomer(input: $in) { __typename ... on UpdateCustomerSuccess { customer { firstName } } } }`,
+      /* GraphQL */ `
+        mutation ($in: UpdateCustomerInput!) {
+          updateCustomer(input: $in) {
+            __typename
+            ... on UpdateCustomerSuccess {
+              customer {
+                firstName
+              }
+            }
+          }
+        }
+      `,
       { in: { acctId: a, firstName: 'Renamed' } },
       auth(HOLDER_A),
     );
@@ -118,30 +194,56 @@ describe('whole answers, per caller', () => {
     expect(report(after)).toMatchObject({ responseCacheHit: false, calls: 1 });
     expect(after.data).toMatchObject({ customer: { acctId: a, firstName: 'Renamed' } });
     // B's answer was not built from A's record: still served whole.
-    expect(report(await gw.exec(CUSTOMER, { acctId: b }, auth(HOLDER_B)))).toMatchObject({ responseCacheHit: true });
+    expect(report(await gw.exec(CUSTOMER, { acctId: b }, auth(HOLDER_B)))).toMatchObject({
+      responseCacheHit: true,
+    });
   });
 
   it('a hold evicts the availability answers of its event', async () => {
     const name = samplesOf(sb).homeEvents[6];
     const first = await gw.exec(AVAILABILITY, { name }, auth(READER));
-    expect(report(await gw.exec(AVAILABILITY, { name }, auth(READER)))).toMatchObject({ responseCacheHit: true });
+    expect(report(await gw.exec(AVAILABILITY, { name }, auth(READER)))).toMatchObject({
+      responseCacheHit: true,
+    });
     const hold = await gw.exec(
-      /* GraphQL */ `mutation ($in: HoldBestAvailableInput!) { holdBestAvailable(input: $in) { __typename ... on HoldSeatsSuccess { heldSeats { section } } } }`,
+      /* GraphQL */ `
+        mutation ($in: HoldBestAvailableInput!) {
+          holdBestAvailable(input: $in) {
+            __typename
+            ... on HoldSeatsSuccess {
+              heldSeats {
+                section
+              }
+            }
+          }
+        }
+      `,
       { in: { eventName: name, quantity: 2 } },
       auth(HOLDER_A),
     );
     expect(hold.data).toMatchObject({ holdBestAvailable: { __typename: 'HoldSeatsSuccess' } });
-    const section = (hold.data as { holdBestAvailable: { heldSeats: { section: string }[] } }).holdBestAvailable.heldSeats[0].section;
+    const section = (hold.data as { holdBestAvailable: { heldSeats: { section: string }[] } })
+      .holdBestAvailable.heldSeats[0].section;
 
     const after = await gw.exec(AVAILABILITY, { name }, auth(READER));
     expect(report(after)).toMatchObject({ responseCacheHit: false, calls: 1 });
     type Avail = { event: { availability: { section: string; available: number }[] } };
-    const count = (r: { data?: unknown }) => (r.data as Avail).event.availability.find((s) => s.section === section)!.available;
+    const count = (r: { data?: unknown }) =>
+      (r.data as Avail).event.availability.find((s) => s.section === section)!.available;
     expect(count(after)).toBe(count(first) - 2);
   });
 
   it('answers with errors are never kept; the live budget (Query.upstream) is never kept', async () => {
-    const withError = /* GraphQL */ `query ($a: Int!) { customer(acctId: $a) { acctId } event(name: "NOT A NAME") { name } }`;
+    const withError = /* GraphQL */ `
+      query ($a: Int!) {
+        customer(acctId: $a) {
+          acctId
+        }
+        event(name: "NOT A NAME") {
+          name
+        }
+      }
+    `;
     const r1 = await gw.exec(withError, { a: holders[2] }, auth(READER));
     expect(r1.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     const r2 = await gw.exec(withError, { a: holders[2] }, auth(READER));
@@ -149,19 +251,24 @@ describe('whole answers, per caller', () => {
 
     const quota = /* GraphQL */ `{ customer(acctId: ${holders[2]}) { acctId } upstream { quota { minuteRemaining } } }`;
     await gw.exec(quota, {}, auth(READER));
-    expect(report(await gw.exec(quota, {}, auth(READER)))).toMatchObject({ responseCacheHit: false });
+    expect(report(await gw.exec(quota, {}, auth(READER)))).toMatchObject({
+      responseCacheHit: false,
+    });
   });
 
   it('10 simultaneous identical cold dashboards execute once: the upstream calls of one', async () => {
     const variables = { ids: holders.slice(10, 20).map((a) => globalId('Customer', a)), first: 3 };
     const before = await posts();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => gw.exec(DASHBOARD, variables, auth(READER))));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => gw.exec(DASHBOARD, variables, auth(READER))),
+    );
     const spent = (await posts()) - before;
     const executed = answers.filter((r) => !report(r).responseCacheHit);
     expect(executed).toHaveLength(1);
     expect(report(executed[0]).calls).toBe(spent);
     for (const r of answers) expect(r.data).toEqual(executed[0].data);
-    for (const r of answers) if (r !== executed[0]) expect(report(r)).toMatchObject({ calls: 0, responseCacheHit: true });
+    for (const r of answers)
+      if (r !== executed[0]) expect(report(r)).toMatchObject({ calls: 0, responseCacheHit: true });
   });
 });
 
@@ -180,7 +287,10 @@ describe('lifetime: no longer than the reads it was built from', () => {
     expect(report(first)).toMatchObject({ calls: 1, responseCacheHit: false });
     expect(report(await gw.exec(CUSTOMER, { acctId }))).toMatchObject({ responseCacheHit: true });
     await sleep(500);
-    expect(report(await gw.exec(CUSTOMER, { acctId }))).toMatchObject({ calls: 1, responseCacheHit: false });
+    expect(report(await gw.exec(CUSTOMER, { acctId }))).toMatchObject({
+      calls: 1,
+      responseCacheHit: false,
+    });
   });
 
   it('an answer with a stale part is never kept', async () => {
@@ -233,13 +343,22 @@ describeRedis('with REDIS_URL: one store for every replica', () => {
 
   it('an answer built on one replica is served whole by another; a write on either evicts it for both', async () => {
     const acctId = holders[6];
-    expect(report(await a.exec(CUSTOMER, { acctId }))).toMatchObject({ calls: 1, responseCacheHit: false });
+    expect(report(await a.exec(CUSTOMER, { acctId }))).toMatchObject({
+      calls: 1,
+      responseCacheHit: false,
+    });
     const fromB = await b.exec(CUSTOMER, { acctId });
     expect(report(fromB)).toMatchObject({ calls: 0, responseCacheHit: true });
     expect(fromB.extensions?.stale).toBeUndefined();
 
     const update = await b.exec(
-      /* GraphQL */ `mutation ($in: UpdateCustomerInput!) { updateCustomer(input: $in) { __typename } }`,
+      /* GraphQL */ `
+        mutation ($in: UpdateCustomerInput!) {
+          updateCustomer(input: $in) {
+            __typename
+          }
+        }
+      `,
       { in: { acctId, firstName: 'Shared' } },
     );
     expect(update.data).toEqual({ updateCustomer: { __typename: 'UpdateCustomerSuccess' } });

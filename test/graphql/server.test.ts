@@ -22,7 +22,9 @@ describe('schema', () => {
 
   it('describes every type and field', async () => {
     const sdl = await printSchemaSDL();
-    const undocumented = [...sdl.matchAll(/^\s*(?:type|interface|enum|scalar|input|union) \w+/gm)].filter((m) => {
+    const undocumented = [
+      ...sdl.matchAll(/^\s*(?:type|interface|enum|scalar|input|union) \w+/gm),
+    ].filter((m) => {
       const before = sdl.slice(0, m.index).trimEnd();
       return !before.endsWith('"""') && !before.endsWith('"');
     });
@@ -32,7 +34,9 @@ describe('schema', () => {
 
 describe('query limits', () => {
   it('refuse a query deeper than GRAPHQL_MAX_DEPTH with QUERY_TOO_DEEP, before any upstream call', async () => {
-    const r = await env.gw.exec(`{ customer(acctId: ${holder()}) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`);
+    const r = await env.gw.exec(
+      `{ customer(acctId: ${holder()}) { seats { edges { node { event { availableSeats { edges { node { event { availableSeats { edges { node { event { name } } } } } } } } } } } } } }`,
+    );
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['QUERY_TOO_DEEP']);
     expect(r.errors![0].message).toMatch(/depth limit of 12 exceeded/);
@@ -40,7 +44,10 @@ describe('query limits', () => {
   });
 
   it('refuse more aliases than GRAPHQL_MAX_ALIASES with TOO_MANY_ALIASES', async () => {
-    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: event(name: "${samplesOf(env.sb).homeEvents[0]}") { name }`).join(' ');
+    const aliases = Array.from(
+      { length: 31 },
+      (_, i) => `a${i}: event(name: "${samplesOf(env.sb).homeEvents[0]}") { name }`,
+    ).join(' ');
     const r = await env.gw.exec(`{ ${aliases} }`);
     expect(codes(r)).toEqual(['TOO_MANY_ALIASES']);
     expect((await sandboxStats(env.sb)).posts).toBe(0);
@@ -105,9 +112,13 @@ describe('health and readiness', () => {
 
 describe('requests', () => {
   it('carry an x-request-id: echoed when well-formed, generated otherwise', async () => {
-    const given = await env.gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'trace-42.a' });
+    const given = await env.gw.exec(UpstreamPingDocument, undefined, {
+      'x-request-id': 'trace-42.a',
+    });
     expect(given.headers.get('x-request-id')).toBe('trace-42.a');
-    const made = await env.gw.exec(UpstreamPingDocument, undefined, { 'x-request-id': 'bad id with spaces' });
+    const made = await env.gw.exec(UpstreamPingDocument, undefined, {
+      'x-request-id': 'bad id with spaces',
+    });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(made.data!.upstream.ping!.systemAvailable).toBe(true);
   });
@@ -122,9 +133,15 @@ describe('requests', () => {
     const simple = await env.gw.fetch('/graphql?query=%7B__typename%7D');
     expect(simple.status).toBe(403);
     expect(JSON.stringify(await simple.json())).toContain('CSRF_PREVENTED');
-    const form = await env.gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{__typename}"}' });
+    const form = await env.gw.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"query":"{__typename}"}',
+    });
     expect(form.status).toBe(403);
-    const withHeader = await env.gw.fetch('/graphql?query=%7B__typename%7D', { headers: { 'x-graphql-yoga-csrf': '1' } });
+    const withHeader = await env.gw.fetch('/graphql?query=%7B__typename%7D', {
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
     expect(withHeader.status).toBe(200);
   });
 });
@@ -143,16 +160,22 @@ describe('bearer tokens (GATEWAY_TOKENS)', () => {
 
   it('a missing or unknown token is UNAUTHENTICATED (401) before any upstream call', async () => {
     const none = await secured.exec(UpstreamPingDocument);
-    const wrong = await secured.exec(UpstreamPingDocument, undefined, { authorization: 'Bearer nope-nope-nope' });
+    const wrong = await secured.exec(UpstreamPingDocument, undefined, {
+      authorization: 'Bearer nope-nope-nope',
+    });
     expect([none.status, wrong.status]).toEqual([401, 401]);
     expect([...codes(none), ...codes(wrong)]).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
     expect((await sandboxStats(env.sb)).posts).toBe(0);
   });
 
   it('a token without the read scope is FORBIDDEN; a reader may read', async () => {
-    const buyer = await secured.exec(UpstreamPingDocument, undefined, { authorization: 'Bearer buyer-token-00003' });
+    const buyer = await secured.exec(UpstreamPingDocument, undefined, {
+      authorization: 'Bearer buyer-token-00003',
+    });
     expect(codes(buyer)).toEqual(['FORBIDDEN']);
-    const reader = await secured.exec(UpstreamPingDocument, undefined, { authorization: 'Bearer reader-token-0001' });
+    const reader = await secured.exec(UpstreamPingDocument, undefined, {
+      authorization: 'Bearer reader-token-0001',
+    });
     expect(reader.errors).toBeUndefined();
   });
 
@@ -161,7 +184,11 @@ describe('bearer tokens (GATEWAY_TOKENS)', () => {
     const own = await secured.exec(CustomerSeatsDocument, { acctId: holder(), first: 1 }, auth);
     expect(own.errors).toBeUndefined();
     expect(own.data!.customer!.acctId).toBe(holder());
-    const other = await secured.exec(CustomerSeatsDocument, { acctId: holder() + 1, first: 1 }, auth);
+    const other = await secured.exec(
+      CustomerSeatsDocument,
+      { acctId: holder() + 1, first: 1 },
+      auth,
+    );
     expect(codes(other)).toEqual(['FORBIDDEN']);
     expect(other.data!.customer).toBeNull();
   });

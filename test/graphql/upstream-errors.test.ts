@@ -6,9 +6,21 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArchticsCommandError } from '../../src/archtics/errors.js';
 import type { CommandRunner } from '../../src/archtics/types.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { CustomerByEmailDocument, CustomerSeatsDocument, EventByNameDocument, EventsDocument } from '../gql/graphql.js';
+import {
+  CustomerByEmailDocument,
+  CustomerSeatsDocument,
+  EventByNameDocument,
+  EventsDocument,
+} from '../gql/graphql.js';
 import { samplesOf } from '../support/worlds.js';
-import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from './harness.js';
+import {
+  codes,
+  resetSandbox,
+  sandboxStats,
+  setFaults,
+  startTestSandbox,
+  TestGateway,
+} from './harness.js';
 
 let sb: RunningSandbox;
 let gw: TestGateway;
@@ -32,7 +44,8 @@ beforeEach(async () => {
 /** The world's names (this file runs against any world): its first two home games, its season-ticket holder. */
 const ev = (i = 0) => samplesOf(sb).homeEvents[i]!;
 const holder = () => samplesOf(sb).seasonTicketHolder;
-const EVENT_AND_QUOTA = () => `{ event(name: "${ev()}") { name } upstream { quota { dayRemaining } } }`;
+const EVENT_AND_QUOTA = () =>
+  `{ event(name: "${ev()}") { name } upstream { quota { dayRemaining } } }`;
 
 function expectNoKey(text: string): void {
   expect(text).not.toContain(sb.apiKey);
@@ -42,16 +55,31 @@ function expectNoKey(text: string): void {
 describe('upstream faults', () => {
   it.each([
     { what: '503 unavailable', fault: { kind: 'unavailable' }, code: 'UPSTREAM_UNAVAILABLE' },
-    { what: 'a dropped connection', fault: { kind: 'dropConnection' }, code: 'UPSTREAM_UNAVAILABLE' },
-    { what: 'a body that is not JSON', fault: { kind: 'brokenJson', body: 'html' }, code: 'UPSTREAM_PROTOCOL_ERROR' },
-    { what: 'an answer slower than the request timeout', fault: { kind: 'slow', delayMs: 2_000 }, code: 'UPSTREAM_TIMEOUT' },
+    {
+      what: 'a dropped connection',
+      fault: { kind: 'dropConnection' },
+      code: 'UPSTREAM_UNAVAILABLE',
+    },
+    {
+      what: 'a body that is not JSON',
+      fault: { kind: 'brokenJson', body: 'html' },
+      code: 'UPSTREAM_PROTOCOL_ERROR',
+    },
+    {
+      what: 'an answer slower than the request timeout',
+      fault: { kind: 'slow', delayMs: 2_000 },
+      code: 'UPSTREAM_TIMEOUT',
+    },
   ])('$what becomes $code on the field, other fields still answer', async ({ fault, code }) => {
     await setFaults(sb, [{ ...fault, commands: ['event_details'] }]);
     const r = await gw.exec(EVENT_AND_QUOTA());
     expect(r.status).toBe(200);
     expect(codes(r)).toEqual([code]);
     expect(r.errors![0].path).toEqual(['event']);
-    expect(r.data).toMatchObject({ event: null, upstream: { quota: { dayRemaining: expect.any(Number) } } });
+    expect(r.data).toMatchObject({
+      event: null,
+      upstream: { quota: { dayRemaining: expect.any(Number) } },
+    });
     expectNoKey(r.text);
   });
 
@@ -59,8 +87,13 @@ describe('upstream faults', () => {
     // Regression: the cached-nodes fast path dropped its promise when values were not cached yet;
     // a failing load then rejected with no handler (bench suite 4 died of RATE_LIMITED this way).
     await setFaults(sb, [{ kind: 'unavailable', commands: ['customer_query'] }]);
-    const ids = [holder(), holder() + 1].map((a) => Buffer.from(`Customer:${a}`).toString('base64'));
-    const r = await gw.exec(`query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId } } }`, { ids });
+    const ids = [holder(), holder() + 1].map((a) =>
+      Buffer.from(`Customer:${a}`).toString('base64'),
+    );
+    const r = await gw.exec(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId } } }`,
+      { ids },
+    );
     expect(r.status).toBe(200);
     expect(new Set(codes(r))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
     // Item by item: each failed customer is null with its own error.
@@ -76,7 +109,10 @@ describe('upstream faults', () => {
     try {
       const r = await own.exec(EventByNameDocument, { name: ev() });
       expect(codes(r)).toEqual(['RATE_LIMITED']);
-      expect(r.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+      expect(r.errors![0].extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: expect.any(Number),
+      });
       expect(r.errors![0].extensions!.retryAfterSeconds as number).toBeGreaterThanOrEqual(1);
       expectNoKey(r.text);
     } finally {
@@ -110,13 +146,21 @@ describe('upstream faults', () => {
   it('a refused command becomes UPSTREAM_COMMAND_ERROR with its result code (stub runner)', async () => {
     const refusing: CommandRunner = {
       run: async () => {
-        throw new ArchticsCommandError('Database is read only apikey=secret-in-message', 9999, -1, 'read only');
+        throw new ArchticsCommandError(
+          'Database is read only apikey=secret-in-message',
+          9999,
+          -1,
+          'read only',
+        );
       },
     };
     const stub = await TestGateway.start(sb, {}, { runner: refusing });
     try {
       const r = await stub.exec(EventByNameDocument, { name: ev() });
-      expect(r.errors![0].extensions).toMatchObject({ code: 'UPSTREAM_COMMAND_ERROR', result: 9999 });
+      expect(r.errors![0].extensions).toMatchObject({
+        code: 'UPSTREAM_COMMAND_ERROR',
+        result: 9999,
+      });
       expect(r.text).not.toContain('secret-in-message');
     } finally {
       await stub.close();
@@ -156,7 +200,10 @@ describe('invalid arguments', () => {
       gw.exec(`query($d: Date) { searchEvents(to: $d) { edges { cursor } } }`, { d: '2026-02-30' }),
       // Nested: refused before the parent field's upstream call.
       gw.exec(`{ event(name: "${ev()}") { availableSeats(first: 500) { edges { cursor } } } }`),
-      gw.exec(`query($a: String) { customer(acctId: ${holder()}) { seats(after: $a) { edges { cursor } } } }`, { a: 'Zm9v' }),
+      gw.exec(
+        `query($a: String) { customer(acctId: ${holder()}) { seats(after: $a) { edges { cursor } } } }`,
+        { a: 'Zm9v' },
+      ),
     ]);
     for (const r of results) expect(codes(r), r.text).toEqual(['BAD_USER_INPUT']);
     expect((await sandboxStats(sb)).posts).toBe(0);

@@ -42,7 +42,12 @@ describe.each([
 
   beforeAll(async () => {
     sb = await startSandbox();
-    gw = await createGateway({ config: gatewayConfig(sb, env), limiter: spyLimiter(callers), stores: createMemoryStores(), cache: false });
+    gw = await createGateway({
+      config: gatewayConfig(sb, env),
+      limiter: spyLimiter(callers),
+      stores: createMemoryStores(),
+      cache: false,
+    });
     server = http.createServer(gw.yoga);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -56,7 +61,11 @@ describe.each([
   it('the command is claimed for the caller the gateway knows, whatever X-Forwarded-For says', async () => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': '6.6.6.6',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query: '{ upstream { ping { systemAvailable } } }' }),
     });
     expect(res.status).toBe(200);
@@ -78,8 +87,12 @@ describe('authenticate', () => {
     const b = authenticate(h(tokens[1].token), tokens, '10.0.0.1');
     expect(a.caller).toBe(b.caller); // carts belong to the account
     expect(a.budgetCaller).not.toBe(b.budgetCaller); // budget shares belong to the token
-    expect(authenticate(new Headers(), [], '::ffff:10.0.0.1').budgetCaller).toBe(authenticate(new Headers(), [], '10.0.0.1').budgetCaller);
-    expect(authenticate(new Headers(), [], '10.0.0.2').budgetCaller).not.toBe(authenticate(new Headers(), [], '10.0.0.1').budgetCaller);
+    expect(authenticate(new Headers(), [], '::ffff:10.0.0.1').budgetCaller).toBe(
+      authenticate(new Headers(), [], '10.0.0.1').budgetCaller,
+    );
+    expect(authenticate(new Headers(), [], '10.0.0.2').budgetCaller).not.toBe(
+      authenticate(new Headers(), [], '10.0.0.1').budgetCaller,
+    );
     expect(authenticate(new Headers(), []).budgetCaller).toBeUndefined();
     expect(authenticate(new Headers(), [], '10.0.0.1').budgetCaller).not.toContain('10.0.0.1');
   });

@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { codes, globalId, sandboxStats, startTestSandbox, TestGateway } from '../graphql/harness.js';
+import {
+  codes,
+  globalId,
+  sandboxStats,
+  startTestSandbox,
+  TestGateway,
+} from '../graphql/harness.js';
 import { CHECKOUT, hold, newKey, pay, PRINT, RELEASE } from '../mutations/support.js';
 import { account, samplesOf } from '../support/worlds.js';
 
@@ -39,7 +45,8 @@ afterAll(async () => {
 /** The home game these carts hold seats for. */
 const EVENT = () => samplesOf(env.sb).homeEvents[33]!;
 
-const CART = 'query Cart($n: Int!) { cart(orderNum: $n) { orderNum seats { section row number } } }';
+const CART =
+  'query Cart($n: Int!) { cart(orderNum: $n) { orderNum seats { section row number } } }';
 const NODE = 'query Node($id: ID!) { node(id: $id) { id ... on Cart { orderNum } } }';
 
 /** POSTs the sandbox saw while `f` ran. */
@@ -62,9 +69,20 @@ describe.each([
     // No sandbox reset between the two: a reset sandbox issues the same order numbers again,
     // which a real service never does, and the first owner recorded for a number stays.
     acctB = OTHER_ACCT;
-    orderNum = await hold(env.gw, EVENT(), 2, as(tokenB), tokenB === STAFF_B ? { acctId: acctB } : {});
-    heldSeats = (await env.gw.exec<any, unknown>(CART, { n: orderNum }, as(tokenB))).data.cart.seats;
-    const c = await env.gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: acctB } }, as(tokenB));
+    orderNum = await hold(
+      env.gw,
+      EVENT(),
+      2,
+      as(tokenB),
+      tokenB === STAFF_B ? { acctId: acctB } : {},
+    );
+    heldSeats = (await env.gw.exec<any, unknown>(CART, { n: orderNum }, as(tokenB))).data.cart
+      .seats;
+    const c = await env.gw.exec<any, unknown>(
+      CHECKOUT,
+      { input: { orderNum, acctId: acctB } },
+      as(tokenB),
+    );
     expect(c.data.checkout.__typename).toBe('CheckoutSuccess');
     amountDue = c.data.checkout.amountDue.amount;
   });
@@ -100,7 +118,11 @@ describe.each([
   it('checkout: FORBIDDEN, no POST', async () => {
     let r: any;
     const posts = await postsDuring(async () => {
-      r = await env.gw.exec<any, unknown>(CHECKOUT, { input: { orderNum, acctId: tokenA === A ? ACCT : acctB } }, as(tokenA));
+      r = await env.gw.exec<any, unknown>(
+        CHECKOUT,
+        { input: { orderNum, acctId: tokenA === A ? ACCT : acctB } },
+        as(tokenA),
+      );
     });
     expect(codes(r)).toEqual(['FORBIDDEN']);
     expect(posts).toBe(0);
@@ -110,7 +132,15 @@ describe.each([
     let r: any;
     const paymentsBefore = (await sandboxStats(env.sb)).commands.payment_request ?? 0;
     const posts = await postsDuring(async () => {
-      r = await pay(env.gw, newKey(), tokenA === A ? ACCT : acctB, orderNum, amountDue, undefined, as(tokenA));
+      r = await pay(
+        env.gw,
+        newKey(),
+        tokenA === A ? ACCT : acctB,
+        orderNum,
+        amountDue,
+        undefined,
+        as(tokenA),
+      );
     });
     expect(codes(r)).toEqual(['FORBIDDEN']);
     expect(posts).toBe(0);
@@ -122,7 +152,11 @@ describe.each([
     expect(paid.data!.submitPayment.__typename).toBe('PaymentSuccess');
     let r: any;
     const posts = await postsDuring(async () => {
-      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT() } }, as(tokenA));
+      r = await env.gw.exec<any, unknown>(
+        PRINT,
+        { input: { acctId: acctB, eventName: EVENT() } },
+        as(tokenA),
+      );
     });
     // A bound token: not its account. A token not bound to an account: the seats are in B's cart.
     expect(codes(r)).toEqual(['FORBIDDEN']);
@@ -132,11 +166,19 @@ describe.each([
   it('print: A naming one of B’s seats is FORBIDDEN too, no POST; B prints its own', async () => {
     let r: any;
     const posts = await postsDuring(async () => {
-      r = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: [heldSeats[0]] } }, as(tokenA));
+      r = await env.gw.exec<any, unknown>(
+        PRINT,
+        { input: { acctId: acctB, eventName: EVENT(), seats: [heldSeats[0]] } },
+        as(tokenA),
+      );
     });
     expect(codes(r)).toEqual(['FORBIDDEN']);
     expect(posts).toBe(0);
-    const own = await env.gw.exec<any, unknown>(PRINT, { input: { acctId: acctB, eventName: EVENT(), seats: heldSeats } }, as(tokenB));
+    const own = await env.gw.exec<any, unknown>(
+      PRINT,
+      { input: { acctId: acctB, eventName: EVENT(), seats: heldSeats } },
+      as(tokenB),
+    );
     expect(own.errors).toBeUndefined();
     expect(own.data.printTickets.__typename).toBe('PrintTicketsSuccess');
     expect(own.data.printTickets.tickets.length).toBeGreaterThanOrEqual(heldSeats.length);
@@ -145,31 +187,63 @@ describe.each([
 
 describe('e-mail addresses of other accounts', () => {
   it('customerByEmail: another account’s address reads null for a bound token, like an unknown one', async () => {
-    const other = await env.gw.exec<any, unknown>(`{ customer(acctId: ${OTHER_ACCT}) { email } }`, undefined, as(B));
+    const other = await env.gw.exec<any, unknown>(
+      `{ customer(acctId: ${OTHER_ACCT}) { email } }`,
+      undefined,
+      as(B),
+    );
     const email = other.data.customer.email as string;
     expect(email).toMatch(/@/);
-    const taken = await env.gw.exec<any, unknown>('query E($e: String!) { customerByEmail(email: $e) { acctId } }', { e: email }, as(A));
-    const unknown = await env.gw.exec<any, unknown>('query E($e: String!) { customerByEmail(email: $e) { acctId } }', { e: 'nobody-at-all@example.org' }, as(A));
+    const taken = await env.gw.exec<any, unknown>(
+      'query E($e: String!) { customerByEmail(email: $e) { acctId } }',
+      { e: email },
+      as(A),
+    );
+    const unknown = await env.gw.exec<any, unknown>(
+      'query E($e: String!) { customerByEmail(email: $e) { acctId } }',
+      { e: 'nobody-at-all@example.org' },
+      as(A),
+    );
     expect(taken.data).toEqual({ customerByEmail: null });
     expect(taken.errors).toBeUndefined();
     expect(unknown.data).toEqual({ customerByEmail: null });
-    const own = await env.gw.exec<any, unknown>('query E($e: String!) { customerByEmail(email: $e) { acctId } }', { e: email }, as(B));
+    const own = await env.gw.exec<any, unknown>(
+      'query E($e: String!) { customerByEmail(email: $e) { acctId } }',
+      { e: email },
+      as(B),
+    );
     expect(own.data).toEqual({ customerByEmail: { acctId: OTHER_ACCT } });
   });
 
   it('updateCustomer: a bound token may not change its e-mail (the answer would tell whether another account has it)', async () => {
-    const other = await env.gw.exec<any, unknown>(`{ customer(acctId: ${OTHER_ACCT}) { email } }`, undefined, as(B));
+    const other = await env.gw.exec<any, unknown>(
+      `{ customer(acctId: ${OTHER_ACCT}) { email } }`,
+      undefined,
+      as(B),
+    );
     let taken: any;
     let free: any;
     const posts = await postsDuring(async () => {
-      taken = await env.gw.exec<any, unknown>('mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }', { a: ACCT, e: other.data.customer.email }, as(A));
-      free = await env.gw.exec<any, unknown>('mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }', { a: ACCT, e: 'free-address-1@example.org' }, as(A));
+      taken = await env.gw.exec<any, unknown>(
+        'mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }',
+        { a: ACCT, e: other.data.customer.email },
+        as(A),
+      );
+      free = await env.gw.exec<any, unknown>(
+        'mutation U($a: Int!, $e: String!) { updateCustomer(input: { acctId: $a, email: $e }) { __typename } }',
+        { a: ACCT, e: 'free-address-1@example.org' },
+        as(A),
+      );
     });
     expect(codes(taken)).toEqual(['FORBIDDEN']);
     expect(codes(free)).toEqual(['FORBIDDEN']);
     expect(taken.errors[0].message).toBe(free.errors[0].message);
     expect(posts).toBe(0);
-    const city = await env.gw.exec<any, unknown>('mutation U($a: Int!) { updateCustomer(input: { acctId: $a, city: "Oslo" }) { __typename } }', { a: ACCT }, as(A));
+    const city = await env.gw.exec<any, unknown>(
+      'mutation U($a: Int!) { updateCustomer(input: { acctId: $a, city: "Oslo" }) { __typename } }',
+      { a: ACCT },
+      as(A),
+    );
     expect(city.errors).toBeUndefined();
   });
 });

@@ -22,20 +22,30 @@ function server(maxBytes: number) {
     },
   };
   const yoga = createYoga({
-    schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }),
+    schema: createSchema({
+      typeDefs: 'type Query { hello: String }',
+      resolvers: { Query: { hello: () => 'world' } },
+    }),
     parserAndValidationCache: false,
     logging: false,
-    plugins: [
-      useValidatedDocumentCache({ maxBytes }), counting],
+    plugins: [useValidatedDocumentCache({ maxBytes }), counting],
   });
-  const run = async (query: string) => (await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+  const run = async (query: string) =>
+    (
+      await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      })
+    ).json();
   return { run, parsed, validations: () => validations };
 }
 
 describe('the validated-document cache', () => {
   it('a document that validated is parsed and validated once, then served from the cache', async () => {
     const s = server(1_000_000);
-    for (let i = 0; i < 3; i++) expect(await s.run('{ hello }')).toEqual({ data: { hello: 'world' } });
+    for (let i = 0; i < 3; i++)
+      expect(await s.run('{ hello }')).toEqual({ data: { hello: 'world' } });
     expect(s.parsed).toEqual(['{ hello }']);
   });
 

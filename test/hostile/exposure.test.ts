@@ -24,7 +24,11 @@ let open: TestGateway;
 beforeAll(async () => {
   sb = await startTestSandbox();
   // Against "a real service" (ARCHTICS_BASE_URL set): GraphiQL and introspection default off.
-  locked = await TestGateway.start(sb, { GATEWAY_TOKENS: TOKENS, METRICS_TOKEN, CORS_ORIGINS: 'https://app.example.org, http://localhost:5173' });
+  locked = await TestGateway.start(sb, {
+    GATEWAY_TOKENS: TOKENS,
+    METRICS_TOKEN,
+    CORS_ORIGINS: 'https://app.example.org, http://localhost:5173',
+  });
   open = await TestGateway.start(sb, { GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' });
 });
 afterAll(async () => {
@@ -35,11 +39,28 @@ afterAll(async () => {
 
 describe('defaults', () => {
   it('GraphiQL and introspection are on with the embedded sandbox, off against a real service, and settable', () => {
-    expect(loadConfig({}).exposure).toMatchObject({ graphiql: true, introspection: true, corsOrigins: [] });
-    const live = { ARCHTICS_BASE_URL: 'https://api.example.org', ARCHTICS_API_KEY: 'k', ARCHTICS_DSN: 'd' };
-    expect(loadConfig(live).exposure).toMatchObject({ graphiql: false, introspection: false, corsOrigins: [] });
-    expect(loadConfig({ ...live, GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: '1' }).exposure).toMatchObject({ graphiql: true, introspection: true });
-    expect(loadConfig({ GRAPHIQL: 'false', GRAPHQL_INTROSPECTION: '0' }).exposure).toMatchObject({ graphiql: false, introspection: false });
+    expect(loadConfig({}).exposure).toMatchObject({
+      graphiql: true,
+      introspection: true,
+      corsOrigins: [],
+    });
+    const live = {
+      ARCHTICS_BASE_URL: 'https://api.example.org',
+      ARCHTICS_API_KEY: 'k',
+      ARCHTICS_DSN: 'd',
+    };
+    expect(loadConfig(live).exposure).toMatchObject({
+      graphiql: false,
+      introspection: false,
+      corsOrigins: [],
+    });
+    expect(
+      loadConfig({ ...live, GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: '1' }).exposure,
+    ).toMatchObject({ graphiql: true, introspection: true });
+    expect(loadConfig({ GRAPHIQL: 'false', GRAPHQL_INTROSPECTION: '0' }).exposure).toMatchObject({
+      graphiql: false,
+      introspection: false,
+    });
   });
 });
 
@@ -50,13 +71,19 @@ describe('/metrics', () => {
     const wrong = await locked.fetch('/metrics', { headers: bearer('not-a-known-token') });
     const scraper = await locked.fetch('/metrics', { headers: bearer(SCRAPER) });
     const own = await locked.fetch('/metrics', { headers: bearer(METRICS_TOKEN) });
-    expect([none.status, reader.status, wrong.status, scraper.status, own.status]).toEqual([401, 403, 401, 200, 200]);
+    expect([none.status, reader.status, wrong.status, scraper.status, own.status]).toEqual([
+      401, 403, 401, 200, 200,
+    ]);
     expect(await none.text()).not.toContain('archtics_');
     expect(await own.text()).toContain('# TYPE');
   });
 
   it('a metrics-only token cannot run GraphQL', async () => {
-    const r = await locked.exec('{ upstream { quota { minuteRemaining } } }', undefined, bearer(SCRAPER));
+    const r = await locked.exec(
+      '{ upstream { quota { minuteRemaining } } }',
+      undefined,
+      bearer(SCRAPER),
+    );
     expect(r.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -67,7 +94,9 @@ describe('/metrics', () => {
 
 describe('GraphiQL', () => {
   it('is not served against a real service unless GRAPHIQL is set', async () => {
-    const page = await locked.fetch('/graphql', { headers: { accept: 'text/html', ...bearer(READER) } });
+    const page = await locked.fetch('/graphql', {
+      headers: { accept: 'text/html', ...bearer(READER) },
+    });
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
     expect(await page.text()).not.toContain('<html');
     const anonymous = await locked.fetch('/graphql', { headers: { accept: 'text/html' } });
@@ -80,7 +109,11 @@ describe('introspection and schema hints', () => {
 
   it('off: __schema and __type are refused, __typename works, errors give no "Did you mean"', async () => {
     const schema = await locked.exec('{ __schema { types { name } } }', undefined, bearer(READER));
-    const type = await locked.exec('{ __type(name: "Customer") { fields { name } } }', undefined, bearer(READER));
+    const type = await locked.exec(
+      '{ __type(name: "Customer") { fields { name } } }',
+      undefined,
+      bearer(READER),
+    );
     expect([schema.status, type.status]).toEqual([400, 400]);
     expect(schema.text).not.toContain('"Customer"');
     expect(type.data).toBeUndefined();
@@ -110,14 +143,29 @@ describe('/ready', () => {
 
 describe('CORS', () => {
   const preflight = (gw: TestGateway, origin: string) =>
-    gw.fetch('/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    gw.fetch('/graphql', {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
 
   it('a listed origin gets CORS headers for itself, without credentials', async () => {
     const res = await preflight(locked, 'https://app.example.org');
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
-    const post = await locked.fetch('/graphql', { method: 'POST', headers: { origin: 'http://localhost:5173', 'content-type': 'application/json', ...bearer(READER) }, body: '{"query":"{ __typename }"}' });
+    const post = await locked.fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        origin: 'http://localhost:5173',
+        'content-type': 'application/json',
+        ...bearer(READER),
+      },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(post.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
   });
 
@@ -125,7 +173,15 @@ describe('CORS', () => {
     const res = await preflight(locked, 'https://evil.example.com');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
-    const post = await locked.fetch('/graphql', { method: 'POST', headers: { origin: 'https://evil.example.com', 'content-type': 'application/json', ...bearer(READER) }, body: '{"query":"{ __typename }"}' });
+    const post = await locked.fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example.com',
+        'content-type': 'application/json',
+        ...bearer(READER),
+      },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(post.headers.get('access-control-allow-origin')).toBeNull();
   });
 

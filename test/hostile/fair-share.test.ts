@@ -9,7 +9,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { FAIR_SHARE_SEED, PER_MINUTE, fairShareConfig, runFairShareScenario, scaledGateway, warmUp, type ScaledGateway } from '../support/fair-share.js';
+import {
+  FAIR_SHARE_SEED,
+  PER_MINUTE,
+  fairShareConfig,
+  runFairShareScenario,
+  scaledGateway,
+  warmUp,
+  type ScaledGateway,
+} from '../support/fair-share.js';
 
 const TIME_SCALE = 0.2;
 
@@ -19,7 +27,12 @@ describe('fair shares: a greedy token and a dashboard token on one gateway, sand
 
   beforeAll(async () => {
     await warmUp();
-    sb = await startSandbox({ seed: FAIR_SHARE_SEED, ratePerMinute: PER_MINUTE, ratePerDay: 100_000, timeScale: TIME_SCALE });
+    sb = await startSandbox({
+      seed: FAIR_SHARE_SEED,
+      ratePerMinute: PER_MINUTE,
+      ratePerDay: 100_000,
+      timeScale: TIME_SCALE,
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -41,13 +54,21 @@ describe('fair shares: a greedy token and a dashboard token on one gateway, sand
     expect(f.posts - f.victimCalls).toBeGreaterThan(f.victimCalls);
   });
 
-  it.skipIf(!process.env.REPORT_FIGURES)('(figures only) the same without fair shares', async () => {
-    await gw?.close();
-    gw = undefined;
-    await sb.close();
-    sb = await startSandbox({ seed: FAIR_SHARE_SEED, ratePerMinute: PER_MINUTE, ratePerDay: 100_000, timeScale: TIME_SCALE });
-    gw = await scaledGateway(sb, fairShareConfig(sb), { stripCaller: true });
-    const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
-    console.info('without fair shares (FIFO), one gateway', f);
-  });
+  it.skipIf(!process.env.REPORT_FIGURES)(
+    '(figures only) the same without fair shares',
+    async () => {
+      await gw?.close();
+      gw = undefined;
+      await sb.close();
+      sb = await startSandbox({
+        seed: FAIR_SHARE_SEED,
+        ratePerMinute: PER_MINUTE,
+        ratePerDay: 100_000,
+        timeScale: TIME_SCALE,
+      });
+      gw = await scaledGateway(sb, fairShareConfig(sb), { stripCaller: true });
+      const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
+      console.info('without fair shares (FIFO), one gateway', f);
+    },
+  );
 });

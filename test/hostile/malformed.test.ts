@@ -19,13 +19,25 @@ interface Answer {
   json: { errors?: { message: string; extensions?: Record<string, unknown> }[] } | undefined;
 }
 
-async function post(body: string, headers: Record<string, string> = auth, contentType = 'application/json'): Promise<Answer> {
-  const res = await env.gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': contentType, accept: 'application/json', ...headers }, body });
+async function post(
+  body: string,
+  headers: Record<string, string> = auth,
+  contentType = 'application/json',
+): Promise<Answer> {
+  const res = await env.gw.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': contentType, accept: 'application/json', ...headers },
+    body,
+  });
   return answer(res);
 }
 
 async function get(query: string, headers: Record<string, string> = auth): Promise<Answer> {
-  return answer(await env.gw.fetch(`/graphql?${query}`, { headers: { accept: 'application/json', ...headers } }));
+  return answer(
+    await env.gw.fetch(`/graphql?${query}`, {
+      headers: { accept: 'application/json', ...headers },
+    }),
+  );
 }
 
 async function answer(res: Response): Promise<Answer> {
@@ -39,7 +51,8 @@ async function answer(res: Response): Promise<Answer> {
   return { status: res.status, text, json };
 }
 
-const nested = (open: string, close: string, n: number, inner = '') => open.repeat(n) + inner + close.repeat(n);
+const nested = (open: string, close: string, n: number, inner = '') =>
+  open.repeat(n) + inner + close.repeat(n);
 
 /** ≈10 MB: `query Q<n> { __typename ×953 250 }`, a new <n> each time (the issue's document). */
 export function hugeDocument(n: number): string {
@@ -86,16 +99,28 @@ describe('size and nesting bounds', () => {
   it('more tokens than GRAPHQL_MAX_TOKENS (under the body limit): 400 QUERY_TOO_LARGE', async () => {
     const r = await post(JSON.stringify({ query: `{ ${'__typename '.repeat(20_000)}}` }));
     expect(r.status).toBe(400);
-    expect(r.json?.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_LARGE', maxTokens: 5000 });
+    expect(r.json?.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_LARGE',
+      maxTokens: 5000,
+    });
   });
 
   const attacks: [string, string][] = [
     ['20 000 nested braces', `{ ${nested('a { ', ' }', 20_000, '__typename')} }`.slice(0, 200_000)],
-    ['2 000 nested braces (under the token limit)', `{ ${nested('a { ', ' }', 1_200, '__typename')} }`],
+    [
+      '2 000 nested braces (under the token limit)',
+      `{ ${nested('a { ', ' }', 1_200, '__typename')} }`,
+    ],
     ['a 5 000-deep list literal', `{ events(names: ${nested('[', ']', 5_000, '"A"')}) { name } }`],
-    ['a 2 400-deep list literal (under the token limit)', `{ events(names: ${nested('[', ']', 2_400, '"A"')}) { name } }`],
+    [
+      'a 2 400-deep list literal (under the token limit)',
+      `{ events(names: ${nested('[', ']', 2_400, '"A"')}) { name } }`,
+    ],
     ['3 000-deep input objects', `{ events(names: ${nested('{a: ', '}', 3_000, '1')}) { name } }`],
-    ['a deep selection of fragments', `{ ...F } fragment F on Query { ${nested('customer(acctId: 1) { ', ' }', 1_500, 'acctId')} }`],
+    [
+      'a deep selection of fragments',
+      `{ ...F } fragment F on Query { ${nested('customer(acctId: 1) { ', ' }', 1_500, 'acctId')} }`,
+    ],
   ];
   it.each(attacks)('%s: 4xx, never 500, no upstream call', async (_name, query) => {
     const r = await post(JSON.stringify({ query }));
@@ -108,7 +133,9 @@ describe('size and nesting bounds', () => {
 
   it('deeply nested variables are a 4xx too', async () => {
     const variables = nested('[', ']', 50_000, '"A"');
-    const r = await post(`{"query":"query Q($n: [String!]!) { events(names: $n) { name } }","variables":{"n":${variables}}}`);
+    const r = await post(
+      `{"query":"query Q($n: [String!]!) { events(names: $n) { name } }","variables":{"n":${variables}}}`,
+    );
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.text.length).toBeLessThan(600);
@@ -128,10 +155,19 @@ describe('malformed requests: 400 with a short message that echoes nothing', () 
     ['variables not an object', JSON.stringify({ query: '{ __typename }', variables: marker })],
     ['an unknown parameter', JSON.stringify({ query: '{ __typename }', [marker.repeat(2000)]: 1 })],
     ['a syntax error', JSON.stringify({ query: `{ ${marker} ` })],
-    ['a name that is not a field', JSON.stringify({ query: `{ a${marker.replace(/-/g, '_').repeat(1000)} }` })],
+    [
+      'a name that is not a field',
+      JSON.stringify({ query: `{ a${marker.replace(/-/g, '_').repeat(1000)} }` }),
+    ],
     ['a control character', JSON.stringify({ query: `{ \u0001${marker} }` })],
     ['an unterminated string', JSON.stringify({ query: `{ event(name: "${marker}) { name } }` })],
-    ['a bad variable value', JSON.stringify({ query: 'query Q($a: Int!) { customer(acctId: $a) { acctId } }', variables: { a: marker.repeat(1000) } })],
+    [
+      'a bad variable value',
+      JSON.stringify({
+        query: 'query Q($a: Int!) { customer(acctId: $a) { acctId } }',
+        variables: { a: marker.repeat(1000) },
+      }),
+    ],
     ['form-encoded garbage', `query=${marker}%ZZ`, 'application/x-www-form-urlencoded'],
   ];
   it.each(bodies)('%s', async (_name, body, contentType) => {

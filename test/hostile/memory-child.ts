@@ -20,7 +20,10 @@ setInterval(sample, 10).unref();
 
 const sb = await startSandbox({ port: 0, ratePerMinute: 100_000, ratePerDay: 10_000_000 });
 const urls: Record<string, string> = {};
-for (const [label, bodyLimit] of [['default', undefined], ['raised', String(16 * 1024 * 1024)]] as const) {
+for (const [label, bodyLimit] of [
+  ['default', undefined],
+  ['raised', String(16 * 1024 * 1024)],
+] as const) {
   const config = loadConfig({
     ARCHTICS_BASE_URL: sb.url,
     ARCHTICS_API_KEY: sb.apiKey,

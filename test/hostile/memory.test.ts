@@ -37,7 +37,11 @@ async function send(url: string, n: number, token: boolean): Promise<number> {
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${TOKEN}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${TOKEN}` } : {}),
+      },
       body,
     });
     await res.arrayBuffer();
@@ -49,7 +53,11 @@ async function send(url: string, n: number, token: boolean): Promise<number> {
 
 it('8 × 10 MB distinct documents, with and without a token: 4xx each, the process lives, RSS < 400 MB, no upstream call', async () => {
   // Without a token the body is never read, whatever its limit: one run of 8 covers both.
-  const runs = [['default', false], ['default', true], ['raised', true]] as const;
+  const runs = [
+    ['default', false],
+    ['default', true],
+    ['raised', true],
+  ] as const;
   const statuses: Record<string, number[]> = {};
   let n = 0;
   for (const [limit, token] of runs) {
@@ -59,7 +67,9 @@ it('8 × 10 MB distinct documents, with and without a token: 4xx each, the proce
   }
   child.send('report');
   const report = await next<{ peakRssMb: number; posts: number }>();
-  console.log(`memory: peak RSS ${report.peakRssMb} MB over ${n} documents of ≈10 MB; statuses ${JSON.stringify(statuses)}`);
+  console.log(
+    `memory: peak RSS ${report.peakRssMb} MB over ${n} documents of ≈10 MB; statuses ${JSON.stringify(statuses)}`,
+  );
   expect(statuses['default/none']).toEqual(Array(8).fill(401));
   expect(statuses['default/token']).toEqual(Array(8).fill(413));
   expect(statuses['raised/token']).toEqual(Array(8).fill(400));

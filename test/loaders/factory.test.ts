@@ -38,7 +38,12 @@ const select = (answer: Res, id: string) => answer.rows.find((r) => r.id === id)
 describe('commandLoader', () => {
   it('one command per key: get answers a cached key at once with the same request and projection as the batch', async () => {
     const api = fakeApi(new Map([[JSON.stringify({ ids: ['A'] }), { rows: [{ id: 'A', n: 7 }] }]]));
-    const loader = commandLoader(api as never, { command: def, key: (id: string) => id, request: (id: string) => ({ ids: [id] }), select });
+    const loader = commandLoader(api as never, {
+      command: def,
+      key: (id: string) => id,
+      request: (id: string) => ({ ids: [id] }),
+      select,
+    });
     expect(loader.get('A')).toBe(7); // at once, no promise
     const b = loader.get('B');
     expect(b).toBeInstanceOf(Promise);

@@ -26,7 +26,8 @@ const SANDBOX = { apiKey: KEY, serviceTimeMs: { get_avail_seats: 1_000 }, asyncT
 // ping is never cached: every fault below reaches the sandbox.
 const PING = 'query Health { upstream { ping { systemAvailable dbName } } }';
 const oneEvent = (name: string) => `query OneEvent { event(name: "${name}") { name date } }`;
-const eventLater = (name: string) => `query EventLater { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
+const eventLater = (name: string) =>
+  `query EventLater { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
 
 interface LogLine {
   level: number;
@@ -65,10 +66,19 @@ interface Outcome {
   codes: string[];
 }
 
-async function run(gw: TestGateway, name: string, query: string, headers: Record<string, string> = {}): Promise<Outcome> {
+async function run(
+  gw: TestGateway,
+  name: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<Outcome> {
   const res = await gw.fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...headers,
+    },
     body: JSON.stringify({ query }),
   });
   const requestId = res.headers.get('x-request-id');
@@ -82,7 +92,10 @@ async function run(gw: TestGateway, name: string, query: string, headers: Record
     body = await res.text();
     payloads.push(JSON.parse(body));
   }
-  const errors = payloads.flatMap((p) => [...(p.errors ?? []), ...(p.incremental ?? []).flatMap((i: any) => i.errors ?? [])]);
+  const errors = payloads.flatMap((p) => [
+    ...(p.errors ?? []),
+    ...(p.incremental ?? []).flatMap((i: any) => i.errors ?? []),
+  ]);
   return { name, requestId: requestId!, body, codes: errors.map((e: any) => e.extensions?.code) };
 }
 
@@ -104,15 +117,25 @@ describe.each([
     gw = await TestGateway.start(sandbox, ENV, { logger });
     wrong = await TestGateway.start(sandbox, { ...ENV, ARCHTICS_API_KEY: WRONG_KEY }, { logger });
 
-    const scenario = async (name: string, query: string, faults: FaultRule[] = [], on = gw, headers: Record<string, string> = {}) => {
+    const scenario = async (
+      name: string,
+      query: string,
+      faults: FaultRule[] = [],
+      on = gw,
+      headers: Record<string, string> = {},
+    ) => {
       sandbox.setFaults(faults);
       outcomes.push(await run(on, name, query, headers));
       sandbox.setFaults([]);
     };
     const events = samplesOf(sandbox).homeEvents;
     await scenario('ok', oneEvent(events[0]));
-    await scenario('ok ping, id from the client', PING, [], gw, { 'x-request-id': 'client-chosen-id-42' });
-    await scenario('polled (202) and deferred', eventLater(events[1]), [], gw, { accept: 'multipart/mixed' });
+    await scenario('ok ping, id from the client', PING, [], gw, {
+      'x-request-id': 'client-chosen-id-42',
+    });
+    await scenario('polled (202) and deferred', eventLater(events[1]), [], gw, {
+      accept: 'multipart/mixed',
+    });
     await scenario('wrong key', PING, [], wrong);
     await scenario('503', PING, [{ kind: 'unavailable' }]);
     await scenario('broken JSON', PING, [{ kind: 'brokenJson', body: 'truncated' }]);
@@ -142,7 +165,9 @@ describe.each([
       timeout: ['UPSTREAM_TIMEOUT'],
       'invalid query': ['GRAPHQL_VALIDATION_FAILED'],
     });
-    expect(outcomes.find((o) => o.name === 'ok ping, id from the client')!.requestId).toBe('client-chosen-id-42');
+    expect(outcomes.find((o) => o.name === 'ok ping, id from the client')!.requestId).toBe(
+      'client-chosen-id-42',
+    );
   });
 
   it('writes only JSON lines', () => {
@@ -164,7 +189,11 @@ describe.each([
         expect(line.upstream, 'never executed').toBeUndefined();
       } else {
         expect(line.operationName, o.name).toEqual(expect.any(String));
-        expect(line.upstream, o.name).toMatchObject({ calls: expect.any(Number), polls: expect.any(Number), retries: expect.any(Number) });
+        expect(line.upstream, o.name).toMatchObject({
+          calls: expect.any(Number),
+          polls: expect.any(Number),
+          retries: expect.any(Number),
+        });
       }
     }
     const deferred = lines.find((l) => l.operationName === 'EventLater')!;
@@ -174,7 +203,9 @@ describe.each([
   });
 
   it('logs every upstream command with command, product, status, attempts, polls, duration and the request id', () => {
-    const calls = log.lines().filter((l) => l.msg === 'archtics command ok' || l.msg === 'archtics command failed');
+    const calls = log
+      .lines()
+      .filter((l) => l.msg === 'archtics command ok' || l.msg === 'archtics command failed');
     for (const o of outcomes.filter((x) => x.name !== 'invalid query')) {
       const mine = calls.filter((l) => l.requestId === o.requestId);
       expect(mine.length, o.name).toBeGreaterThanOrEqual(1);
@@ -186,15 +217,28 @@ describe.each([
           polls: expect.any(Number),
           durationMs: expect.any(Number),
         });
-        expect([200, 202, 401, 429, 503, 'timeout', 'network', 'none'], o.name).toContain(line.status);
+        expect([200, 202, 401, 429, 503, 'timeout', 'network', 'none'], o.name).toContain(
+          line.status,
+        );
       }
     }
-    const byName = (name: string) => calls.filter((l) => l.requestId === outcomes.find((o) => o.name === name)!.requestId);
-    expect(byName('wrong key')).toEqual([expect.objectContaining({ command: 'ping', status: 401, outcome: 'error', errorCode: 'UPSTREAM_UNAUTHORIZED' })]);
+    const byName = (name: string) =>
+      calls.filter((l) => l.requestId === outcomes.find((o) => o.name === name)!.requestId);
+    expect(byName('wrong key')).toEqual([
+      expect.objectContaining({
+        command: 'ping',
+        status: 401,
+        outcome: 'error',
+        errorCode: 'UPSTREAM_UNAUTHORIZED',
+      }),
+    ]);
     expect(byName('503')[0]).toMatchObject({ status: 503, errorCode: 'UPSTREAM_UNAVAILABLE' });
     expect((byName('503')[0].attempts as number) > 1, 'a read is re-sent after a 503').toBe(true);
     expect(byName('429')[0]).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED' });
-    expect(byName('timeout')[0]).toMatchObject({ status: 'timeout', errorCode: 'UPSTREAM_TIMEOUT' });
+    expect(byName('timeout')[0]).toMatchObject({
+      status: 'timeout',
+      errorCode: 'UPSTREAM_TIMEOUT',
+    });
     const avail = byName('polled (202) and deferred').find((l) => l.command === 'get_avail_seats')!;
     expect(avail).toMatchObject({ product: 'sth-inventory', status: 200, outcome: 'ok' });
     expect(avail.polls as number).toBeGreaterThanOrEqual(1);
@@ -204,7 +248,8 @@ describe.each([
     expect(log.text.length).toBeGreaterThan(0);
     for (const key of [KEY, WRONG_KEY]) {
       expect(log.text.includes(key), 'key in the logs').toBe(false);
-      for (const o of outcomes) expect(o.body.includes(key), `key in the ${o.name} response`).toBe(false);
+      for (const o of outcomes)
+        expect(o.body.includes(key), `key in the ${o.name} response`).toBe(false);
     }
     // Not even a recognisable part of it.
     expect(log.text).not.toContain('k3y-SECRET');

@@ -11,16 +11,29 @@ import { readMultipart } from '../defer/multipart.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
 import { samplesOf } from '../support/worlds.js';
 
-const query = (name: string) => `query Slow { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
+const query = (name: string) =>
+  `query Slow { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
 
 let text = '';
-const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+const lines = () =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 let sandbox: RunningSandbox;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  const logger = createLogger({ level: 'debug', destination: new Writable({ write: (chunk, _enc, done) => ((text += chunk.toString()), done()) }) });
-  sandbox = await startTestSandbox({ serviceTimeMs: { get_avail_seats: 1_500 }, asyncThresholdMs: 1_000 });
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write: (chunk, _enc, done) => ((text += chunk.toString()), done()),
+    }),
+  });
+  sandbox = await startTestSandbox({
+    serviceTimeMs: { get_avail_seats: 1_500 },
+    asyncThresholdMs: 1_000,
+  });
   gw = await TestGateway.start(sandbox, {}, { logger });
 });
 afterAll(async () => {
@@ -39,20 +52,33 @@ it('logs a stream the client left after the first payload, as aborted', async ()
   const requestId = res.headers.get('x-request-id');
   const parts = readMultipart(res);
   const first = await parts.next();
-  expect(first.value).toMatchObject({ data: { event: { name: samplesOf(sandbox).homeEvents[0] } }, hasNext: true });
+  expect(first.value).toMatchObject({
+    data: { event: { name: samplesOf(sandbox).homeEvents[0] } },
+    hasNext: true,
+  });
   client.abort(); // the client goes away
   await parts.return(undefined);
 
-  const operation = () => lines().find((l) => l.msg === 'graphql operation' && l.requestId === requestId);
+  const operation = () =>
+    lines().find((l) => l.msg === 'graphql operation' && l.requestId === requestId);
   await expect.poll(operation, { timeout: 10_000 }).toBeDefined();
   // Whether the stream was closed before or after its (undeliverable) last payload is a race: the
   // line says "aborted" either way.
-  expect(operation()).toMatchObject({ operationName: 'Slow', aborted: true, outcome: 'error', payloads: expect.any(Number) });
+  expect(operation()).toMatchObject({
+    operationName: 'Slow',
+    aborted: true,
+    outcome: 'error',
+    payloads: expect.any(Number),
+  });
   // get_avail_seats never completed for this operation: it was cancelled, not left running.
   await expect
-    .poll(() => lines().find((l) => l.command === 'get_avail_seats' && l.requestId === requestId), { timeout: 10_000 })
+    .poll(() => lines().find((l) => l.command === 'get_avail_seats' && l.requestId === requestId), {
+      timeout: 10_000,
+    })
     .toMatchObject({ outcome: 'error', errorCode: 'ABORTED' });
-  expect(lines().filter((l) => l.msg === 'graphql operation' && l.requestId === requestId)).toHaveLength(1);
+  expect(
+    lines().filter((l) => l.msg === 'graphql operation' && l.requestId === requestId),
+  ).toHaveLength(1);
 });
 
 it('logs a complete stream once, after its last payload', async () => {
@@ -65,12 +91,23 @@ it('logs a complete stream once, after its last payload', async () => {
   let payloads = 0;
   for await (const payload of readMultipart(res)) {
     payloads++;
-    if (payload.hasNext) expect(lines().some((l) => l.msg === 'graphql operation' && l.requestId === requestId), 'no line before the end').toBe(false);
+    if (payload.hasNext)
+      expect(
+        lines().some((l) => l.msg === 'graphql operation' && l.requestId === requestId),
+        'no line before the end',
+      ).toBe(false);
   }
   expect(payloads).toBe(2);
-  const mine = () => lines().filter((l) => l.msg === 'graphql operation' && l.requestId === requestId);
+  const mine = () =>
+    lines().filter((l) => l.msg === 'graphql operation' && l.requestId === requestId);
   await expect.poll(() => mine().length, { timeout: 5_000 }).toBe(1);
-  expect(mine()[0]).toMatchObject({ operationName: 'Slow', payloads: 2, outcome: 'ok', errorCodes: [], upstream: { calls: 2 } });
+  expect(mine()[0]).toMatchObject({
+    operationName: 'Slow',
+    payloads: 2,
+    outcome: 'ok',
+    errorCodes: [],
+    upstream: { calls: 2 },
+  });
   expect(mine()[0].cutShort).toBeUndefined();
   expect(mine()[0].aborted).toBeUndefined();
 });

@@ -13,12 +13,21 @@ import { samplesOf } from '../support/worlds.js';
 const query = (name: string) => `query Names { events(names: ["${name}"]) { name date } }`;
 
 let text = '';
-const lines = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+const lines = () =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 let sandbox: RunningSandbox;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _enc, done) => ((text += chunk.toString()), done()) }) });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write: (chunk, _enc, done) => ((text += chunk.toString()), done()),
+    }),
+  });
   sandbox = await startTestSandbox();
   gw = await TestGateway.start(sandbox, {}, { logger, cache: true });
 });
@@ -28,17 +37,41 @@ afterAll(async () => {
 });
 
 it('logs a hit with zero upstream work and responseCacheHit, a miss with its calls', async () => {
-  const post = () => gw.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: query(samplesOf(sandbox).homeEvents[0]), operationName: 'Names' }) });
+  const post = () =>
+    gw.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: query(samplesOf(sandbox).homeEvents[0]),
+        operationName: 'Names',
+      }),
+    });
   const miss = await post();
   const missId = miss.headers.get('x-request-id');
-  expect((await miss.json()).extensions.upstream).toMatchObject({ calls: 1, responseCacheHit: false });
+  expect((await miss.json()).extensions.upstream).toMatchObject({
+    calls: 1,
+    responseCacheHit: false,
+  });
   const hit = await post();
   const hitId = hit.headers.get('x-request-id');
-  expect((await hit.json()).extensions.upstream).toMatchObject({ calls: 0, responseCacheHit: true });
+  expect((await hit.json()).extensions.upstream).toMatchObject({
+    calls: 0,
+    responseCacheHit: true,
+  });
 
-  const line = (id: string | null) => lines().find((l) => l.msg === 'graphql operation' && l.requestId === id);
+  const line = (id: string | null) =>
+    lines().find((l) => l.msg === 'graphql operation' && l.requestId === id);
   await expect.poll(() => line(hitId)).toBeDefined();
-  expect(line(missId)).toMatchObject({ operationName: 'Names', outcome: 'ok', upstream: { calls: 1 } });
+  expect(line(missId)).toMatchObject({
+    operationName: 'Names',
+    outcome: 'ok',
+    upstream: { calls: 1 },
+  });
   expect(line(missId)?.responseCacheHit).toBeUndefined();
-  expect(line(hitId)).toMatchObject({ operationName: 'Names', outcome: 'ok', responseCacheHit: true, upstream: { calls: 0, polls: 0, retries: 0, cacheHits: 0, staleServes: 0 } });
+  expect(line(hitId)).toMatchObject({
+    operationName: 'Names',
+    outcome: 'ok',
+    responseCacheHit: true,
+    upstream: { calls: 0, polls: 0, retries: 0, cacheHits: 0, staleServes: 0 },
+  });
 });

@@ -5,7 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { codes, resetSandbox, sandboxStats, setFaults, startTestSandbox, TestGateway } from '../graphql/harness.js';
+import {
+  codes,
+  resetSandbox,
+  sandboxStats,
+  setFaults,
+  startTestSandbox,
+  TestGateway,
+} from '../graphql/harness.js';
 import { advanceSandboxClock, heldAndCheckedOut, newKey, pay, paymentReceived } from './support.js';
 import { account, samplesOf } from '../support/worlds.js';
 
@@ -67,12 +74,21 @@ describe('exactly once per idempotency key', () => {
     await completeQueued();
     const results = await Promise.all(racing);
     const first = results.find((r) => r.errors === undefined)!;
-    expect(first.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false });
+    expect(first.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      replayed: false,
+    });
     expect(await payments()).toBe(1);
 
-    const retries = await Promise.all(early.map(() => pay(gw, key, account(sb), orderNum, amountDue)));
+    const retries = await Promise.all(
+      early.map(() => pay(gw, key, account(sb), orderNum, amountDue)),
+    );
     for (const later of retries) {
-      expect(later.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: first.data!.submitPayment.confirmationNumber });
+      expect(later.data!.submitPayment).toMatchObject({
+        __typename: 'PaymentSuccess',
+        replayed: true,
+        confirmationNumber: first.data!.submitPayment.confirmationNumber,
+      });
     }
     expect(await payments()).toBe(1);
   });
@@ -92,7 +108,9 @@ describe('exactly once per idempotency key', () => {
 
   it('cut off mid-poll: PAYMENT_OUTCOME_UNKNOWN; retries settle it by reading and never pay again', async () => {
     const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[13]);
-    await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
+    await setFaults(sb, [
+      { kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 },
+    ]);
     const key = newKey();
 
     const lost = await pay(gw, key, account(sb), orderNum, amountDue);
@@ -112,9 +130,20 @@ describe('exactly once per idempotency key', () => {
 
     const settled = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(settled.errors).toBeUndefined();
-    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', orderNum, acctId: account(sb), settledByReading: true, confirmationNumber: null, amount: { amount: amountDue } });
+    expect(settled.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      orderNum,
+      acctId: account(sb),
+      settledByReading: true,
+      confirmationNumber: null,
+      amount: { amount: amountDue },
+    });
     const again = await pay(gw, key, account(sb), orderNum, amountDue);
-    expect(again.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: true });
+    expect(again.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      settledByReading: true,
+      replayed: true,
+    });
     const stats = await sandboxStats(sb);
     expect(stats.executions.payment_request).toBe(1);
     expect(stats.commands.payment_request).toBe(1);
@@ -122,19 +151,26 @@ describe('exactly once per idempotency key', () => {
 
   it('dropped on the first send, after the service accepted it: the retry reads, and does not pay again', async () => {
     const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[14]);
-    await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
+    await setFaults(sb, [
+      { kind: 'dropConnection', commands: ['payment_request'], only: 'firstSends', count: 1 },
+    ]);
     const key = newKey();
     const lost = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(lost)).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
     await completeQueued();
     const settled = await pay(gw, key, account(sb), orderNum, amountDue);
-    expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true });
+    expect(settled.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      settledByReading: true,
+    });
     expect(await payments()).toBe(1);
   });
 
   it('refused before the service ran it (503): the key stays open and the retry pays — once', async () => {
     const { orderNum, amountDue } = await heldAndCheckedOut(gw, samplesOf(sb).homeEvents[15]);
-    await setFaults(sb, [{ kind: 'unavailable', commands: ['payment_request'], only: 'firstSends', count: 1 }]);
+    await setFaults(sb, [
+      { kind: 'unavailable', commands: ['payment_request'], only: 'firstSends', count: 1 },
+    ]);
     const key = newKey();
     const refused = await pay(gw, key, account(sb), orderNum, amountDue);
     expect(codes(refused)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -143,7 +179,11 @@ describe('exactly once per idempotency key', () => {
     const retry = pay(gw, key, account(sb), orderNum, amountDue);
     await received(2);
     await completeQueued();
-    expect((await retry).data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false, settledByReading: false });
+    expect((await retry).data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      replayed: false,
+      settledByReading: false,
+    });
     expect(await payments()).toBe(1);
   });
 });

@@ -23,7 +23,11 @@ describeRedis('payments across a gateway restart (Redis records)', () => {
   async function startGateway(): Promise<TestGateway> {
     const redis = createRedis(TEST_REDIS_URL);
     clients.push(redis);
-    return TestGateway.start(sb, {}, { idempotency: createIdempotency({ redis, redisPrefix: prefix }) });
+    return TestGateway.start(
+      sb,
+      {},
+      { idempotency: createIdempotency({ redis, redisPrefix: prefix }) },
+    );
   }
 
   beforeAll(async () => {
@@ -38,5 +42,11 @@ describeRedis('payments across a gateway restart (Redis records)', () => {
     await sb?.close();
   });
 
-  restartScenarios({ sandbox: () => sb, startGateway, paymentServiceMs: PAYMENT_SERVICE_MS, events: [20, 21], cartsSurvive: false });
+  restartScenarios({
+    sandbox: () => sb,
+    startGateway,
+    paymentServiceMs: PAYMENT_SERVICE_MS,
+    events: [20, 21],
+    cartsSurvive: false,
+  });
 });

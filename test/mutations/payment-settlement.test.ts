@@ -17,7 +17,20 @@ import { MemoryCartOwnerStore } from '../../src/store/index.js';
 const IN_FLIGHT_MS = 60_000;
 
 const priced: CheckOutResult = {
-  items: [{ lineItem: 1, eventName: 'EVENT01', section: '101', row: 'A', firstSeat: 7, numSeats: 2, priceCode: 'A', ticketTypeCode: 'ADULT', price: 14500, lineTotal: 29000 }],
+  items: [
+    {
+      lineItem: 1,
+      eventName: 'EVENT01',
+      section: '101',
+      row: 'A',
+      firstSeat: 7,
+      numSeats: 2,
+      priceCode: 'A',
+      ticketTypeCode: 'ADULT',
+      price: 14500,
+      lineTotal: 29000,
+    },
+  ],
   serviceCharges: [],
   paymentPlans: [],
   subtotal: 29000,
@@ -27,8 +40,22 @@ const priced: CheckOutResult = {
 
 function block(seats: number[]): SeatBlock {
   return {
-    eventName: 'EVENT01', eventId: 1, section: '101', row: 'A', firstSeat: seats[0], numSeats: seats.length, lastSeat: seats[seats.length - 1], seatIncrement: 1,
-    priceCode: 'A', ticketTypeCode: 'ADULT', fullPrice: 14500, blockFullPrice: 0, purchasePrice: 14500, blockPurchasePrice: 0, seatStatus: 'S', purchaseDate: '2026-11-29',
+    eventName: 'EVENT01',
+    eventId: 1,
+    section: '101',
+    row: 'A',
+    firstSeat: seats[0],
+    numSeats: seats.length,
+    lastSeat: seats[seats.length - 1],
+    seatIncrement: 1,
+    priceCode: 'A',
+    ticketTypeCode: 'ADULT',
+    fullPrice: 14500,
+    blockFullPrice: 0,
+    purchasePrice: 14500,
+    blockPurchasePrice: 0,
+    seatStatus: 'S',
+    purchaseDate: '2026-11-29',
     atomicSeats: seats.map((s) => ({ seat: String(s) })),
   };
 }
@@ -53,7 +80,11 @@ function fakeContext(timing: { inFlightMs?: number; leaseMs?: number } = {}) {
     paymentRequest: async () => {
       world.sends++;
       if (world.nextSend === 'hang') await new Promise<void>((resolve) => (world.finish = resolve));
-      if (world.nextSend === 'lost') throw new UpstreamTimeoutError('no answer', true, { command: 'payment_request', kind: 'write' });
+      if (world.nextSend === 'lost')
+        throw new UpstreamTimeoutError('no answer', true, {
+          command: 'payment_request',
+          kind: 'write',
+        });
       return { orderNum: 500001, confirmationNum: 'CONF1', payments: [] };
     },
     shoppingCart: async () => {
@@ -70,7 +101,11 @@ function fakeContext(timing: { inFlightMs?: number; leaseMs?: number } = {}) {
     api,
     freshApi: api,
     logger: pino({ level: 'silent' }),
-    idempotency: createIdempotency({ clock, inFlightMs: timing.inFlightMs ?? IN_FLIGHT_MS, leaseMs: timing.leaseMs ?? LEASE_MS }),
+    idempotency: createIdempotency({
+      clock,
+      inFlightMs: timing.inFlightMs ?? IN_FLIGHT_MS,
+      leaseMs: timing.leaseMs ?? LEASE_MS,
+    }),
     carts: new MemoryCartOwnerStore(clock),
   } as unknown as GatewayContext;
   return { ctx, world, clock };
@@ -81,7 +116,14 @@ const args: SubmitPaymentArgs = {
   acctId: 100000,
   orderNum: 500001,
   amount: '300.00',
-  card: { type: 'VI', number: '4111111111111111', cvv: '123', expiry: '1239', firstName: 'Ada', lastName: 'Lovelace' },
+  card: {
+    type: 'VI',
+    number: '4111111111111111',
+    cvv: '123',
+    expiry: '1239',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+  },
 };
 
 const LEASE_MS = 5 * 60_000;
@@ -118,7 +160,10 @@ describe('settling an unknown payment outcome', () => {
 
     await clock.advance(2_000);
     world.nextSend = 'ok';
-    await expect(submitPayment(args, ctx)).resolves.toMatchObject({ confirmationNum: 'CONF1', settledByReading: false });
+    await expect(submitPayment(args, ctx)).resolves.toMatchObject({
+      confirmationNum: 'CONF1',
+      settledByReading: false,
+    });
     expect(world.sends).toBe(2);
     await expect(submitPayment(args, ctx)).resolves.toMatchObject({ replayed: true });
     expect(world.sends).toBe(2);
@@ -129,7 +174,11 @@ describe('settling an unknown payment outcome', () => {
     await code(submitPayment(args, ctx));
     world.cartThere = false;
     world.sold = [7, 8];
-    await expect(submitPayment(args, ctx)).resolves.toMatchObject({ settledByReading: true, confirmationNum: null, amount: 30000 });
+    await expect(submitPayment(args, ctx)).resolves.toMatchObject({
+      settledByReading: true,
+      confirmationNum: null,
+      amount: 30000,
+    });
     expect(world.sends).toBe(1);
   });
 
@@ -138,7 +187,10 @@ describe('settling an unknown payment outcome', () => {
     await code(submitPayment(args, ctx));
     world.cartThere = false;
     await clock.advance(IN_FLIGHT_MS * 2);
-    await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: true });
+    await expect(submitPayment(args, ctx)).rejects.toMatchObject({
+      name: 'CartExpired',
+      settledByReading: true,
+    });
     expect(world.sends).toBe(1);
   });
 
@@ -152,7 +204,7 @@ describe('settling an unknown payment outcome', () => {
   });
 
   describe('a retry while an attempt with the key is in progress (issue 13: it held its connection 30 s and said "retry after 1 s")', () => {
-    it('answers at once — the clock never moves — PAYMENT_OUTCOME_UNKNOWN with retryAfterSeconds = until the attempt\'s lease ends; nothing sent', async () => {
+    it("answers at once — the clock never moves — PAYMENT_OUTCOME_UNKNOWN with retryAfterSeconds = until the attempt's lease ends; nothing sent", async () => {
       const { ctx, world, clock } = fakeContext();
       world.nextSend = 'hang';
       const first = submitPayment(args, ctx);
@@ -160,9 +212,15 @@ describe('settling an unknown payment outcome', () => {
       expect(world.sends).toBe(1);
 
       // The manual clock does not move: a retry that waited for the attempt would never answer.
-      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', idempotencyKey: args.idempotencyKey, retryAfterSeconds: LEASE_MS / 1000 });
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({
+        code: 'PAYMENT_OUTCOME_UNKNOWN',
+        idempotencyKey: args.idempotencyKey,
+        retryAfterSeconds: LEASE_MS / 1000,
+      });
       await clock.advance(60_000);
-      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ retryAfterSeconds: (LEASE_MS - 60_000) / 1000 });
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({
+        retryAfterSeconds: (LEASE_MS - 60_000) / 1000,
+      });
       expect(world.sends).toBe(1);
 
       world.nextSend = 'ok';
@@ -179,7 +237,10 @@ describe('settling an unknown payment outcome', () => {
       world.nextSend = 'ok';
       world.finish!();
       await expect(first).resolves.toMatchObject({ confirmationNum: 'CONF1', replayed: false });
-      await expect(submitPayment(args, ctx)).resolves.toMatchObject({ confirmationNum: 'CONF1', replayed: true });
+      await expect(submitPayment(args, ctx)).resolves.toMatchObject({
+        confirmationNum: 'CONF1',
+        replayed: true,
+      });
       expect(world.sends).toBe(1);
     });
 
@@ -188,17 +249,23 @@ describe('settling an unknown payment outcome', () => {
       world.nextSend = 'hang';
       void submitPayment(args, ctx).catch(() => undefined); // never ends, never renews (manual clock): as good as a kill -9
       await new Promise((r) => setImmediate(r));
-      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', retryAfterSeconds: 10 });
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({
+        code: 'PAYMENT_OUTCOME_UNKNOWN',
+        retryAfterSeconds: 10,
+      });
       await clock.advance(10_000);
       // Taken over: the reads show the cart and no sale, which proves nothing while the send may
       // still be carried out — the retry-after is what is left of that horizon (60 s - 10 s).
-      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({ code: 'PAYMENT_OUTCOME_UNKNOWN', retryAfterSeconds: 50 });
+      expect(await extensionsOf(submitPayment(args, ctx))).toMatchObject({
+        code: 'PAYMENT_OUTCOME_UNKNOWN',
+        retryAfterSeconds: 50,
+      });
       expect(world.sends).toBe(1);
       expect(world.reads).toBe(1);
     });
   });
 
-  describe('a new key meets the cart gone at checkout (its first attempt\'s record lost, or paid under another key)', () => {
+  describe("a new key meets the cart gone at checkout (its first attempt's record lost, or paid under another key)", () => {
     const seen = ['EVENT01|101|A|7', 'EVENT01|101|A|8'];
 
     it('its seats sold to the account: PaymentSuccess settled by reading; nothing sent', async () => {
@@ -206,7 +273,9 @@ describe('settling an unknown payment outcome', () => {
       await ctx.carts.addSeats(args.orderNum, seen, args.acctId);
       world.cartThere = false;
       world.sold = [7, 8];
-      await expect(submitPayment({ ...args, idempotencyKey: 'other-key-0001' }, ctx)).resolves.toMatchObject({ settledByReading: true, confirmationNum: null, replayed: false });
+      await expect(
+        submitPayment({ ...args, idempotencyKey: 'other-key-0001' }, ctx),
+      ).resolves.toMatchObject({ settledByReading: true, confirmationNum: null, replayed: false });
       expect(world.sends).toBe(0);
       expect(world.reads).toBe(1);
     });
@@ -215,7 +284,10 @@ describe('settling an unknown payment outcome', () => {
       const { ctx, world } = fakeContext();
       await ctx.carts.addSeats(args.orderNum, seen, args.acctId);
       world.cartThere = false;
-      await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: true });
+      await expect(submitPayment(args, ctx)).rejects.toMatchObject({
+        name: 'CartExpired',
+        settledByReading: true,
+      });
       expect(world.sends).toBe(0);
       expect(world.reads).toBe(1);
     });
@@ -226,18 +298,23 @@ describe('settling an unknown payment outcome', () => {
       world.cartThere = false;
       world.sold = [8];
       expect(await code(submitPayment(args, ctx))).toBe('PAYMENT_OUTCOME_UNKNOWN');
-      expect((await ctx.idempotency.store.get(`payment:${args.idempotencyKey}`))?.state).toBe('open');
+      expect((await ctx.idempotency.store.get(`payment:${args.idempotencyKey}`))?.state).toBe(
+        'open',
+      );
       expect(world.sends).toBe(0);
     });
 
-    it('a cart never seen holding anything: the service\'s CartExpired stands, not settled by reading', async () => {
+    it("a cart never seen holding anything: the service's CartExpired stands, not settled by reading", async () => {
       const { ctx, world } = fakeContext();
       world.cartThere = false;
-      await expect(submitPayment(args, ctx)).rejects.toMatchObject({ name: 'CartExpired', settledByReading: false });
+      await expect(submitPayment(args, ctx)).rejects.toMatchObject({
+        name: 'CartExpired',
+        settledByReading: false,
+      });
       expect(world.reads).toBe(0);
     });
 
-    it('a sent attempt records the cart\'s seats before the send', async () => {
+    it("a sent attempt records the cart's seats before the send", async () => {
       const { ctx } = fakeContext();
       await code(submitPayment(args, ctx));
       expect((await ctx.carts.get(args.orderNum))?.seats.sort()).toEqual(seen);

@@ -22,15 +22,23 @@ export interface RestartSetup {
 }
 
 export function restartScenarios(setup: RestartSetup): void {
-  const payments = async () => (await sandboxStats(setup.sandbox())).executions.payment_request ?? 0;
+  const payments = async () =>
+    (await sandboxStats(setup.sandbox())).executions.payment_request ?? 0;
 
   it('an answer lost before the restart is settled by reading after it; payment_request ran once', async () => {
     const sb = setup.sandbox();
     const first = await setup.startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[setup.events[0]]);
-    await setFaults(sb, [{ kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 }]);
+    const { orderNum, amountDue } = await heldAndCheckedOut(
+      first,
+      samplesOf(sb).homeEvents[setup.events[0]],
+    );
+    await setFaults(sb, [
+      { kind: 'dropConnection', commands: ['payment_request'], only: 'polls', count: 1 },
+    ]);
     const key = newKey();
-    expect(codes(await pay(first, key, account(sb), orderNum, amountDue))).toEqual(['PAYMENT_OUTCOME_UNKNOWN']);
+    expect(codes(await pay(first, key, account(sb), orderNum, amountDue))).toEqual([
+      'PAYMENT_OUTCOME_UNKNOWN',
+    ]);
     await first.close();
 
     await advanceSandboxClock(sb, setup.paymentServiceMs + 1_000);
@@ -38,7 +46,11 @@ export function restartScenarios(setup: RestartSetup): void {
     try {
       const settled = await pay(second, key, account(sb), orderNum, amountDue);
       expect(settled.errors).toBeUndefined();
-      expect(settled.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, orderNum });
+      expect(settled.data!.submitPayment).toMatchObject({
+        __typename: 'PaymentSuccess',
+        settledByReading: true,
+        orderNum,
+      });
       expect(await payments()).toBe(1);
     } finally {
       await second.close();
@@ -48,7 +60,10 @@ export function restartScenarios(setup: RestartSetup): void {
   it('a payment made before the restart is replayed after it, without a second payment_request', async () => {
     const sb = setup.sandbox();
     const first = await setup.startGateway();
-    const { orderNum, amountDue } = await heldAndCheckedOut(first, samplesOf(sb).homeEvents[setup.events[1]]);
+    const { orderNum, amountDue } = await heldAndCheckedOut(
+      first,
+      samplesOf(sb).homeEvents[setup.events[1]],
+    );
     const before = await payments();
     const sent = (await sandboxStats(sb)).commands.payment_request ?? 0;
     const key = newKey();
@@ -56,17 +71,28 @@ export function restartScenarios(setup: RestartSetup): void {
     await paymentReceived(sb, sent, sandboxStats);
     await advanceSandboxClock(sb, setup.paymentServiceMs + 1_000);
     const paid = await paying;
-    expect(paid.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: false });
+    expect(paid.data!.submitPayment).toMatchObject({
+      __typename: 'PaymentSuccess',
+      replayed: false,
+    });
     await first.close();
 
     const second = await setup.startGateway();
     try {
       const replay = await pay(second, key, account(sb), orderNum, amountDue);
-      expect(replay.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', replayed: true, confirmationNumber: paid.data!.submitPayment.confirmationNumber });
+      expect(replay.data!.submitPayment).toMatchObject({
+        __typename: 'PaymentSuccess',
+        replayed: true,
+        confirmationNumber: paid.data!.submitPayment.confirmationNumber,
+      });
       if (setup.cartsSurvive) {
         // A new key for the same (now gone) cart: its seats were recorded, the reads show them sold.
         const other = await pay(second, newKey(), account(sb), orderNum, amountDue);
-        expect(other.data!.submitPayment).toMatchObject({ __typename: 'PaymentSuccess', settledByReading: true, replayed: false });
+        expect(other.data!.submitPayment).toMatchObject({
+          __typename: 'PaymentSuccess',
+          settledByReading: true,
+          replayed: false,
+        });
       }
       expect(await payments()).toBe(before + 1);
     } finally {

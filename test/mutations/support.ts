@@ -18,61 +18,176 @@ export const HOLD_BEST = /* GraphQL */ `
   mutation Hold($input: HoldBestAvailableInput!) {
     holdBestAvailable(input: $input) {
       __typename
-      ... on HoldSeatsSuccess { orderNum expiresAt heldSeats { section row number status price { amount currency } } }
-      ... on Error { message }
+      ... on HoldSeatsSuccess {
+        orderNum
+        expiresAt
+        heldSeats {
+          section
+          row
+          number
+          status
+          price {
+            amount
+            currency
+          }
+        }
+      }
+      ... on Error {
+        message
+      }
     }
-  }`;
+  }
+`;
 
 export const HOLD_SEATS = /* GraphQL */ `
   mutation HoldSeats($input: HoldSeatsInput!) {
     holdSeats(input: $input) {
       __typename
-      ... on HoldSeatsSuccess { orderNum heldSeats { section row number } }
-      ... on SeatsUnavailable { message eventName }
-      ... on Error { message }
+      ... on HoldSeatsSuccess {
+        orderNum
+        heldSeats {
+          section
+          row
+          number
+        }
+      }
+      ... on SeatsUnavailable {
+        message
+        eventName
+      }
+      ... on Error {
+        message
+      }
     }
-  }`;
+  }
+`;
 
 export const CHECKOUT = /* GraphQL */ `
   mutation Checkout($input: CheckoutInput!) {
     checkout(input: $input) {
       __typename
       ... on CheckoutSuccess {
-        orderNum acctId
-        lineItems { lineItem eventName quantity priceCode ticketType price { amount } total { amount } seats { section row number } }
-        serviceCharges { id description amount { amount } }
-        paymentPlans { id description }
-        subtotal { amount } feesTotal { amount } amountDue { amount currency }
+        orderNum
+        acctId
+        lineItems {
+          lineItem
+          eventName
+          quantity
+          priceCode
+          ticketType
+          price {
+            amount
+          }
+          total {
+            amount
+          }
+          seats {
+            section
+            row
+            number
+          }
+        }
+        serviceCharges {
+          id
+          description
+          amount {
+            amount
+          }
+        }
+        paymentPlans {
+          id
+          description
+        }
+        subtotal {
+          amount
+        }
+        feesTotal {
+          amount
+        }
+        amountDue {
+          amount
+          currency
+        }
       }
-      ... on CartExpired { orderNum message }
-      ... on NotFound { what message }
+      ... on CartExpired {
+        orderNum
+        message
+      }
+      ... on NotFound {
+        what
+        message
+      }
     }
-  }`;
+  }
+`;
 
 export const PAY = /* GraphQL */ `
   mutation Pay($input: SubmitPaymentInput!) {
     submitPayment(input: $input) {
       __typename
-      ... on PaymentSuccess { orderNum acctId confirmationNumber settledByReading replayed amount { amount currency } }
-      ... on AmountMismatch { message calculatedAmount { amount currency } }
-      ... on CartExpired { orderNum }
-      ... on Error { message }
+      ... on PaymentSuccess {
+        orderNum
+        acctId
+        confirmationNumber
+        settledByReading
+        replayed
+        amount {
+          amount
+          currency
+        }
+      }
+      ... on AmountMismatch {
+        message
+        calculatedAmount {
+          amount
+          currency
+        }
+      }
+      ... on CartExpired {
+        orderNum
+      }
+      ... on Error {
+        message
+      }
     }
-  }`;
+  }
+`;
 
 export const PRINT = /* GraphQL */ `
   mutation Print($input: PrintTicketsInput!) {
     printTickets(input: $input) {
       __typename
-      ... on PrintTicketsSuccess { tickets { section row number barcode status } }
-      ... on NotFound { what message }
+      ... on PrintTicketsSuccess {
+        tickets {
+          section
+          row
+          number
+          barcode
+          status
+        }
+      }
+      ... on NotFound {
+        what
+        message
+      }
     }
-  }`;
+  }
+`;
 
 export const RELEASE = /* GraphQL */ `
   mutation Release($orderNum: Int!) {
-    releaseCart(orderNum: $orderNum) { __typename ... on ReleaseCartSuccess { orderNum released } ... on CartExpired { orderNum } }
-  }`;
+    releaseCart(orderNum: $orderNum) {
+      __typename
+      ... on ReleaseCartSuccess {
+        orderNum
+        released
+      }
+      ... on CartExpired {
+        orderNum
+      }
+    }
+  }
+`;
 
 type Data = Record<string, any>;
 
@@ -81,12 +196,29 @@ export function newKey(): string {
 }
 
 export function card(number = APPROVED_CARD) {
-  return { type: 'VISA', number, cvv: '123', expiry: EXPIRY, firstName: 'Ada', lastName: 'Lovelace' };
+  return {
+    type: 'VISA',
+    number,
+    cvv: '123',
+    expiry: EXPIRY,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+  };
 }
 
 /** Holds `quantity` best-available seats; returns the order number. */
-export async function hold(gw: TestGateway, eventName: string, quantity = 2, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}): Promise<number> {
-  const r = await gw.exec<Data, unknown>(HOLD_BEST, { input: { eventName, quantity, ...extra } }, headers);
+export async function hold(
+  gw: TestGateway,
+  eventName: string,
+  quantity = 2,
+  headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  const r = await gw.exec<Data, unknown>(
+    HOLD_BEST,
+    { input: { eventName, quantity, ...extra } },
+    headers,
+  );
   expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
   expect(r.data!.holdBestAvailable.__typename).toBe('HoldSeatsSuccess');
   return r.data!.holdBestAvailable.orderNum as number;
@@ -94,7 +226,9 @@ export async function hold(gw: TestGateway, eventName: string, quantity = 2, hea
 
 /** The sandbox's world's first account id, from its /__sandbox/info. */
 async function firstAccount(sb: { url: string }): Promise<number> {
-  const info = (await (await fetch(`${sb.url}/__sandbox/info`)).json()) as { samples: { accountRange: [number, number] } };
+  const info = (await (await fetch(`${sb.url}/__sandbox/info`)).json()) as {
+    samples: { accountRange: [number, number] };
+  };
   return info.samples.accountRange[0];
 }
 
@@ -102,7 +236,12 @@ async function firstAccount(sb: { url: string }): Promise<number> {
  * Holds and checks out (for the world's first account unless given); returns the order number and
  * the amount due as the API states it.
  */
-export async function heldAndCheckedOut(gw: TestGateway, eventName: string, acct?: number, quantity = 2): Promise<{ orderNum: number; amountDue: string }> {
+export async function heldAndCheckedOut(
+  gw: TestGateway,
+  eventName: string,
+  acct?: number,
+  quantity = 2,
+): Promise<{ orderNum: number; amountDue: string }> {
   const acctId = acct ?? (await firstAccount(gw.sandbox));
   const orderNum = await hold(gw, eventName, quantity);
   const c = await gw.exec<Data, unknown>(CHECKOUT, { input: { orderNum, acctId } });
@@ -111,17 +250,35 @@ export async function heldAndCheckedOut(gw: TestGateway, eventName: string, acct
   return { orderNum, amountDue: c.data!.checkout.amountDue.amount as string };
 }
 
-export function payInput(key: string, acctId: number, orderNum: number, amount: string, cardNumber = APPROVED_CARD) {
+export function payInput(
+  key: string,
+  acctId: number,
+  orderNum: number,
+  amount: string,
+  cardNumber = APPROVED_CARD,
+) {
   return { input: { idempotencyKey: key, acctId, orderNum, amount, card: card(cardNumber) } };
 }
 
-export function pay(gw: TestGateway, key: string, acctId: number, orderNum: number, amount: string, cardNumber = APPROVED_CARD, headers: Record<string, string> = {}) {
+export function pay(
+  gw: TestGateway,
+  key: string,
+  acctId: number,
+  orderNum: number,
+  amount: string,
+  cardNumber = APPROVED_CARD,
+  headers: Record<string, string> = {},
+) {
   return gw.exec<Data, unknown>(PAY, payInput(key, acctId, orderNum, amount, cardNumber), headers);
 }
 
 /** Advances the sandbox's clock (holds expire, queued commands complete). */
 export async function advanceSandboxClock(sb: { url: string }, ms: number): Promise<void> {
-  const res = await fetch(`${sb.url}/__sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: ms }) });
+  const res = await fetch(`${sb.url}/__sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMs: ms }),
+  });
   expect(res.ok).toBe(true);
 }
 
@@ -135,6 +292,13 @@ export async function until(cond: () => Promise<boolean>, what: string): Promise
 }
 
 /** Resolves once the sandbox has received more than `seen` payment_request commands. */
-export function paymentReceived(sb: { url: string }, seen: number, stats: (sb: { url: string }) => Promise<{ commands: Record<string, number> }>): Promise<void> {
-  return until(async () => ((await stats(sb)).commands.payment_request ?? 0) > seen, 'payment_request to reach the sandbox');
+export function paymentReceived(
+  sb: { url: string },
+  seen: number,
+  stats: (sb: { url: string }) => Promise<{ commands: Record<string, number> }>,
+): Promise<void> {
+  return until(
+    async () => ((await stats(sb)).commands.payment_request ?? 0) > seen,
+    'payment_request to reach the sandbox',
+  );
 }

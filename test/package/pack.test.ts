@@ -10,7 +10,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +37,16 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 
 /** npm in a child, with the environment of neither this project's npm run nor its INIT_CWD. */
 function npm(args: string[], cwd: string): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'INIT_CWD' && !k.startsWith('npm_')));
-  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== 'INIT_CWD' && !k.startsWith('npm_')),
+  );
+  return execFileSync('npm', args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 interface LockEntry {
@@ -49,11 +65,18 @@ interface LockEntry {
  * the entries of our lockfile that the tarball's dependencies and `deps` reach, resolved the way
  * Node does (nested node_modules first, then upwards), without their dev flags.
  */
-function consumerLock(deps: string[], tarball: string): { lock: unknown; dependencies: Record<string, string> } {
-  const packages = (JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+function consumerLock(
+  deps: string[],
+  tarball: string,
+): { lock: unknown; dependencies: Record<string, string> } {
+  const packages = (
+    JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, LockEntry>;
+    }
+  ).packages;
   const out: Record<string, unknown> = {};
   const resolve = (from: string, dep: string): string | undefined => {
-    for (let base = from; ; ) {
+    for (let base = from; ;) {
       const at = `${base ? `${base}/` : ''}node_modules/${dep}`;
       if (packages[at]) return at;
       if (!base) return undefined;
@@ -65,8 +88,14 @@ function consumerLock(deps: string[], tarball: string): { lock: unknown; depende
     if (out[path]) return;
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...rest } = entry;
     out[path] = rest;
-    const requiredPeers = Object.keys(entry.peerDependencies ?? {}).filter((n) => !entry.peerDependenciesMeta?.[n]?.optional);
-    for (const name of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}), ...requiredPeers]) {
+    const requiredPeers = Object.keys(entry.peerDependencies ?? {}).filter(
+      (n) => !entry.peerDependenciesMeta?.[n]?.optional,
+    );
+    for (const name of [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.optionalDependencies ?? {}),
+      ...requiredPeers,
+    ]) {
       const at = resolve(path, name);
       if (at) visit(at, packages[at]);
     }
@@ -81,11 +110,17 @@ function consumerLock(deps: string[], tarball: string): { lock: unknown; depende
     peerDependencies: pkg.peerDependencies,
     engines: pkg.engines,
   };
-  const dependencies = { ...Object.fromEntries(deps.map((d) => [d, packages[`node_modules/${d}`].version as string])), [pkg.name]: `file:${tarball}` };
+  const dependencies = {
+    ...Object.fromEntries(deps.map((d) => [d, packages[`node_modules/${d}`].version as string])),
+    [pkg.name]: `file:${tarball}`,
+  };
   out[''] = { name: 'consumer', dependencies };
   visit(`node_modules/${pkg.name}`, self);
   for (const d of deps) visit(`node_modules/${d}`, packages[`node_modules/${d}`]);
-  return { lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages: out }, dependencies };
+  return {
+    lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages: out },
+    dependencies,
+  };
 }
 
 const CONSUMER = /* js */ `
@@ -130,12 +165,18 @@ describe('the packed package in another project', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'archtics-pack-'));
     npm(['run', 'build'], root);
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     tarball = join(work, packed[0].filename);
     project = join(work, 'consumer');
     mkdirSync(project);
     const { lock, dependencies } = consumerLock(['graphql', '@graphql-tools/stitch'], tarball);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }),
+    );
     writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock));
     npm(['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
     writeFileSync(join(project, 'consumer.mjs'), CONSUMER);
@@ -145,7 +186,9 @@ describe('the packed package in another project', () => {
   });
 
   it('ships dist/ with declarations for every export, the schema files, and no sources or tests', () => {
-    const files = (JSON.parse(npm(['pack', '--dry-run', '--json'], root)) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    const files = (
+      JSON.parse(npm(['pack', '--dry-run', '--json'], root)) as { files: { path: string }[] }[]
+    )[0].files.map((f) => f.path);
     for (const entry of Object.values(pkg.exports)) {
       if (typeof entry === 'string') expect(files).toContain(entry.replace(/^\.\//, ''));
       else {
@@ -156,19 +199,32 @@ describe('the packed package in another project', () => {
     }
     expect(files).toContain('schema/schema.graphql');
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.some((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('bench/'))).toBe(false);
+    expect(
+      files.some(
+        (f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('bench/'),
+      ),
+    ).toBe(false);
     expect(pkg.peerDependencies.graphql).toBeDefined();
   });
 
-  it('installs with the project\'s own graphql as the only copy', () => {
-    const copies = npm(['ls', 'graphql', '--all', '--parseable'], project).trim().split('\n').filter(Boolean);
+  it("installs with the project's own graphql as the only copy", () => {
+    const copies = npm(['ls', 'graphql', '--all', '--parseable'], project)
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     expect(new Set(copies)).toEqual(new Set([join(project, 'node_modules', 'graphql')]));
-    expect(existsSync(join(project, 'node_modules', pkg.name, 'dist', 'src', 'index.d.ts'))).toBe(true);
+    expect(existsSync(join(project, 'node_modules', pkg.name, 'dist', 'src', 'index.d.ts'))).toBe(
+      true,
+    );
     expect(readdirSync(join(project, 'node_modules', pkg.name))).not.toContain('src');
   });
 
-  it('creates the gateway, stitches it into the project\'s schema and reads the subgraph SDL', () => {
-    const out = execFileSync(process.execPath, ['consumer.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+  it("creates the gateway, stitches it into the project's schema and reads the subgraph SDL", () => {
+    const out = execFileSync(process.execPath, ['consumer.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const report = JSON.parse(out.trim().split('\n').at(-1)!) as {
       names: { holder: number; other: number; home: string[]; concerts: string[] };
       result: { data?: any; errors?: unknown[] };
@@ -179,8 +235,19 @@ describe('the packed package in another project', () => {
     expect(report.result.errors).toBeUndefined();
     const { holder, other, home, concerts } = report.names;
     expect(report.result.data.leads).toEqual([
-      { id: 'L1', customer: { acctId: holder, lastName: expect.any(String) }, interestedIn: [{ name: home[0], venue: expect.any(String), date: expect.any(String) }, { name: concerts[0], venue: expect.any(String), date: expect.any(String) }] },
-      { id: 'L2', customer: { acctId: other, lastName: expect.any(String) }, interestedIn: [{ name: home[1], venue: expect.any(String), date: expect.any(String) }] },
+      {
+        id: 'L1',
+        customer: { acctId: holder, lastName: expect.any(String) },
+        interestedIn: [
+          { name: home[0], venue: expect.any(String), date: expect.any(String) },
+          { name: concerts[0], venue: expect.any(String), date: expect.any(String) },
+        ],
+      },
+      {
+        id: 'L2',
+        customer: { acctId: other, lastName: expect.any(String) },
+        interestedIn: [{ name: home[1], venue: expect.any(String), date: expect.any(String) }],
+      },
     ]);
     // Every event of the stitched operation in one event_details; then one for the third home game.
     expect(report.eventDetails).toBe(2);

@@ -29,7 +29,11 @@ interface LimitedStub {
 }
 
 /** A stand-in for the service that allows `perWindow` calls in any window and answers 429 over it. */
-async function startLimitedStub(clock: ManualClock, perWindow: number, windowMs: number): Promise<LimitedStub> {
+async function startLimitedStub(
+  clock: ManualClock,
+  perWindow: number,
+  windowMs: number,
+): Promise<LimitedStub> {
   const accepted: number[] = [];
   const stub = { arrivals: [] as number[], refused: 0 };
   const server = http.createServer((req, res) => {
@@ -41,9 +45,21 @@ async function startLimitedStub(clock: ManualClock, perWindow: number, windowMs:
       const inWindow = accepted.filter((t) => t > now - windowMs).length;
       if (inWindow >= perWindow) {
         stub.refused++;
-        const retryAfter = Math.ceil((accepted[accepted.length - perWindow] + windowMs - now) / 1000);
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.max(1, retryAfter)) });
-        res.end(JSON.stringify({ fault: { faultstring: 'Rate limit quota violation', detail: { errorcode: 'QuotaMinute' } } }));
+        const retryAfter = Math.ceil(
+          (accepted[accepted.length - perWindow] + windowMs - now) / 1000,
+        );
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': String(Math.max(1, retryAfter)),
+        });
+        res.end(
+          JSON.stringify({
+            fault: {
+              faultstring: 'Rate limit quota violation',
+              detail: { errorcode: 'QuotaMinute' },
+            },
+          }),
+        );
         return;
       }
       accepted.push(now);
@@ -109,7 +125,12 @@ async function setup(opts: { queueMax: number }) {
     ARCHTICS_DSN: 'apigee',
     ARCHTICS_REQUEST_TIMEOUT_MS: '5000',
   }).archtics;
-  const inner = createLocalLimiter({ ratePerMinute: PER_WINDOW, ratePerDay: config.ratePerDay, queueMax: opts.queueMax, clock });
+  const inner = createLocalLimiter({
+    ratePerMinute: PER_WINDOW,
+    ratePerDay: config.ratePerDay,
+    queueMax: opts.queueMax,
+    clock,
+  });
   // Counts grants, so the test knows when every granted POST has been answered.
   const counted = { granted: 0 };
   const limiter: Limiter = {
@@ -121,8 +142,17 @@ async function setup(opts: { queueMax: number }) {
     snapshot: () => inner.snapshot(),
     close: () => inner.close(),
   };
-  const client: ArchticsClient = createArchticsClient({ config, limiter, clock, retryPolicy: { maxAttempts: 1 } });
-  cleanups.push(() => stub.close(), () => limiter.close(), () => client.close());
+  const client: ArchticsClient = createArchticsClient({
+    config,
+    limiter,
+    clock,
+    retryPolicy: { maxAttempts: 1 },
+  });
+  cleanups.push(
+    () => stub.close(),
+    () => limiter.close(),
+    () => client.close(),
+  );
   return { clock, stub, limiter, client, counted };
 }
 
@@ -175,11 +205,14 @@ describe('budget under burst', () => {
     const { stub } = await setup({ queueMax: 100 });
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
-      const res = await fetch(`${stub.baseUrl}/sth-customer/ticketing_services.aspx?dsn=apigee&apikey=x`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ header: {}, command1: { cmd: 'ping', uid: 'u', dsn: 'apigee' } }),
-      });
+      const res = await fetch(
+        `${stub.baseUrl}/sth-customer/ticketing_services.aspx?dsn=apigee&apikey=x`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ header: {}, command1: { cmd: 'ping', uid: 'u', dsn: 'apigee' } }),
+        },
+      );
       await res.arrayBuffer();
       statuses.push(res.status);
     }

@@ -40,7 +40,18 @@ describe('the rule (fair.ts)', () => {
     expect(fairShare(16, 4)).toBe(4);
     expect(reserveShape(LIMITS)).toEqual({ perWindow: 14, windowMs: 45_000 });
     // Over its share, G leaves V's unused share (8 − 3) free in the whole window.
-    expect(borrowingShapes(LIMITS, 8, new Map([['V', 3], ['G', 12]]), ['V', 'G'], 'G')).toEqual([
+    expect(
+      borrowingShapes(
+        LIMITS,
+        8,
+        new Map([
+          ['V', 3],
+          ['G', 12],
+        ]),
+        ['V', 'G'],
+        'G',
+      ),
+    ).toEqual([
       { perWindow: 14, windowMs: 45_000 },
       { perWindow: 11, windowMs: 60_000 },
     ]);
@@ -88,7 +99,8 @@ describe('the planner with callers', () => {
     burst(gate, 16, {});
     await clock.advance(0);
     const order: string[] = [];
-    const push = (caller: string, i: number) => void gate.acquire({ priority: 'read', caller }).then(() => order.push(`${caller}${i}`));
+    const push = (caller: string, i: number) =>
+      void gate.acquire({ priority: 'read', caller }).then(() => order.push(`${caller}${i}`));
     for (let i = 0; i < 3; i++) push('G', i);
     push('V', 0);
     push('W', 0);
@@ -122,7 +134,7 @@ describe('the planner with callers', () => {
     await gate.close();
   });
 
-  it('the store counts each caller\'s sends in the window and the polls its claims hold', async () => {
+  it("the store counts each caller's sends in the window and the polls its claims hold", async () => {
     const { clock, store, gate } = limiter();
     burst(gate, 3, { caller: 'V' });
     const claim = gate.claim('ats_ext_test_polling', 'G');
@@ -141,18 +153,43 @@ describe('the planner with callers', () => {
 
 describeRedis('the Redis store with callers', () => {
   const T = 1_800_000_000_000;
-  it('read() gives each caller\'s use from the log and the claims; a borrowing take is checked in Lua', async () => {
+  it("read() gives each caller's use from the log and the claims; a borrowing take is checked in Lua", async () => {
     const prefix = uniquePrefix('fair');
     const redis = createRedis(TEST_REDIS_URL);
     try {
       const s = new RedisSlotStore({ redis, limits: LIMITS, apiKey: 'k', dsn: 'd', prefix });
-      for (let i = 0; i < 3; i++) expect(await s.tryTake(T + i, { kind: 'first', polls: 0, deadline: Infinity, expiresAt: 0, caller: 'token:V' })).toBeNull();
-      expect(await s.tryTake(T + 3, { kind: 'first', claim: 'x:1|token:G', polls: 2, deadline: Infinity, expiresAt: T + 60_000, caller: 'token:G' })).toBeNull();
+      for (let i = 0; i < 3; i++)
+        expect(
+          await s.tryTake(T + i, {
+            kind: 'first',
+            polls: 0,
+            deadline: Infinity,
+            expiresAt: 0,
+            caller: 'token:V',
+          }),
+        ).toBeNull();
+      expect(
+        await s.tryTake(T + 3, {
+          kind: 'first',
+          claim: 'x:1|token:G',
+          polls: 2,
+          deadline: Infinity,
+          expiresAt: T + 60_000,
+          caller: 'token:G',
+        }),
+      ).toBeNull();
       expect(await s.tryTake(T + 4)).toBeNull(); // no caller: in no one's use
       const state = await s.read(T + 5);
       expect(Object.fromEntries(state.usage!)).toEqual({ 'token:V': 3, 'token:G': 3 });
       // Held to 5 sends in 45 s: refused, with the time the oldest of them leaves that window.
-      const held = { kind: 'first' as const, polls: 0, deadline: Infinity, expiresAt: 0, caller: 'token:G', shapes: [{ perWindow: 5, windowMs: 45_000 }] };
+      const held = {
+        kind: 'first' as const,
+        polls: 0,
+        deadline: Infinity,
+        expiresAt: 0,
+        caller: 'token:G',
+        shapes: [{ perWindow: 5, windowMs: 45_000 }],
+      };
       expect(await s.tryTake(T + 6, held)).toBe(T + 45_000);
       expect(await s.tryTake(T + 45_001, held)).toBeNull();
       // A minute later every caller's use has left with the window (no key per caller).

@@ -6,14 +6,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../src/archtics/errors.js';
 import { ManualClock } from '../../src/clock.js';
-import { createLocalLimiter, decideTake, MemorySlotStore, QueuedLimiter, type AcquireOptions, type Limiter, type Take, type WindowLimits } from '../../src/quota/index.js';
+import {
+  createLocalLimiter,
+  decideTake,
+  MemorySlotStore,
+  QueuedLimiter,
+  type AcquireOptions,
+  type Limiter,
+  type Take,
+  type WindowLimits,
+} from '../../src/quota/index.js';
 import { RedisSlotStore } from '../../src/quota/redis.js';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 
 type State = 'waiting' | 'granted' | 'refused';
 
-function fire(limiter: Limiter, opts: AcquireOptions, log?: string[], name?: string): { state: State; error?: unknown } {
+function fire(
+  limiter: Limiter,
+  opts: AcquireOptions,
+  log?: string[],
+  name?: string,
+): { state: State; error?: unknown } {
   const entry: { state: State; error?: unknown } = { state: 'waiting' };
   limiter.acquire(opts).then(
     () => {
@@ -84,7 +98,9 @@ describe("budget gate: the 'idle' priority", () => {
 
   it('leaves its headroom free for callers to come, and never passes the limit', async () => {
     const { clock, limiter } = setup(10);
-    const idles = Array.from({ length: 10 }, () => fire(limiter, { priority: 'idle', headroom: 3 }));
+    const idles = Array.from({ length: 10 }, () =>
+      fire(limiter, { priority: 'idle', headroom: 3 }),
+    );
     for (let i = 0; i < 10; i++) await clock.advance(0);
     // One at a time (each is alone in line when it is decided): 7 granted, 3 slots left.
     expect(idles.filter((i) => i.state === 'granted')).toHaveLength(7);
@@ -114,8 +130,20 @@ describe("budget gate: the 'idle' priority", () => {
 });
 
 const T = 1_800_000_000_000;
-const LIMITS: WindowLimits = { perWindow: 6, windowMs: 60_000, perDay: 1_000, dayMs: 24 * 60 * 60_000 };
-const idleTake = (polls: number, headroom: number, claim = 'idle-1'): Take => ({ kind: 'first', claim, polls, deadline: T + 30_000, expiresAt: T + 30_000, headroom });
+const LIMITS: WindowLimits = {
+  perWindow: 6,
+  windowMs: 60_000,
+  perDay: 1_000,
+  dayMs: 24 * 60 * 60_000,
+};
+const idleTake = (polls: number, headroom: number, claim = 'idle-1'): Take => ({
+  kind: 'first',
+  claim,
+  polls,
+  deadline: T + 30_000,
+  expiresAt: T + 30_000,
+  headroom,
+});
 
 describe("the planner's rule for idle work (decideTake, the same in every store)", () => {
   it('reserved polls come first: idle work gets only slots after them, its own polls and its headroom, all free now', () => {
@@ -125,7 +153,14 @@ describe("the planner's rule for idle work (decideTake, the same in every store)
     expect(decideTake(state, T, LIMITS, idleTake(0, 2))).not.toBeNull(); // would eat the headroom
     expect(decideTake(state, T, LIMITS, idleTake(1, 1))).not.toBeNull(); // its expected poll must fit now too
     // A caller's read with the same reservations is granted (its polls may come later in the window).
-    expect(decideTake(state, T, LIMITS, { kind: 'first', polls: 1, deadline: T + 120_000, expiresAt: T + 120_000 })).toBeNull();
+    expect(
+      decideTake(state, T, LIMITS, {
+        kind: 'first',
+        polls: 1,
+        deadline: T + 120_000,
+        expiresAt: T + 120_000,
+      }),
+    ).toBeNull();
   });
 
   it('a waiting write (or a reserved poll) is granted before idle work asking at the same instant', async () => {
@@ -163,7 +198,13 @@ describeRedis('idle work over the shared (Redis) window', () => {
     const redis = createRedis(TEST_REDIS_URL);
     const prefix = uniquePrefix('idle-quota');
     try {
-      const store = new RedisSlotStore({ redis, limits: LIMITS, apiKey: 'k', dsn: 'apigee', prefix });
+      const store = new RedisSlotStore({
+        redis,
+        limits: LIMITS,
+        apiKey: 'k',
+        dsn: 'apigee',
+        prefix,
+      });
       expect(await store.tryTake(T - 1_000)).toBeNull();
       await store.reserve('accepted', 3, T + 60_000);
       // 2 slots left over now: idle work with 1 of headroom goes, with 2 does not, nor with a poll.

@@ -1,15 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError, UnavailableError } from '../../src/archtics/errors.js';
 import { ManualClock } from '../../src/clock.js';
-import { MemorySlotStore, QueuedLimiter, createLocalLimiter, type Limiter, type Priority, type SlotStore } from '../../src/quota/index.js';
+import {
+  MemorySlotStore,
+  QueuedLimiter,
+  createLocalLimiter,
+  type Limiter,
+  type Priority,
+  type SlotStore,
+} from '../../src/quota/index.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
-type Outcome = { state: 'waiting' } | { state: 'granted'; at: number } | { state: 'rejected'; error: unknown };
+type Outcome =
+  { state: 'waiting' } | { state: 'granted'; at: number } | { state: 'rejected'; error: unknown };
 
 /** Fires one acquire and records when (on the manual clock) it was granted, or why refused. */
-function fire(limiter: Limiter, clock: ManualClock, opts: Parameters<Limiter['acquire']>[0]): { outcome: Outcome; label?: string } {
+function fire(
+  limiter: Limiter,
+  clock: ManualClock,
+  opts: Parameters<Limiter['acquire']>[0],
+): { outcome: Outcome; label?: string } {
   const entry: { outcome: Outcome } = { outcome: { state: 'waiting' } };
   limiter.acquire(opts).then(
     () => (entry.outcome = { state: 'granted', at: clock.now() }),
@@ -22,7 +34,8 @@ const grantedAt = (entries: { outcome: Outcome }[]) =>
   entries.flatMap((e) => (e.outcome.state === 'granted' ? [e.outcome.at] : []));
 const rejected = (entries: { outcome: Outcome }[]) =>
   entries.flatMap((e) => (e.outcome.state === 'rejected' ? [e.outcome.error] : []));
-const waiting = (entries: { outcome: Outcome }[]) => entries.filter((e) => e.outcome.state === 'waiting').length;
+const waiting = (entries: { outcome: Outcome }[]) =>
+  entries.filter((e) => e.outcome.state === 'waiting').length;
 
 /** Most grants in any window [t, t + windowMs): checking windows that start at each grant suffices. */
 function maxInAnyWindow(times: number[], windowMs: number): number {
@@ -52,7 +65,15 @@ describe('budget gate: sliding window', () => {
     const { clock, limiter } = setup({ ratePerMinute: 7 });
     const entries: { outcome: Outcome }[] = [];
     // Bursts at irregular moments, straddling window boundaries, with a trickle in between.
-    const bursts: [number, number][] = [[0, 12], [31_000, 9], [59_500, 5], [60_500, 4], [95_000, 11], [179_900, 6], [181_000, 3]];
+    const bursts: [number, number][] = [
+      [0, 12],
+      [31_000, 9],
+      [59_500, 5],
+      [60_500, 4],
+      [95_000, 11],
+      [179_900, 6],
+      [181_000, 3],
+    ];
     let elapsed = 0;
     for (const [at, n] of bursts) {
       await clock.advance(at - elapsed);
@@ -78,26 +99,45 @@ describe('budget gate: sliding window', () => {
     const entries = Array.from({ length: 15 }, () => fire(limiter, clock, { priority: 'read' }));
     await clock.advance(0);
     expect(grantedAt(entries)).toHaveLength(10);
-    expect(await limiter.snapshot()).toMatchObject({ dayRemaining: 0, minuteRemaining: 90, queueLength: 5 });
+    expect(await limiter.snapshot()).toMatchObject({
+      dayRemaining: 0,
+      minuteRemaining: 90,
+      queueLength: 5,
+    });
 
     // Someone who can wait an hour is told, at once, to come back in a day.
     const impatient = fire(limiter, clock, { priority: 'poll', deadline: t0 + 60 * MIN });
     await clock.advance(0);
-    expect(impatient.outcome).toMatchObject({ state: 'rejected', error: { source: 'budget', retryAfterSeconds: DAY / 1000 } });
+    expect(impatient.outcome).toMatchObject({
+      state: 'rejected',
+      error: { source: 'budget', retryAfterSeconds: DAY / 1000 },
+    });
 
     await clock.advance(DAY - 1);
     expect(grantedAt(entries)).toHaveLength(10);
     await clock.advance(1);
     expect(grantedAt(entries)).toHaveLength(15);
-    expect(grantedAt(entries).slice(10).every((t) => t === t0 + DAY)).toBe(true);
+    expect(
+      grantedAt(entries)
+        .slice(10)
+        .every((t) => t === t0 + DAY),
+    ).toBe(true);
   });
 
   it('reports what is left in the minute and the day', async () => {
     const { clock, limiter } = setup({ ratePerMinute: 5, ratePerDay: 8 });
     await Promise.all([1, 2, 3].map(() => limiter.acquire({ priority: 'read' })));
-    expect(await limiter.snapshot()).toEqual({ minuteRemaining: 2, dayRemaining: 5, queueLength: 0 });
+    expect(await limiter.snapshot()).toEqual({
+      minuteRemaining: 2,
+      dayRemaining: 5,
+      queueLength: 0,
+    });
     await clock.advance(MIN);
-    expect(await limiter.snapshot()).toEqual({ minuteRemaining: 5, dayRemaining: 5, queueLength: 0 });
+    expect(await limiter.snapshot()).toEqual({
+      minuteRemaining: 5,
+      dayRemaining: 5,
+      queueLength: 0,
+    });
   });
 });
 
@@ -110,8 +150,18 @@ describe('budget gate: order', () => {
     const { clock, limiter } = setup({ ratePerMinute: 1 });
     await limiter.acquire({ priority: 'read' }); // spends the minute
     const order: string[] = [];
-    const names: [string, Priority][] = [['r1', 'read'], ['w1', 'write'], ['p1', 'poll'], ['r2', 'read'], ['w2', 'write'], ['p2', 'poll'], ['r3', 'read']];
-    const all = names.map(([name, priority]) => limiter.acquire({ priority }).then(() => order.push(name)));
+    const names: [string, Priority][] = [
+      ['r1', 'read'],
+      ['w1', 'write'],
+      ['p1', 'poll'],
+      ['r2', 'read'],
+      ['w2', 'write'],
+      ['p2', 'poll'],
+      ['r3', 'read'],
+    ];
+    const all = names.map(([name, priority]) =>
+      limiter.acquire({ priority }).then(() => order.push(name)),
+    );
     for (let step = 0; step < 10 && order.length < names.length; step++) await clock.advance(MIN);
     await Promise.all(all);
     expect(order).toEqual(['p1', 'p2', 'w1', 'w2', 'r1', 'r2', 'r3']);
@@ -121,10 +171,16 @@ describe('budget gate: order', () => {
 describe('budget gate: deadlines', () => {
   it('refuses at once, with the seconds until its slot, a caller whose slot comes after its deadline', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 2 });
-    await Promise.all([limiter.acquire({ priority: 'read' }), limiter.acquire({ priority: 'read' })]);
+    await Promise.all([
+      limiter.acquire({ priority: 'read' }),
+      limiter.acquire({ priority: 'read' }),
+    ]);
     await clock.advance(15_000);
     // Two ahead in line take the slots freed at t0+60 s; the third slot is at t0+120 s.
-    const ahead = [fire(limiter, clock, { priority: 'read' }), fire(limiter, clock, { priority: 'read' })];
+    const ahead = [
+      fire(limiter, clock, { priority: 'read' }),
+      fire(limiter, clock, { priority: 'read' }),
+    ];
     const late = fire(limiter, clock, { priority: 'read', deadline: t0 + 119_000 });
     const onTime = fire(limiter, clock, { priority: 'read', deadline: t0 + 120_000 });
 
@@ -148,18 +204,25 @@ describe('budget gate: deadlines', () => {
     expect(read.outcome.state).toBe('waiting');
     const poll = fire(limiter, clock, { priority: 'poll' });
     await clock.advance(0);
-    expect(read.outcome).toMatchObject({ state: 'rejected', error: { source: 'budget', retryAfterSeconds: 120 } });
+    expect(read.outcome).toMatchObject({
+      state: 'rejected',
+      error: { source: 'budget', retryAfterSeconds: 120 },
+    });
     await clock.advance(MIN);
     expect(poll.outcome).toEqual({ state: 'granted', at: t0 + MIN });
   });
 
   it('does not hang a burst of callers with deadlines: the excess is refused and the queue empties', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 10 });
-    const entries = Array.from({ length: 100 }, () => fire(limiter, clock, { priority: 'read', deadline: t0 + 30_000 }));
+    const entries = Array.from({ length: 100 }, () =>
+      fire(limiter, clock, { priority: 'read', deadline: t0 + 30_000 }),
+    );
     await clock.advance(0);
     expect(grantedAt(entries)).toHaveLength(10);
     expect(rejected(entries)).toHaveLength(90);
-    expect(rejected(entries).every((e) => e instanceof RateLimitedError && e.retryAfterSeconds === 60)).toBe(true);
+    expect(
+      rejected(entries).every((e) => e instanceof RateLimitedError && e.retryAfterSeconds === 60),
+    ).toBe(true);
     expect(await limiter.snapshot()).toMatchObject({ queueLength: 0 });
     expect(clock.pending).toBe(0); // nobody waiting, no timer
   });
@@ -173,7 +236,10 @@ describe('budget gate: bounded queue and abort', () => {
     const refused = fire(limiter, clock, { priority: 'write' });
     await clock.advance(0);
     // Room opens when the head is served, a minute after the first send.
-    expect(refused.outcome).toMatchObject({ state: 'rejected', error: { source: 'budget', code: 'RATE_LIMITED', retryAfterSeconds: 60 } });
+    expect(refused.outcome).toMatchObject({
+      state: 'rejected',
+      error: { source: 'budget', code: 'RATE_LIMITED', retryAfterSeconds: 60 },
+    });
     expect((await limiter.snapshot()).queueLength).toBe(3);
     for (let step = 0; step < 5 && waiting(queued) > 0; step++) await clock.advance(MIN);
     expect(grantedAt(queued)).toHaveLength(3);
@@ -182,7 +248,10 @@ describe('budget gate: bounded queue and abort', () => {
   it('lets a poll displace the newest read when the queue is full', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 1, queueMax: 2 });
     await limiter.acquire({ priority: 'read' });
-    const [r1, r2] = [fire(limiter, clock, { priority: 'read' }), fire(limiter, clock, { priority: 'read' })];
+    const [r1, r2] = [
+      fire(limiter, clock, { priority: 'read' }),
+      fire(limiter, clock, { priority: 'read' }),
+    ];
     await clock.advance(0);
     const poll = fire(limiter, clock, { priority: 'poll' });
     await clock.advance(0);
@@ -197,7 +266,9 @@ describe('budget gate: bounded queue and abort', () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 1 });
     await limiter.acquire({ priority: 'read' });
     const controller = new AbortController();
-    const aborted = limiter.acquire({ priority: 'read', signal: controller.signal }).catch((e: unknown) => e);
+    const aborted = limiter
+      .acquire({ priority: 'read', signal: controller.signal })
+      .catch((e: unknown) => e);
     const next = fire(limiter, clock, { priority: 'read' });
     await clock.advance(1_000);
     const reason = new Error('client went away');
@@ -209,7 +280,9 @@ describe('budget gate: bounded queue and abort', () => {
 
     const already = new AbortController();
     already.abort(reason);
-    await expect(limiter.acquire({ priority: 'poll', signal: already.signal })).rejects.toBe(reason);
+    await expect(limiter.acquire({ priority: 'poll', signal: already.signal })).rejects.toBe(
+      reason,
+    );
   });
 });
 
@@ -217,11 +290,17 @@ describe('budget gate: pause (Retry-After)', () => {
   it('releases nothing before the pause ends and re-checks deadlines against it', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 10 });
     limiter.pauseFor(30_000);
-    expect(await limiter.snapshot()).toMatchObject({ pausedUntil: t0 + 30_000, minuteRemaining: 10 });
+    expect(await limiter.snapshot()).toMatchObject({
+      pausedUntil: t0 + 30_000,
+      minuteRemaining: 10,
+    });
     const patient = fire(limiter, clock, { priority: 'read' });
     const hurried = fire(limiter, clock, { priority: 'poll', deadline: t0 + 10_000 });
     await clock.advance(0);
-    expect(hurried.outcome).toMatchObject({ state: 'rejected', error: { source: 'budget', retryAfterSeconds: 30 } });
+    expect(hurried.outcome).toMatchObject({
+      state: 'rejected',
+      error: { source: 'budget', retryAfterSeconds: 30 },
+    });
     await clock.advance(29_999);
     expect(patient.outcome.state).toBe('waiting');
     await clock.advance(1);
@@ -232,10 +311,17 @@ describe('budget gate: pause (Retry-After)', () => {
   it('a caller with a fallback (startBy) is refused at once during a pause, whatever its deadline; it does not wait it out', async () => {
     const { clock, limiter, t0 } = setup({ ratePerMinute: 10 });
     limiter.pauseFor(30_000);
-    const withFallback = fire(limiter, clock, { priority: 'read', deadline: t0 + 60_000, startBy: t0 + 1_000 });
+    const withFallback = fire(limiter, clock, {
+      priority: 'read',
+      deadline: t0 + 60_000,
+      startBy: t0 + 1_000,
+    });
     const without = fire(limiter, clock, { priority: 'read', deadline: t0 + 60_000 });
     await clock.advance(0);
-    expect(withFallback.outcome).toMatchObject({ state: 'rejected', error: { code: 'RATE_LIMITED', source: 'budget', retryAfterSeconds: 30 } });
+    expect(withFallback.outcome).toMatchObject({
+      state: 'rejected',
+      error: { code: 'RATE_LIMITED', source: 'budget', retryAfterSeconds: 30 },
+    });
     expect(without.outcome.state).toBe('waiting');
     await clock.advance(30_000);
     expect(without.outcome).toEqual({ state: 'granted', at: t0 + 30_000 });
@@ -260,7 +346,9 @@ describe('budget gate: pause (Retry-After)', () => {
 describe('budget gate: timers and close', () => {
   it('keeps one wakeup timer however many wait, and close() rejects waiters and stops it', async () => {
     const { clock, limiter } = setup({ ratePerMinute: 2 });
-    const entries = Array.from({ length: 200 }, (_, i) => fire(limiter, clock, { priority: i2p(i) }));
+    const entries = Array.from({ length: 200 }, (_, i) =>
+      fire(limiter, clock, { priority: i2p(i) }),
+    );
     await clock.advance(0);
     expect(clock.pending).toBe(1);
     await clock.advance(MIN);

@@ -17,7 +17,14 @@ import { TEST_REDIS_ENV, TEST_REDIS_URL, describeRedis, uniquePrefix } from '../
 const PER_MINUTE = 80;
 const WARM_READS = 15;
 const BURST = 150;
-const CUSTOMER = /* GraphQL */ `query ($id: Int!) { customer(acctId: $id) { acctId lastName } }`;
+const CUSTOMER = /* GraphQL */ `
+  query ($id: Int!) {
+    customer(acctId: $id) {
+      acctId
+      lastName
+    }
+  }
+`;
 
 interface Answer {
   data?: { customer: { acctId: number } | null } | null;
@@ -39,7 +46,11 @@ afterEach(async () => {
 });
 
 async function scenario(opts: { replicas: number; redisPrefix?: string }) {
-  const sandbox: RunningSandbox = await startSandbox({ ratePerMinute: PER_MINUTE, forceAsync: true, pollsToResult: 2 });
+  const sandbox: RunningSandbox = await startSandbox({
+    ratePerMinute: PER_MINUTE,
+    forceAsync: true,
+    pollsToResult: 2,
+  });
   cleanups.push(() => sandbox.close());
   const config = loadConfig({
     ARCHTICS_BASE_URL: sandbox.url,
@@ -50,28 +61,43 @@ async function scenario(opts: { replicas: number; redisPrefix?: string }) {
     ...(opts.redisPrefix ? TEST_REDIS_ENV : {}),
   });
   const gateways = await Promise.all(
-    Array.from({ length: opts.replicas }, () => createGateway({ config, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) })),
+    Array.from({ length: opts.replicas }, () =>
+      createGateway({ config, ...(opts.redisPrefix ? { redisPrefix: opts.redisPrefix } : {}) }),
+    ),
   );
   cleanups.push(() => Promise.all(gateways.map((g) => g.close())));
   const [firstAcct] = (sandbox.world.samples as { accountRange: [number, number] }).accountRange;
 
   // 45 POSTs spent: 15 reads × (first send + 2 polls), spread over the replicas.
-  const warm = await Promise.all(Array.from({ length: WARM_READS }, (_, i) => read(gateways[i % gateways.length], firstAcct + i)));
+  const warm = await Promise.all(
+    Array.from({ length: WARM_READS }, (_, i) =>
+      read(gateways[i % gateways.length], firstAcct + i),
+    ),
+  );
   expect(warm.every((a) => a.data?.customer?.acctId !== undefined && !a.errors)).toBe(true);
-  expect(sandbox.stats()).toMatchObject({ posts: 3 * WARM_READS, polls: 2 * WARM_READS, commands: { customer_query: WARM_READS } });
+  expect(sandbox.stats()).toMatchObject({
+    posts: 3 * WARM_READS,
+    polls: 2 * WARM_READS,
+    commands: { customer_query: WARM_READS },
+  });
 
   // 150 concurrent reads of other customers, spread over the replicas.
   const answers = await Promise.all(
-    Array.from({ length: BURST }, (_, i) => read(gateways[i % gateways.length], firstAcct + WARM_READS + i)),
+    Array.from({ length: BURST }, (_, i) =>
+      read(gateways[i % gateways.length], firstAcct + WARM_READS + i),
+    ),
   );
   const served = answers.filter((a) => a.data?.customer?.acctId !== undefined && !a.errors);
   const codes = answers.flatMap((a) => (a.errors ?? []).map((e) => e.extensions?.code));
-  const refused = answers.filter((a) => a.errors?.length && a.errors.every((e) => e.extensions?.code === 'RATE_LIMITED'));
+  const refused = answers.filter(
+    (a) => a.errors?.length && a.errors.every((e) => e.extensions?.code === 'RATE_LIMITED'),
+  );
 
   // Every answer is data or RATE_LIMITED (with a retry time); no read timed out upstream.
   expect(served.length + refused.length).toBe(BURST);
   expect(codes.filter((c) => c === 'UPSTREAM_TIMEOUT')).toHaveLength(0);
-  for (const a of refused) expect(a.errors![0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  for (const a of refused)
+    expect(a.errors![0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   // 35 POSTs of room = 11 whole reads.
   expect(served.length).toBeGreaterThanOrEqual(10);
   expect(served.length).toBeLessThanOrEqual(11);

@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RateLimitedError } from '../../src/archtics/errors.js';
 import { ManualClock, systemClock } from '../../src/clock.js';
-import { MemorySlotStore, QueuedLimiter, remaining, type WindowLimits } from '../../src/quota/index.js';
+import {
+  MemorySlotStore,
+  QueuedLimiter,
+  remaining,
+  type WindowLimits,
+} from '../../src/quota/index.js';
 import { createLimiter } from '../../src/quota/redis-limiter.js';
 import { RedisSlotStore, quotaNamespace } from '../../src/quota/redis.js';
 import { ResilientSlotStore } from '../../src/quota/resilient.js';
@@ -66,7 +71,16 @@ describeRedis('RedisSlotStore (Lua, exact instants)', () => {
   it('untake() gives back an unsent take: its log entry goes, a poll goes back to its claim', async () => {
     const s = store({ perWindow: 10, windowMs: 60_000, perDay: 100, dayMs: DAY });
     const expiresAt = T + 600_000;
-    expect(await s.tryTake(T, { kind: 'first', claim: 'c1', polls: 2, deadline: Infinity, expiresAt, id: 'r:t1' })).toBeNull();
+    expect(
+      await s.tryTake(T, {
+        kind: 'first',
+        claim: 'c1',
+        polls: 2,
+        deadline: Infinity,
+        expiresAt,
+        id: 'r:t1',
+      }),
+    ).toBeNull();
     const poll = { kind: 'poll', claim: 'c1', id: 'r:t2' } as const;
     expect(await s.tryTake(T + 300, poll)).toBeNull();
     expect(await s.read(T + 300)).toMatchObject({ reserved: 1 });
@@ -85,9 +99,24 @@ describeRedis('RedisSlotStore (Lua, exact instants)', () => {
     const local = new MemorySlotStore(limits, undefined, T);
     let degraded = false;
     const clock = new ManualClock(T);
-    const s = new ResilientSlotStore({ shared, redis, health: { degraded: () => degraded, onStateChange: () => undefined }, limits, local, namespace: quotaNamespace(prefix, apiKey, 'apigee'), clock, heartbeatMs: 60_000 });
+    const s = new ResilientSlotStore({
+      shared,
+      redis,
+      health: { degraded: () => degraded, onStateChange: () => undefined },
+      limits,
+      local,
+      namespace: quotaNamespace(prefix, apiKey, 'apigee'),
+      clock,
+      heartbeatMs: 60_000,
+    });
     try {
-      const take = { kind: 'first', polls: 0, deadline: Infinity, expiresAt: T + 1_000, id: 'r:t9' } as const;
+      const take = {
+        kind: 'first',
+        polls: 0,
+        deadline: Infinity,
+        expiresAt: T + 1_000,
+        id: 'r:t9',
+      } as const;
       expect(await s.tryTake(T, take)).toBeNull();
       expect([(await shared.read(T)).sends.length, local.read(T).sends.length]).toEqual([1, 1]);
       await s.untake(T, take);
@@ -126,7 +155,13 @@ describeRedis('RedisSlotStore (Lua, exact instants)', () => {
     expect(keys.some((k) => k.startsWith(quotaNamespace(prefix, secret, 'apigee')))).toBe(true);
     expect(keys.join('\n')).not.toContain(secret);
     // Another DSN is another budget.
-    const other = new RedisSlotStore({ redis, limits: { perWindow: 1, windowMs: 60_000, perDay: 10, dayMs: DAY }, apiKey: secret, dsn: 'other', prefix });
+    const other = new RedisSlotStore({
+      redis,
+      limits: { perWindow: 1, windowMs: 60_000, perDay: 10, dayMs: DAY },
+      apiKey: secret,
+      dsn: 'other',
+      prefix,
+    });
     expect(await other.tryTake(T)).toBeNull();
   });
 });
@@ -140,7 +175,12 @@ describeRedis('QueuedLimiter over Redis: three replicas, one budget', () => {
     const replicas = [0, 1, 2].map(() => {
       const client = createRedis(TEST_REDIS_URL);
       extra.push(client);
-      return new QueuedLimiter({ store: store(limits, apiKey, client), limits, queueMax: 100, clock: systemClock });
+      return new QueuedLimiter({
+        store: store(limits, apiKey, client),
+        limits,
+        queueMax: 100,
+        clock: systemClock,
+      });
     });
     // 8 callers per replica want a slot within ~2.5 windows: 24 demanded, about 12 fit.
     const deadline = Date.now() + Math.floor(windowMs * 2.5);
@@ -149,7 +189,10 @@ describeRedis('QueuedLimiter over Redis: three replicas, one budget', () => {
         Array.from({ length: 8 }, () =>
           lim.acquire({ priority: 'read', deadline }).then(
             () => 'granted' as const,
-            (e: unknown) => (e instanceof RateLimitedError && e.source === 'budget' ? ('refused' as const) : Promise.reject(e)),
+            (e: unknown) =>
+              e instanceof RateLimitedError && e.source === 'budget'
+                ? ('refused' as const)
+                : Promise.reject(e),
           ),
         ),
       ),
@@ -158,27 +201,45 @@ describeRedis('QueuedLimiter over Redis: three replicas, one budget', () => {
     expect(granted).toBeGreaterThanOrEqual(perWindow);
     expect(outcomes.filter((o) => o === 'refused').length).toBeGreaterThan(0);
     // The shared log itself: any perWindow+1 consecutive sends span at least one window.
-    const raw = (await redis.zrange(`${quotaNamespace(prefix, apiKey, 'apigee')}log`, 0, '-1', 'WITHSCORES')) as string[];
-    const scores = raw
-      .filter((_, i) => i % 2 === 1)
-      .map(Number);
+    const raw = (await redis.zrange(
+      `${quotaNamespace(prefix, apiKey, 'apigee')}log`,
+      0,
+      '-1',
+      'WITHSCORES',
+    )) as string[];
+    const scores = raw.filter((_, i) => i % 2 === 1).map(Number);
     expect(scores.length).toBe(granted);
-    for (let i = 0; i + perWindow < scores.length; i++) expect(scores[i + perWindow] - scores[i]).toBeGreaterThanOrEqual(windowMs);
+    for (let i = 0; i + perWindow < scores.length; i++)
+      expect(scores[i + perWindow] - scores[i]).toBeGreaterThanOrEqual(windowMs);
     // Every replica got a share.
-    const perReplica = [0, 1, 2].map((r) => outcomes.slice(r * 8, r * 8 + 8).filter((o) => o === 'granted').length);
+    const perReplica = [0, 1, 2].map(
+      (r) => outcomes.slice(r * 8, r * 8 + 8).filter((o) => o === 'granted').length,
+    );
     expect(perReplica.every((g) => g > 0)).toBe(true);
     await Promise.all(replicas.map((l) => l.close()));
   });
 
   it('createLimiter(config, redis) shares the budget; without redis it is the in-process limiter', async () => {
-    const config = { archtics: { ratePerMinute: 2, ratePerDay: 100, queueMax: 10, windowMarginMs: 1_000, apiKey: 'factory-key', dsn: 'apigee' } } as Parameters<typeof createLimiter>[0];
+    const config = {
+      archtics: {
+        ratePerMinute: 2,
+        ratePerDay: 100,
+        queueMax: 10,
+        windowMarginMs: 1_000,
+        apiKey: 'factory-key',
+        dsn: 'apigee',
+      },
+    } as Parameters<typeof createLimiter>[0];
     const a = createLimiter(config, redis, { prefix });
     const b = createLimiter(config, redis, { prefix });
     await a.acquire({ priority: 'read' });
     expect((await b.snapshot()).minuteRemaining).toBe(1);
     await b.acquire({ priority: 'write' });
     expect((await a.snapshot()).minuteRemaining).toBe(0);
-    await expect(a.acquire({ priority: 'read', deadline: Date.now() + 50 })).rejects.toMatchObject({ code: 'RATE_LIMITED', source: 'budget' });
+    await expect(a.acquire({ priority: 'read', deadline: Date.now() + 50 })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      source: 'budget',
+    });
     const local = createLimiter(config);
     expect((await local.snapshot()).minuteRemaining).toBe(2);
     await Promise.all([a.close(), b.close(), local.close()]);

@@ -11,9 +11,15 @@ afterEach(async () => {
 });
 
 /** Grants `n` reads and returns when (on the manual clock) each was granted. */
-async function grantTimes(l: Limiter, clock: ManualClock, n: number, stepMs: number): Promise<number[]> {
+async function grantTimes(
+  l: Limiter,
+  clock: ManualClock,
+  n: number,
+  stepMs: number,
+): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < n; i++) void l.acquire({ priority: 'read' }).then(() => times.push(clock.now()));
+  for (let i = 0; i < n; i++)
+    void l.acquire({ priority: 'read' }).then(() => times.push(clock.now()));
   for (let guard = 0; times.length < n && guard < 1_000; guard++) await clock.advance(stepMs);
   return times;
 }
@@ -38,6 +44,8 @@ describe('budget gate: safety margin on the service window', () => {
   });
 
   it('a margin that is not a whole number of ms stops start-up naming the variable', () => {
-    expect(() => loadConfig({ ARCHTICS_WINDOW_MARGIN_MS: 'soon' })).toThrow(/ARCHTICS_WINDOW_MARGIN_MS/);
+    expect(() => loadConfig({ ARCHTICS_WINDOW_MARGIN_MS: 'soon' })).toThrow(
+      /ARCHTICS_WINDOW_MARGIN_MS/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySlotStore, forecastSlots, nextSlot, remaining, type WindowLimits } from '../../src/quota/window.js';
+import {
+  MemorySlotStore,
+  forecastSlots,
+  nextSlot,
+  remaining,
+  type WindowLimits,
+} from '../../src/quota/window.js';
 
 const limits: WindowLimits = { perWindow: 3, windowMs: 60_000, perDay: 5, dayMs: 86_400_000 };
 
@@ -17,12 +23,17 @@ describe('sliding-window log (pure)', () => {
   });
 
   it('holds every slot until a pause ends', () => {
-    expect(forecastSlots({ sends: [], pausedUntil: 5_000 }, 0, limits, 4)).toEqual([5_000, 5_000, 5_000, 65_000]);
+    expect(forecastSlots({ sends: [], pausedUntil: 5_000 }, 0, limits, 4)).toEqual([
+      5_000, 5_000, 5_000, 65_000,
+    ]);
   });
 
   it('counts what is left in the window and the day', () => {
     expect(remaining([0, 10_000, 70_000], 70_000, limits)).toEqual({ window: 2, day: 2 });
-    expect(remaining([0, 10_000, 70_000], 60_000 + 10_000, { ...limits, perWindow: 1 })).toEqual({ window: 0, day: 2 });
+    expect(remaining([0, 10_000, 70_000], 60_000 + 10_000, { ...limits, perWindow: 1 })).toEqual({
+      window: 0,
+      day: 2,
+    });
   });
 
   it('memory store records only sends it allows and keeps the log bounded', () => {
@@ -36,7 +47,15 @@ describe('sliding-window log (pure)', () => {
 
   it('memory store: untake() gives back an unsent take (its send, and a poll to its claim)', () => {
     const store = new MemorySlotStore(limits);
-    expect(store.tryTake(0, { kind: 'first', claim: 'c1', polls: 2, deadline: Infinity, expiresAt: 600_000 })).toBeNull();
+    expect(
+      store.tryTake(0, {
+        kind: 'first',
+        claim: 'c1',
+        polls: 2,
+        deadline: Infinity,
+        expiresAt: 600_000,
+      }),
+    ).toBeNull();
     expect(store.tryTake(300, { kind: 'poll', claim: 'c1' })).toBeNull();
     expect(store.read(300)).toMatchObject({ sends: [0, 300], reserved: 1 });
     store.untake(300, { kind: 'poll', claim: 'c1' });

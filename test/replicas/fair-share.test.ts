@@ -9,7 +9,15 @@ import { quotaNamespace } from '../../src/quota/redis.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
-import { FAIR_SHARE_SEED, PER_MINUTE, fairShareConfig, runFairShareScenario, scaledGateway, warmUp, type ScaledGateway } from '../support/fair-share.js';
+import {
+  FAIR_SHARE_SEED,
+  PER_MINUTE,
+  fairShareConfig,
+  runFairShareScenario,
+  scaledGateway,
+  warmUp,
+  type ScaledGateway,
+} from '../support/fair-share.js';
 
 const TIME_SCALE = 0.2;
 
@@ -21,7 +29,12 @@ describeRedis('fair shares across two replicas on one Redis, sandbox at 80/min',
 
   beforeAll(async () => {
     await warmUp();
-    sb = await startSandbox({ seed: FAIR_SHARE_SEED, ratePerMinute: PER_MINUTE, ratePerDay: 100_000, timeScale: TIME_SCALE });
+    sb = await startSandbox({
+      seed: FAIR_SHARE_SEED,
+      ratePerMinute: PER_MINUTE,
+      ratePerDay: 100_000,
+      timeScale: TIME_SCALE,
+    });
     redis = createRedis(TEST_REDIS_URL);
   });
   afterAll(async () => {
@@ -35,9 +48,16 @@ describeRedis('fair shares across two replicas on one Redis, sandbox at 80/min',
 
   it('greedy on one replica, dashboards on the other: ≥ 90% served, 0 × 429, one shared window', async () => {
     const config = fairShareConfig(sb);
-    gateways = [await scaledGateway(sb, config, { redis, redisPrefix: prefix }), await scaledGateway(sb, config, { redis, redisPrefix: prefix })];
+    gateways = [
+      await scaledGateway(sb, config, { redis, redisPrefix: prefix }),
+      await scaledGateway(sb, config, { redis, redisPrefix: prefix }),
+    ];
     const f = await runFairShareScenario(sb, gateways[0].gateway, gateways[1].gateway);
-    if (process.env.REPORT_FIGURES) console.info('fair share, two replicas', { ...f, greedyRetryAfter: f.greedyRetryAfter.length });
+    if (process.env.REPORT_FIGURES)
+      console.info('fair share, two replicas', {
+        ...f,
+        greedyRetryAfter: f.greedyRetryAfter.length,
+      });
     expect(f.victimOps).toBeGreaterThanOrEqual(12);
     expect(f.victimServed / f.victimOps).toBeGreaterThanOrEqual(0.9);
     expect(f.rateLimited429).toBe(0);
@@ -49,6 +69,8 @@ describeRedis('fair shares across two replicas on one Redis, sandbox at 80/min',
     expect(await redis.zcard(`${ns}log`)).toBe(f.posts);
     const members = await redis.zrange(`${ns}log`, '0', '-1');
     expect(members.every((m) => /\|token:[\w-]{22}$/.test(m))).toBe(true);
-    expect(members.some((m) => m.includes('greedy-token') || m.includes('victim-token'))).toBe(false);
+    expect(members.some((m) => m.includes('greedy-token') || m.includes('victim-token'))).toBe(
+      false,
+    );
   });
 });

@@ -30,7 +30,11 @@ let gateways: Gateway[] = [];
 let redis: Redis;
 let samples: { accountRange: [number, number]; homeEvents: string[]; concerts: string[] };
 
-async function gql(gw: Gateway, query: string, variables: Record<string, unknown> = {}): Promise<GqlResponse> {
+async function gql(
+  gw: Gateway,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResponse> {
   const res = await gw.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
@@ -39,9 +43,33 @@ async function gql(gw: Gateway, query: string, variables: Record<string, unknown
   return (await res.json()) as GqlResponse;
 }
 
-const CUSTOMER = /* GraphQL */ `query ($id: Int!) { customer(acctId: $id) { acctId lastName } }`;
-const EVENT = /* GraphQL */ `query ($name: String!) { event(name: $name) { name description } }`;
-const AVAIL = /* GraphQL */ `query ($name: String!) { event(name: $name) { name availability { section available } } }`;
+const CUSTOMER = /* GraphQL */ `
+  query ($id: Int!) {
+    customer(acctId: $id) {
+      acctId
+      lastName
+    }
+  }
+`;
+const EVENT = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      description
+    }
+  }
+`;
+const AVAIL = /* GraphQL */ `
+  query ($name: String!) {
+    event(name: $name) {
+      name
+      availability {
+        section
+        available
+      }
+    }
+  }
+`;
 
 describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () => {
   beforeAll(async () => {
@@ -57,7 +85,9 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
       ...TEST_REDIS_ENV,
       LOG_LEVEL: 'silent',
     });
-    gateways = await Promise.all([0, 1, 2].map(() => createGateway({ config, redisPrefix: prefix, responseCache: false })));
+    gateways = await Promise.all(
+      [0, 1, 2].map(() => createGateway({ config, redisPrefix: prefix, responseCache: false })),
+    );
     redis = createRedis(TEST_REDIS_URL);
   });
 
@@ -74,8 +104,12 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
     const [first] = samples.accountRange;
     // Phase 1: the same costly read at every instance, 10 times each, all at once: ONE instance
     // fetches it (Redis lock), the others wait for it in L2.
-    const hot = (
-      await Promise.all(gateways.flatMap((gw, i) => Array.from({ length: 10 }, () => gql(gw, EVENT, { name: samples.homeEvents[0] }).then((r) => ({ i, kind: 'event', r })))))
+    const hot = await Promise.all(
+      gateways.flatMap((gw, i) =>
+        Array.from({ length: 10 }, () =>
+          gql(gw, EVENT, { name: samples.homeEvents[0] }).then((r) => ({ i, kind: 'event', r })),
+        ),
+      ),
     );
     expect(sandbox.stats().commands.event_details ?? 0).toBe(1);
     expect(hot.every((x) => x.r.data?.event?.name === samples.homeEvents[0])).toBe(true);
@@ -85,7 +119,11 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
     const results: { i: number; kind: string; r: GqlResponse }[] = [
       ...hot,
       ...(await Promise.all(
-        gateways.flatMap((gw, i) => Array.from({ length: 20 }, (_, k) => gql(gw, CUSTOMER, { id: first + i * 20 + k }).then((r) => ({ i, kind: 'customer', r })))),
+        gateways.flatMap((gw, i) =>
+          Array.from({ length: 20 }, (_, k) =>
+            gql(gw, CUSTOMER, { id: first + i * 20 + k }).then((r) => ({ i, kind: 'customer', r })),
+          ),
+        ),
       )),
     ];
 
@@ -95,7 +133,9 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
     expect(stats.posts).toBeLessThanOrEqual(LIMIT);
 
     const ok = results.filter((x) => !x.r.errors && x.r.data);
-    const limited = results.filter((x) => x.r.errors?.some((e) => e.extensions?.code === 'RATE_LIMITED'));
+    const limited = results.filter((x) =>
+      x.r.errors?.some((e) => e.extensions?.code === 'RATE_LIMITED'),
+    );
     // Every answer is data or RATE_LIMITED: nothing else went wrong, nothing hung.
     expect(ok.length + limited.length).toBe(results.length);
     expect(limited.length).toBeGreaterThan(0);
@@ -103,7 +143,8 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
       expect(x.r.errors![0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     }
     // All three instances served, upstream answers included (not only the cached hot read).
-    for (const i of [0, 1, 2]) expect(ok.filter((x) => x.i === i && x.kind === 'customer').length).toBeGreaterThan(0);
+    for (const i of [0, 1, 2])
+      expect(ok.filter((x) => x.i === i && x.kind === 'customer').length).toBeGreaterThan(0);
 
     expect(stats.commands.event_details ?? 0).toBe(1);
     // Every upstream call the sandbox saw was granted by the one shared budget (its log in Redis).
@@ -112,7 +153,14 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
     // The shared budget is what every instance reports.
     const quota = await Promise.all(gateways.map((g) => g.limiter.snapshot()));
     for (const q of quota) expect(q.minuteRemaining).toBe(LIMIT - stats.posts);
-    if (process.env.REPORT_FIGURES) console.info({ demanded: results.length, posts: stats.posts, ok: ok.length, limited: limited.length, maxPostsInAnyMinute: stats.maxPostsInAnyMinute });
+    if (process.env.REPORT_FIGURES)
+      console.info({
+        demanded: results.length,
+        posts: stats.posts,
+        ok: ok.length,
+        limited: limited.length,
+        maxPostsInAnyMinute: stats.maxPostsInAnyMinute,
+      });
   });
 
   it('a read cached by one instance is served by every instance without a call (L2, then L1)', async () => {
@@ -126,8 +174,11 @@ describeRedis('three gateway instances, one Redis, one sandbox at 30/min', () =>
       expect(r.extensions!.upstream).toMatchObject({ calls: 0, cacheHits: 1 });
     }
     expect(sandbox.stats().posts).toBe(posts);
-    expect(gateways.map((g) => g.upstream.cache!.stats().l2Hits + g.upstream.cache!.stats().peerFills).some((n) => n > 0)).toBe(true);
-
+    expect(
+      gateways
+        .map((g) => g.upstream.cache!.stats().l2Hits + g.upstream.cache!.stats().peerFills)
+        .some((n) => n > 0),
+    ).toBe(true);
   });
 });
 
@@ -146,10 +197,17 @@ describeRedis('cross-instance invalidation after a real write', () => {
       ...TEST_REDIS_ENV,
       LOG_LEVEL: 'silent',
     });
-    gws = await Promise.all([0, 1].map(() => createGateway({ config, redisPrefix: prefix2, responseCache: false })));
+    gws = await Promise.all(
+      [0, 1].map(() => createGateway({ config, redisPrefix: prefix2, responseCache: false })),
+    );
     client = createRedis(TEST_REDIS_URL);
     // Wait until both instances listen for invalidations (bounded).
-    for (let i = 0; i < 100 && (await client.pubsub('NUMSUB', `${prefix2}cache:${sb.dsn}:inval`))[1] !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (
+      let i = 0;
+      i < 100 && (await client.pubsub('NUMSUB', `${prefix2}cache:${sb.dsn}:inval`))[1] !== 2;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
   });
 
   afterAll(async () => {
@@ -163,7 +221,8 @@ describeRedis('cross-instance invalidation after a real write', () => {
 
   it('a hold on instance A evicts the availability instance B holds in its L1', async () => {
     const name = (sb.world.samples as { homeEvents: string[] }).homeEvents[1];
-    const total = (r: GqlResponse) => (r.data!.event!.availability as { available: number }[]).reduce((n, s) => n + s.available, 0);
+    const total = (r: GqlResponse) =>
+      (r.data!.event!.availability as { available: number }[]).reduce((n, s) => n + s.available, 0);
     const [a, b] = gws;
     const fromA = await gql(a, AVAIL, { name });
     const fromB = await gql(b, AVAIL, { name }); // L2 → B's L1
@@ -171,7 +230,17 @@ describeRedis('cross-instance invalidation after a real write', () => {
     const again = await gql(b, AVAIL, { name }); // B's L1
     expect(again.extensions!.upstream).toMatchObject({ calls: 0, cacheHits: 2 });
 
-    const hold = await gql(a, /* GraphQL */ `mutation ($name: String!) { holdBestAvailable(input: { eventName: $name, quantity: 3 }) { __typename } }`, { name });
+    const hold = await gql(
+      a,
+      /* GraphQL */ `
+        mutation ($name: String!) {
+          holdBestAvailable(input: { eventName: $name, quantity: 3 }) {
+            __typename
+          }
+        }
+      `,
+      { name },
+    );
     expect(hold.data?.holdBestAvailable.__typename).toBe('HoldSeatsSuccess');
     // The pub/sub message reaches B (bounded wait for delivery, no timing assertion).
     const bCache = b.upstream.cache!;

@@ -6,7 +6,14 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxStats, Violation } from '../../src/sandbox/index.js';
-import { admin, callSandbox, envelope, useSandbox, type SandboxCall, type SandboxFixture } from '../support/sandbox.js';
+import {
+  admin,
+  callSandbox,
+  envelope,
+  useSandbox,
+  type SandboxCall,
+  type SandboxFixture,
+} from '../support/sandbox.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Comfortably past the 290 ms poll floor. */
@@ -25,11 +32,17 @@ async function rules(sb: SandboxFixture): Promise<string[]> {
 }
 
 /** A POST with any Content-Type, URL query and body (the test helper always sends JSON). */
-async function rawPost(sb: SandboxFixture, opts: { product?: string; query: string; body: string; contentType?: string; cookie?: string }): Promise<number> {
+async function rawPost(
+  sb: SandboxFixture,
+  opts: { product?: string; query: string; body: string; contentType?: string; cookie?: string },
+): Promise<number> {
   const headers: Record<string, string> = {};
   if (opts.contentType !== undefined) headers['content-type'] = opts.contentType;
   if (opts.cookie) headers.cookie = opts.cookie;
-  const res = await fetch(`${sb.sandbox.url}/${opts.product ?? 'sth-customer'}/ticketing_services.aspx?${opts.query}`, { method: 'POST', headers, body: opts.body });
+  const res = await fetch(
+    `${sb.sandbox.url}/${opts.product ?? 'sth-customer'}/ticketing_services.aspx?${opts.query}`,
+    { method: 'POST', headers, body: opts.body },
+  );
   await res.text();
   return res.status;
 }
@@ -55,9 +68,26 @@ describe('strict mode: envelope, DSN and product', () => {
   it('a well-formed POST of each public sample shape leaves no violation', async () => {
     expect((await sb.call({ command1: { cmd: 'ping', call_reason: 'test' } })).status).toBe(200);
     // The public event_search sample: dsn upper-case in the body, archtics_version "v999".
-    const sample = { header: { ver: 1, src_sys_type: 2, src_sys_name: 'test', archtics_version: 'v999' }, command1: { cmd: 'event_search', ref: '1AB2C3', uid: 'USER99', dsn: 'APIGEE', start_date: '2016-10-01', end_date: '2016-12-31' } };
+    const sample = {
+      header: { ver: 1, src_sys_type: 2, src_sys_name: 'test', archtics_version: 'v999' },
+      command1: {
+        cmd: 'event_search',
+        ref: '1AB2C3',
+        uid: 'USER99',
+        dsn: 'APIGEE',
+        start_date: '2016-10-01',
+        end_date: '2016-12-31',
+      },
+    };
     expect((await sb.call({ raw: JSON.stringify(sample) })).status).toBe(200);
-    expect((await sb.call({ product: 'sth-inventory', command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' } })).status).toBe(200);
+    expect(
+      (
+        await sb.call({
+          product: 'sth-inventory',
+          command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' },
+        })
+      ).status,
+    ).toBe(200);
     const s = await stats(sb);
     expect(s.violations).toEqual([]);
     expect(s.violationCounts).toEqual({});
@@ -65,8 +95,14 @@ describe('strict mode: envelope, DSN and product', () => {
 
   it('product-not-smallest: a command sent to a bigger product (or one that does not contain it)', async () => {
     await sb.call({ product: 'sth-buy', command1: { cmd: 'ping' } });
-    await sb.call({ product: 'sth-hold', command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' } });
-    await sb.call({ product: 'sth-customer', command1: { cmd: 'check_out', acct_id: 100000, order_num: 1 } });
+    await sb.call({
+      product: 'sth-hold',
+      command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' },
+    });
+    await sb.call({
+      product: 'sth-customer',
+      command1: { cmd: 'check_out', acct_id: 100000, order_num: 1 },
+    });
     const v = await violations(sb);
     expect(v.map((x) => [x.rule, x.cmd])).toEqual([
       ['product-not-smallest', 'ping'],
@@ -82,15 +118,25 @@ describe('strict mode: envelope, DSN and product', () => {
     const key = encodeURIComponent(sb.sandbox.apiKey);
     await sb.call({ command1: { cmd: 'ping', dsn: 'other' } });
     await sb.call({ command1: { cmd: 'ping', dsn: null } });
-    await rawPost(sb, { query: `apikey=${key}`, body: envelope({ cmd: 'ping' }), contentType: 'application/json' });
+    await rawPost(sb, {
+      query: `apikey=${key}`,
+      body: envelope({ cmd: 'ping' }),
+      contentType: 'application/json',
+    });
     expect(await rules(sb)).toEqual(['dsn-mismatch', 'dsn-mismatch', 'dsn-mismatch']);
   });
 
   it('bad-envelope: Content-Type, header fields, uid, unknown cmd, not JSON', async () => {
     const query = `dsn=apigee&apikey=${encodeURIComponent(sb.sandbox.apiKey)}`;
     await rawPost(sb, { query, body: envelope({ cmd: 'ping' }), contentType: 'text/plain' });
-    await sb.call({ command1: { cmd: 'ping' }, header: { ver: 2, src_sys_type: 2, src_sys_name: 'x', archtics_version: 'V999' } });
-    await sb.call({ command1: { cmd: 'ping' }, header: { ver: 1, src_sys_type: 2, src_sys_name: 'x', archtics_version: 'V1' } });
+    await sb.call({
+      command1: { cmd: 'ping' },
+      header: { ver: 2, src_sys_type: 2, src_sys_name: 'x', archtics_version: 'V999' },
+    });
+    await sb.call({
+      command1: { cmd: 'ping' },
+      header: { ver: 1, src_sys_type: 2, src_sys_name: 'x', archtics_version: 'V1' },
+    });
     await sb.call({ command1: { cmd: 'ping', uid: 'a-very-long-user' } });
     await sb.call({ command1: { cmd: 'pong' } });
     await sb.call({ raw: '{"header":' });
@@ -106,19 +152,31 @@ describe('strict mode: envelope, DSN and product', () => {
     ]);
     // A charset parameter is still application/json.
     sb.sandbox.reset();
-    await rawPost(sb, { query, body: envelope({ cmd: 'ping' }), contentType: 'application/json; charset=utf-8' });
+    await rawPost(sb, {
+      query,
+      body: envelope({ cmd: 'ping' }),
+      contentType: 'application/json; charset=utf-8',
+    });
     expect(await rules(sb)).toEqual([]);
   });
 });
 
 describe('strict mode: polling and cookies', () => {
   // get_avail_seats and customer_add answer 202 here too (5 s of sandbox time each).
-  const sb = useSandbox({ strict: true, ratePerMinute: 1000, serviceTimeMs: { get_avail_seats: 5_000, customer_add: 5_000 } });
+  const sb = useSandbox({
+    strict: true,
+    ratePerMinute: 1000,
+    serviceTimeMs: { get_avail_seats: 5_000, customer_add: 5_000 },
+  });
   beforeEach(() => sb.sandbox.reset());
 
   const testPolling: SandboxCall = { command1: { cmd: 'ats_ext_test_polling' } };
-  const avail: SandboxCall = { product: 'sth-inventory', command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' } };
-  const cookieOf = (setCookies: string[], name: string) => setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`))!;
+  const avail: SandboxCall = {
+    product: 'sth-inventory',
+    command1: { cmd: 'get_avail_seats', event_name: 'EVENT01', summary_flag: 'Y' },
+  };
+  const cookieOf = (setCookies: string[], name: string) =>
+    setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`))!;
 
   it('202s carry SID beside CID and QTKN; a client keeping all three and waiting ~300 ms is clean to the end', async () => {
     const first = await sb.call(testPolling);
@@ -165,9 +223,14 @@ describe('strict mode: polling and cookies', () => {
     const first = await sb.call(avail);
     expect(first.status).toBe(202);
     await sleep(POLL_GAP);
-    const reordered = JSON.stringify({ command1: JSON.parse(first.sent).command1, header: JSON.parse(first.sent).header });
+    const reordered = JSON.stringify({
+      command1: JSON.parse(first.sent).command1,
+      header: JSON.parse(first.sent).header,
+    });
     await sb.call({ product: 'sth-inventory', raw: reordered, cookie: first.cookieHeader });
-    expect((await violations(sb)).map((x) => [x.rule, x.cmd])).toEqual([['poll-body-changed', 'get_avail_seats']]);
+    expect((await violations(sb)).map((x) => [x.rule, x.cmd])).toEqual([
+      ['poll-body-changed', 'get_avail_seats'],
+    ]);
   });
 
   it('cookie-from-other-command: one jar for two commands', async () => {
@@ -196,12 +259,18 @@ describe('strict mode: polling and cookies', () => {
     expect(await rules(sb)).toEqual([]);
     // A ping carrying them is a jar kept across commands.
     await sb.call({ command1: { cmd: 'ping' }, cookie: a.cookieHeader });
-    expect((await violations(sb)).map((x) => [x.rule, x.cmd])).toEqual([['cookie-from-other-command', 'ping']]);
+    expect((await violations(sb)).map((x) => [x.rule, x.cmd])).toEqual([
+      ['cookie-from-other-command', 'ping'],
+    ]);
   });
 });
 
 describe('strict mode: Retry-After and writes', () => {
-  const sb = useSandbox({ strict: true, ratePerMinute: 1000, serviceTimeMs: { customer_add: 5_000 } });
+  const sb = useSandbox({
+    strict: true,
+    ratePerMinute: 1000,
+    serviceTimeMs: { customer_add: 5_000 },
+  });
   beforeEach(() => sb.sandbox.reset());
 
   it('retry-after-ignored: a POST 150 ms into a 3 s Retry-After; none after a 1 s one elapsed', async () => {
@@ -224,7 +293,14 @@ describe('strict mode: Retry-After and writes', () => {
     expect(await rules(sb)).toEqual([]);
   });
 
-  const add = (email: string, ref?: string) => ({ command1: { cmd: 'customer_add', ...(ref ? { ref } : {}), pin: '1234', customer: { name_first: 'Ada', name_last: 'Lovelace', email } } });
+  const add = (email: string, ref?: string) => ({
+    command1: {
+      cmd: 'customer_add',
+      ...(ref ? { ref } : {}),
+      pin: '1234',
+      customer: { name_first: 'Ada', name_last: 'Lovelace', email },
+    },
+  });
 
   it('write-resent: the same customer_add again as a new command (ref aside), after its result came or was lost', async () => {
     const first = await sb.call(add('ada@example.com', 'r1'));
@@ -247,8 +323,14 @@ describe('strict mode: Retry-After and writes', () => {
     expect((await sb.call({ raw: accepted.sent, cookie: accepted.cookieHeader })).status).toBe(202);
     // check_out is a read (it changes nothing); abort_shopping_cart twice changes nothing more.
     for (let i = 0; i < 2; i++) {
-      await sb.call({ product: 'sth-buy', command1: { cmd: 'check_out', acct_id: 100000, order_num: 1 } });
-      await sb.call({ product: 'sth-hold', command1: { cmd: 'abort_shopping_cart', order_num: 1 } });
+      await sb.call({
+        product: 'sth-buy',
+        command1: { cmd: 'check_out', acct_id: 100000, order_num: 1 },
+      });
+      await sb.call({
+        product: 'sth-hold',
+        command1: { cmd: 'abort_shopping_cart', order_num: 1 },
+      });
     }
     expect(await rules(sb)).toEqual([]);
   });
@@ -260,10 +342,16 @@ describe('strict mode: the budget', () => {
     const sandbox = await startSandbox({ strict: true, ratePerMinute: 3 });
     try {
       const call = (c: SandboxCall) => callSandbox(sandbox, c);
-      for (let i = 0; i < 3; i++) expect((await call({ command1: { cmd: 'ping' } })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await call({ command1: { cmd: 'ping' } })).status).toBe(200);
       expect(sandbox.stats().violations).toEqual([]);
       expect((await call({ command1: { cmd: 'ping' } })).status).toBe(429);
-      expect(sandbox.stats().violations!.map((v) => v.rule).sort()).toEqual(['over-quota', 'over-rate']);
+      expect(
+        sandbox
+          .stats()
+          .violations!.map((v) => v.rule)
+          .sort(),
+      ).toEqual(['over-quota', 'over-rate']);
     } finally {
       await sandbox.close();
     }

@@ -4,7 +4,11 @@ import { admin, callSandbox, useSandbox } from '../support/sandbox.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createFakeWorld } from './fake-world.js';
 
-const addCustomer = { cmd: 'customer_add', pin: '1', customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' } };
+const addCustomer = {
+  cmd: 'customer_add',
+  pin: '1',
+  customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' },
+};
 
 describe('faults by admin endpoint', () => {
   const sb = useSandbox({ world: createFakeWorld, ratePerMinute: 1000, seed: 7 });
@@ -12,12 +16,20 @@ describe('faults by admin endpoint', () => {
   const ping = () => sb.call({ command1: { cmd: 'ping' } });
 
   it('503 Unavailable a given number of times; nothing runs; DELETE clears', async () => {
-    const set = await admin(sb.sandbox, 'POST', 'faults', { faults: [{ kind: 'unavailable', count: 2 }] });
+    const set = await admin(sb.sandbox, 'POST', 'faults', {
+      faults: [{ kind: 'unavailable', count: 2 }],
+    });
     expect(set.status).toBe(200);
     const replies = [await ping(), await ping(), await ping()];
     expect(replies.map((r) => r.status)).toEqual([503, 503, 200]);
-    expect(replies[0]!.json).toEqual({ fault: { faultstring: expect.any(String), detail: { errorcode: 'Unavailable' } } });
-    expect(sb.sandbox.stats()).toMatchObject({ commands: { ping: 3 }, executions: { ping: 1 }, faults: { unavailable: 2 } });
+    expect(replies[0]!.json).toEqual({
+      fault: { faultstring: expect.any(String), detail: { errorcode: 'Unavailable' } },
+    });
+    expect(sb.sandbox.stats()).toMatchObject({
+      commands: { ping: 3 },
+      executions: { ping: 1 },
+      faults: { unavailable: 2 },
+    });
 
     await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'unavailable' }]);
     expect((await ping()).status).toBe(503);
@@ -40,7 +52,9 @@ describe('faults by admin endpoint', () => {
   });
 
   it('forced 429s carry Retry-After and cost no quota', async () => {
-    await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'rateLimit', count: 2, retryAfterSeconds: 3 }]);
+    await admin(sb.sandbox, 'POST', 'faults', [
+      { kind: 'rateLimit', count: 2, retryAfterSeconds: 3 },
+    ]);
     const r = await ping();
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toBe('3');
@@ -75,7 +89,10 @@ describe('faults by admin endpoint', () => {
   });
 
   it('broken JSON: a 200 cut short, or not JSON at all; the result is spent', async () => {
-    sb.sandbox.setFaults([{ kind: 'brokenJson', count: 1 }, { kind: 'brokenJson', body: 'html', count: 1 }]);
+    sb.sandbox.setFaults([
+      { kind: 'brokenJson', count: 1 },
+      { kind: 'brokenJson', body: 'html', count: 1 },
+    ]);
     const cut = await ping();
     expect(cut.status).toBe(200);
     expect(cut.text.startsWith('{"command1":')).toBe(true);
@@ -84,32 +101,50 @@ describe('faults by admin endpoint', () => {
     expect(html.status).toBe(200);
     expect(html.text.startsWith('<')).toBe(true);
     expect((await ping()).json.command1.result).toBe(0);
-    expect(sb.sandbox.stats()).toMatchObject({ executions: { ping: 3 }, faults: { brokenJson: 2 } });
+    expect(sb.sandbox.stats()).toMatchObject({
+      executions: { ping: 3 },
+      faults: { brokenJson: 2 },
+    });
   });
 
   it('dropConnection destroys the socket after the command ran (the ambiguous write)', async () => {
     sb.sandbox.setFaults([{ kind: 'dropConnection', commands: ['customer_add'], count: 1 }]);
     await expect(sb.call({ command1: addCustomer })).rejects.toThrow();
-    expect(sb.sandbox.stats()).toMatchObject({ executions: { customer_add: 1 }, faults: { dropConnection: 1 } });
+    expect(sb.sandbox.stats()).toMatchObject({
+      executions: { customer_add: 1 },
+      faults: { dropConnection: 1 },
+    });
     expect((await sb.call({ command1: addCustomer })).status).toBe(200);
     expect(sb.sandbox.stats().executions.customer_add).toBe(2);
   });
 
   it('rejects a bad rule with 400 and lists rules with what is left of their counts', async () => {
     expect((await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'meteor' }])).status).toBe(400);
-    expect((await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'unavailable', rate: 2 }])).status).toBe(400);
-    expect((await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'slow', commands: ['nope'] }])).status).toBe(400);
-    const bad = await fetch(`${sb.sandbox.url}/__sandbox/faults`, { method: 'POST', body: '{oops' });
+    expect(
+      (await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'unavailable', rate: 2 }])).status,
+    ).toBe(400);
+    expect(
+      (await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'slow', commands: ['nope'] }])).status,
+    ).toBe(400);
+    const bad = await fetch(`${sb.sandbox.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: '{oops',
+    });
     expect(bad.status).toBe(400);
     await admin(sb.sandbox, 'POST', 'faults', [{ kind: 'unavailable', count: 3 }]);
     await ping();
-    expect((await admin(sb.sandbox, 'GET', 'faults')).json.faults).toEqual([{ kind: 'unavailable', count: 3, fired: 1, remaining: 2 }]);
+    expect((await admin(sb.sandbox, 'GET', 'faults')).json.faults).toEqual([
+      { kind: 'unavailable', count: 3, fired: 1, remaining: 2 },
+    ]);
   });
 });
 
 describe('faults from options', () => {
   it('start in force and come back after reset', async () => {
-    const sb = await startSandbox({ world: createFakeWorld, faults: [{ kind: 'unavailable', count: 1 }] });
+    const sb = await startSandbox({
+      world: createFakeWorld,
+      faults: [{ kind: 'unavailable', count: 1 }],
+    });
     try {
       expect((await callSandbox(sb, {})).status).toBe(503);
       expect((await callSandbox(sb, {})).status).toBe(200);
@@ -167,7 +202,14 @@ describe('stats, reset and info', () => {
     expect((await admin(sb.sandbox, 'POST', 'reset')).status).toBe(200);
     expect((sb.sandbox.world as ReturnType<typeof createFakeWorld>).customers).toBe(0);
     const stats = sb.sandbox.stats();
-    expect(stats).toMatchObject({ posts: 0, polls: 0, commands: {}, executions: {}, pending: 0, maxPostsInAnyMinute: 0 });
+    expect(stats).toMatchObject({
+      posts: 0,
+      polls: 0,
+      commands: {},
+      executions: {},
+      pending: 0,
+      maxPostsInAnyMinute: 0,
+    });
     // Quota is free again, and the old cookies name nothing.
     expect((await sb.call({})).status).toBe(200);
     const again = await sb.call({ raw: queued.sent, cookie: queued.cookieHeader });
@@ -183,7 +225,11 @@ describe('stats, reset and info', () => {
       dsn: 'apigee',
       limits: { ratePerMinute: 6, ratePerDay: 5000 },
       samples: { acctId: 100479 },
-      timing: { timeScale: 1, asyncThresholdMs: 4000, serviceTimeMs: { ats_ext_test_polling: 10_000 } },
+      timing: {
+        timeScale: 1,
+        asyncThresholdMs: 4000,
+        serviceTimeMs: { ats_ext_test_polling: 10_000 },
+      },
     });
     expect(JSON.stringify(json)).not.toContain(sb.sandbox.apiKey);
     expect((await admin(sb.sandbox, 'GET', 'nothing-here')).status).toBe(404);

@@ -3,14 +3,25 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { useSandbox } from '../support/sandbox.js';
 import { createFakeWorld } from './fake-world.js';
 
-const COOKIE_RE = { CID: /^CID=([^;\s]+); Path=\/; HttpOnly$/, QTKN: /^QTKN=([^;\s]+); Path=\/; HttpOnly$/ };
+const COOKIE_RE = {
+  CID: /^CID=([^;\s]+); Path=\/; HttpOnly$/,
+  QTKN: /^QTKN=([^;\s]+); Path=\/; HttpOnly$/,
+};
 
 describe('polling with the sandbox clock', () => {
   // Writes answer 202 too: customer_add takes 5 s here.
-  const sb = useSandbox({ world: createFakeWorld, ratePerMinute: 1000, serviceTimeMs: { customer_add: 5_000 } });
+  const sb = useSandbox({
+    world: createFakeWorld,
+    ratePerMinute: 1000,
+    serviceTimeMs: { customer_add: 5_000 },
+  });
   beforeEach(() => sb.sandbox.reset());
 
-  const addCustomer = { cmd: 'customer_add', pin: '1', customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' } };
+  const addCustomer = {
+    cmd: 'customer_add',
+    pin: '1',
+    customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' },
+  };
 
   it('answers 202 at once with an empty body and exactly the CID and QTKN cookies', async () => {
     const r = await sb.call({ command1: { cmd: 'ats_ext_test_polling' } });
@@ -37,11 +48,23 @@ describe('polling with the sandbox clock', () => {
     sb.sandbox.clock.advance(1_000);
     const done = await poll();
     expect(done.status).toBe(200);
-    expect(done.json.command1).toEqual({ cmd: 'ats_ext_test_polling', ref: 'p1', result: 0, sql_code: 0 });
+    expect(done.json.command1).toEqual({
+      cmd: 'ats_ext_test_polling',
+      ref: 'p1',
+      result: 0,
+      sql_code: 0,
+    });
     expect(done.json.header.result).toBe(0);
 
     const s = sb.sandbox.stats();
-    expect(s).toMatchObject({ posts: 4, polls: 3, accepted202: 3, queued: 1, delivered: 1, pending: 0 });
+    expect(s).toMatchObject({
+      posts: 4,
+      polls: 3,
+      accepted202: 3,
+      queued: 1,
+      delivered: 1,
+      pending: 0,
+    });
     expect(s.commands).toEqual({ ats_ext_test_polling: 1 });
     expect(s.executions).toEqual({ ats_ext_test_polling: 1 });
   });
@@ -82,11 +105,22 @@ describe('polling with the sandbox clock', () => {
   it('cookies with a different body, a wrong QTKN, or another product are a new command', async () => {
     const first = await sb.call({ command1: addCustomer });
     const cid = first.cookieHeader.split('; ')[0];
-    const changed = await sb.call({ raw: first.sent.replace('"uid"', ' "uid"'), cookie: first.cookieHeader });
+    const changed = await sb.call({
+      raw: first.sent.replace('"uid"', ' "uid"'),
+      cookie: first.cookieHeader,
+    });
     const badToken = await sb.call({ raw: first.sent, cookie: `${cid}; QTKN=forged` });
-    const otherProduct = await sb.call({ product: 'sth-hold', raw: first.sent, cookie: first.cookieHeader });
+    const otherProduct = await sb.call({
+      product: 'sth-hold',
+      raw: first.sent,
+      cookie: first.cookieHeader,
+    });
     for (const r of [changed, badToken, otherProduct]) expect(r.status).toBe(202);
-    expect(sb.sandbox.stats()).toMatchObject({ polls: 0, queued: 4, commands: { customer_add: 4 } });
+    expect(sb.sandbox.stats()).toMatchObject({
+      polls: 0,
+      queued: 4,
+      commands: { customer_add: 4 },
+    });
     // The original cookies still poll the original command.
     sb.sandbox.clock.advance(5_000);
     const done = await sb.call({ raw: first.sent, cookie: `SID=abc; ${first.cookieHeader}` });
@@ -114,10 +148,16 @@ describe('polling with the sandbox clock', () => {
 
   it('POST /__sandbox/clock advances the same clock', async () => {
     const first = await sb.call({ command1: { cmd: 'ats_ext_test_polling' } });
-    const res = await fetch(`${sb.sandbox.url}/__sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 10_000 }) });
+    const res = await fetch(`${sb.sandbox.url}/__sandbox/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 10_000 }),
+    });
     expect(res.status).toBe(200);
     expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(200);
-    const bad = await fetch(`${sb.sandbox.url}/__sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: -1 }) });
+    const bad = await fetch(`${sb.sandbox.url}/__sandbox/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: -1 }),
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -138,7 +178,11 @@ describe('polling in scaled time', () => {
     expect(last.status).toBe(200);
     expect(last.json.command1).toEqual({ cmd: 'ats_ext_test_polling', result: 0, sql_code: 0 });
     expect(polls).toBeGreaterThan(1);
-    expect(sb.sandbox.stats()).toMatchObject({ polls, delivered: 1, executions: { ats_ext_test_polling: 1 } });
+    expect(sb.sandbox.stats()).toMatchObject({
+      polls,
+      delivered: 1,
+      executions: { ats_ext_test_polling: 1 },
+    });
   });
 });
 
@@ -156,7 +200,13 @@ describe('forceAsync', () => {
 });
 
 describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RESULT)', () => {
-  const sb = useSandbox({ world: createFakeWorld, forceAsync: true, pollsToResult: 3, ratePerMinute: 1000, serviceTimeMs: { ats_ext_test_polling: 60_000 } });
+  const sb = useSandbox({
+    world: createFakeWorld,
+    forceAsync: true,
+    pollsToResult: 3,
+    ratePerMinute: 1000,
+    serviceTimeMs: { ats_ext_test_polling: 60_000 },
+  });
 
   it('a 2 ms command done long ago still answers 202 until its third poll, then its result once', async () => {
     sb.sandbox.reset();
@@ -164,7 +214,8 @@ describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RE
     expect(first.status).toBe(202);
     sb.sandbox.clock.advance(10_000);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
     expect(statuses).toEqual([202, 202, 200]);
     // Delivered once: its cookies are dead, so the same POST is a new command.
     expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(202);
@@ -177,9 +228,13 @@ describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RE
     const first = await sb.call({ command1: { cmd: 'ats_ext_test_polling' } });
     expect(first.status).toBe(202);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
     expect(statuses).toEqual([202, 202, 200]);
-    expect(sb.sandbox.stats()).toMatchObject({ executions: { ats_ext_test_polling: 1 }, delivered: 1 });
+    expect(sb.sandbox.stats()).toMatchObject({
+      executions: { ats_ext_test_polling: 1 },
+      delivered: 1,
+    });
   });
 
   it('a poll refused by the quota is not counted as a poll', async () => {
@@ -188,7 +243,8 @@ describe('202 first, result on poll N (SANDBOX_ASYNC=always, SANDBOX_POLLS_TO_RE
     sb.sandbox.setFaults([{ kind: 'rateLimit', count: 1, only: 'polls' }]);
     expect((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status).toBe(429);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await sb.call({ raw: first.sent, cookie: first.cookieHeader })).status);
     expect(statuses).toEqual([202, 202, 200]);
     sb.sandbox.setFaults([]);
   });

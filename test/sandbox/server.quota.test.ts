@@ -5,7 +5,9 @@ import { createFakeWorld } from './fake-world.js';
 
 function expect429(r: SandboxReply, code: 'QuotaMinute' | 'QuotaDay') {
   expect(r.status).toBe(429);
-  expect(r.json).toEqual({ fault: { faultstring: expect.any(String), detail: { errorcode: code } } });
+  expect(r.json).toEqual({
+    fault: { faultstring: expect.any(String), detail: { errorcode: code } },
+  });
   const retryAfter = r.headers.get('retry-after');
   expect(retryAfter).toMatch(/^\d+$/);
   return Number(retryAfter);
@@ -29,7 +31,11 @@ describe('sandbox quota', () => {
     const seconds = expect429(await ping(), 'QuotaMinute');
     expect(seconds).toBeGreaterThanOrEqual(59);
     expect(seconds).toBeLessThanOrEqual(60);
-    expect(sb.sandbox.stats()).toMatchObject({ posts: 4, rateLimited429: 1, executions: { ping: 3 } });
+    expect(sb.sandbox.stats()).toMatchObject({
+      posts: 4,
+      rateLimited429: 1,
+      executions: { ping: 3 },
+    });
   });
 
   it('slides: a slot frees 60 s after the POST that took it, not at a calendar minute', async () => {

@@ -17,7 +17,9 @@ const sb = useSandbox({
 
 function expectFault(r: SandboxReply, status: number, code: string) {
   expect(r.status).toBe(status);
-  expect(r.json).toEqual({ fault: { faultstring: expect.any(String), detail: { errorcode: code } } });
+  expect(r.json).toEqual({
+    fault: { faultstring: expect.any(String), detail: { errorcode: code } },
+  });
   expect(r.text).not.toContain(KEY);
 }
 
@@ -44,43 +46,90 @@ describe('sandbox transport checks', () => {
 
   it('404 UnknownProduct for an unknown product or resource path', async () => {
     expectFault(await sb.call({ product: 'sth-everything' }), 404, 'UnknownProduct');
-    const res = await fetch(`${sb.sandbox.url}/sth-customer/other.aspx?dsn=apigee&apikey=${KEY}`, { method: 'POST', body: '{}' });
+    const res = await fetch(`${sb.sandbox.url}/sth-customer/other.aspx?dsn=apigee&apikey=${KEY}`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ fault: { faultstring: expect.any(String), detail: { errorcode: 'UnknownProduct' } } });
+    expect(await res.json()).toEqual({
+      fault: { faultstring: expect.any(String), detail: { errorcode: 'UnknownProduct' } },
+    });
   });
 
   it('401 ProductNotAllowed for a command outside the product; nested products contain smaller ones', async () => {
-    expectFault(await sb.call({ product: 'sth-customer', command1: { cmd: 'payment_request' } }), 401, 'ProductNotAllowed');
-    expectFault(await sb.call({ product: 'sth-inventory', command1: { cmd: 'seats_hold' } }), 401, 'ProductNotAllowed');
+    expectFault(
+      await sb.call({ product: 'sth-customer', command1: { cmd: 'payment_request' } }),
+      401,
+      'ProductNotAllowed',
+    );
+    expectFault(
+      await sb.call({ product: 'sth-inventory', command1: { cmd: 'seats_hold' } }),
+      401,
+      'ProductNotAllowed',
+    );
     for (const product of ['sth-customer', 'sth-inventory', 'sth-hold', 'sth-buy']) {
       expect((await sb.call({ product, command1: { cmd: 'ping' } })).status).toBe(200);
     }
-    expect((await sb.call({ product: 'sth-buy', command1: { cmd: 'seats_hold_specific', section_name: 'A', row_name: '1', seat_num: 1, num_seats: 1 } })).status).toBe(200);
+    expect(
+      (
+        await sb.call({
+          product: 'sth-buy',
+          command1: {
+            cmd: 'seats_hold_specific',
+            section_name: 'A',
+            row_name: '1',
+            seat_num: 1,
+            num_seats: 1,
+          },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('401 ProductNotAllowed for a key limited to other products', async () => {
-    expectFault(await sb.call({ apiKey: 'customer-only-key', product: 'sth-hold' }), 401, 'ProductNotAllowed');
-    expect((await sb.call({ apiKey: 'customer-only-key', product: 'sth-customer' })).status).toBe(200);
+    expectFault(
+      await sb.call({ apiKey: 'customer-only-key', product: 'sth-hold' }),
+      401,
+      'ProductNotAllowed',
+    );
+    expect((await sb.call({ apiKey: 'customer-only-key', product: 'sth-customer' })).status).toBe(
+      200,
+    );
   });
 
   it('refuses in the documented order: key, DSN, DSN match, then product', async () => {
     // Bad key and bad DSN: the key is checked first.
     expectFault(await sb.call({ apiKey: 'nope', dsn: 'nowhere' }), 401, 'InvalidApiKey');
     // Unknown DSN beats a mismatching body.
-    expectFault(await sb.call({ dsn: 'nowhere', command1: { cmd: 'ping', dsn: 'other' } }), 404, 'UnknownDsn');
+    expectFault(
+      await sb.call({ dsn: 'nowhere', command1: { cmd: 'ping', dsn: 'other' } }),
+      404,
+      'UnknownDsn',
+    );
     // Mismatch beats a command outside the product.
-    expectFault(await sb.call({ command1: { cmd: 'payment_request', dsn: 'other' } }), 401, 'DsnMismatch');
+    expectFault(
+      await sb.call({ command1: { cmd: 'payment_request', dsn: 'other' } }),
+      401,
+      'DsnMismatch',
+    );
   });
 
   it('header.result 1 for malformed JSON or a missing command1, 2 for an unknown cmd, 3 for a missing uid', async () => {
-    for (const raw of ['{not json', '[]', JSON.stringify({ header: TEST_HEADER }), JSON.stringify({ header: TEST_HEADER, command1: 'ping' })]) {
+    for (const raw of [
+      '{not json',
+      '[]',
+      JSON.stringify({ header: TEST_HEADER }),
+      JSON.stringify({ header: TEST_HEADER, command1: 'ping' }),
+    ]) {
       const r = await sb.call({ raw });
       expect(r.status).toBe(200);
       expect(r.json.header.result).toBe(1);
       expect(r.json.command1).toBeUndefined();
     }
     // A readable header is still echoed.
-    expect((await sb.call({ raw: JSON.stringify({ header: TEST_HEADER }) })).json.header).toMatchObject({ ...TEST_HEADER, result: 1 });
+    expect(
+      (await sb.call({ raw: JSON.stringify({ header: TEST_HEADER }) })).json.header,
+    ).toMatchObject({ ...TEST_HEADER, result: 1 });
     const unknown = await sb.call({ command1: { cmd: 'make_coffee' } });
     expect(unknown.status).toBe(200);
     expect(unknown.json.header).toMatchObject({ ...TEST_HEADER, ats_version: '4.23.3', result: 2 });
@@ -94,11 +143,25 @@ describe('sandbox transport checks', () => {
   });
 
   it('answers case-insensitive commands, echoing the caller casing, the ref and the header', async () => {
-    const r = await sb.call({ command1: { cmd: 'Customer_Add', ref: 'ref-42', pin: '1234', customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' } } });
+    const r = await sb.call({
+      command1: {
+        cmd: 'Customer_Add',
+        ref: 'ref-42',
+        pin: '1234',
+        customer: { name_first: 'A', name_last: 'B', email: 'a@b.c' },
+      },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/application\/json/);
     expect(r.json).toEqual({
-      command1: { cmd: 'Customer_Add', ref: 'ref-42', result: 0, sql_code: 0, acct_id: expect.any(Number), cust_name_id: 1 },
+      command1: {
+        cmd: 'Customer_Add',
+        ref: 'ref-42',
+        result: 0,
+        sql_code: 0,
+        acct_id: expect.any(Number),
+        cust_name_id: 1,
+      },
       header: { ...TEST_HEADER, ats_version: '4.23.3', result: 0 },
     });
     const upper = await sb.call({ command1: { cmd: 'PING' } });
@@ -111,11 +174,20 @@ describe('sandbox transport checks', () => {
   it('passes business failures through as 200 with result, sql_code and error_desc', async () => {
     const r = await sb.call({ command1: { cmd: 'seats_sold', acct_id: 1 } });
     expect(r.status).toBe(200);
-    expect(r.json.command1).toEqual({ cmd: 'seats_sold', result: 5069, sql_code: 100, error_desc: 'No blocks found' });
+    expect(r.json.command1).toEqual({
+      cmd: 'seats_sold',
+      result: 5069,
+      sql_code: 100,
+      error_desc: 'No blocks found',
+    });
   });
 
   it('never puts the key in a body, admin answers included', async () => {
-    const replies = [await sb.call({}), await sb.call({ command1: { cmd: 'nope' } }), await sb.call({ raw: 'x' })];
+    const replies = [
+      await sb.call({}),
+      await sb.call({ command1: { cmd: 'nope' } }),
+      await sb.call({ raw: 'x' }),
+    ];
     for (const r of replies) expect(r.text).not.toContain(KEY);
     for (const path of ['info', 'stats', 'faults', 'clock']) {
       const text = await (await fetch(`${sb.sandbox.url}/__sandbox/${path}`)).text();
@@ -124,7 +196,9 @@ describe('sandbox transport checks', () => {
   });
 
   it('answers 405 to other methods on the service path', async () => {
-    const res = await fetch(`${sb.sandbox.url}/sth-customer/ticketing_services.aspx?dsn=apigee&apikey=${KEY}`);
+    const res = await fetch(
+      `${sb.sandbox.url}/sth-customer/ticketing_services.aspx?dsn=apigee&apikey=${KEY}`,
+    );
     expect(res.status).toBe(405);
   });
 });

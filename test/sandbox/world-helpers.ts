@@ -29,7 +29,10 @@ export function testWorld(seed = 1): TestWorld {
     world.execute(cmd, { cmd, uid: 'tester', dsn: 'apigee', ...fields });
   const okRun = (cmd: CommandName, fields: Record<string, unknown> = {}) => {
     const out = run(cmd, fields);
-    expect(out, `${cmd} ${JSON.stringify(out).slice(0, 300)}`).toMatchObject({ result: 0, sql_code: 0 });
+    expect(out, `${cmd} ${JSON.stringify(out).slice(0, 300)}`).toMatchObject({
+      result: 0,
+      sql_code: 0,
+    });
     expect(out.error_detail).toBeUndefined();
     return (out.fields ?? {}) as Record<string, any>;
   };
@@ -56,15 +59,21 @@ export function expectShape(value: unknown, shape: Shape, where = 'value'): void
     }
     expect(v, `${where}.${name} is never null`).not.toBeNull();
     const ok =
-      kind === 'string' ? typeof v === 'string'
-      : kind === 'number' ? typeof v === 'number' && Number.isFinite(v)
-      : kind === 'int' ? Number.isInteger(v)
-      : kind === 'array' ? Array.isArray(v)
-      : kind === '0|1' ? v === 0 || v === 1
-      : typeof v === 'object' && !Array.isArray(v);
+      kind === 'string'
+        ? typeof v === 'string'
+        : kind === 'number'
+          ? typeof v === 'number' && Number.isFinite(v)
+          : kind === 'int'
+            ? Number.isInteger(v)
+            : kind === 'array'
+              ? Array.isArray(v)
+              : kind === '0|1'
+                ? v === 0 || v === 1
+                : typeof v === 'object' && !Array.isArray(v);
     expect(ok, `${where}.${name} should be ${kind}, got ${JSON.stringify(v)}`).toBe(true);
   }
-  for (const key of Object.keys(obj)) expect(allowed.has(key), `${where}.${key} is not documented`).toBe(true);
+  for (const key of Object.keys(obj))
+    expect(allowed.has(key), `${where}.${key} is not documented`).toBe(true);
 }
 
 /** A price JSON number with at most two decimals. */

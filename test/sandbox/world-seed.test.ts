@@ -21,9 +21,19 @@ function transcript(seed: number): string {
     ['customer_query', { acct_id: 101234, call_reason: 'S' }],
     ['seats_sold', { acct_id: 100479 }],
     ['get_avail_seats', { event_name: 'EVENT01', summary_flag: 'Y' }],
-    ['seats_hold', { event_name: 'EVENT01', ticket_type: [{ ticket_type_code: 'ADULT', num_seats: 4 }] }],
+    [
+      'seats_hold',
+      { event_name: 'EVENT01', ticket_type: [{ ticket_type_code: 'ADULT', num_seats: 4 }] },
+    ],
     ['check_out', { acct_id: 100479, order_num: 500001 }],
-    ['payment_request', { acct_id: 100479, order_num: 500001, mop: [{ pmt_type: 'VI', amount: 0, credit_card: { cc_num: '4111111111111111' } }] }],
+    [
+      'payment_request',
+      {
+        acct_id: 100479,
+        order_num: 500001,
+        mop: [{ pmt_type: 'VI', amount: 0, credit_card: { cc_num: '4111111111111111' } }],
+      },
+    ],
     ['ticket_print', { acct_id: 100479, event_name: 'EVENT01' }],
   ];
   return JSON.stringify(calls.map(([cmd, f]) => t.run(cmd, f)));
@@ -62,7 +72,8 @@ describe('realistic size', () => {
     expect(SECTION_NAMES).toHaveLength(30);
     expect(PRICE_CODES).toHaveLength(6);
     const t = testWorld(1);
-    const rows: string[] = t.okRun('get_avail_seats', { event_name: 'CONC01', summary_flag: 'Y' }).manifest.section_summary.data;
+    const rows: string[] = t.okRun('get_avail_seats', { event_name: 'CONC01', summary_flag: 'Y' })
+      .manifest.section_summary.data;
     expect(rows.reduce((s, r) => s + Number(r.split(',')[1]), 0)).toBe(12_000); // nobody owns concert seats yet
   });
   it('40 home events EVENT01…EVENT40 and 4 concerts across Sep 2026 – Aug 2027', () => {
@@ -83,7 +94,12 @@ describe('realistic size', () => {
     ]);
     // They sort after every current event, whose positions and ids are what they were.
     expect(data.events.slice(-3)).toEqual(archived);
-    expect(data.events.filter((e) => !e.archived).map((e) => e.eventId).sort((a, b) => a - b)).toEqual(Array.from({ length: 44 }, (_, i) => 2601 + i));
+    expect(
+      data.events
+        .filter((e) => !e.archived)
+        .map((e) => e.eventId)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 44 }, (_, i) => 2601 + i));
   });
   it('2,000 accounts 100000–101999 with unique e-mails; ~15% season-ticket holders; 100479 owns seats', () => {
     expect(data.accounts).toHaveLength(2000);
@@ -117,7 +133,8 @@ describe('sample cards', () => {
   // Regression: the declined sample was 4111111111110002, which fails Luhn, so the gateway
   // refused it as BAD_USER_INPUT before the sandbox could decline it.
   it('both pass the Luhn check, so a validating gateway forwards them; the declined one ends in 0002', () => {
-    const { approvedCard, declinedCard } = createWorld({ seed: 1, clock: { now: () => START } }).samples as Record<string, string>;
+    const { approvedCard, declinedCard } = createWorld({ seed: 1, clock: { now: () => START } })
+      .samples as Record<string, string>;
     expect(luhnValid(approvedCard)).toBe(true);
     expect(luhnValid(declinedCard)).toBe(true);
     expect(declinedCard.endsWith('0002')).toBe(true);

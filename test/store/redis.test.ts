@@ -61,7 +61,15 @@ describeRedis('Redis stores', () => {
   it('idempotency records written by one replica are seen, and compare-and-set, by another', async () => {
     const one = new RedisIdempotencyStore({ redis: a, ttlMs: 60_000, prefix });
     const two = new RedisIdempotencyStore({ redis: b, ttlMs: 60_000, prefix });
-    const rec = { fingerprint: 'f', state: 'pending' as const, owner: 'o1', leaseUntil: 0, sends: 0, createdAt: 1, updatedAt: 1 };
+    const rec = {
+      fingerprint: 'f',
+      state: 'pending' as const,
+      owner: 'o1',
+      leaseUntil: 0,
+      sends: 0,
+      createdAt: 1,
+      updatedAt: 1,
+    };
     expect(await one.create('k', rec)).toBe(true);
     expect(await two.create('k', { ...rec, owner: 'o2' })).toBe(false);
     expect(await two.replace('k', 'o2', rec)).toBe(false);

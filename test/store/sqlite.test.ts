@@ -26,13 +26,28 @@ function tempDir(): string {
 }
 
 function open(dir: string, clock = new ManualClock(1_000_000), namespace = 'ns-a'): DurableStore {
-  const store = new DurableStore({ dir, namespace, idempotencyTtlMs: 60_000, cartTtlMs: 120_000, clock });
+  const store = new DurableStore({
+    dir,
+    namespace,
+    idempotencyTtlMs: 60_000,
+    cartTtlMs: 120_000,
+    clock,
+  });
   stores.push(store);
   return store;
 }
 
 function record(owner: string, patch: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
-  return { fingerprint: 'fp', state: 'pending', owner, leaseUntil: 0, sends: 0, createdAt: 1, updatedAt: 1, ...patch };
+  return {
+    fingerprint: 'fp',
+    state: 'pending',
+    owner,
+    leaseUntil: 0,
+    sends: 0,
+    createdAt: 1,
+    updatedAt: 1,
+    ...patch,
+  };
 }
 
 describe('the file', () => {
@@ -58,11 +73,17 @@ describe('idempotency records', () => {
     expect(await a.idempotency.create('k1', record('o1'))).toBe(true);
     expect(await a.idempotency.create('k1', record('o2'))).toBe(false);
     expect(await a.idempotency.replace('k1', 'o2', record('o2', { state: 'done' }))).toBe(false);
-    expect(await a.idempotency.replace('k1', 'o1', record('o1', { state: 'unknown', sentAt: 5 }))).toBe(true);
+    expect(
+      await a.idempotency.replace('k1', 'o1', record('o1', { state: 'unknown', sentAt: 5 })),
+    ).toBe(true);
     a.close();
 
     const b = open(dir);
-    expect(await b.idempotency.get('k1')).toMatchObject({ owner: 'o1', state: 'unknown', sentAt: 5 });
+    expect(await b.idempotency.get('k1')).toMatchObject({
+      owner: 'o1',
+      state: 'unknown',
+      sentAt: 5,
+    });
     expect(await b.idempotency.replace('k1', 'o1', record('o3', { state: 'pending' }))).toBe(true);
     expect(await b.idempotency.get('k1')).toMatchObject({ owner: 'o3' });
   });
@@ -82,7 +103,7 @@ describe('idempotency records', () => {
     expect(store.sweep()).toBe(0);
   });
 
-  it('one upstream never sees another upstream\'s records in the same file', async () => {
+  it("one upstream never sees another upstream's records in the same file", async () => {
     const dir = tempDir();
     const a = open(dir, new ManualClock(1_000_000), 'upstream-a');
     const b = open(dir, new ManualClock(1_000_000), 'upstream-b');
@@ -97,8 +118,14 @@ describe('cart owners', () => {
   it('the first claim wins; seats merge; the record survives a reopen', async () => {
     const dir = tempDir();
     const a = open(dir);
-    expect(await a.carts.claim(500001, { owner: 'token:alice', acctId: 100479, seats: ['E|1|A|1'] })).toMatchObject({ owner: 'token:alice', acctId: 100479 });
-    const second = await a.carts.claim(500001, { owner: 'token:bob', acctId: 1, seats: ['E|1|A|2'] });
+    expect(
+      await a.carts.claim(500001, { owner: 'token:alice', acctId: 100479, seats: ['E|1|A|1'] }),
+    ).toMatchObject({ owner: 'token:alice', acctId: 100479 });
+    const second = await a.carts.claim(500001, {
+      owner: 'token:bob',
+      acctId: 1,
+      seats: ['E|1|A|2'],
+    });
     expect(second).toMatchObject({ owner: 'token:alice', acctId: 100479 });
     expect(second.seats.sort()).toEqual(['E|1|A|1', 'E|1|A|2']);
     a.close();
@@ -113,8 +140,15 @@ describe('cart owners', () => {
   it('seats recorded before any claim set no owner; a later claim does', async () => {
     const store = open(tempDir());
     await store.carts.addSeats(7, ['E|1|A|1'], 42);
-    expect(await store.carts.get(7)).toEqual({ acctId: 42, seats: ['E|1|A|1'], createdAt: 1_000_000 });
-    expect(await store.carts.claim(7, { owner: 'anonymous' })).toMatchObject({ owner: 'anonymous', acctId: 42 });
+    expect(await store.carts.get(7)).toEqual({
+      acctId: 42,
+      seats: ['E|1|A|1'],
+      createdAt: 1_000_000,
+    });
+    expect(await store.carts.claim(7, { owner: 'anonymous' })).toMatchObject({
+      owner: 'anonymous',
+      acctId: 42,
+    });
   });
 
   it('ofAccount: the carts recorded for an account (held, checked out or paid for it), newest first', async () => {
@@ -142,11 +176,17 @@ describe('cart owners', () => {
 });
 
 describe('the budget window', () => {
-  it('a restarted in-process limiter remembers the sends of its window and the service\'s pause', async () => {
+  it("a restarted in-process limiter remembers the sends of its window and the service's pause", async () => {
     const dir = tempDir();
     const clock = new ManualClock(1_000_000);
     const a = open(dir, clock);
-    const limiter = createLocalLimiter({ ratePerMinute: 5, ratePerDay: 100, queueMax: 10, clock, log: a.budgetLog('b1') });
+    const limiter = createLocalLimiter({
+      ratePerMinute: 5,
+      ratePerDay: 100,
+      queueMax: 10,
+      clock,
+      log: a.budgetLog('b1'),
+    });
     for (let i = 0; i < 5; i++) await limiter.acquire({ priority: 'read' });
     limiter.pauseFor(90_000);
     await Promise.resolve();
@@ -156,13 +196,25 @@ describe('the budget window', () => {
 
     await clock.advance(10_000);
     const b = open(dir, clock);
-    const restarted = createLocalLimiter({ ratePerMinute: 5, ratePerDay: 100, queueMax: 10, clock, log: b.budgetLog('b1') });
+    const restarted = createLocalLimiter({
+      ratePerMinute: 5,
+      ratePerDay: 100,
+      queueMax: 10,
+      clock,
+      log: b.budgetLog('b1'),
+    });
     const snap = await restarted.snapshot();
     expect(snap.minuteRemaining).toBe(0);
     expect(snap.dayRemaining).toBe(95);
     expect(snap.pausedUntil).toBe(1_090_000);
     // Another budget in the same file starts empty.
-    const other = createLocalLimiter({ ratePerMinute: 5, ratePerDay: 100, queueMax: 10, clock, log: b.budgetLog('b2') });
+    const other = createLocalLimiter({
+      ratePerMinute: 5,
+      ratePerDay: 100,
+      queueMax: 10,
+      clock,
+      log: b.budgetLog('b2'),
+    });
     expect((await other.snapshot()).minuteRemaining).toBe(5);
     await restarted.close();
     await other.close();

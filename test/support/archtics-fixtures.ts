@@ -15,7 +15,10 @@ import type { AcquireOptions, Limiter } from '../../src/quota/types.js';
 
 export const TEST_KEY = 'K3y-s3cr3t-9f8e7d6c';
 
-export function testConfig(baseUrl: string, overrides: Partial<ArchticsConfig> = {}): ArchticsConfig {
+export function testConfig(
+  baseUrl: string,
+  overrides: Partial<ArchticsConfig> = {},
+): ArchticsConfig {
   return {
     baseUrl,
     apiKey: TEST_KEY,
@@ -102,10 +105,17 @@ export function localDef(name: CommandName): CommandDef<Record<string, unknown>,
     parse(c1) {
       const result = Number(c1.result);
       if (result !== 0) {
-        throw new ArchticsCommandError(String(c1.error_detail ?? c1.error_desc ?? 'failed'), result, Number(c1.sql_code ?? 0), String(c1.error_detail ?? ''), undefined, {
-          command: name,
-          kind: row.kind,
-        });
+        throw new ArchticsCommandError(
+          String(c1.error_detail ?? c1.error_desc ?? 'failed'),
+          result,
+          Number(c1.sql_code ?? 0),
+          String(c1.error_detail ?? ''),
+          undefined,
+          {
+            command: name,
+            kind: row.kind,
+          },
+        );
       }
       return c1;
     },

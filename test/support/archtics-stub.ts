@@ -17,7 +17,10 @@ export interface StubRequest {
   headers: http.IncomingHttpHeaders;
   rawBody: string;
   /** The parsed body, when it is JSON. */
-  json?: { header?: Record<string, unknown>; command1?: Record<string, unknown> } & Record<string, unknown>;
+  json?: { header?: Record<string, unknown>; command1?: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
   cookies: Record<string, string>;
   /** `now()` of the injected clock when the request arrived. */
   at: number;
@@ -56,7 +59,9 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-export async function startArchticsStub(opts: { handler?: StubHandler; clock?: Pick<Clock, 'now'> } = {}): Promise<ArchticsStub> {
+export async function startArchticsStub(
+  opts: { handler?: StubHandler; clock?: Pick<Clock, 'now'> } = {},
+): Promise<ArchticsStub> {
   let handler: StubHandler = opts.handler ?? ((req) => okAnswer(req));
   const queued: StubReply[] = [];
   const requests: StubRequest[] = [];
@@ -93,14 +98,23 @@ export async function startArchticsStub(opts: { handler?: StubHandler; clock?: P
         } else if ('hang' in reply) {
           // Leave it open; close() destroys it.
         } else if ('stall' in reply) {
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply.stall) + 100) });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(reply.stall) + 100),
+          });
           res.write(reply.stall);
         } else if ('cut' in reply) {
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(reply.cut) + 100) });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(reply.cut) + 100),
+          });
           res.write(reply.cut);
           setTimeout(() => req.socket.destroy(), 10);
         } else {
-          res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+          res.writeHead(reply.status, {
+            'content-type': 'application/json',
+            ...(reply.headers ?? {}),
+          });
           res.end(reply.body ?? '');
         }
       })();
@@ -156,11 +170,18 @@ export function okAnswer(
 }
 
 /** A 401/404/429/503 with the protocol's fault body. */
-export function fault(status: number, errorcode: string, opts: { faultstring?: string; retryAfterSeconds?: number } = {}): StubReply {
+export function fault(
+  status: number,
+  errorcode: string,
+  opts: { faultstring?: string; retryAfterSeconds?: number } = {},
+): StubReply {
   return {
     status,
-    headers: opts.retryAfterSeconds !== undefined ? { 'retry-after': String(opts.retryAfterSeconds) } : {},
-    body: JSON.stringify({ fault: { faultstring: opts.faultstring ?? `${errorcode} fault`, detail: { errorcode } } }),
+    headers:
+      opts.retryAfterSeconds !== undefined ? { 'retry-after': String(opts.retryAfterSeconds) } : {},
+    body: JSON.stringify({
+      fault: { faultstring: opts.faultstring ?? `${errorcode} fault`, detail: { errorcode } },
+    }),
   };
 }
 
@@ -177,15 +198,23 @@ export function pollingProgram(opts: {
   extraCookies?: Record<string, string>;
 }): StubHandler & { newCommands: number; bodyMismatches: number } {
   const extra = opts.extraCookies ?? { SID: 'sess-42' };
-  let accepted: { cid: string; qtkn: string; body: string; left: number; done: boolean } | undefined;
+  let accepted:
+    { cid: string; qtkn: string; body: string; left: number; done: boolean } | undefined;
   const state = { newCommands: 0, bodyMismatches: 0 };
   const handler = ((req: StubRequest): StubReply => {
     const c = req.cookies;
     if (accepted && !accepted.done && c.CID === accepted.cid && c.QTKN === accepted.qtkn) {
-      if (Object.entries(extra).some(([k, v]) => c[k] !== v)) return { status: 400, body: '{"fault":{"faultstring":"missing cookie","detail":{"errorcode":"MissingCookie"}}}' };
+      if (Object.entries(extra).some(([k, v]) => c[k] !== v))
+        return {
+          status: 400,
+          body: '{"fault":{"faultstring":"missing cookie","detail":{"errorcode":"MissingCookie"}}}',
+        };
       if (req.rawBody !== accepted.body) {
         state.bodyMismatches++;
-        return { status: 400, body: '{"fault":{"faultstring":"body differs","detail":{"errorcode":"BodyMismatch"}}}' };
+        return {
+          status: 400,
+          body: '{"fault":{"faultstring":"body differs","detail":{"errorcode":"BodyMismatch"}}}',
+        };
       }
       if (accepted.left > 0) {
         accepted.left--;
@@ -195,8 +224,18 @@ export function pollingProgram(opts: {
       return opts.result ? opts.result(req) : okAnswer(req);
     }
     state.newCommands++;
-    if (accepted) return { status: 400, body: '{"fault":{"faultstring":"new command","detail":{"errorcode":"UnexpectedNewCommand"}}}' };
-    accepted = { cid: 'cmd-7781', qtkn: 'q-19', body: req.rawBody, left: opts.pending, done: false };
+    if (accepted)
+      return {
+        status: 400,
+        body: '{"fault":{"faultstring":"new command","detail":{"errorcode":"UnexpectedNewCommand"}}}',
+      };
+    accepted = {
+      cid: 'cmd-7781',
+      qtkn: 'q-19',
+      body: req.rawBody,
+      left: opts.pending,
+      done: false,
+    };
     return {
       status: 202,
       headers: {

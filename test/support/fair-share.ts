@@ -45,8 +45,15 @@ function simulatedRetryAfter(timeScale: number): typeof fetch {
     const res = await fetch(input, init);
     if (res.status !== 429) return res;
     const headers = new Headers(res.headers);
-    headers.set('retry-after', String(Math.max(1, Math.ceil(Number(res.headers.get('retry-after') ?? '1') / timeScale))));
-    return new Response(await res.arrayBuffer(), { status: res.status, statusText: res.statusText, headers });
+    headers.set(
+      'retry-after',
+      String(Math.max(1, Math.ceil(Number(res.headers.get('retry-after') ?? '1') / timeScale))),
+    );
+    return new Response(await res.arrayBuffer(), {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    });
   };
 }
 
@@ -56,7 +63,10 @@ function simulatedRetryAfter(timeScale: number): typeof fetch {
  * longer than a second of real time to reach the sandbox, and on the scaled clock that is many
  * simulated seconds (12.5 at timeScale 0.2).
  */
-export function fairShareConfig(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, env: Record<string, string> = {}): Config {
+export function fairShareConfig(
+  sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>,
+  env: Record<string, string> = {},
+): Config {
   return loadConfig({
     ARCHTICS_WINDOW_MARGIN_MS: '2500',
     ARCHTICS_BASE_URL: sb.url,
@@ -82,16 +92,43 @@ export interface ScaledGateway {
  * A gateway whose limiter, client and cache run on the sandbox's clock. `stripCaller` hides the
  * caller from the budget (every command planned FIFO, as before fair shares): the "before" figure.
  */
-export async function scaledGateway(sb: RunningSandbox, config: Config, opts: { redis?: Redis; redisPrefix?: string; stripCaller?: boolean } = {}): Promise<ScaledGateway> {
+export async function scaledGateway(
+  sb: RunningSandbox,
+  config: Config,
+  opts: { redis?: Redis; redisPrefix?: string; stripCaller?: boolean } = {},
+): Promise<ScaledGateway> {
   const clock = new SandboxTimeClock(sb);
   const timeScale = sb.clock.timeScale;
   // The margin covers real time between the grant and the POST's arrival: scaled like bench/budget.ts.
   const windowMs = 60_000 + Math.round(config.archtics.windowMarginMs / timeScale);
-  const limiter: Limiter = createLimiter(config, opts.redis, { clock, windowMs, ...(opts.redisPrefix ? { prefix: opts.redisPrefix } : {}) });
-  const client = createArchticsClient({ config: config.archtics, limiter, clock, fetch: simulatedRetryAfter(timeScale) });
-  const inner: CommandRunner = opts.stripCaller ? { run: (def, req, o) => client.run(def, req, { ...o, caller: undefined }) } : client;
-  const cache = createCachedRunner({ inner, config: config.cache, clock, context: { siteName: config.archtics.siteName } });
-  const gateway = await createGateway({ config, runner: client, limiter, clock, stores: createMemoryStores(clock), wrapRunner: () => cache });
+  const limiter: Limiter = createLimiter(config, opts.redis, {
+    clock,
+    windowMs,
+    ...(opts.redisPrefix ? { prefix: opts.redisPrefix } : {}),
+  });
+  const client = createArchticsClient({
+    config: config.archtics,
+    limiter,
+    clock,
+    fetch: simulatedRetryAfter(timeScale),
+  });
+  const inner: CommandRunner = opts.stripCaller
+    ? { run: (def, req, o) => client.run(def, req, { ...o, caller: undefined }) }
+    : client;
+  const cache = createCachedRunner({
+    inner,
+    config: config.cache,
+    clock,
+    context: { siteName: config.archtics.siteName },
+  });
+  const gateway = await createGateway({
+    config,
+    runner: client,
+    limiter,
+    clock,
+    stores: createMemoryStores(clock),
+    wrapRunner: () => cache,
+  });
   return {
     gateway,
     client,
@@ -102,7 +139,8 @@ export async function scaledGateway(sb: RunningSandbox, config: Config, opts: { 
   };
 }
 
-const GREEDY_QUERY = 'query Costly($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId firstName lastName } } }';
+const GREEDY_QUERY =
+  'query Costly($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId firstName lastName } } }';
 const DASHBOARD_QUERY = /* GraphQL */ `
   query Dashboard($ids: [ID!]!, $first: Int!) {
     nodes(ids: $ids) {
@@ -111,7 +149,22 @@ const DASHBOARD_QUERY = /* GraphQL */ `
         acctId
         firstName
         seats(first: $first) {
-          edges { node { id section row number event { name date venue priceCodes { code } } } }
+          edges {
+            node {
+              id
+              section
+              row
+              number
+              event {
+                name
+                date
+                venue
+                priceCodes {
+                  code
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -131,21 +184,36 @@ interface Answer {
   startedAt: number;
 }
 
-async function gql(gw: Gateway, token: string, query: string, variables: Record<string, unknown>): Promise<Omit<Answer, 'startedAt'>> {
+async function gql(
+  gw: Gateway,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Omit<Answer, 'startedAt'>> {
   const res = await gw.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${token}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   const json = (await res.json().catch(() => undefined)) as
-    | { data?: unknown; errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[]; extensions?: { upstream?: { calls?: number } } }
+    | {
+        data?: unknown;
+        errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[];
+        extensions?: { upstream?: { calls?: number } };
+      }
     | undefined;
   const errors = json?.errors ?? [];
   return {
     status: res.status,
     codes: errors.map((e) => e.extensions?.code ?? 'UNKNOWN'),
     served: res.status === 200 && errors.length === 0 && json?.data != null,
-    retryAfterSeconds: errors.map((e) => e.extensions?.retryAfterSeconds).filter((n): n is number => typeof n === 'number'),
+    retryAfterSeconds: errors
+      .map((e) => e.extensions?.retryAfterSeconds)
+      .filter((n): n is number => typeof n === 'number'),
     calls: json?.extensions?.upstream?.calls ?? 0,
   };
 }
@@ -158,14 +226,23 @@ async function gql(gw: Gateway, token: string, query: string, variables: Record<
  */
 export async function warmUp(): Promise<void> {
   const { startSandbox } = await import('../../src/sandbox/index.js');
-  const sb = await startSandbox({ seed: FAIR_SHARE_SEED, ratePerMinute: 1_000_000, ratePerDay: 100_000_000 });
-  const gw = await scaledGateway(sb, fairShareConfig(sb, { ARCHTICS_RATE_PER_MINUTE: '100000', ARCHTICS_RATE_PER_DAY: '10000000' }));
+  const sb = await startSandbox({
+    seed: FAIR_SHARE_SEED,
+    ratePerMinute: 1_000_000,
+    ratePerDay: 100_000_000,
+  });
+  const gw = await scaledGateway(
+    sb,
+    fairShareConfig(sb, { ARCHTICS_RATE_PER_MINUTE: '100000', ARCHTICS_RATE_PER_DAY: '10000000' }),
+  );
   try {
     const accounts = generate(FAIR_SHARE_SEED).accounts;
     const holder = accounts.find((a) => a.acctType === 'STH')!.acctId;
     const ids = accounts.slice(0, GREEDY_BATCH).map((a) => customerId(a.acctId));
     await Promise.all([
-      ...Array.from({ length: GREEDY_WORKERS }, () => gql(gw.gateway, GREEDY, GREEDY_QUERY, { ids })),
+      ...Array.from({ length: GREEDY_WORKERS }, () =>
+        gql(gw.gateway, GREEDY, GREEDY_QUERY, { ids }),
+      ),
       gql(gw.gateway, VICTIM, DASHBOARD_QUERY, { ids: [customerId(holder)], first: 10 }),
     ]);
   } finally {
@@ -197,12 +274,19 @@ export interface FairShareFigures {
  * another replica). Accounts: the greedy cycles through the world's accounts from the low end, the
  * victim's dashboards are the seat holders from the high end, so they never share a cached read.
  */
-export async function runFairShareScenario(sb: RunningSandbox, greedyGw: Gateway, victimGw: Gateway): Promise<FairShareFigures> {
+export async function runFairShareScenario(
+  sb: RunningSandbox,
+  greedyGw: Gateway,
+  victimGw: Gateway,
+): Promise<FairShareFigures> {
   const clock = new SandboxTimeClock(sb);
   const accounts = generate(FAIR_SHARE_SEED).accounts;
   // The victim's dashboards: season-ticket holders (accounts with seats) from the end of the list;
   // the greedy's reads: accounts from the start. They never share a cached read.
-  const holders = accounts.filter((a) => a.acctType === 'STH').map((a) => a.acctId).reverse();
+  const holders = accounts
+    .filter((a) => a.acctType === 'STH')
+    .map((a) => a.acctId)
+    .reverse();
   const lo = accounts[0].acctId;
   const postsBefore = sb.stats().posts;
   const start = clock.now();
@@ -228,7 +312,13 @@ export async function runFairShareScenario(sb: RunningSandbox, greedyGw: Gateway
       const wait = at - clock.now();
       if (wait > 0) await clock.sleep(wait);
       const startedAt = clock.now();
-      victim.push({ ...(await gql(victimGw, VICTIM, DASHBOARD_QUERY, { ids: [customerId(holders[i % holders.length])], first: 10 })), startedAt });
+      victim.push({
+        ...(await gql(victimGw, VICTIM, DASHBOARD_QUERY, {
+          ids: [customerId(holders[i % holders.length])],
+          first: 10,
+        })),
+        startedAt,
+      });
     }
   };
   await Promise.all([...Array.from({ length: GREEDY_WORKERS }, greedyWorker), victimLoop()]);
@@ -246,8 +336,12 @@ export async function runFairShareScenario(sb: RunningSandbox, greedyGw: Gateway
     greedyOps: greedy.length,
     greedyServed: greedy.filter((a) => a.served).length,
     greedyRateLimited: greedy.filter((a) => a.codes.includes('RATE_LIMITED')).length,
-    greedyRetryAfter: [...new Set(greedy.flatMap((a) => a.retryAfterSeconds))].sort((a, b) => a - b),
-    victimRefusedAtS: victim.filter((a) => !a.served).map((a) => Math.round((a.startedAt - start) / 1000)),
+    greedyRetryAfter: [...new Set(greedy.flatMap((a) => a.retryAfterSeconds))].sort(
+      (a, b) => a - b,
+    ),
+    victimRefusedAtS: victim
+      .filter((a) => !a.served)
+      .map((a) => Math.round((a.startedAt - start) / 1000)),
     posts: stats.posts - postsBefore,
     rateLimited429: stats.rateLimited429,
     maxPostsInAnyMinute: stats.maxPostsInAnyMinute,

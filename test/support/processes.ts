@@ -21,7 +21,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(cond: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
+async function waitFor(
+  cond: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await cond()) return;
@@ -45,7 +49,9 @@ export class GatewayProcess {
     readonly child: ChildProcess,
     readonly url: string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   /** Starts `node --import tsx src/main.ts` with `env` (plus PORT, HOST) and waits until it listens. */
@@ -53,7 +59,15 @@ export class GatewayProcess {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gw = new GatewayProcess(child, `http://127.0.0.1:${port}`);
@@ -74,13 +88,27 @@ export class GatewayProcess {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => gw.stderr.push(chunk));
     let exitedEarly = false;
     void gw.exited.then(() => (exitedEarly = true));
-    await waitFor(() => exitedEarly || gw.lines.some((l) => l.msg?.startsWith('GraphQL gateway listening')), 'the gateway to listen', timeoutMs);
-    if (exitedEarly) throw new Error(`gateway exited at start: ${gw.stderr.join('')}${gw.lines.map((l) => l.msg).join('\n')}`);
+    await waitFor(
+      () => exitedEarly || gw.lines.some((l) => l.msg?.startsWith('GraphQL gateway listening')),
+      'the gateway to listen',
+      timeoutMs,
+    );
+    if (exitedEarly)
+      throw new Error(
+        `gateway exited at start: ${gw.stderr.join('')}${gw.lines.map((l) => l.msg).join('\n')}`,
+      );
     return gw;
   }
 
   /** POSTs one GraphQL operation; resolves with the JSON body (or rejects on a socket error). */
-  async exec<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  async exec<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{
+    status: number;
+    data?: T;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  }> {
     const res = await fetch(`${this.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
@@ -100,7 +128,9 @@ export class GatewayProcess {
   }
 
   logged(msg: string | RegExp): LogLine[] {
-    return this.lines.filter((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(l.msg ?? '')));
+    return this.lines.filter((l) =>
+      typeof msg === 'string' ? l.msg === msg : msg.test(l.msg ?? ''),
+    );
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -130,7 +160,11 @@ export class RedisServer {
   }
 
   async up(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => redisReachable(this.url, 300), `redis-server on ${this.port}`, 10_000);
   }
 

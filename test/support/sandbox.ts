@@ -9,7 +9,12 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Product } from '../../src/protocol/wire.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
-export const TEST_HEADER = { ver: 1, src_sys_type: 2, src_sys_name: 'testing', archtics_version: 'V999' };
+export const TEST_HEADER = {
+  ver: 1,
+  src_sys_type: 2,
+  src_sys_name: 'testing',
+  archtics_version: 'V999',
+};
 
 export interface SandboxCall {
   product?: Product | string;
@@ -37,13 +42,20 @@ export interface SandboxReply {
   sent: string;
 }
 
-export function envelope(command1: Record<string, unknown>, header: Record<string, unknown> = TEST_HEADER, dsn = 'apigee'): string {
+export function envelope(
+  command1: Record<string, unknown>,
+  header: Record<string, unknown> = TEST_HEADER,
+  dsn = 'apigee',
+): string {
   const c1: Record<string, unknown> = { uid: 'user99', dsn, ...command1 };
   for (const [k, v] of Object.entries(c1)) if (v === null) delete c1[k];
   return JSON.stringify({ header, command1: c1 });
 }
 
-export async function callSandbox(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>, call: SandboxCall): Promise<SandboxReply> {
+export async function callSandbox(
+  sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'dsn'>,
+  call: SandboxCall,
+): Promise<SandboxReply> {
   const dsn = call.dsn ?? sb.dsn;
   const body = call.raw ?? envelope(call.command1 ?? { cmd: 'ping' }, call.header, sb.dsn);
   const url = `${sb.url}/${call.product ?? 'sth-customer'}/ticketing_services.aspx?dsn=${encodeURIComponent(dsn)}&apikey=${encodeURIComponent(call.apiKey ?? sb.apiKey)}`;
@@ -59,10 +71,23 @@ export async function callSandbox(sb: Pick<RunningSandbox, 'url' | 'apiKey' | 'd
   }
   const setCookies = res.headers.getSetCookie();
   const cookieHeader = setCookies.map((c) => c.split(';')[0]).join('; ');
-  return { status: res.status, headers: res.headers, text, json, setCookies, cookieHeader, sent: body };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json,
+    setCookies,
+    cookieHeader,
+    sent: body,
+  };
 }
 
-export async function admin(sb: Pick<RunningSandbox, 'url'>, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function admin(
+  sb: Pick<RunningSandbox, 'url'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${sb.url}/__sandbox/${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -118,7 +118,10 @@ export function worldData(sb: Pick<RunningSandbox, 'world'>): ReturnType<typeof 
 }
 
 /** One event of the sandbox's world, by name (its description, dates, kind). */
-export function worldEvent(sb: Pick<RunningSandbox, 'world'>, name: string): ReturnType<typeof generate>['events'][number] {
+export function worldEvent(
+  sb: Pick<RunningSandbox, 'world'>,
+  name: string,
+): ReturnType<typeof generate>['events'][number] {
   const event = worldData(sb).events.find((e) => e.name === name);
   if (!event) throw new Error(`no event ${name} in the sandbox's world`);
   return event;

@@ -40,7 +40,8 @@ function parseAccountIds(a: FieldReader): number[] {
     .filter((part) => part !== '')
     .map((part) => {
       const id = toInt(part);
-      if (id === undefined) throw a.fail('account_id_list', 'has an entry that is not an account id', part);
+      if (id === undefined)
+        throw a.fail('account_id_list', 'has an entry that is not an account id', part);
       return id;
     });
 }
@@ -49,37 +50,40 @@ function parseAccountIds(a: FieldReader): number[] {
  * customer_query: one account by acct_id or e-mail, for the configured site. 5024 (not found) is
  * null.
  */
-export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryResult>('customer_query', {
-  product: 'sth-customer',
-  kind: 'read',
-  failures: { 5021: 'missingInput', 5023: 'pinMismatch' },
-  toFields: (req, ctx) =>
-    compact({
-      site_name: ctx.siteName,
-      acct_id: 'acctId' in req ? req.acctId : undefined,
-      email: 'email' in req ? req.email : undefined,
-      ...authFields(req.pin),
+export const customerQuery = defineCommand<CustomerQueryRequest, CustomerQueryResult>(
+  'customer_query',
+  {
+    product: 'sth-customer',
+    kind: 'read',
+    failures: { 5021: 'missingInput', 5023: 'pinMismatch' },
+    toFields: (req, ctx) =>
+      compact({
+        site_name: ctx.siteName,
+        acct_id: 'acctId' in req ? req.acctId : undefined,
+        email: 'email' in req ? req.email : undefined,
+        ...authFields(req.pin),
+      }),
+    noRow: { 5024: () => null },
+    parseOk: (a) => ({
+      customer: parseCustomer(a.obj('customer')),
+      accountIds: parseAccountIds(a),
+      recStatus: a.str('rec_status'),
     }),
-  noRow: { 5024: () => null },
-  parseOk: (a) => ({
-    customer: parseCustomer(a.obj('customer')),
-    accountIds: parseAccountIds(a),
-    recStatus: a.str('rec_status'),
-  }),
-  cache: {
-    ttlMs: 2 * 60_000,
-    // A dashboard re-reads its accounts: a hot one is worth renewing before it expires.
-    refreshAhead: true,
-    tags(req, res) {
-      const tags = new Set<string>();
-      if ('acctId' in req && isNum(req.acctId)) tags.add(tag.customer(req.acctId));
-      if ('email' in req && isStr(req.email)) tags.add(tag.customerEmail(req.email));
-      // Found by e-mail → also evicted by an update of that account, and vice versa.
-      if (res?.customer) {
-        if (isNum(res.customer.acctId)) tags.add(tag.customer(res.customer.acctId));
-        if (isStr(res.customer.email)) tags.add(tag.customerEmail(res.customer.email));
-      }
-      return [...tags];
+    cache: {
+      ttlMs: 2 * 60_000,
+      // A dashboard re-reads its accounts: a hot one is worth renewing before it expires.
+      refreshAhead: true,
+      tags(req, res) {
+        const tags = new Set<string>();
+        if ('acctId' in req && isNum(req.acctId)) tags.add(tag.customer(req.acctId));
+        if ('email' in req && isStr(req.email)) tags.add(tag.customerEmail(req.email));
+        // Found by e-mail → also evicted by an update of that account, and vice versa.
+        if (res?.customer) {
+          if (isNum(res.customer.acctId)) tags.add(tag.customer(res.customer.acctId));
+          if (isStr(res.customer.email)) tags.add(tag.customerEmail(res.customer.email));
+        }
+        return [...tags];
+      },
     },
   },
-});
+);

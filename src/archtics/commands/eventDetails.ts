@@ -1,6 +1,12 @@
 import { InvalidInputError, isEventName } from '../inputs.js';
 import { compact, defineCommand, wireName, type FieldReader } from '../parse.js';
-import type { CataloguePolicy, EventDetail, EventDetailsRequest, EventDetailsResult, ItemPolicy } from '../types.js';
+import type {
+  CataloguePolicy,
+  EventDetail,
+  EventDetailsRequest,
+  EventDetailsResult,
+  ItemPolicy,
+} from '../types.js';
 
 /** Events per page of the unfiltered form (the service's default and most, reference §4). */
 export const EVENT_PAGE_SIZE = 500;
@@ -45,63 +51,79 @@ export function parseEventDetail(e: FieldReader): EventDetail {
  * entry and answers any list from it; a name it lacks (an event created since) goes by the filter.
  * Every caller shares events, so a hot catalogue or list is worth refreshing ahead.
  */
-export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResult>('event_details', {
-  product: 'sth-customer',
-  kind: 'read',
-  failures: {},
-  toFields(req) {
-    // An empty list would read as "no filter" upstream and load every event: refuse it here.
-    if (req.names && req.names.length === 0) {
-      throw new RangeError('event_details: names must not be empty (omit names to list all events)');
-    }
-    // Each name on its own: joined, "EVENT01,EVENT02" would pass as two.
-    if (req.names?.some((n) => !isEventName(wireName(n)))) throw new InvalidInputError('event_details', 'event_filter');
-    return compact({
-      event_filter: req.names?.map(wireName).join(','),
-      event_filter_type: req.names ? 'L' : undefined,
-      prev_event_name: req.prevEventName === undefined ? undefined : wireName(req.prevEventName),
-      count: req.count,
-    });
-  },
-  noRow: { 5231: () => ({ count: 0, events: [] }) },
-  parseOk(a) {
-    const events = a.list('events').map(parseEventDetail);
-    return { count: a.optInt('count') ?? events.length, events };
-  },
-  cache: {
-    ttlMs: 10 * 60_000,
-    shareMisses: true,
-    refreshAhead: true,
-    // The list filter is case-insensitive and the answer sorted by name: order and spacing are noise.
-    keyFields(fields) {
-      if (typeof fields.event_filter !== 'string') return fields;
-      const names = [...new Set(fields.event_filter.split(',').map(wireName).filter(Boolean))].sort();
-      return { ...fields, event_filter: names.join(',') };
+export const eventDetails = defineCommand<EventDetailsRequest, EventDetailsResult>(
+  'event_details',
+  {
+    product: 'sth-customer',
+    kind: 'read',
+    failures: {},
+    toFields(req) {
+      // An empty list would read as "no filter" upstream and load every event: refuse it here.
+      if (req.names && req.names.length === 0) {
+        throw new RangeError(
+          'event_details: names must not be empty (omit names to list all events)',
+        );
+      }
+      // Each name on its own: joined, "EVENT01,EVENT02" would pass as two.
+      if (req.names?.some((n) => !isEventName(wireName(n))))
+        throw new InvalidInputError('event_details', 'event_filter');
+      return compact({
+        event_filter: req.names?.map(wireName).join(','),
+        event_filter_type: req.names ? 'L' : undefined,
+        prev_event_name: req.prevEventName === undefined ? undefined : wireName(req.prevEventName),
+        count: req.count,
+      });
     },
-    items: {
-      ids(req) {
-        if (!Array.isArray(req.names) || req.names.length === 0) return undefined;
-        if (req.prevEventName !== undefined || req.count !== undefined) return undefined; // paging: not a plain list
-        if (!req.names.every((n) => typeof n === 'string' && n.trim() !== '')) return undefined;
-        return [...new Set(req.names.map(wireName))];
+    noRow: { 5231: () => ({ count: 0, events: [] }) },
+    parseOk(a) {
+      const events = a.list('events').map(parseEventDetail);
+      return { count: a.optInt('count') ?? events.length, events };
+    },
+    cache: {
+      ttlMs: 10 * 60_000,
+      shareMisses: true,
+      refreshAhead: true,
+      // The list filter is case-insensitive and the answer sorted by name: order and spacing are noise.
+      keyFields(fields) {
+        if (typeof fields.event_filter !== 'string') return fields;
+        const names = [
+          ...new Set(fields.event_filter.split(',').map(wireName).filter(Boolean)),
+        ].sort();
+        return { ...fields, event_filter: names.join(',') };
       },
-      request: (req, names) => ({ ...req, names }),
-      split(res, names) {
-        const byName = new Map(res.events.map((e) => [wireName(e.name), e]));
-        return new Map(names.map((n) => [n, byName.get(n) ?? null]));
-      },
-      assemble(names, items) {
-        const events = names.map((n) => items.get(n)).filter((e): e is EventDetail => e != null);
-        events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        return { count: events.length, events };
-      },
-    } satisfies ItemPolicy<EventDetailsRequest, EventDetailsResult, EventDetail>,
-    catalogue: {
-      page: (after): EventDetailsRequest => (after === undefined ? { count: EVENT_PAGE_SIZE } : { prevEventName: after, count: EVENT_PAGE_SIZE }),
-      read(res) {
-        const entries = res.events.map((e): [string, EventDetail] => [wireName(e.name), e]);
-        return { entries, ...(res.events.length >= EVENT_PAGE_SIZE ? { next: entries[entries.length - 1][0] } : {}) };
-      },
-    } satisfies CataloguePolicy<EventDetailsResult, EventDetail>,
+      items: {
+        ids(req) {
+          if (!Array.isArray(req.names) || req.names.length === 0) return undefined;
+          if (req.prevEventName !== undefined || req.count !== undefined) return undefined; // paging: not a plain list
+          if (!req.names.every((n) => typeof n === 'string' && n.trim() !== '')) return undefined;
+          return [...new Set(req.names.map(wireName))];
+        },
+        request: (req, names) => ({ ...req, names }),
+        split(res, names) {
+          const byName = new Map(res.events.map((e) => [wireName(e.name), e]));
+          return new Map(names.map((n) => [n, byName.get(n) ?? null]));
+        },
+        assemble(names, items) {
+          const events = names.map((n) => items.get(n)).filter((e): e is EventDetail => e != null);
+          events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+          return { count: events.length, events };
+        },
+      } satisfies ItemPolicy<EventDetailsRequest, EventDetailsResult, EventDetail>,
+      catalogue: {
+        page: (after): EventDetailsRequest =>
+          after === undefined
+            ? { count: EVENT_PAGE_SIZE }
+            : { prevEventName: after, count: EVENT_PAGE_SIZE },
+        read(res) {
+          const entries = res.events.map((e): [string, EventDetail] => [wireName(e.name), e]);
+          return {
+            entries,
+            ...(res.events.length >= EVENT_PAGE_SIZE
+              ? { next: entries[entries.length - 1][0] }
+              : {}),
+          };
+        },
+      } satisfies CataloguePolicy<EventDetailsResult, EventDetail>,
+    },
   },
-});
+);

@@ -29,27 +29,38 @@ interface TableRow {
  * each `data` row is comma-separated the same way. Cells are found by column NAME, so a reordered
  * column list still parses; a column the parser needs but the table lacks is a ProtocolError.
  */
-function readTable<T>(table: FieldReader, required: readonly string[], toRow: (row: TableRow) => T): T[] {
+function readTable<T>(
+  table: FieldReader,
+  required: readonly string[],
+  toRow: (row: TableRow) => T,
+): T[] {
   const data = table.raw('data') ?? [];
   if (!Array.isArray(data)) throw table.fail('data', 'is not a list', data);
   if (data.length === 0) return [];
   const splitCells = (value: unknown): string[] | undefined =>
     typeof value === 'string' ? value.split(',').map((cell) => cell.trim()) : undefined;
   const columns = splitCells(table.raw('columns'));
-  if (!columns) throw table.fail('columns', 'is not a comma-separated column list', table.raw('columns'));
+  if (!columns)
+    throw table.fail('columns', 'is not a comma-separated column list', table.raw('columns'));
   const indexOf = new Map(columns.map((name, i) => [name.toLowerCase(), i]));
   const missing = required.filter((name) => !indexOf.has(name));
-  if (missing.length > 0) throw table.fail('columns', `lacks ${missing.join(', ')}`, table.raw('columns'));
+  if (missing.length > 0)
+    throw table.fail('columns', `lacks ${missing.join(', ')}`, table.raw('columns'));
 
   return data.map((value, i) => {
     const cells = splitCells(value);
     if (!cells || cells.length !== columns.length) {
-      throw table.fail(`data[${i}]`, `does not have the ${columns.length} cells its columns name`, value);
+      throw table.fail(
+        `data[${i}]`,
+        `does not have the ${columns.length} cells its columns name`,
+        value,
+      );
     }
     const text = (column: string): string => cells[indexOf.get(column)!]!;
     const convert = <V>(column: string, to: (v: string) => V | undefined, expected: string): V => {
       const out = to(text(column));
-      if (out === undefined) throw table.fail(`data[${i}].${column}`, `is not ${expected}`, text(column));
+      if (out === undefined)
+        throw table.fail(`data[${i}].${column}`, `is not ${expected}`, text(column));
       return out;
     };
     return toRow({
@@ -74,7 +85,13 @@ const availability = {
   },
 } as const;
 
-const SUMMARY_COLUMNS = ['section_name', 'num_avail', 'min_price', 'max_price', 'price_codes'] as const;
+const SUMMARY_COLUMNS = [
+  'section_name',
+  'num_avail',
+  'min_price',
+  'max_price',
+  'price_codes',
+] as const;
 const SEAT_COLUMNS = ['section_name', 'row_name', 'seat_num', 'price_code', 'price'] as const;
 
 /**
@@ -85,17 +102,21 @@ export const getAvailSummary = defineCommand<AvailRequest, AvailSummaryResult>('
   ...availability,
   toFields: (req) => availFields(req, 'Y'),
   parseOk: (a) => ({
-    sections: readTable(a.obj('manifest').obj('section_summary'), SUMMARY_COLUMNS, (row): SectionAvailabilityRow => ({
-      section: row.text('section_name'),
-      available: row.int('num_avail'),
-      minPrice: row.cents('min_price'),
-      maxPrice: row.cents('max_price'),
-      priceCodes: row
-        .text('price_codes')
-        .split('|')
-        .map((code) => code.trim())
-        .filter((code) => code !== ''),
-    })),
+    sections: readTable(
+      a.obj('manifest').obj('section_summary'),
+      SUMMARY_COLUMNS,
+      (row): SectionAvailabilityRow => ({
+        section: row.text('section_name'),
+        available: row.int('num_avail'),
+        minPrice: row.cents('min_price'),
+        maxPrice: row.cents('max_price'),
+        priceCodes: row
+          .text('price_codes')
+          .split('|')
+          .map((code) => code.trim())
+          .filter((code) => code !== ''),
+      }),
+    ),
   }),
 });
 

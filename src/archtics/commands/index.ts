@@ -74,7 +74,9 @@ export const DEFAULT_TTL_MS: Readonly<Record<string, number>> = Object.freeze(
 /** Per-call options over the defaults; an option given as undefined keeps the default. */
 function mergeOptions(defaults: RunOptions, opts: RunOptions | undefined): RunOptions {
   const merged: RunOptions = { ...defaults };
-  if (opts) for (const [key, value] of Object.entries(opts)) if (value !== undefined) Object.assign(merged, { [key]: value });
+  if (opts)
+    for (const [key, value] of Object.entries(opts))
+      if (value !== undefined) Object.assign(merged, { [key]: value });
   return merged;
 }
 
@@ -102,9 +104,14 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
       runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
   /** Any command by its definition (the loader factory: src/loaders/factory.ts). */
-  const run = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> => runner.run(def, req, mergeOptions(defaults, opts));
+  const run = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> =>
+    runner.run(def, req, mergeOptions(defaults, opts));
   /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
-  const peek = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): { value: Res } | undefined =>
+  const peek = <Req, Res>(
+    def: CommandDef<Req, Res>,
+    req: Req,
+    opts?: RunOptions,
+  ): { value: Res } | undefined =>
     runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults);
   const commands = {
     ping: withoutRequest(ping),
@@ -127,7 +134,10 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     ticketPrint: withRequest(ticketPrint),
   };
   // Not enumerable: the API's own keys stay one function per command.
-  return Object.defineProperties(commands, { peek: { value: peek, enumerable: false }, run: { value: run, enumerable: false } }) as typeof commands & {
+  return Object.defineProperties(commands, {
+    peek: { value: peek, enumerable: false },
+    run: { value: run, enumerable: false },
+  }) as typeof commands & {
     readonly peek: typeof peek;
     readonly run: typeof run;
   };

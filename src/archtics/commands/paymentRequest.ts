@@ -19,12 +19,21 @@ export function calculatedAmountOf(detail: string): Cents | undefined {
 export const paymentRequest = defineCommand<PaymentRequest, PaymentResult>('payment_request', {
   product: 'sth-buy',
   kind: 'write',
-  failures: { 6004: 'unknownCart', 5034: 'unknownAccount', 7010: 'amountMismatch', 7020: 'cardDeclined', 7030: 'notCheckedOut' },
+  failures: {
+    6004: 'unknownCart',
+    5034: 'unknownAccount',
+    7010: 'amountMismatch',
+    7020: 'cardDeclined',
+    7030: 'notCheckedOut',
+  },
   toFields: (req) =>
     compact({
       acct_id: req.acctId,
       order_num: req.orderNum,
-      cart_items: req.items.map((i) => ({ order_line_item: i.lineItem, dm_code: i.deliveryMethod })),
+      cart_items: req.items.map((i) => ({
+        order_line_item: i.lineItem,
+        dm_code: i.deliveryMethod,
+      })),
       mop: [
         {
           pmt_type: req.card.type,

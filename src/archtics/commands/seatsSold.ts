@@ -49,5 +49,10 @@ export const seatsSold = defineCommand<SeatsSoldRequest, SeatsSoldResult>('seats
     // lookup is case-insensitive: this reads `Count` as well as `count`.
     return { count: a.optInt('count') ?? blocks.length, blocks };
   },
-  cache: { ttlMs: 2 * 60_000, shareMisses: true, refreshAhead: true, tags: (req) => [tag.sold(req.acctId)] },
+  cache: {
+    ttlMs: 2 * 60_000,
+    shareMisses: true,
+    refreshAhead: true,
+    tags: (req) => [tag.sold(req.acctId)],
+  },
 });

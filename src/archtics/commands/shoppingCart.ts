@@ -19,6 +19,7 @@ export const shoppingCart = defineCommand<CartRequest, CartResult>('shopping_car
   cache: {
     ttlMs: 5_000,
     tags: (req) => [tag.cart(req.orderNum)],
-    remember: (_req, res) => (res ? { key: cartEventsKey(res.orderNum), tags: eventTagsOf(res.seats) } : undefined),
+    remember: (_req, res) =>
+      res ? { key: cartEventsKey(res.orderNum), tags: eventTagsOf(res.seats) } : undefined,
   },
 });

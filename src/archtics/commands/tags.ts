@@ -33,7 +33,10 @@ export const isNum = (n: unknown): n is number => typeof n === 'number' && Numbe
 export const isStr = (s: unknown): s is string => typeof s === 'string' && s.length > 0;
 
 /** The availability tags of the events named in a list of runs or line items (upper-cased, once each). */
-export function eventTagsOf(list: readonly { eventName?: unknown }[] | undefined, also: readonly unknown[] = []): string[] {
+export function eventTagsOf(
+  list: readonly { eventName?: unknown }[] | undefined,
+  also: readonly unknown[] = [],
+): string[] {
   const names = [...also, ...(list ?? []).map((s) => s.eventName)].filter(isStr).map(wireName);
   return [...new Set(names)].map(tag.event);
 }

@@ -14,7 +14,11 @@ export const ticketPrint = defineCommand<TicketPrintRequest, TicketPrintResult>(
     compact({
       acct_id: req.acctId,
       event_name: wireName(req.eventName),
-      seats: req.seats?.map((s) => ({ section_name: s.section, row_name: s.row, seat_num: s.seat })),
+      seats: req.seats?.map((s) => ({
+        section_name: s.section,
+        row_name: s.row,
+        seat_num: s.seat,
+      })),
       delivery_method: req.deliveryMethod,
     }),
   parseOk: (a) => ({

@@ -16,9 +16,13 @@ export const ORDER_FEE_CENTS = 500;
 export const INSTALMENT_MIN_CENTS = 20000;
 
 export function unknownCart(orderNum: unknown): Outcome {
-  return fail(RESULT_CODES.unknownCart, `Shopping cart not found or expired: ${String(orderNum ?? '(missing)')}`, {
-    noRow: true,
-  });
+  return fail(
+    RESULT_CODES.unknownCart,
+    `Shopping cart not found or expired: ${String(orderNum ?? '(missing)')}`,
+    {
+      noRow: true,
+    },
+  );
 }
 
 export function subtotalCents(cart: Cart): number {
@@ -62,9 +66,13 @@ export function abortShoppingCart(state: WorldState, c: Command1Request): Outcom
 export function checkOut(state: WorldState, c: Command1Request): Outcome {
   const acctId = int(c.acct_id);
   if (acctId === undefined || !state.accounts.has(acctId))
-    return fail(RESULT_CODES.customerUpdateNotFound, `Account not found: ${String(c.acct_id ?? '(missing)')}`, {
-      noRow: true,
-    });
+    return fail(
+      RESULT_CODES.customerUpdateNotFound,
+      `Account not found: ${String(c.acct_id ?? '(missing)')}`,
+      {
+        noRow: true,
+      },
+    );
   const cart = findCart(state, c.order_num);
   if (!cart) return unknownCart(c.order_num);
   const p = pricing(cart);
@@ -89,7 +97,11 @@ export function checkOut(state: WorldState, c: Command1Request): Outcome {
         line_total: money(r.priceCents * r.numSeats),
       };
     }),
-    service_charges: p.charges.map((x) => ({ sc_id: x.id, sc_desc: x.desc, sc_amount: money(x.cents) })),
+    service_charges: p.charges.map((x) => ({
+      sc_id: x.id,
+      sc_desc: x.desc,
+      sc_amount: money(x.cents),
+    })),
     pmt_plans: plans,
     subtotal: money(p.subtotal),
     fees_total: money(p.fees),

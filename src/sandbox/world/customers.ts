@@ -45,12 +45,20 @@ export function customerQuery(state: WorldState, c: Command1Request): Outcome {
   if (acctId === undefined && email === undefined)
     return fail(RESULT_CODES.customerMissingInput, 'Missing input: acct_id or email is required');
   if (!isSystemCall(c) && pin === undefined)
-    return fail(RESULT_CODES.customerMissingInput, 'Missing input: pin is required unless call_reason is "S"');
+    return fail(
+      RESULT_CODES.customerMissingInput,
+      'Missing input: pin is required unless call_reason is "S"',
+    );
   const id = acctId ?? state.emailIndex.get(email!.toLowerCase());
   const a = id === undefined ? undefined : state.accounts.get(id);
   if (!a) return fail(RESULT_CODES.customerNotFound, 'Customer not found', { noRow: true });
-  if (!isSystemCall(c) && (a.pin === '' || a.pin !== pin)) return fail(RESULT_CODES.customerPinMismatch, 'PIN mismatch');
-  return ok({ customer: customerRecord(a), account_id_list: String(a.acctId), rec_status: 'Active' });
+  if (!isSystemCall(c) && (a.pin === '' || a.pin !== pin))
+    return fail(RESULT_CODES.customerPinMismatch, 'PIN mismatch');
+  return ok({
+    customer: customerRecord(a),
+    account_id_list: String(a.acctId),
+    rec_status: 'Active',
+  });
 }
 
 const NAME_TYPES = new Set(['I', 'C']);
@@ -59,9 +67,11 @@ export function customerAdd(state: WorldState, c: Command1Request): Outcome {
   const cust = isRecord(c.customer) ? c.customer : undefined;
   if (!cust) return fail(RESULT_CODES.customerAddMissingField, 'Missing field: customer');
   for (const f of ['name_first', 'name_last', 'email'] as const)
-    if (str(cust[f]) === undefined) return fail(RESULT_CODES.customerAddMissingField, `Missing field: ${f}`);
+    if (str(cust[f]) === undefined)
+      return fail(RESULT_CODES.customerAddMissingField, `Missing field: ${f}`);
   const email = str(cust.email)!;
-  if (!isEmail(email)) return fail(RESULT_CODES.customerAddInvalidEmail, `Invalid e-mail address: ${email}`);
+  if (!isEmail(email))
+    return fail(RESULT_CODES.customerAddInvalidEmail, `Invalid e-mail address: ${email}`);
   const existing = state.emailIndex.get(email.toLowerCase());
   if (existing !== undefined) {
     const a = state.accounts.get(existing)!;
@@ -100,16 +110,24 @@ export function customerAdd(state: WorldState, c: Command1Request): Outcome {
 export function customerUpdate(state: WorldState, c: Command1Request): Outcome {
   const cust = isRecord(c.customer) ? c.customer : {};
   const acctId = int(cust.acct_id) ?? int(c.acct_id);
-  if (acctId === undefined) return fail(RESULT_CODES.customerMissingInput, 'Missing input: acct_id is required');
+  if (acctId === undefined)
+    return fail(RESULT_CODES.customerMissingInput, 'Missing input: acct_id is required');
   const pin = str(c.pin);
   if (!isSystemCall(c) && pin === undefined)
-    return fail(RESULT_CODES.customerMissingInput, 'Missing input: pin is required unless call_reason is "S"');
+    return fail(
+      RESULT_CODES.customerMissingInput,
+      'Missing input: pin is required unless call_reason is "S"',
+    );
   const a = state.accounts.get(acctId);
   if (!a) return fail(RESULT_CODES.customerUpdateNotFound, 'Customer not found', { noRow: true });
-  if (!isSystemCall(c) && (a.pin === '' || a.pin !== pin)) return fail(RESULT_CODES.customerPinMismatch, 'PIN mismatch');
+  if (!isSystemCall(c) && (a.pin === '' || a.pin !== pin))
+    return fail(RESULT_CODES.customerPinMismatch, 'PIN mismatch');
   const email = str(cust.email);
   if (email === undefined || !isEmail(email))
-    return fail(RESULT_CODES.customerUpdateBadEmail, `Invalid e-mail address: ${email ?? '(missing)'}`);
+    return fail(
+      RESULT_CODES.customerUpdateBadEmail,
+      `Invalid e-mail address: ${email ?? '(missing)'}`,
+    );
   const owner = state.emailIndex.get(email.toLowerCase());
   if (owner !== undefined && owner !== acctId)
     return fail(RESULT_CODES.customerUpdateEmailUsed, 'E-mail address is used by another customer');
@@ -142,7 +160,8 @@ export function customerUpdate(state: WorldState, c: Command1Request): Outcome {
     phoneDay: str(cust.phone_day),
     phoneCell: str(cust.phone_cell),
   };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
   state.accounts.set(acctId, next);
   state.emailIndex.set(email.toLowerCase(), acctId);
   return ok();

@@ -52,7 +52,8 @@ export function eventSearch(state: WorldState, c: Command1Request): Outcome {
   let classes = [...state.data.venue.holdClasses];
   if (c.hold_classes !== undefined) {
     const list = nameList(c.hold_classes);
-    if (!list && !(Array.isArray(c.hold_classes) && c.hold_classes.length === 0)) return bad('Invalid hold_classes');
+    if (!list && !(Array.isArray(c.hold_classes) && c.hold_classes.length === 0))
+      return bad('Invalid hold_classes');
     if (list) classes = [...new Set(list)];
   }
 
@@ -64,8 +65,14 @@ export function eventSearch(state: WorldState, c: Command1Request): Outcome {
         sameText(e.venueName, c.venue_name) &&
         sameText(e.seasonName, c.season_name),
     )
-    .sort((a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time) || a.name.localeCompare(b.name));
-  if (hits.length === 0) return fail(RESULT_CODES.eventSearchNoEvents, 'No events found', { noRow: true });
+    .sort(
+      (a, b) =>
+        a.date.localeCompare(b.date) ||
+        a.time.localeCompare(b.time) ||
+        a.name.localeCompare(b.name),
+    );
+  if (hits.length === 0)
+    return fail(RESULT_CODES.eventSearchNoEvents, 'No events found', { noRow: true });
 
   const events = hits.map((e) => {
     const free = freeByClass(state, e);
@@ -100,7 +107,8 @@ export function eventDetails(state: WorldState, c: Command1Request): Outcome {
   }
   if (prev !== undefined) list = list.filter((e) => e.name > prev);
   list = list.slice(0, count);
-  if (list.length === 0) return fail(RESULT_CODES.eventDetailsNoEvents, 'No events found', { noRow: true });
+  if (list.length === 0)
+    return fail(RESULT_CODES.eventDetailsNoEvents, 'No events found', { noRow: true });
   return ok({ count: list.length, events: list.map(eventDetail) });
 }
 

@@ -78,7 +78,11 @@ function seedData(seed: number, world: WorldName): SeedData {
 }
 
 /** A seeded world: `world` picks the names (default, or alt — see seed.ts WORLDS). */
-export function createWorld(opts: { seed: number; clock: WorldClock; world?: WorldName }): SandboxWorld {
+export function createWorld(opts: {
+  seed: number;
+  clock: WorldClock;
+  world?: WorldName;
+}): SandboxWorld {
   const world = opts.world ?? 'default';
   const data = seedData(opts.seed, world);
   let state = buildState(data, opts.clock);
@@ -107,7 +111,9 @@ function buildSamples(data: SeedData): Record<string, unknown> {
   const holder = data.accounts.find((a) => a.acctId === world.sthAcctId)!;
   const holderBlocks = new Set(data.seasonBlocks.map((b) => b.acctId));
   const plain = data.accounts.find((a) => !holderBlocks.has(a.acctId) && a.nameType === 'I')!;
-  const block = data.seasonBlocks.find((b) => b.acctId === world.sthAcctId && b.eventIdx === SEASON_BLOCK)!;
+  const block = data.seasonBlocks.find(
+    (b) => b.acctId === world.sthAcctId && b.eventIdx === SEASON_BLOCK,
+  )!;
   const home = data.events.filter((e) => e.home);
   // Ten adjacent seats no season-ticket holder owns (free at every event of a fresh world).
   let freeSeats: Record<string, unknown> | undefined;

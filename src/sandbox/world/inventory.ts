@@ -21,10 +21,19 @@ import {
   type WorldState,
 } from './state.js';
 import type { Outcome } from './types.js';
-import { ROWS_PER_SECTION, rowPriceCode, SEATS_PER_ROW, SECTION_COUNT, seatIndex, type TicketTypeDef } from './venue.js';
+import {
+  ROWS_PER_SECTION,
+  rowPriceCode,
+  SEATS_PER_ROW,
+  SECTION_COUNT,
+  seatIndex,
+  type TicketTypeDef,
+} from './venue.js';
 
 function unknownEvent(name: unknown): Outcome {
-  return fail(RESULT_CODES.unknownEvent, `Event not found: ${str(name) ?? '(missing)'}`, { noRow: true });
+  return fail(RESULT_CODES.unknownEvent, `Event not found: ${str(name) ?? '(missing)'}`, {
+    noRow: true,
+  });
 }
 
 /** The full price of a price code at an event, in cents (the "seat price" of availability). */
@@ -45,7 +54,8 @@ export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
   const pcIdx = pcFilter === undefined ? -1 : venue.priceCodeByCode(pcFilter);
   const inv = state.inventories.get(ev.idx);
   const data: string[] = [];
-  const noMatch = (sectionFilter !== undefined && sIdx < 0) || (pcFilter !== undefined && pcIdx < 0);
+  const noMatch =
+    (sectionFilter !== undefined && sIdx < 0) || (pcFilter !== undefined && pcIdx < 0);
   if (!noMatch) {
     for (let s = 0; s < SECTION_COUNT; s++) {
       if (sIdx >= 0 && s !== sIdx) continue;
@@ -65,11 +75,17 @@ export function getAvailSeats(state: WorldState, c: Command1Request): Outcome {
           const free = inv ? inv.status[i] === SEAT_FREE : seatStatus(state, ev, i) === SEAT_FREE;
           if (!free) continue;
           avail++;
-          if (!summary) data.push(`${venue.sections[s]},${venue.rows[r]},${n},${venue.priceCodes[pc].code},${money2(price)}`);
+          if (!summary)
+            data.push(
+              `${venue.sections[s]},${venue.rows[r]},${n},${venue.priceCodes[pc].code},${money2(price)}`,
+            );
         }
       }
       if (summary && codes.size) {
-        const list = [...codes].sort((a, b) => a - b).map((pc) => venue.priceCodes[pc].code).join('|');
+        const list = [...codes]
+          .sort((a, b) => a - b)
+          .map((pc) => venue.priceCodes[pc].code)
+          .join('|');
         data.push(`${venue.sections[s]},${avail},${money2(min)},${money2(max)},${list}`);
       }
     }
@@ -122,7 +138,12 @@ function cartIn(state: WorldState, c: Command1Request): Cart | undefined | Outco
   const raw = c.order_num_in;
   if (raw === undefined || raw === null || raw === '' || raw === 0 || raw === '0') return undefined;
   const cart = findCart(state, raw);
-  return cart ?? fail(RESULT_CODES.unknownCart, `Shopping cart not found or expired: ${String(raw)}`, { noRow: true });
+  return (
+    cart ??
+    fail(RESULT_CODES.unknownCart, `Shopping cart not found or expired: ${String(raw)}`, {
+      noRow: true,
+    })
+  );
 }
 
 function isOutcome(v: unknown): v is Outcome {
@@ -148,7 +169,8 @@ function holdRow(
   const added: HeldRun[] = [];
   let seat = firstSeat;
   for (const { tt, num } of parts) {
-    for (let n = 0; n < num; n++) setSeat(inv, seatIndex(section, row, seat + n), SEAT_HELD, cart.orderNum);
+    for (let n = 0; n < num; n++)
+      setSeat(inv, seatIndex(section, row, seat + n), SEAT_HELD, cart.orderNum);
     added.push({
       eventIdx: ev.idx,
       section,
@@ -176,13 +198,16 @@ function optionalAccount(state: WorldState, c: Command1Request): number | undefi
   if (c.acct_id === undefined || c.acct_id === null || c.acct_id === '') return undefined;
   const id = int(c.acct_id);
   if (id === undefined || !state.accounts.has(id))
-    return fail(RESULT_CODES.customerUpdateNotFound, `Account not found: ${String(c.acct_id)}`, { noRow: true });
+    return fail(RESULT_CODES.customerUpdateNotFound, `Account not found: ${String(c.acct_id)}`, {
+      noRow: true,
+    });
   return id;
 }
 
 export function seatsHold(state: WorldState, c: Command1Request): Outcome {
   const venue = state.data.venue;
-  const notEnough = (why: string) => fail(RESULT_CODES.notEnoughSeats, why, { fields: { order_num_out: 0 } });
+  const notEnough = (why: string) =>
+    fail(RESULT_CODES.notEnoughSeats, why, { fields: { order_num_out: 0 } });
   const ev = findEvent(state, c.event_name);
   if (!ev) return unknownEvent(c.event_name);
   const cart = cartIn(state, c);
@@ -190,7 +215,11 @@ export function seatsHold(state: WorldState, c: Command1Request): Outcome {
   const acctId = optionalAccount(state, c);
   if (isOutcome(acctId)) return acctId;
 
-  const rawTypes = Array.isArray(c.ticket_type) ? c.ticket_type : isRecord(c.ticket_type) ? [c.ticket_type] : [];
+  const rawTypes = Array.isArray(c.ticket_type)
+    ? c.ticket_type
+    : isRecord(c.ticket_type)
+      ? [c.ticket_type]
+      : [];
   const parts: { tt: TicketTypeDef; num: number }[] = [];
   for (const t of rawTypes) {
     if (!isRecord(t)) return notEnough('Invalid ticket_type entry');
@@ -208,11 +237,14 @@ export function seatsHold(state: WorldState, c: Command1Request): Outcome {
   if (pcFilter !== undefined && pcIdx < 0) return notEnough(`Price code not found: ${pcFilter}`);
   const sectionFilter = str(c.section_name);
   const sIdx = sectionFilter === undefined ? -1 : venue.sectionIndex(sectionFilter);
-  if (sectionFilter !== undefined && sIdx < 0) return notEnough(`Section not found: ${sectionFilter}`);
-  if (total > SEATS_PER_ROW) return notEnough(`Not enough adjacent seats: at most ${SEATS_PER_ROW} in one row`);
+  if (sectionFilter !== undefined && sIdx < 0)
+    return notEnough(`Section not found: ${sectionFilter}`);
+  if (total > SEATS_PER_ROW)
+    return notEnough(`Not enough adjacent seats: at most ${SEATS_PER_ROW} in one row`);
 
   const inv = state.inventories.get(ev.idx);
-  const free = (i: number) => (inv ? inv.status[i] === SEAT_FREE : seatStatus(state, ev, i) === SEAT_FREE);
+  const free = (i: number) =>
+    inv ? inv.status[i] === SEAT_FREE : seatStatus(state, ev, i) === SEAT_FREE;
   const centre = (SEATS_PER_ROW - total) / 2 + 1;
   for (let pc = 0; pc < venue.priceCodes.length; pc++) {
     if (pcIdx >= 0 && pc !== pcIdx) continue;
@@ -255,6 +287,7 @@ export function seatsHoldSpecific(state: WorldState, c: Command1Request): Outcom
   const num = c.num_seats === undefined ? 1 : int(c.num_seats);
   if (s < 0 || r < 0 || first === undefined || num === undefined || num < 1) return notAvailable();
   if (first < 1 || first + num - 1 > SEATS_PER_ROW) return notAvailable();
-  for (let n = 0; n < num; n++) if (seatStatus(state, ev, seatIndex(s, r, first + n)) !== SEAT_FREE) return notAvailable();
+  for (let n = 0; n < num; n++)
+    if (seatStatus(state, ev, seatIndex(s, r, first + n)) !== SEAT_FREE) return notAvailable();
   return holdRow(state, ev, s, r, first, [{ tt, num }], cart, acctId);
 }

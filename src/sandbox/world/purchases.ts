@@ -20,7 +20,10 @@ export function paymentRequest(state: WorldState, c: Command1Request): Outcome {
   if (!cart) return unknownCart(c.order_num);
   const acctId = int(c.acct_id);
   if (!cart.checkedOut || acctId === undefined || cart.checkedOut.acctId !== acctId)
-    return fail(RESULT_CODES.cartNotCheckedOut, 'Shopping cart has not been checked out for this account');
+    return fail(
+      RESULT_CODES.cartNotCheckedOut,
+      'Shopping cart has not been checked out for this account',
+    );
 
   const due = pricing(cart).due;
   const mops = (Array.isArray(c.mop) ? c.mop : isRecord(c.mop) ? [c.mop] : []).filter(isRecord);
@@ -40,7 +43,8 @@ export function paymentRequest(state: WorldState, c: Command1Request): Outcome {
   for (const m of mops) {
     const card = isRecord(m.credit_card) ? m.credit_card : {};
     const num = (str(card.cc_num) ?? '').replace(/\D/g, '');
-    if (num.length < 12) return fail(RESULT_CODES.cardDeclined, 'Card declined: invalid card number');
+    if (num.length < 12)
+      return fail(RESULT_CODES.cardDeclined, 'Card declined: invalid card number');
     if (num.endsWith(DECLINED_CARD_SUFFIX)) return fail(RESULT_CODES.cardDeclined, 'Card declined');
   }
 
@@ -50,7 +54,8 @@ export function paymentRequest(state: WorldState, c: Command1Request): Outcome {
   if (!list) state.sales.set(acctId, (list = []));
   for (const run of cart.runs) {
     const inv = inventory(state, state.data.events[run.eventIdx]);
-    for (let n = 0; n < run.numSeats; n++) setSeat(inv, seatIndex(run.section, run.row, run.firstSeat + n), SEAT_SOLD);
+    for (let n = 0; n < run.numSeats; n++)
+      setSeat(inv, seatIndex(run.section, run.row, run.firstSeat + n), SEAT_SOLD);
     const block: SaleBlock = {
       acctId,
       eventIdx: run.eventIdx,

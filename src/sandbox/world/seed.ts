@@ -7,7 +7,17 @@
  * 2,000 accounts, one venue — and not one code: names of events, venue, sections, rows, price
  * codes, ticket types, hold classes, and the account ids all differ.
  */
-import { ALT_VENUE, DEFAULT_VENUE, ROWS_PER_SECTION, SEAT_COUNT, SEATS_PER_ROW, SECTION_COUNT, seatIndex, rowPriceCode, type Venue } from './venue.js';
+import {
+  ALT_VENUE,
+  DEFAULT_VENUE,
+  ROWS_PER_SECTION,
+  SEAT_COUNT,
+  SEATS_PER_ROW,
+  SECTION_COUNT,
+  seatIndex,
+  rowPriceCode,
+  type Venue,
+} from './venue.js';
 
 // ── PRNG ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -155,10 +165,26 @@ const DEFAULT_WORLD: WorldDef = {
     { name: 'HIST1603', date: '2016-12-10', opponent: 'Northern Lights FC' },
   ],
   opponents: [
-    'Bayside United', 'Capital City SC', 'Northern Lights FC', 'Redwood Rangers', 'Granite Bay FC',
-    'Lakeshore Athletic', 'Prairie Wind SC', 'Desert Sun FC', 'Iron Valley United', 'Coastal Breakers',
-    'Summit City FC', 'River Plate Rovers', 'Pine Hollow SC', 'Eastport Mariners', 'Silver Creek FC',
-    'Westfield Wanderers', 'Canyon Rock United', 'Maple Leaf Athletic', 'Bluewater FC', 'Highland Park SC',
+    'Bayside United',
+    'Capital City SC',
+    'Northern Lights FC',
+    'Redwood Rangers',
+    'Granite Bay FC',
+    'Lakeshore Athletic',
+    'Prairie Wind SC',
+    'Desert Sun FC',
+    'Iron Valley United',
+    'Coastal Breakers',
+    'Summit City FC',
+    'River Plate Rovers',
+    'Pine Hollow SC',
+    'Eastport Mariners',
+    'Silver Creek FC',
+    'Westfield Wanderers',
+    'Canyon Rock United',
+    'Maple Leaf Athletic',
+    'Bluewater FC',
+    'Highland Park SC',
   ],
   concerts: [
     { date: '2026-10-17', performer: 'The Midnight Owls', minor: 'ROCK' },
@@ -196,10 +222,26 @@ const ALT_WORLD: WorldDef = {
     { name: 'R16G03', date: '2016-12-17', opponent: 'Ashby Wanderers' },
   ],
   opponents: [
-    'Eastmoor Town', 'Kelso Athletic', 'Ashby Wanderers', 'Brookfield City', 'Corran Valley',
-    'Dunmore Albion', 'Fenwick Park', 'Glenholm United', 'Hartside Rangers', 'Irvale Town',
-    'Juniper Vale', 'Kingsmere FC', 'Larkhill Rovers', 'Marlow Borough', 'Netherby Athletic',
-    'Oakridge Town', 'Penmore United', 'Quarry Bank', 'Rosedale City', 'Stourton Wanderers',
+    'Eastmoor Town',
+    'Kelso Athletic',
+    'Ashby Wanderers',
+    'Brookfield City',
+    'Corran Valley',
+    'Dunmore Albion',
+    'Fenwick Park',
+    'Glenholm United',
+    'Hartside Rangers',
+    'Irvale Town',
+    'Juniper Vale',
+    'Kingsmere FC',
+    'Larkhill Rovers',
+    'Marlow Borough',
+    'Netherby Athletic',
+    'Oakridge Town',
+    'Penmore United',
+    'Quarry Bank',
+    'Rosedale City',
+    'Stourton Wanderers',
   ],
   concerts: [
     { date: '2026-10-24', performer: 'Glass Lanterns', minor: 'INDIE' },
@@ -216,7 +258,10 @@ const ALT_WORLD: WorldDef = {
   emailDomains: ['example.org', 'example.net'],
 };
 
-export const WORLDS: Readonly<Record<WorldName, WorldDef>> = { default: DEFAULT_WORLD, alt: ALT_WORLD };
+export const WORLDS: Readonly<Record<WorldName, WorldDef>> = {
+  default: DEFAULT_WORLD,
+  alt: ALT_WORLD,
+};
 
 export function isWorldName(name: unknown): name is WorldName {
   return typeof name === 'string' && (WORLD_NAMES as readonly string[]).includes(name);
@@ -235,7 +280,10 @@ export const STH_ACCT_ID = DEFAULT_WORLD.sthAcctId;
 export const CUST_NAME_ID_OFFSET = DEFAULT_WORLD.custNameIdOffset;
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function generateEvents(rng: Rng, w: WorldDef): EventInfo[] {
@@ -243,7 +291,8 @@ function generateEvents(rng: Rng, w: WorldDef): EventInfo[] {
   for (let i = 0; i < HOME_EVENT_COUNT; i++) {
     const date = addDays(SEASON_START, Math.round(i * 9.1));
     const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
-    const opponent = w.opponents[(i + randInt(rng, 0, w.opponents.length - 1)) % w.opponents.length];
+    const opponent =
+      w.opponents[(i + randInt(rng, 0, w.opponents.length - 1)) % w.opponents.length];
     events.push({
       name: w.homeEventName(i),
       nameInet: `${slug(w.club)}-vs-${slug(opponent)}-${date}`,
@@ -321,10 +370,17 @@ function generateEvents(rng: Rng, w: WorldDef): EventInfo[] {
   events.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // event_id follows the calendar, like an Archtics event id sequence: 26xx for the current season,
   // 16xx for the archived one.
-  const byDate = (list: typeof events) => [...list].sort((a, b) => a.date.localeCompare(b.date) || a.name.localeCompare(b.name));
+  const byDate = (list: typeof events) =>
+    [...list].sort((a, b) => a.date.localeCompare(b.date) || a.name.localeCompare(b.name));
   const current = byDate(events.filter((e) => !e.archived));
   const archived = byDate(events.filter((e) => e.archived));
-  return events.map((e, idx) => ({ ...e, idx, eventId: e.archived ? w.archivedEventId + archived.indexOf(e) : w.firstEventId + current.indexOf(e) }));
+  return events.map((e, idx) => ({
+    ...e,
+    idx,
+    eventId: e.archived
+      ? w.archivedEventId + archived.indexOf(e)
+      : w.firstEventId + current.indexOf(e),
+  }));
 }
 
 // ── Accounts ─────────────────────────────────────────────────────────────────────────────────
@@ -353,32 +409,171 @@ export interface Account {
   pin: string;
 }
 
-
 const FIRST_NAMES = [
-  'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth',
-  'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Carlos', 'Karen',
-  'Daniel', 'Lisa', 'Matthew', 'Nancy', 'Anthony', 'Betty', 'Mark', 'Sandra', 'Steven', 'Ashley',
-  'Andrew', 'Emily', 'Joshua', 'Michelle', 'Kenneth', 'Amanda', 'Kevin', 'Melissa', 'Brian', 'Olivia',
-  'Wei', 'Priya', 'Mohammed', 'Sofia', 'Hiroshi', 'Fatima', 'Mateo', 'Aisha', 'Lucas', 'Chloe',
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Carlos',
+  'Karen',
+  'Daniel',
+  'Lisa',
+  'Matthew',
+  'Nancy',
+  'Anthony',
+  'Betty',
+  'Mark',
+  'Sandra',
+  'Steven',
+  'Ashley',
+  'Andrew',
+  'Emily',
+  'Joshua',
+  'Michelle',
+  'Kenneth',
+  'Amanda',
+  'Kevin',
+  'Melissa',
+  'Brian',
+  'Olivia',
+  'Wei',
+  'Priya',
+  'Mohammed',
+  'Sofia',
+  'Hiroshi',
+  'Fatima',
+  'Mateo',
+  'Aisha',
+  'Lucas',
+  'Chloe',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin',
-  'Lee', 'Perez', 'Thompson', 'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson',
-  'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores',
-  'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts',
-  'Patel', 'Kim', 'Chen', 'Singh', 'OBrien', 'Murphy', 'Cohen', 'Rossi', 'Novak', 'Schmidt',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Patel',
+  'Kim',
+  'Chen',
+  'Singh',
+  'OBrien',
+  'Murphy',
+  'Cohen',
+  'Rossi',
+  'Novak',
+  'Schmidt',
 ];
-const STREETS = ['Main', 'Oak', 'Harbor', 'Maple', 'Cedar', 'Pine', 'Elm', 'Lake', 'Hill', 'Bay', 'Park', 'Washington', 'River', 'Sunset', 'Ridge'];
+const STREETS = [
+  'Main',
+  'Oak',
+  'Harbor',
+  'Maple',
+  'Cedar',
+  'Pine',
+  'Elm',
+  'Lake',
+  'Hill',
+  'Bay',
+  'Park',
+  'Washington',
+  'River',
+  'Sunset',
+  'Ridge',
+];
 const STREET_SUFFIXES = ['St', 'Ave', 'Blvd', 'Rd', 'Ln', 'Dr', 'Ct', 'Way'];
 const CITIES: readonly [string, string, number][] = [
-  ['Harbor City', 'CA', 90710], ['Long Beach', 'CA', 90802], ['Torrance', 'CA', 90501],
-  ['San Pedro', 'CA', 90731], ['Carson', 'CA', 90745], ['Lakewood', 'CA', 90712],
-  ['Anaheim', 'CA', 92801], ['Irvine', 'CA', 92602], ['Pasadena', 'CA', 91101],
-  ['Phoenix', 'AZ', 85001], ['Las Vegas', 'NV', 89101], ['Portland', 'OR', 97201],
+  ['Harbor City', 'CA', 90710],
+  ['Long Beach', 'CA', 90802],
+  ['Torrance', 'CA', 90501],
+  ['San Pedro', 'CA', 90731],
+  ['Carson', 'CA', 90745],
+  ['Lakewood', 'CA', 90712],
+  ['Anaheim', 'CA', 92801],
+  ['Irvine', 'CA', 92602],
+  ['Pasadena', 'CA', 91101],
+  ['Phoenix', 'AZ', 85001],
+  ['Las Vegas', 'NV', 89101],
+  ['Portland', 'OR', 97201],
 ];
-const COMPANY_WORDS = ['Harbor', 'Pacific', 'Summit', 'Beacon', 'Anchor', 'Tidewater', 'Keystone', 'Northstar'];
-const COMPANY_KINDS = ['Logistics', 'Holdings', 'Partners', 'Dental Group', 'Realty', 'Construction', 'Law Group'];
+const COMPANY_WORDS = [
+  'Harbor',
+  'Pacific',
+  'Summit',
+  'Beacon',
+  'Anchor',
+  'Tidewater',
+  'Keystone',
+  'Northstar',
+];
+const COMPANY_KINDS = [
+  'Logistics',
+  'Holdings',
+  'Partners',
+  'Dental Group',
+  'Realty',
+  'Construction',
+  'Law Group',
+];
 
 function generateAccounts(rng: Rng, holders: Set<number>, w: WorldDef): Account[] {
   const out: Account[] = [];
@@ -441,7 +636,11 @@ export interface SaleBlock {
 
 export const SEASON_BLOCK = -1;
 
-function generateSeasonBlocks(rng: Rng, holders: number[], venue: Venue): { blocks: SaleBlock[]; base: Uint8Array } {
+function generateSeasonBlocks(
+  rng: Rng,
+  holders: number[],
+  venue: Venue,
+): { blocks: SaleBlock[]; base: Uint8Array } {
   const base = new Uint8Array(SEAT_COUNT); // 1 = owned by a season-ticket holder
   const blocks: SaleBlock[] = [];
   const adult = venue.fullPrice;
@@ -456,7 +655,8 @@ function generateSeasonBlocks(rng: Rng, holders: number[], venue: Venue): { bloc
         const row = randInt(rng, 0, ROWS_PER_SECTION - 1);
         const first = randInt(rng, 1, SEATS_PER_ROW - size + 1);
         let free = true;
-        for (let n = 0; n < size && free; n++) if (base[seatIndex(section, row, first + n)]) free = false;
+        for (let n = 0; n < size && free; n++)
+          if (base[seatIndex(section, row, first + n)]) free = false;
         if (!free) continue;
         for (let n = 0; n < size; n++) base[seatIndex(section, row, first + n)] = 1;
         const pc = rowPriceCode(section, row);
@@ -499,7 +699,8 @@ export interface SeedData {
 export function generate(seed: number, world: WorldName = 'default'): SeedData {
   const w = WORLDS[world];
   // The alt world draws its own people and seats from the same seed; the default world's draws stay as they were.
-  const rng = (stream: number) => mulberry32(world === 'default' ? hash32(seed, stream) : hash32(seed, stream, 0xa17));
+  const rng = (stream: number) =>
+    mulberry32(world === 'default' ? hash32(seed, stream) : hash32(seed, stream, 0xa17));
   const events = generateEvents(rng(1), w);
   // ~15% of the accounts hold season tickets; the world's sthAcctId always does.
   const holderRng = rng(2);

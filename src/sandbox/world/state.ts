@@ -4,7 +4,14 @@
  * purchases and barcodes. Handlers mutate it only after validating their whole input, so a
  * command either applies completely or not at all.
  */
-import { hash32, SEASON_BLOCK, type Account, type EventInfo, type SaleBlock, type SeedData } from './seed.js';
+import {
+  hash32,
+  SEASON_BLOCK,
+  type Account,
+  type EventInfo,
+  type SaleBlock,
+  type SeedData,
+} from './seed.js';
 import type { WorldClock } from './types.js';
 import { SEAT_COUNT, SECTION_COUNT, SEATS_PER_SECTION, seatIndex } from './venue.js';
 
@@ -95,7 +102,8 @@ export function buildState(data: SeedData, clock: WorldClock): WorldState {
     list.push(b);
   }
   const homeFree = new Int32Array(SECTION_COUNT).fill(SEATS_PER_SECTION);
-  for (let i = 0; i < SEAT_COUNT; i++) if (data.seasonBase[i]) homeFree[Math.floor(i / SEATS_PER_SECTION)]--;
+  for (let i = 0; i < SEAT_COUNT; i++)
+    if (data.seasonBase[i]) homeFree[Math.floor(i / SEATS_PER_SECTION)]--;
   return {
     data,
     clock,
@@ -128,11 +136,14 @@ export function inventory(state: WorldState, ev: EventInfo): EventInventory {
   let inv = state.inventories.get(ev.idx);
   if (!inv) {
     const status = new Uint8Array(SEAT_COUNT);
-    if (ev.home) for (let i = 0; i < SEAT_COUNT; i++) if (state.data.seasonBase[i]) status[i] = SEAT_SOLD;
+    if (ev.home)
+      for (let i = 0; i < SEAT_COUNT; i++) if (state.data.seasonBase[i]) status[i] = SEAT_SOLD;
     inv = {
       status,
       holder: new Int32Array(SEAT_COUNT),
-      freeBySection: ev.home ? state.homeFreeBySection.slice() : new Int32Array(SECTION_COUNT).fill(SEATS_PER_SECTION),
+      freeBySection: ev.home
+        ? state.homeFreeBySection.slice()
+        : new Int32Array(SECTION_COUNT).fill(SEATS_PER_SECTION),
     };
     state.inventories.set(ev.idx, inv);
   }
@@ -177,7 +188,8 @@ export function releaseCart(state: WorldState, cart: Cart): void {
     const inv = inventory(state, state.data.events[run.eventIdx]);
     const start = seatIndex(run.section, run.row, run.firstSeat);
     for (let n = 0; n < run.numSeats; n++) {
-      if (inv.status[start + n] === SEAT_HELD && inv.holder[start + n] === cart.orderNum) setSeat(inv, start + n, SEAT_FREE);
+      if (inv.status[start + n] === SEAT_HELD && inv.holder[start + n] === cart.orderNum)
+        setSeat(inv, start + n, SEAT_FREE);
     }
   }
   state.carts.delete(cart.orderNum);

@@ -33,12 +33,18 @@ function eventFilter(v: unknown): Set<string> | undefined {
 
 export function seatsSold(state: WorldState, c: Command1Request): Outcome {
   const acctId = int(c.acct_id);
-  if (acctId === undefined) return fail(RESULT_CODES.seatsSoldMissingInput, 'Missing input: acct_id is required', { desc: true });
+  if (acctId === undefined)
+    return fail(RESULT_CODES.seatsSoldMissingInput, 'Missing input: acct_id is required', {
+      desc: true,
+    });
   const filter = eventFilter(c.event_filter);
   const limit = int(c.count);
   const rows: { ev: EventInfo; b: SaleBlock }[] = [];
   for (const b of state.sales.get(acctId) ?? []) {
-    const evs = b.eventIdx === SEASON_BLOCK ? state.data.events.filter((e) => e.home) : [state.data.events[b.eventIdx]];
+    const evs =
+      b.eventIdx === SEASON_BLOCK
+        ? state.data.events.filter((e) => e.home)
+        : [state.data.events[b.eventIdx]];
     for (const ev of evs) if (!filter || filter.has(ev.name)) rows.push({ ev, b });
   }
   rows.sort(
@@ -88,7 +94,8 @@ function blockOut(state: WorldState, ev: EventInfo, b: SaleBlock): Record<string
 }
 
 export function ticketPrint(state: WorldState, c: Command1Request): Outcome {
-  const none = () => fail(RESULT_CODES.noBlocksFound, 'No seats found for this account and event', { noRow: true });
+  const none = () =>
+    fail(RESULT_CODES.noBlocksFound, 'No seats found for this account and event', { noRow: true });
   const acctId = int(c.acct_id);
   const ev = findEvent(state, c.event_name);
   if (acctId === undefined || !ev) return none();
@@ -103,7 +110,8 @@ export function ticketPrint(state: WorldState, c: Command1Request): Outcome {
       const sec = state.data.venue.sectionIndex(str(s.section_name) ?? '');
       const row = state.data.venue.rowIndex(str(s.row_name) ?? '');
       const num = int(s.seat_num);
-      if (sec >= 0 && row >= 0 && num !== undefined && num >= 1) wanted.add(seatIndex(sec, row, num));
+      if (sec >= 0 && row >= 0 && num !== undefined && num >= 1)
+        wanted.add(seatIndex(sec, row, num));
     }
     chosen = owned.filter((i) => wanted.has(i));
   }

@@ -56,8 +56,15 @@ export class Venue {
   private readonly priceCodeIdx: Map<string, number>;
 
   constructor(def: VenueDef) {
-    if (def.sections.length !== SECTION_COUNT || def.rows.length !== ROWS_PER_SECTION || def.priceCodes.length !== 6 || def.ticketTypes[0]?.pct !== 100)
-      throw new Error('Venue: 30 sections, 20 rows, 6 price codes and a full-price first ticket type expected');
+    if (
+      def.sections.length !== SECTION_COUNT ||
+      def.rows.length !== ROWS_PER_SECTION ||
+      def.priceCodes.length !== 6 ||
+      def.ticketTypes[0]?.pct !== 100
+    )
+      throw new Error(
+        'Venue: 30 sections, 20 rows, 6 price codes and a full-price first ticket type expected',
+      );
     this.sections = def.sections;
     this.rows = def.rows;
     this.priceCodes = def.priceCodes;
