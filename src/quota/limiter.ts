@@ -351,9 +351,6 @@ export class QueuedLimiter implements Limiter {
     // pass to those behind.
     let cursor = 0;
     let head: { waiter: Waiter; first: number; at: number; take: Take } | undefined;
-    // Every waiter after the head whose slot is free now too: served in this same pass, so that a
-    // burst of sends (a loader's batch) leaves together instead of one per pass.
-    const alsoNow: { waiter: Waiter; take: Take }[] = [];
     let wakeAt = Infinity;
     for (let i = 0; i < line.length; i++) {
       const waiter = line[i];
@@ -423,10 +420,7 @@ export class QueuedLimiter implements Limiter {
         continue;
       }
       cursor = last + 1;
-      if (!head)
-        head = { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
-      else if (at <= now && !idle && head.waiter.priority !== 'idle')
-        alsoNow.push({ waiter, take: this.takeOf(waiter, needs[i], now, held?.shapes) });
+      head ??= { waiter, first, at, take: this.takeOf(waiter, needs[i], now, held?.shapes) };
     }
     // Room opens in the line when its head is served.
     const refusals = this.refusals;
@@ -442,44 +436,8 @@ export class QueuedLimiter implements Limiter {
     }
     if (!head) return Number.isFinite(wakeAt) ? this.arm(wakeAt, now) : this.disarm();
     if (head.at > now) return this.arm(Math.min(head.at, wakeAt), now);
-    for (const next of [head, ...alsoNow]) {
-      // The store checks each take atomically against what the ones before it took.
-      if (!(await this.serve(next, now))) break;
-    }
-    if (this.closed) return;
-    // Look again: serve the next one, or re-forecast (and re-check deadlines) after losing a race.
-    this.pumpAgain = true;
-  }
-
-  /** When slot `index` would come in an idle window (the window's size per window length). */
-  private idleAt(state: WindowState, now: number, index: number): number {
-    const limits = state.limits ?? this.limits;
-    return now + Math.floor(index / limits.perWindow) * limits.windowMs;
-  }
-
-  /**
-   * Clock ms from a first send to the last of its `polls` expected polls, at the earliest. Counted
-   * once its command was seen accepted: the slots may be the prior's guess (a reservation not used
-   * is released), but a command is not refused for waits it was never seen to need.
-   */
-  private pollWait(waiter: Waiter, polls: number): number {
-    if (!(
-      polls > 0 &&
-      waiter.pollWaitMs &&
-      waiter.claim &&
-      this.expectedPolls(waiter.claim.command).acceptedSamples > 0
-    ))
-      return 0;
-    return waiter.pollWaitMs(slotsFor(polls));
-  }
-
-  /**
-   * Takes `head`'s slot at the store and resolves it; false when the store said "not yet" (another
-   * replica took the slot, a pause came) or the limiter closed: the pump then looks again.
-   */
-  private async serve(head: { waiter: Waiter; take: Take }, now: number): Promise<boolean> {
     const later = await this.store.tryTake(now, head.take);
-    if (this.closed) return false;
+    if (this.closed) return;
     if (later === null) {
       // Counted, with the reservation the take carried. Idle work whose caller-free moment passed
       // while the store answered (a caller came) gives the slot to that caller.
@@ -518,7 +476,30 @@ export class QueuedLimiter implements Limiter {
     } else {
       this.notBefore = later;
     }
-    return later === null;
+    // Look again: serve the next one, or re-forecast (and re-check deadlines) after losing a race.
+    this.pumpAgain = true;
+  }
+
+  /** When slot `index` would come in an idle window (the window's size per window length). */
+  private idleAt(state: WindowState, now: number, index: number): number {
+    const limits = state.limits ?? this.limits;
+    return now + Math.floor(index / limits.perWindow) * limits.windowMs;
+  }
+
+  /**
+   * Clock ms from a first send to the last of its `polls` expected polls, at the earliest. Counted
+   * once its command was seen accepted: the slots may be the prior's guess (a reservation not used
+   * is released), but a command is not refused for waits it was never seen to need.
+   */
+  private pollWait(waiter: Waiter, polls: number): number {
+    if (!(
+      polls > 0 &&
+      waiter.pollWaitMs &&
+      waiter.claim &&
+      this.expectedPolls(waiter.claim.command).acceptedSamples > 0
+    ))
+      return 0;
+    return waiter.pollWaitMs(slotsFor(polls));
   }
 
   /**
