@@ -113,6 +113,7 @@ async function fill(n: number, offset = 0) {
 {
   const warm = await fill(5_000, 10_000_000);
   warm.clear();
+  await warm.close();
 }
 collect();
 const before = usage();
@@ -138,3 +139,6 @@ process.stdout.write(
     },
   }) + '\n',
 );
+
+// The refresher loops until the cache closes.
+await cache.close();
