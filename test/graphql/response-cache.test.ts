@@ -4,6 +4,7 @@
  * by the writes that change them, never with errors or stale parts, identical misses executed once,
  * and a cost report that tells the truth on a hit. Upstream calls are counted at the sandbox.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, deleteByPrefix } from '../../src/redis.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
@@ -24,35 +25,7 @@ const HOLDER_A = 'sth-portal-holder-a';
 const HOLDER_B = 'sth-portal-holder-b';
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
-const DASHBOARD = /* GraphQL */ `
-  query Dashboard($ids: [ID!]!, $first: Int!) {
-    nodes(ids: $ids) {
-      id
-      ... on Customer {
-        acctId
-        firstName
-        seats(first: $first) {
-          edges {
-            node {
-              id
-              section
-              row
-              number
-              event {
-                name
-                date
-                venue
-                priceCodes {
-                  code
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
+const DASHBOARD = readFileSync(new URL('../operations/dashboard.graphql', import.meta.url), 'utf8');
 const CUSTOMER = /* GraphQL */ `
   query Customer($acctId: Int!) {
     customer(acctId: $acctId) {

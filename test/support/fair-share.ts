@@ -37,7 +37,7 @@ const MAX_GREEDY_OPS = 400;
 
 /** A Clock on the sandbox's time: the bench's, so that both agree with the sandbox on a minute. */
 export { SandboxTimeClock } from '../../bench/harness.js';
-import { SandboxTimeClock } from '../../bench/harness.js';
+import { DASHBOARD_QUERY, SandboxTimeClock } from '../../bench/harness.js';
 
 /** The sandbox's Retry-After is in real seconds; the client reads it on the simulated clock. */
 function simulatedRetryAfter(timeScale: number): typeof fetch {
@@ -141,35 +141,6 @@ export async function scaledGateway(
 
 const GREEDY_QUERY =
   'query Costly($ids: [ID!]!) { nodes(ids: $ids) { id ... on Customer { acctId firstName lastName } } }';
-const DASHBOARD_QUERY = /* GraphQL */ `
-  query Dashboard($ids: [ID!]!, $first: Int!) {
-    nodes(ids: $ids) {
-      id
-      ... on Customer {
-        acctId
-        firstName
-        seats(first: $first) {
-          edges {
-            node {
-              id
-              section
-              row
-              number
-              event {
-                name
-                date
-                venue
-                priceCodes {
-                  code
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
 
 function customerId(acctId: number): string {
   return Buffer.from(`Customer:${acctId}`, 'utf8').toString('base64');
