@@ -2,7 +2,7 @@
  * Issue #12, "a fair share per caller": while a greedy token loops over costly reads for two
  * (simulated) minutes, a second token's dashboards are served ≥ 90% of the time, against a sandbox
  * at 80 POSTs a minute, with no 429 from it; the greedy one gets RATE_LIMITED with a retry time.
- * Scaled time (test/support/fair-share.ts): two simulated minutes take about 25 real seconds.
+ * Scaled time (test/support/fair-share.ts): two simulated minutes take about a real minute.
  *
  * REPORT_FIGURES=1 prints the figures, and also runs the same scenario with the caller hidden from
  * the budget (every command planned first come, first served: the planner before fair shares).
@@ -19,37 +19,38 @@ import {
   type ScaledGateway,
 } from '../support/fair-share.js';
 
-const TIME_SCALE = 0.2;
-
 /**
- * Quarantined under CI (FAIR_SHARE_SCENARIO=1 runs it anywhere): since the merge with issue #11's
- * planner changes (poll waits, never-seen commands) about half the runs serve 10 of 15 dashboards —
- * the first five, while the greedy token's opening burst holds the window. Issue #12 stays open
- * until it passes every time; test/quota/fair-share.test.ts still checks the rule itself.
+ * Half speed, not a fifth: on the scaled clock one real ms of CPU is 1/TIME_SCALE simulated ms, so a
+ * starved two-core machine stretches the victim's operations (its 30 s deadline) and the grant-to-
+ * arrival time (the window margin) by that factor. At 0.2 a machine at load 7+ made the dashboards
+ * miss their deadlines (RATE_LIMITED "no time left") and the sandbox see 82 POSTs in a minute; at
+ * 0.5 the same load serves 15 of 15. Two simulated minutes take about a real minute.
  */
-const QUARANTINED = process.env.CI === 'true' && process.env.FAIR_SHARE_SCENARIO !== '1';
+const TIME_SCALE = 0.5;
+/** Real ms for one scenario: two simulated minutes at TIME_SCALE, the warm-up and the drain. */
+const SCENARIO_TIMEOUT_MS = 180_000;
 
-describe.skipIf(QUARANTINED)(
-  'fair shares: a greedy token and a dashboard token on one gateway, sandbox at 80/min',
-  () => {
-    let sb: RunningSandbox;
-    let gw: ScaledGateway | undefined;
+describe('fair shares: a greedy token and a dashboard token on one gateway, sandbox at 80/min', () => {
+  let sb: RunningSandbox;
+  let gw: ScaledGateway | undefined;
 
-    beforeAll(async () => {
-      await warmUp();
-      sb = await startSandbox({
-        seed: FAIR_SHARE_SEED,
-        ratePerMinute: PER_MINUTE,
-        ratePerDay: 100_000,
-        timeScale: TIME_SCALE,
-      });
+  beforeAll(async () => {
+    await warmUp();
+    sb = await startSandbox({
+      seed: FAIR_SHARE_SEED,
+      ratePerMinute: PER_MINUTE,
+      ratePerDay: 100_000,
+      timeScale: TIME_SCALE,
     });
-    afterAll(async () => {
-      await gw?.close();
-      await sb?.close();
-    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await sb?.close();
+  });
 
-    it('the dashboards are served ≥ 90% of the time, 0 × 429 upstream, the greedy token RATE_LIMITED with a retry time', async () => {
+  it(
+    'the dashboards are served ≥ 90% of the time, 0 × 429 upstream, the greedy token RATE_LIMITED with a retry time',
+    async () => {
       gw = await scaledGateway(sb, fairShareConfig(sb));
       const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
       if (process.env.REPORT_FIGURES) console.info('fair share, one gateway', f);
@@ -62,24 +63,26 @@ describe.skipIf(QUARANTINED)(
       expect(f.greedyRetryAfter.length).toBeGreaterThan(0);
       for (const s of f.greedyRetryAfter) expect(s).toBeGreaterThanOrEqual(1);
       expect(f.posts - f.victimCalls).toBeGreaterThan(f.victimCalls);
-    });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 
-    it.skipIf(!process.env.REPORT_FIGURES)(
-      '(figures only) the same without fair shares',
-      async () => {
-        await gw?.close();
-        gw = undefined;
-        await sb.close();
-        sb = await startSandbox({
-          seed: FAIR_SHARE_SEED,
-          ratePerMinute: PER_MINUTE,
-          ratePerDay: 100_000,
-          timeScale: TIME_SCALE,
-        });
-        gw = await scaledGateway(sb, fairShareConfig(sb), { stripCaller: true });
-        const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
-        console.info('without fair shares (FIFO), one gateway', f);
-      },
-    );
-  },
-);
+  it.skipIf(!process.env.REPORT_FIGURES)(
+    '(figures only) the same without fair shares',
+    async () => {
+      await gw?.close();
+      gw = undefined;
+      await sb.close();
+      sb = await startSandbox({
+        seed: FAIR_SHARE_SEED,
+        ratePerMinute: PER_MINUTE,
+        ratePerDay: 100_000,
+        timeScale: TIME_SCALE,
+      });
+      gw = await scaledGateway(sb, fairShareConfig(sb), { stripCaller: true });
+      const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
+      console.info('without fair shares (FIFO), one gateway', f);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+});
