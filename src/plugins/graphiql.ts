@@ -1,9 +1,20 @@
 /**
  * GraphiQL that works offline: @graphql-yoga/render-graphiql inlines its assets (yoga's default
  * loads them from a CDN). Opens with an example query.
+ *
+ * Loaded on the first page view, not at start: its inlined assets are a 9 MB module that costs the
+ * process about 80 MB of memory, which a gateway with GraphiQL off (the default against a real
+ * service) or never opened should not carry.
  */
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
+
+let renderer: Promise<(opts: GraphiQLOptions) => string> | undefined;
+
+/** The page, from the renderer imported once, when first asked for. */
+function renderGraphiQL(opts: GraphiQLOptions): Promise<string> {
+  renderer ??= import('@graphql-yoga/render-graphiql').then((m) => m.renderGraphiQL);
+  return renderer.then((render) => render(opts));
+}
 
 // No account id, event name or code in it: those are each service's own data (the sandbox's
 // sample ids are in /__sandbox/info and docs/sandbox.md), so the example runs against any service.
@@ -28,7 +39,7 @@ query UpcomingEvents {
 /** GraphiQL on GET /graphql when `enabled` (GRAPHIQL: on with the sandbox, off against a real service). */
 export function graphiqlOptions(enabled = true): {
   graphiql: GraphiQLOptions | false;
-  renderGraphiQL: (opts: GraphiQLOptions) => string;
+  renderGraphiQL: (opts: GraphiQLOptions) => Promise<string>;
 } {
   if (!enabled) return { graphiql: false, renderGraphiQL };
   return {
