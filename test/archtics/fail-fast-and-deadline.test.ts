@@ -7,8 +7,8 @@
  *   it end as UPSTREAM_TIMEOUT.
  * Counted at the stub (POSTs) and on a stepping clock (no wall-clock time).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createArchticsClient } from '../../src/archtics/client.js';
+import { sequence, useStubbedClient } from '../support/stubbed-client.js';
+import { describe, expect, it } from 'vitest';
 import {
   ProtocolError,
   RateLimitedError,
@@ -16,54 +16,11 @@ import {
   UpstreamTimeoutError,
 } from '../../src/archtics/errors.js';
 import { FAIL_FAST_SLOT_WAIT_MS } from '../../src/archtics/polling.js';
-import type { ArchticsConfig } from '../../src/config.js';
-import {
-  fault,
-  okAnswer,
-  pollingProgram,
-  startArchticsStub,
-  type ArchticsStub,
-  type StubHandler,
-  type StubReply,
-} from '../support/archtics-stub.js';
-import {
-  RecordingLimiter,
-  SteppingClock,
-  customerAdd,
-  failure,
-  ping,
-  pollingTest,
-  testConfig,
-} from '../support/archtics-fixtures.js';
+import { fault, okAnswer, pollingProgram, type StubReply } from '../support/archtics-stub.js';
+import { customerAdd, failure, ping, pollingTest } from '../support/archtics-fixtures.js';
 
-let stub: ArchticsStub | undefined;
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-});
-
-async function setup(handler: StubHandler, overrides: Partial<ArchticsConfig> = {}) {
-  const clock = new SteppingClock();
-  stub = await startArchticsStub({ handler, clock });
-  const limiter = new RecordingLimiter();
-  // random 0.99: backoffs near their ceilings (198, 396, 792 ms).
-  const client = createArchticsClient({
-    config: testConfig(stub.baseUrl, overrides),
-    limiter,
-    clock,
-    random: () => 0.99,
-  });
-  return { clock, limiter, client, stub };
-}
-
-function sequence(
-  ...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]
-): StubHandler {
-  return (req) => {
-    const r = replies[Math.min(req.index, replies.length - 1)];
-    return typeof r === 'function' ? r(req) : r;
-  };
-}
+// random 0.99: backoffs near their ceilings (198, 396, 792 ms).
+const setup = useStubbedClient({ random: () => 0.99 });
 
 describe('a read with a fallback (failFast)', () => {
   it('asks the budget for a slot at once only (startBy), and a read without one waits as before', async () => {

@@ -1,46 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { useStubbedClient } from '../support/stubbed-client.js';
+import { describe, expect, it } from 'vitest';
 import { createArchticsClient } from '../../src/archtics/client.js';
 import { UnavailableError, UpstreamTimeoutError } from '../../src/archtics/errors.js';
 import { nextPollInterval, pollWaitMs } from '../../src/archtics/polling.js';
 import { newTrace } from '../../src/archtics/types.js';
 import { ManualClock } from '../../src/clock.js';
-import {
-  fault,
-  okAnswer,
-  pollingProgram,
-  startArchticsStub,
-  type ArchticsStub,
-  type StubRequest,
-} from '../support/archtics-stub.js';
+import { fault, okAnswer, pollingProgram, startArchticsStub } from '../support/archtics-stub.js';
 import {
   RecordingLimiter,
-  SteppingClock,
   customerAdd,
   failure,
   pollingTest,
   testConfig,
 } from '../support/archtics-fixtures.js';
 
-let stub: ArchticsStub | undefined;
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-});
-
-async function setup(
-  handler: (req: StubRequest) => ReturnType<ReturnType<typeof pollingProgram>>,
-  overrides = {},
-) {
-  const clock = new SteppingClock();
-  stub = await startArchticsStub({ handler, clock });
-  const limiter = new RecordingLimiter();
-  const client = createArchticsClient({
-    config: testConfig(stub.baseUrl, overrides),
-    limiter,
-    clock,
-  });
-  return { clock, limiter, client, stub };
-}
+const setup = useStubbedClient();
 
 describe('polling an accepted command', () => {
   it('sends back every cookie of the 202 (CID, QTKN and the extra SID) and the identical body bytes until the 200', async () => {
@@ -203,7 +177,9 @@ describe('polling an accepted command', () => {
 describe('cancelling a poll loop', () => {
   it('an abort during the wait between polls rejects at once with the reason and sends nothing more', async () => {
     const clock = new ManualClock();
-    stub = await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock });
+    const stub = setup.adopt(
+      await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock }),
+    );
     const client = createArchticsClient({
       config: testConfig(stub.baseUrl),
       limiter: new RecordingLimiter(),
@@ -235,7 +211,9 @@ describe('cancelling a poll loop', () => {
 
   it('close() ends commands in flight with UnavailableError', async () => {
     const clock = new ManualClock();
-    stub = await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock });
+    const stub = setup.adopt(
+      await startArchticsStub({ handler: pollingProgram({ pending: 100 }), clock }),
+    );
     const client = createArchticsClient({
       config: testConfig(stub.baseUrl),
       limiter: new RecordingLimiter(),

@@ -1,47 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createArchticsClient, type UpstreamCallEvent } from '../../src/archtics/client.js';
+import { useStubbedClient } from '../support/stubbed-client.js';
+import { describe, expect, it } from 'vitest';
+import { createArchticsClient } from '../../src/archtics/client.js';
 import { backoffDelay, mayRepoll, mayResend } from '../../src/archtics/retry.js';
 import { retryAfterMs } from '../../src/archtics/envelope.js';
-import type { ArchticsConfig } from '../../src/config.js';
-import {
-  fault,
-  okAnswer,
-  pollingProgram,
-  startArchticsStub,
-  type ArchticsStub,
-  type StubHandler,
-} from '../support/archtics-stub.js';
+import { fault, okAnswer, pollingProgram, startArchticsStub } from '../support/archtics-stub.js';
 import {
   RecordingLimiter,
-  SteppingClock,
   customerAdd,
   failure,
-  memoryLogger,
   ping,
   pollingTest,
   testConfig,
 } from '../support/archtics-fixtures.js';
 
-let stub: ArchticsStub | undefined;
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-});
-
-async function setup(handler: StubHandler, overrides: Partial<ArchticsConfig> = {}) {
-  const clock = new SteppingClock();
-  stub = await startArchticsStub({ handler, clock });
-  const events: UpstreamCallEvent[] = [];
-  const { logger, lines } = memoryLogger();
-  const client = createArchticsClient({
-    config: testConfig(stub.baseUrl, overrides),
-    limiter: new RecordingLimiter(),
-    clock,
-    logger,
-    onUpstreamCall: (e) => events.push(e),
-  });
-  return { client, events, lines, clock };
-}
+const setup = useStubbedClient({ logged: true });
 
 describe('one report per upstream command', () => {
   it('a polled command reports its attempts, polls and clock duration once, and logs one debug line', async () => {
@@ -117,7 +89,7 @@ describe('one report per upstream command', () => {
   });
 
   it('a throwing metrics hook does not fail the command', async () => {
-    stub = await startArchticsStub({ handler: (req) => okAnswer(req) });
+    const stub = setup.adopt(await startArchticsStub({ handler: (req) => okAnswer(req) }));
     const client = createArchticsClient({
       config: testConfig(stub.baseUrl),
       limiter: new RecordingLimiter(),

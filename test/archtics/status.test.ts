@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { sequence, useStubbedClient } from '../support/stubbed-client.js';
+import { describe, expect, it } from 'vitest';
 import { createArchticsClient, type UpstreamCallEvent } from '../../src/archtics/client.js';
 import {
   ArchticsCommandError,
@@ -10,15 +11,7 @@ import {
   UpstreamTimeoutError,
 } from '../../src/archtics/errors.js';
 import { newTrace } from '../../src/archtics/types.js';
-import {
-  fault,
-  okAnswer,
-  refusedPort,
-  startArchticsStub,
-  type ArchticsStub,
-  type StubHandler,
-  type StubReply,
-} from '../support/archtics-stub.js';
+import { fault, okAnswer, refusedPort } from '../support/archtics-stub.js';
 import {
   RecordingLimiter,
   SteppingClock,
@@ -30,42 +23,8 @@ import {
   ping,
   testConfig,
 } from '../support/archtics-fixtures.js';
-import type { ArchticsConfig } from '../../src/config.js';
 
-let stub: ArchticsStub | undefined;
-afterEach(async () => {
-  await stub?.close();
-  stub = undefined;
-});
-
-async function setup(
-  handler: StubHandler,
-  overrides: Partial<ArchticsConfig> = {},
-  random?: () => number,
-) {
-  const clock = new SteppingClock();
-  stub = await startArchticsStub({ handler, clock });
-  const limiter = new RecordingLimiter();
-  const events: UpstreamCallEvent[] = [];
-  const client = createArchticsClient({
-    config: testConfig(stub.baseUrl, overrides),
-    limiter,
-    clock,
-    onUpstreamCall: (e) => events.push(e),
-    ...(random ? { random } : {}),
-  });
-  return { clock, limiter, client, stub, events };
-}
-
-/** Replies in order, then the last one forever. */
-function sequence(
-  ...replies: (StubReply | ((req: Parameters<StubHandler>[0]) => StubReply))[]
-): StubHandler {
-  return (req) => {
-    const r = replies[Math.min(req.index, replies.length - 1)];
-    return typeof r === 'function' ? r(req) : r;
-  };
-}
+const setup = useStubbedClient();
 
 /** Lets a stray late request show up before counting. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
