@@ -146,72 +146,63 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   else processMetrics(registry);
 
-  const calls = new Counter({
-    name: 'archtics_upstream_calls_total',
-    help: 'Upstream commands, by command, last HTTP status and outcome',
-    labelNames: ['command', 'status', 'outcome'],
-    registers: [registry],
-  });
-  const attempts = new Counter({
-    name: 'archtics_upstream_attempts_total',
-    help: 'Non-poll POSTs (first sends and re-sends)',
-    labelNames: ['command'],
-    registers: [registry],
-  });
-  const polls = new Counter({
-    name: 'archtics_upstream_polls_total',
-    help: 'Poll POSTs of accepted (202) commands',
-    labelNames: ['command'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'archtics_upstream_duration_seconds',
-    help: 'Whole upstream command time, queue and polling included',
-    labelNames: ['command'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
-  const cache = new Counter({
-    name: 'archtics_cache_requests_total',
-    help: 'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)',
-    labelNames: ['command', 'result'],
-    registers: [registry],
-  });
-  const refreshes = new Counter({
-    name: 'archtics_cache_refreshes_total',
-    help: 'Refresh-ahead attempts by command and outcome',
-    labelNames: ['command', 'outcome'],
-    registers: [registry],
-  });
-  const refreshPosts = new Counter({
-    name: 'archtics_cache_refresh_posts_total',
-    help: "The refresher's upstream POSTs (idle budget), first sends and polls",
-    labelNames: ['command'],
-    registers: [registry],
-  });
-  const cacheBytes = new Gauge({
-    name: 'archtics_cache_bytes',
-    help: 'Calculated size of the in-process cache',
-    registers: [registry],
-  });
-  const cacheEntries = new Gauge({
-    name: 'archtics_cache_entries',
-    help: 'Entries in the in-process cache',
-    registers: [registry],
-  });
-  const queueWait = new Histogram({
-    name: 'archtics_quota_queue_wait_seconds',
-    help: 'Time a command waited for upstream budget',
-    labelNames: ['priority'],
-    buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
-  const rejections = new Counter({
-    name: 'archtics_quota_rejections_total',
-    help: 'Budget gate refusals: deadline (slot too late), queue_full, aborted, error',
-    labelNames: ['priority', 'reason'],
-    registers: [registry],
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ) => new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
+  const gaugeOf = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+
+  const calls = counter(
+    'archtics_upstream_calls_total',
+    'Upstream commands, by command, last HTTP status and outcome',
+    ['command', 'status', 'outcome'],
+  );
+  const attempts = counter(
+    'archtics_upstream_attempts_total',
+    'Non-poll POSTs (first sends and re-sends)',
+    ['command'],
+  );
+  const polls = counter('archtics_upstream_polls_total', 'Poll POSTs of accepted (202) commands', [
+    'command',
+  ]);
+  const duration = histogram(
+    'archtics_upstream_duration_seconds',
+    'Whole upstream command time, queue and polling included',
+    ['command'],
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+  const cache = counter(
+    'archtics_cache_requests_total',
+    'Cacheable reads by command and result (hit, l2, coalesced, peer, miss, stale)',
+    ['command', 'result'],
+  );
+  const refreshes = counter(
+    'archtics_cache_refreshes_total',
+    'Refresh-ahead attempts by command and outcome',
+    ['command', 'outcome'],
+  );
+  const refreshPosts = counter(
+    'archtics_cache_refresh_posts_total',
+    "The refresher's upstream POSTs (idle budget), first sends and polls",
+    ['command'],
+  );
+  const cacheBytes = gaugeOf('archtics_cache_bytes', 'Calculated size of the in-process cache');
+  const cacheEntries = gaugeOf('archtics_cache_entries', 'Entries in the in-process cache');
+  const queueWait = histogram(
+    'archtics_quota_queue_wait_seconds',
+    'Time a command waited for upstream budget',
+    ['priority'],
+    [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+  const rejections = counter(
+    'archtics_quota_rejections_total',
+    'Budget gate refusals: deadline (slot too late), queue_full, aborted, error',
+    ['priority', 'reason'],
+  );
 
   let snapshot: (() => Promise<QuotaSnapshot>) | undefined;
   const quotaGauge = (name: string, help: string, pick: (s: QuotaSnapshot) => number) =>
@@ -245,11 +236,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     (s) => s.queueLength,
   );
 
-  const breakerOpens = new Counter({
-    name: 'archtics_redis_breaker_opens_total',
-    help: 'Times the Redis circuit breaker opened (the gateway ran degraded)',
-    registers: [registry],
-  });
+  const breakerOpens = counter(
+    'archtics_redis_breaker_opens_total',
+    'Times the Redis circuit breaker opened (the gateway ran degraded)',
+  );
   let breaker: BreakerReport | undefined;
   new Gauge({
     name: 'archtics_redis_breaker_state',
