@@ -7,12 +7,12 @@
  * succeed and fail (401 wrong key, 503, 429, broken JSON, timeouts, 202 polling).
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { FaultRule, RunningSandbox } from '../../src/sandbox/index.js';
 import { readMultipart } from '../defer/multipart.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { samplesOf } from '../support/worlds.js';
 
 const KEY = `k3y-SECRET-${randomBytes(12).toString('hex')}`;
@@ -34,28 +34,6 @@ interface LogLine {
   msg: string;
   requestId?: string;
   [k: string]: unknown;
-}
-
-class MemoryLog {
-  text = '';
-  readonly stream = new Writable({
-    write: (chunk: Buffer | string, _enc, done) => {
-      this.text += chunk.toString();
-      done();
-    },
-  });
-  lines(): LogLine[] {
-    return this.text
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => {
-        try {
-          return JSON.parse(l) as LogLine;
-        } catch {
-          throw new Error(`log line is not JSON: ${l}`);
-        }
-      });
-  }
 }
 
 interface Outcome {
@@ -172,11 +150,11 @@ describe.each([
 
   it('writes only JSON lines', () => {
     expect(log.text.endsWith('\n')).toBe(true);
-    expect(log.lines().length).toBeGreaterThan(outcomes.length);
+    expect(log.lines<LogLine>().length).toBeGreaterThan(outcomes.length);
   });
 
   it('logs each operation once, with the request id of its response, its duration, error codes and upstream counts', () => {
-    const lines = log.lines().filter((l) => l.msg === 'graphql operation');
+    const lines = log.lines<LogLine>().filter((l) => l.msg === 'graphql operation');
     expect(lines).toHaveLength(outcomes.length);
     for (const o of outcomes) {
       const mine = lines.filter((l) => l.requestId === o.requestId);

@@ -3,33 +3,24 @@
  * client leaves before the last payload: then it says so (aborted) and the operation's upstream
  * work still in flight is cancelled with it.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { readMultipart } from '../defer/multipart.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { samplesOf } from '../support/worlds.js';
 
 const query = (name: string) =>
   `query Slow { event(name: "${name}") { name ... @defer { availability { section available } } } }`;
 
-let text = '';
-const lines = () =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
+const log = new MemoryLog();
+const lines = () => log.lines();
 let sandbox: RunningSandbox;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write: (chunk, _enc, done) => ((text += chunk.toString()), done()),
-    }),
-  });
+  const logger = createLogger({ level: 'debug', destination: log.stream });
   sandbox = await startTestSandbox({
     serviceTimeMs: { get_avail_seats: 1_500 },
     asyncThresholdMs: 1_000,

@@ -3,31 +3,22 @@
  * operation cost upstream: nothing (zeros), marked responseCacheHit — not a line with no upstream
  * work at all, which reads like an operation that never ran.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox, TestGateway } from '../graphql/harness.js';
+import { MemoryLog } from '../support/memory-log.js';
 import { samplesOf } from '../support/worlds.js';
 
 const query = (name: string) => `query Names { events(names: ["${name}"]) { name date } }`;
 
-let text = '';
-const lines = () =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
+const log = new MemoryLog();
+const lines = () => log.lines();
 let sandbox: RunningSandbox;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  const logger = createLogger({
-    level: 'info',
-    destination: new Writable({
-      write: (chunk, _enc, done) => ((text += chunk.toString()), done()),
-    }),
-  });
+  const logger = createLogger({ level: 'info', destination: log.stream });
   sandbox = await startTestSandbox();
   gw = await TestGateway.start(sandbox, {}, { logger, cache: true });
 });
