@@ -36,6 +36,8 @@ import { responseCacheHitReport } from './upstream-extensions.js';
 
 /** The plugin's mark on an answer it served from the cache. */
 const SERVED = Symbol.for('servedFromResponseCache');
+/** The one scope of an open gateway (no tokens configured). */
+const OPEN_SCOPE = 'open';
 /** Per-operation extensions: never stored, never replayed. */
 const PER_OPERATION = new Set(['upstream', 'stale']);
 
@@ -123,8 +125,10 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
     return ok;
   };
 
-  const session = (request: Request): string | null => {
-    if (opts.tokens.length === 0) return null;
+  const session = (request: Request): string => {
+    // Open: one scope for everyone, named rather than null — the plugin reads a null session as
+    // "maybe public" and checks every entity of every answer for a PRIVATE scope (we set none).
+    if (opts.tokens.length === 0) return OPEN_SCOPE;
     // The token itself never leaves this function: the scope is a digest of it.
     return `token:${sha256(`response-cache\u0000${request.headers.get('authorization')?.trim() ?? ''}`).slice(0, 32)}`;
   };
