@@ -73,7 +73,11 @@ function byMinute(
   return rows;
 }
 
-/** A gateway whose client, limiter and cache all run on the sandbox's clock (createGateway takes none). */
+/**
+ * A gateway whose client, limiter, cache and operation deadlines all run on the sandbox's clock.
+ * Without `clock`, createGateway would count deadlines in real epoch ms, which the scaled clock has
+ * long passed: every read that had to wait for budget would be refused at once.
+ */
 export async function gatewayOn(opts: {
   config: Config;
   clock: Clock;
@@ -100,6 +104,7 @@ export async function gatewayOn(opts: {
     logger: silentLogger,
     runner: client,
     limiter,
+    clock,
     wrapRunner: (_inner: CommandRunner) => cache,
   });
   return { gateway, cache, client };
