@@ -4,6 +4,7 @@
  * of users and the cache's idle-budget features on or off, on the sandbox's scaled clock. Suite 8
  * runs it in twins (on beside off) and charts it minute by minute.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createArchticsClient } from '../src/archtics/client.js';
 import type { CommandRunner } from '../src/archtics/types.js';
 import { createGateway } from '../src/app.js';
@@ -39,6 +40,12 @@ export interface OpRecord {
   waited: boolean;
   /** Upstream POSTs on its own trace. */
   posts: number;
+  /**
+   * It sent POSTs, and every command it sent was one nobody had sent before in this run (a first
+   * read of that key: no refresh could have spared the wait, since only keys read before are
+   * refreshed).
+   */
+  firstReadsOnly: boolean;
   simMs: number;
   codes: string[];
 }
@@ -50,6 +57,27 @@ export interface PortalRun {
   minutes: MinuteRow[];
   sandbox: Pick<SandboxStats, 'posts' | 'maxPostsInAnyMinute' | 'rateLimited429' | 'commands'>;
   refresh: { posts: number; outcomes: Record<string, number> };
+  /** Callers' POSTs by command, and the refresher's, and how many of the callers' were first reads of their key. */
+  postsByCommand: {
+    callers: Record<string, number>;
+    callersFirstRead: Record<string, number>;
+    refresher: Record<string, number>;
+  };
+}
+
+/** A POST's command and fields (the envelope's caller and DSN aside): one cached key, roughly. */
+async function commandKey(
+  input: Parameters<typeof fetch>[0],
+  init?: RequestInit,
+): Promise<{ command: string; key: string }> {
+  try {
+    const text = input instanceof Request ? await input.clone().text() : String(init?.body ?? '');
+    const { cmd, uid: _uid, dsn: _dsn, ref: _ref, ...fields } = JSON.parse(text).command1 ?? {};
+    const command = String(cmd ?? '?').toLowerCase();
+    return { command, key: `${command} ${JSON.stringify(fields)}` };
+  } catch {
+    return { command: '?', key: '?' };
+  }
 }
 
 /** Everything counted per simulated minute. */
@@ -73,7 +101,11 @@ function byMinute(
   return rows;
 }
 
-/** A gateway whose client, limiter and cache all run on the sandbox's clock (createGateway takes none). */
+/**
+ * A gateway whose client, limiter, cache and operation deadlines all run on the sandbox's clock.
+ * Without `clock`, createGateway would count deadlines in real epoch ms, which the scaled clock has
+ * long passed: every read that had to wait for budget would be refused at once.
+ */
 export async function gatewayOn(opts: {
   config: Config;
   clock: Clock;
@@ -100,6 +132,7 @@ export async function gatewayOn(opts: {
     logger: silentLogger,
     runner: client,
     limiter,
+    clock,
     wrapRunner: (_inner: CommandRunner) => cache,
   });
   return { gateway, cache, client };
@@ -134,8 +167,29 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
   const postsAt: number[] = [];
   const seen429: number[] = [];
   const retryAfter = simulatedRetryAfter(options.timeScale, clock, seen429);
-  const countingFetch: typeof fetch = (input, init) => {
+  // Which operation sent each POST (none: the refresher), and which sent each key first.
+  const opOf = new AsyncLocalStorage<number>();
+  const firstSender = new Map<string, number | undefined>();
+  const sentBy = new Map<number, Set<string>>();
+  const postsByCommand: PortalRun['postsByCommand'] = {
+    callers: {},
+    callersFirstRead: {},
+    refresher: {},
+  };
+  const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+  const countingFetch: typeof fetch = async (input, init) => {
     postsAt.push(clock.now() - t0);
+    const op = opOf.getStore();
+    const { command, key } = await commandKey(input, init);
+    if (!firstSender.has(key)) firstSender.set(key, op);
+    if (op === undefined) bump(postsByCommand.refresher, command);
+    else {
+      bump(postsByCommand.callers, command);
+      if (firstSender.get(key) === op) bump(postsByCommand.callersFirstRead, command);
+      let keys = sentBy.get(op);
+      if (!keys) sentBy.set(op, (keys = new Set()));
+      keys.add(key);
+    }
     return retryAfter(input, init);
   };
   const refreshAt: { at: number; posts: number }[] = [];
@@ -154,7 +208,7 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
   const ops: OpRecord[] = [];
   let stats: SandboxStats;
   try {
-    const runOne = async (kind: Kind, body: string): Promise<void> => {
+    const runOne = async (index: number, kind: Kind, body: string): Promise<void> => {
       const s0 = clock.now();
       let outcome: OpRecord['outcome'] = 'refused';
       let codes: string[] = [];
@@ -171,12 +225,14 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
       } catch (err) {
         codes = [err instanceof Error ? err.name : 'THROWN'];
       }
+      const keys = [...(sentBy.get(index) ?? [])];
       ops.push({
         kind,
         startSim: s0 - t0,
         outcome,
         waited: outcome === 'refused' || posts > 0,
         posts,
+        firstReadsOnly: keys.length > 0 && keys.every((k) => firstSender.get(k) === index),
         simMs: clock.now() - s0,
         codes,
       });
@@ -184,10 +240,10 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
     t0 = clock.now();
     postsAt.length = 0;
     const inflight = new Set<Promise<void>>();
-    for (const p of schedule) {
+    for (const [index, p] of schedule.entries()) {
       const wait = t0 + p.at - clock.now();
       if (wait > 0) await clock.sleep(wait);
-      const op = runOne(p.kind, p.body);
+      const op = opOf.run(index, () => runOne(index, p.kind, p.body));
       inflight.add(op);
       void op.finally(() => inflight.delete(op));
     }
@@ -214,6 +270,7 @@ export async function runPortal(options: PortalOptions): Promise<PortalRun> {
       commands: stats.commands,
     },
     refresh: { posts: refreshAt.reduce((a, r) => a + r.posts, 0), outcomes: refreshOutcomes },
+    postsByCommand,
   };
 }
 
@@ -232,6 +289,19 @@ export function summarize(run: PortalRun) {
     freshShare: fresh / n,
     /** Operations that waited on the service (own upstream calls, or refused), of all offered. */
     waitedShare: (count((o) => o.waited) + (n - run.ops.length)) / n,
+    /** Of all offered, those that waited only on first reads of their keys: no refresh could spare them. */
+    firstReadsOnlyShare: count((o) => o.waited && o.firstReadsOnly) / n,
+    waitedByKind: Object.fromEntries(
+      (['dashboard', 'event', 'availability'] as Kind[]).map((k) => [
+        k,
+        {
+          offered: count((o) => o.kind === k),
+          waited: count((o) => o.kind === k && o.waited),
+          firstReadsOnly: count((o) => o.kind === k && o.waited && o.firstReadsOnly),
+        },
+      ]),
+    ),
+    postsByCommand: run.postsByCommand,
     p50SimMs: percentile(
       run.ops.map((o) => o.simMs),
       50,

@@ -85,6 +85,11 @@ export interface RefreshConfig {
   aheadFraction: number;
   /** Decayed reads a key needs to be refreshed (1 = one read just now). */
   minHotness: number;
+  /**
+   * Reads a key must be expected to get in the span a refresh adds to its entry (from its read
+   * rate) to be worth the slot; absent = 0 (any hot key).
+   */
+  minExpectedReads?: number;
   /** Slots of the minute window the refresher always leaves free for callers who may come. */
   headroom: number;
   /** Pause between refresh rounds. */
@@ -499,6 +504,9 @@ export function loadConfig(env: Env = process.env): Config {
         decayMs: int(env, 'CACHE_REFRESH_DECAY_MS', 10 * 60_000, 1_000),
         aheadFraction: int(env, 'CACHE_REFRESH_AHEAD_PERCENT', 25, 1, 100) / 100,
         minHotness: num(env, 'CACHE_REFRESH_MIN_HOTNESS', 1.5, 0, 1_000),
+        ...(env.CACHE_REFRESH_MIN_EXPECTED_READS !== undefined
+          ? { minExpectedReads: num(env, 'CACHE_REFRESH_MIN_EXPECTED_READS', 0, 0, 1_000) }
+          : {}),
         headroom: int(
           env,
           'CACHE_REFRESH_HEADROOM',

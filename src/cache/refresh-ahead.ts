@@ -7,9 +7,15 @@
  * entry is in the last part of its TTL (or already past it) is fetched again off any caller's
  * path, so the next reader finds it fresh instead of waiting for the service.
  *
- * - Hotness: every read adds 1 to a key's score, and the score halves every `halfLifeMs`, so the
- *   order of refreshes follows the recent read rate. A key not read within `decayMs` is never
- *   refreshed, and is forgotten.
+ * - Hotness: every read adds 1 to a key's score, and the score halves every `halfLifeMs`. A key
+ *   not read within `decayMs` is never refreshed, and is forgotten.
+ * - Worth: a refresh saves a caller's wait only if the key is read between the old entry's expiry
+ *   and the new one's; a refresh nobody reads still holds a slot of the window for a minute, where
+ *   a caller may need it. So the refresher spends on the keys with the most reads expected in that
+ *   span — the read rate the decayed score gives (score × ln 2 / halfLife) times the span — and
+ *   not on those expected to see fewer than `minExpectedReads`. With one TTL for all keys this is
+ *   the hottest first; across TTLs it prefers a hot account read every minute for two minutes to
+ *   an availability read as often that lives fifteen seconds.
  * - Spend: the refresher's POSTs in any `windowMs` stay under `maxPerWindow` (a RefreshLedger:
  *   in memory, or shared by replicas in Redis, so the cap is the gateway's, not each replica's).
  * - One refresh at a time, hottest first; a round stops at once when the budget gate refuses
@@ -26,6 +32,11 @@ export interface RefreshAheadOptions {
   halfLifeMs?: number;
   /** Smallest score a key needs to be refreshed (1 = one read just now). */
   minScore: number;
+  /**
+   * Fewest reads expected in the span a refresh adds (from the old entry's expiry to the new
+   * one's) for a key to be refreshed; 0 = any key that has minScore.
+   */
+  minExpectedReads?: number;
   /** Keys remembered at most (the least recently read go first). */
   maxKeys: number;
 }
@@ -34,6 +45,7 @@ export const DEFAULT_REFRESH_AHEAD: RefreshAheadOptions = {
   aheadFraction: 0.25,
   decayMs: 10 * 60_000,
   minScore: 1,
+  minExpectedReads: 0,
   maxKeys: 10_000,
 };
 
@@ -61,12 +73,17 @@ export class HotKeys<J> {
 
   constructor(opts: Partial<RefreshAheadOptions> = {}) {
     const merged = { ...DEFAULT_REFRESH_AHEAD, ...opts };
-    this.opts = { ...merged, halfLifeMs: merged.halfLifeMs ?? merged.decayMs / 4 };
+    this.opts = {
+      ...merged,
+      halfLifeMs: merged.halfLifeMs ?? merged.decayMs / 4,
+      minExpectedReads: merged.minExpectedReads ?? 0,
+    };
     if (!(this.opts.aheadFraction > 0 && this.opts.aheadFraction <= 1))
       throw new RangeError('aheadFraction must be in (0, 1]');
     if (!(this.opts.decayMs > 0 && this.opts.halfLifeMs > 0))
       throw new RangeError('decayMs and halfLifeMs must be > 0');
     if (!(this.opts.maxKeys >= 1)) throw new RangeError('maxKeys must be ≥ 1');
+    if (!(this.opts.minExpectedReads >= 0)) throw new RangeError('minExpectedReads must be ≥ 0');
   }
 
   get size(): number {
@@ -113,12 +130,24 @@ export class HotKeys<J> {
   }
 
   /**
-   * Keys to refresh at `now`, hottest first (then soonest to expire): read within decayMs, scoring
-   * at least minScore, with an entry in the last aheadFraction of its TTL or already expired.
+   * Reads of `key` expected in the span a refresh at `now` would add to its entry: the decayed
+   * score's read rate times (TTL − the life the entry still has). 0 when unknown or not stored.
+   */
+  expectedReads(key: string, now: number): number {
+    const k = this.keys.get(key);
+    return k && now - k.lastReadAt <= this.opts.decayMs
+      ? this.expected(k, now, this.decayed(k, now))
+      : 0;
+  }
+
+  /**
+   * Keys to refresh at `now`, most reads expected in the span a refresh adds first (then soonest
+   * to expire): read within decayMs, scoring at least minScore, expecting at least
+   * minExpectedReads, with an entry in the last aheadFraction of its TTL or already expired.
    * Forgets the keys unread for decayMs on the way.
    */
   due(now: number): HotKey<J>[] {
-    const out: { k: HotKey<J>; s: number }[] = [];
+    const out: { k: HotKey<J>; e: number }[] = [];
     for (const k of this.keys.values()) {
       if (now - k.lastReadAt > this.opts.decayMs) {
         this.keys.delete(k.key);
@@ -127,10 +156,19 @@ export class HotKeys<J> {
       if (!(k.ttlMs > 0) || k.expiresAt === 0) continue;
       if (k.expiresAt - now > this.opts.aheadFraction * k.ttlMs) continue;
       const s = this.decayed(k, now);
-      if (s >= this.opts.minScore) out.push({ k, s });
+      if (s < this.opts.minScore) continue;
+      const e = this.expected(k, now, s);
+      if (e >= this.opts.minExpectedReads) out.push({ k, e });
     }
-    out.sort((a, b) => b.s - a.s || a.k.expiresAt - b.k.expiresAt);
+    out.sort((a, b) => b.e - a.e || a.k.expiresAt - b.k.expiresAt);
     return out.map((o) => o.k);
+  }
+
+  /** Reads expected (rate from the decayed score `s`) between the entry's expiry and a refresh's. */
+  private expected(k: HotKey<J>, now: number, s: number): number {
+    if (!(k.ttlMs > 0) || k.expiresAt === 0) return 0;
+    const rate = (s * Math.LN2) / this.opts.halfLifeMs;
+    return rate * (k.ttlMs - Math.max(0, k.expiresAt - now));
   }
 
   private decayed(k: HotKey<J>, now: number): number {

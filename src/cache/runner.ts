@@ -167,6 +167,7 @@ class CachedCommandRunner implements CachedRunner {
         aheadFraction: refresh.aheadFraction,
         decayMs: refresh.decayMs,
         minScore: refresh.minHotness,
+        minExpectedReads: refresh.minExpectedReads ?? 0,
       }));
       const ports = this.refreshPorts(refresh.headroom);
       this.refresher = new Refresher<RefreshJob>({

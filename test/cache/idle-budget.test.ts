@@ -196,6 +196,21 @@ describe('refresh-ahead in the cache', () => {
     await cache.close();
   });
 
+  it('with minExpectedReads, refreshes only where a reader is expected before the refreshed entry would expire', async () => {
+    const { inner, cache, clock, refreshes } = setup({
+      refresh: refreshOn({ minExpectedReads: 0.7 }),
+    });
+    for (let i = 0; i < 3; i++) await read(cache, 1);
+    for (let i = 0; i < 2; i++) await read(cache, 2);
+    expect(inner.count('customer_query')).toBe(2);
+    // Both due from 90 s. Three reads lately promise about 0.8 reads in the 90 s a refresh then
+    // adds; two, never more than about 0.6 (less and less as they age): left to their next reader.
+    await clock.advance(3 * MIN);
+    expect(inner.calls.slice(2).map((c) => (c.req as { acctId: number }).acctId)).toEqual([1]);
+    expect(refreshes.map((r) => r.outcome)).toEqual(['refreshed']);
+    await cache.close();
+  });
+
   it('stops at its cap (CACHE_REFRESH_MAX_PER_MINUTE)', async () => {
     const { inner, cache, clock, refreshes } = setup({
       refresh: refreshOn({ maxPerMinute: 2, minHotness: 0.1 }),

@@ -86,6 +86,56 @@ describe('HotKeys', () => {
     expect(hot.due(t0 + 4 * MIN).map((k) => k.key)).toEqual([]);
   });
 
+  it('across TTLs, the most reads expected in the span a refresh adds go first: a hot two-minute entry before an as-hot fifteen-second one', () => {
+    const hot = new HotKeys<string>({
+      aheadFraction: 1,
+      decayMs: 4 * MIN,
+      halfLifeMs: MIN,
+      minScore: 0.1,
+    });
+    const t0 = 1_000_000;
+    for (let i = 0; i < 2; i++) {
+      hot.read('avail', 'j', t0, life(t0 + 15_000, 15_000));
+      hot.read('account', 'j', t0, life(t0 + 2 * MIN, 2 * MIN));
+    }
+    // The same score; read at 2 × ln 2 per minute, a refresh at expiry adds 15 s vs 2 min of life.
+    expect(hot.score('avail', t0)).toBeCloseTo(hot.score('account', t0), 9);
+    expect(hot.expectedReads('avail', t0 + 15_000)).toBeCloseTo(
+      2 * Math.LN2 * 2 ** -0.25 * 0.25,
+      6,
+    );
+    expect(hot.expectedReads('account', t0 + 15_000)).toBeCloseTo(
+      2 * Math.LN2 * 2 ** -0.25 * (2 - 1.75),
+      6,
+    );
+    expect(hot.expectedReads('account', t0 + 2 * MIN)).toBeCloseTo(2 * Math.LN2 * 2 ** -2 * 2, 6);
+    expect(hot.due(t0 + 2 * MIN).map((k) => k.key)).toEqual(['account', 'avail']);
+    expect(hot.expectedReads('nobody', t0)).toBe(0);
+  });
+
+  it('needs minExpectedReads: a key whose refresh would likely go unread is left to its readers', () => {
+    const hot = new HotKeys<string>({
+      aheadFraction: 1,
+      decayMs: 4 * MIN,
+      halfLifeMs: MIN,
+      minScore: 0.1,
+      minExpectedReads: 0.6,
+    });
+    const t0 = 1_000_000;
+    for (let i = 0; i < 2; i++) {
+      hot.read('avail', 'j', t0, life(t0 + 15_000, 15_000));
+      hot.read('account', 'j', t0, life(t0 + 2 * MIN, 2 * MIN));
+    }
+    // Each at its expiry: about 0.3 reads expected in the next 15 s; about 0.7 in the next 2 min
+    // (the account's two reads are older by then).
+    expect(hot.due(t0 + 15_000).map((k) => k.key)).toEqual([]);
+    expect(hot.due(t0 + 2 * MIN).map((k) => k.key)).toEqual(['account']);
+    // A reader every few seconds makes the short-lived key worth it too.
+    for (let i = 0; i < 8; i++) hot.read('avail', 'j', t0 + 2 * MIN);
+    expect(hot.due(t0 + 2 * MIN).map((k) => k.key)).toEqual(['avail', 'account']);
+    expect(() => new HotKeys({ minExpectedReads: -1 })).toThrow(RangeError);
+  });
+
   it('is bounded: the least recently read key goes first', () => {
     const hot = new HotKeys<string>({ maxKeys: 2, aheadFraction: 1, minScore: 0.1 });
     hot.read('a', 'j', 1, life(100, 100));

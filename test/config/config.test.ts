@@ -309,7 +309,16 @@ describe('refresh-ahead and the catalogue', () => {
     expect(c.cache.catalogue).toEqual({ enabled: false, ttlMs: 300_000 });
   });
 
+  it('CACHE_REFRESH_MIN_EXPECTED_READS sets the reads a refresh must expect; absent, any hot key qualifies', () => {
+    expect(loadConfig({}).cache.refresh?.minExpectedReads).toBeUndefined();
+    expect(
+      loadConfig({ CACHE_REFRESH_MIN_EXPECTED_READS: '0.7' }).cache.refresh?.minExpectedReads,
+    ).toBe(0.7);
+  });
+
   it.each([
+    ['CACHE_REFRESH_MIN_EXPECTED_READS', 'many'],
+    ['CACHE_REFRESH_MIN_EXPECTED_READS', '-1'],
     ['CACHE_REFRESH_AHEAD', 'sometimes'],
     ['CACHE_CATALOGUE', 'yes'],
     ['CACHE_REFRESH_MAX_PER_MINUTE', '81'],
