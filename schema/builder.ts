@@ -18,7 +18,8 @@ import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos
 import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
-import { andThen, failedItem, isShared, type MaybePromise } from '../src/loaders/index.js';
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
+import { failedItem, isShared } from '../src/loaders/index.js';
 
 export interface SchemaTypes {
   Context: GatewayContext;
@@ -85,13 +86,16 @@ export function loadNodesWith(typename: string, load: LoadNode): void {
 /** One item of `nodes`: as the relay plugin answers it (a copy, branded with its type), or the item's error. */
 function loadNode(typename: string, id: unknown, ctx: GatewayContext): MaybePromise<object | null> {
   try {
-    return andThen(nodeLoaders.get(typename)!(id, ctx), (v) => {
-      if (v === null) return null;
-      // A copy: the loaded value may be a frozen, shared cache entry, and branding writes a symbol onto it.
-      const branded = { ...v };
-      brandWithType(branded, typename as never);
-      return branded;
-    });
+    return handleMaybePromise(
+      () => nodeLoaders.get(typename)!(id, ctx),
+      (v) => {
+        if (v === null) return null;
+        // A copy: the loaded value may be a frozen, shared cache entry, and branding writes a symbol onto it.
+        const branded = { ...v };
+        brandWithType(branded, typename as never);
+        return branded;
+      },
+    );
   } catch (error) {
     return failedItem(error);
   }

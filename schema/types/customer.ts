@@ -7,13 +7,14 @@ import {
   customerById,
   customerSeats,
 } from '../../resolvers/customers.js';
-import { andThen, getAll } from '../../src/loaders/index.js';
+import { handleMaybePromise } from '@whatwg-node/promise-helpers';
+import { getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
 import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
 const loadCustomers = (ids: number[], ctx: GatewayContext) =>
-  andThen(getAll(ctx.loaders.customers.byId, ids), brandable);
+  handleMaybePromise(() => getAll(ctx.loaders.customers.byId, ids), brandable);
 // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
 loadNodesWith('Customer', (acctId, ctx) => ctx.loaders.customers.byId.get(acctId as number));
 

@@ -1,5 +1,5 @@
 /**
- * Cached operations answered synchronously (PeekingLoader + CommandRunner.peek + sync node ids):
+ * Cached operations answered synchronously (PeekingLoader + CommandRunner.getFresh + sync node ids):
  * the same answer and the same cost report as through the loaders' promises, one value per key
  * within an operation, and the cached dashboard completes without a promise-valued field.
  */
