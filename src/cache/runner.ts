@@ -121,7 +121,7 @@ interface KeyedRead<T> {
   keys: readonly string[];
   ttl: number;
   /** Tags a flight carries before its answer is known: a write meanwhile poisons it. */
-  flightTags: readonly string[];
+  flightTags(): readonly string[];
   /** Shared by replicas: one of them fetches, under the lock of this key. Absent: each fetches. */
   lockKey?: (missing: readonly string[]) => string;
   /** The upstream call for `missing`: each key's value and the tags it is stored under. */
@@ -143,7 +143,8 @@ interface Found {
   missing: string[];
   /** The first of the found entries to go stale (Provenance). */
   expiresAt: number;
-  tags: Set<string>;
+  /** Their tags (Provenance); repeats allowed. */
+  tags: string[];
   refreshed: boolean;
 }
 
@@ -346,7 +347,7 @@ class CachedCommandRunner implements CachedRunner {
       def: def as CommandDef<unknown, unknown>,
       keys: [key],
       ttl,
-      flightTags: def.cache?.tags?.(req, undefined) ?? [],
+      flightTags: () => def.cache?.tags?.(req, undefined) ?? [],
       ...(def.cache?.shareMisses ? { lockKey: () => key } : {}),
       fetch: async (_missing, opts) => {
         const value = await this.inner.run(def, req, opts);
@@ -367,13 +368,13 @@ class CachedCommandRunner implements CachedRunner {
     ttl: number,
   ): KeyedRead<Res> {
     const keys = ids.map((id) => itemKey(def.name, id));
-    const idOf = new Map(keys.map((k, i) => [k, ids[i]]));
-    const idsOf = (missing: readonly string[]) => missing.map((k) => idOf.get(k)!);
+    const prefix = itemKey(def.name, '');
+    const idsOf = (missing: readonly string[]) => missing.map((k) => k.slice(prefix.length));
     return {
       def: def as CommandDef<unknown, unknown>,
       keys,
       ttl,
-      flightTags: [],
+      flightTags: () => [],
       ...(def.cache?.shareMisses
         ? { lockKey: (missing) => keyOfFields(def.name, { batch: idsOf(missing).sort() }) }
         : {}),
@@ -401,7 +402,7 @@ class CachedCommandRunner implements CachedRunner {
       def: def as CommandDef<unknown, unknown>,
       keys: [key],
       ttl: this.config.catalogue!.ttlMs,
-      flightTags: [],
+      flightTags: () => [],
       // One replica reads the catalogue; the others wait for it in L2.
       lockKey: () => key,
       // Its pages are never fail-fast: a catalogue is whole or not at all.
@@ -421,7 +422,7 @@ class CachedCommandRunner implements CachedRunner {
       values: new Map(),
       missing: [],
       expiresAt: Number.POSITIVE_INFINITY,
-      tags: new Set(),
+      tags: [],
       refreshed: false,
     };
     for (const key of read.keys) {
@@ -430,7 +431,7 @@ class CachedCommandRunner implements CachedRunner {
       if (e && e.expiresAt > now) {
         found.values.set(key, e.value);
         found.expiresAt = Math.min(found.expiresAt, e.expiresAt);
-        for (const t of e.tags) found.tags.add(t);
+        if (e.tags.length > 0) found.tags.push(...e.tags);
         if (e.refreshed) found.refreshed = true;
       } else {
         found.missing.push(key);
@@ -444,7 +445,7 @@ class CachedCommandRunner implements CachedRunner {
   private hit(read: KeyedRead<unknown>, found: Found, opts: RunOptions, sync = false): void {
     const counted = sync && read.multiItem ? this.oncePerOperation(read.def.name, opts) : opts;
     this.count(read.def.name, 'hit', counted, found.refreshed);
-    noteRead(opts.provenance, found.expiresAt, [...found.tags]);
+    noteRead(opts.provenance, found.expiresAt, found.tags);
   }
 
   /** A read of N keys: what L1 has, the rest joined in flight or fetched in one call. */
@@ -469,7 +470,7 @@ class CachedCommandRunner implements CachedRunner {
     const name = read.def.name;
     const { joined, led } = this.coalescer.acquire<Map<string, unknown>>(
       missing,
-      read.flightTags,
+      read.flightTags(),
       this.clock.now(),
       (keys, flight) => this.fetch(read, keys, opts, flight),
     );
@@ -480,9 +481,9 @@ class CachedCommandRunner implements CachedRunner {
       for (const r of results) {
         for (const k of missing) if (r.value.has(k)) values.set(k, r.value.get(k));
         expiresAt = Math.min(expiresAt, r.expiresAt ?? 0);
-        for (const t of r.tags ?? []) found.tags.add(t);
+        if (r.tags) found.tags.push(...r.tags);
       }
-      noteRead(opts.provenance, expiresAt, [...found.tags]);
+      noteRead(opts.provenance, expiresAt, found.tags);
       // No call of our own: a hit (joined, L2 or a peer's) for this operation's trace. An upstream
       // answer was counted as a miss when the leader went upstream.
       if (!led) this.count(name, 'coalesced', opts);
