@@ -5,8 +5,9 @@
  * joins), stale.ts (answers while the upstream refuses), redis-l2.ts (the shared tier), peer.ts
  * (reaching it quietly, and one replica fetching a shared miss), invalidation.ts (what writes evict),
  * catalogue.ts (a whole collection as one entry), refresh-ahead.ts (hot reads renewed with idle
- * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), runner.ts (the
- * CommandRunner tying them together: one read-through path over N keys, and getFresh).
+ * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), keyed-read.ts (what a read is: N
+ * keys and how their misses are fetched), runner.ts (the CommandRunner tying them together: one
+ * read-through path over N keys, and getFresh).
  */
 export {
   createCachedRunner,

@@ -33,10 +33,19 @@ import {
 } from '../archtics/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { CacheConfig } from '../config.js';
-import { catalogueIndex, catalogueKey, fetchCatalogue, type CatalogueValue } from './catalogue.js';
+import { catalogueIndex, type CatalogueValue } from './catalogue.js';
 import { Coalescer, type Flight, type FlightResult } from './coalesce.js';
 import { Invalidation } from './invalidation.js';
-import { cacheKey, itemKey, keyOfFields } from './key.js';
+import { cacheKey } from './key.js';
+import {
+  CatalogueRead,
+  ItemRead,
+  readCatalogue,
+  SingleRead,
+  type KeyedRead,
+  type ReadHost,
+  type RefreshJob,
+} from './keyed-read.js';
 import { ByteLruStore } from './lru.js';
 import { RedisPeer, type CacheLogger } from './peer.js';
 import {
@@ -91,14 +100,6 @@ export interface RefreshEvent {
   posts: number;
 }
 
-/** What the refresher re-runs: one cached read, or a whole catalogue. */
-interface RefreshJob {
-  def: CommandDef<unknown, unknown>;
-  req: unknown;
-  ttl: number;
-  catalogue?: CataloguePolicy<unknown>;
-}
-
 export interface CachedRunner extends CommandRunner {
   getFresh: NonNullable<CommandRunner['getFresh']>;
   stats(): CacheStats;
@@ -115,28 +116,6 @@ export function createCachedRunner(opts: CachedRunnerOptions): CachedRunner {
   return new CachedCommandRunner(opts);
 }
 
-/** One cached read of N keys, and how to fetch the missing ones in ONE upstream call. */
-interface KeyedRead<T> {
-  def: CommandDef<unknown, unknown>;
-  keys: readonly string[];
-  ttl: number;
-  /** Tags a flight carries before its answer is known: a write meanwhile poisons it. */
-  flightTags(): readonly string[];
-  /** Shared by replicas: one of them fetches, under the lock of this key. Absent: each fetches. */
-  lockKey?: (missing: readonly string[]) => string;
-  /** The upstream call for `missing`: each key's value and the tags it is stored under. */
-  fetch(
-    missing: readonly string[],
-    opts: RunOptions,
-  ): Promise<Map<string, { value: unknown; tags: string[] }>>;
-  /** The answer from every key's value. */
-  answer(values: ReadonlyMap<string, unknown>): T;
-  /** Its one key is renewed ahead of expiry when hot. */
-  hot?: RefreshJob;
-  /** One call answers an operation's many gets of it (a multi-item command): one hit each. */
-  multiItem?: boolean;
-}
-
 /** What L1 holds of a read's keys now. */
 interface Found {
   values: Map<string, unknown>;
@@ -148,18 +127,16 @@ interface Found {
   refreshed: boolean;
 }
 
+/** A list of ids answered from its command's catalogue (ids it lacks: item by item). */
+interface CatalogueView<Res> {
+  fromCatalogue: CatalogueRead;
+  ids: string[];
+  items: ItemPolicy<unknown, Res>;
+  itemRead(ids: string[]): KeyedRead<Res>;
+}
+
 /** How a read is answered: not cached, passed through (no key), N keys, or from the catalogue. */
-type Plan<Res> =
-  | { kind: 'uncached' }
-  | { kind: 'pass' }
-  | { kind: 'keys'; read: KeyedRead<Res> }
-  | {
-      kind: 'catalogue';
-      read: KeyedRead<CatalogueValue>;
-      ids: string[];
-      items: ItemPolicy<unknown, Res>;
-      itemRead: (ids: string[]) => KeyedRead<Res>;
-    };
+type Plan<Res> = 'uncached' | 'pass' | KeyedRead<Res> | CatalogueView<Res>;
 
 class CachedCommandRunner implements CachedRunner {
   private readonly inner: CommandRunner;
@@ -172,6 +149,7 @@ class CachedCommandRunner implements CachedRunner {
   private readonly l1: ByteLruStore;
   private readonly coalescer = new Coalescer();
   private readonly invalidation: Invalidation;
+  private readonly host: ReadHost;
   private readonly counters = {
     l1Hits: 0,
     l2Hits: 0,
@@ -200,6 +178,10 @@ class CachedCommandRunner implements CachedRunner {
       );
     this.l1 = new ByteLruStore(opts.config.maxBytes);
     this.invalidation = new Invalidation(this.l1, this.coalescer, this.peer, this.logger);
+    this.host = {
+      inner: this.inner,
+      remember: (def, req, value) => this.invalidation.remember(def, req, value),
+    };
     const refresh = opts.config.refresh;
     if (refresh?.enabled && refresh.maxPerMinute > 0) {
       const hot = (this.hot = new HotKeys<RefreshJob>({
@@ -231,7 +213,7 @@ class CachedCommandRunner implements CachedRunner {
 
   async run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts: RunOptions = {}): Promise<Res> {
     const plan = this.planOf(def, req);
-    if (plan.kind === 'uncached') {
+    if (plan === 'uncached') {
       noteRead(opts.provenance, 0);
       if (!def.cache?.invalidates && !def.cache?.remember) return this.inner.run(def, req, opts);
       let value: Res | undefined;
@@ -242,12 +224,12 @@ class CachedCommandRunner implements CachedRunner {
         await this.invalidation.afterCommand(def, req, value);
       }
     }
-    if (plan.kind === 'pass') {
+    if (plan === 'pass') {
       noteRead(opts.provenance, 0);
       return this.inner.run(def, req, opts);
     }
-    if (plan.kind === 'catalogue') return this.readCatalogued(plan, opts);
-    return this.read(plan.read, opts);
+    if ('fromCatalogue' in plan) return this.readCatalogued(plan, opts);
+    return this.read(plan, opts);
   }
 
   /**
@@ -261,19 +243,19 @@ class CachedCommandRunner implements CachedRunner {
     opts: RunOptions = {},
   ): { value: Res } | undefined {
     const plan = this.planOf(def, req);
-    if (plan.kind === 'uncached' || plan.kind === 'pass') return undefined;
+    if (plan === 'uncached' || plan === 'pass') return undefined;
     const now = this.clock.now();
-    if (plan.kind === 'keys') {
-      const found = this.lookup(plan.read, now, true);
+    if (!('fromCatalogue' in plan)) {
+      const found = this.lookup(plan, now, true);
       if (found.missing.length > 0) return undefined;
-      this.hit(plan.read, found, opts, true);
-      return { value: plan.read.answer(found.values) };
+      this.hit(plan, found, opts, true);
+      return { value: plan.answer(found.values) };
     }
-    const found = this.lookup(plan.read, now, true);
+    const found = this.lookup(plan.fromCatalogue, now, true);
     if (found.missing.length > 0) return undefined;
-    const index = catalogueIndex(plan.read.answer(found.values));
+    const index = catalogueIndex(plan.fromCatalogue.answer(found.values));
     if (!plan.ids.every((id) => index.has(id))) return undefined;
-    this.hit(plan.read, found, opts, true);
+    this.hit(plan.fromCatalogue, found, opts, true);
     return { value: plan.items.assemble(plan.ids, index) };
   }
 
@@ -317,101 +299,31 @@ class CachedCommandRunner implements CachedRunner {
 
   private planOf<Req, Res>(def: CommandDef<Req, Res>, req: Req): Plan<Res> {
     const ttl = this.ttlOf(def);
-    if (!(ttl > 0)) return { kind: 'uncached' };
-    const items = def.cache?.items;
+    if (!(ttl > 0)) return 'uncached';
+    const any = def as CommandDef<unknown, unknown>;
+    const items = any.cache?.items;
     const ids = items?.ids(req);
     if (items && ids) {
-      const itemRead = (wanted: string[]) => this.itemRead(def, items, req, wanted, ttl);
       const catalogue = this.catalogueOf(def);
-      if (!catalogue) return { kind: 'keys', read: itemRead(ids) };
+      const itemRead = (wanted: string[]) =>
+        new ItemRead<Res>(this.host, any, items, req, wanted, ttl);
+      if (!catalogue) return itemRead(ids);
+      const ttlMs = this.config.catalogue!.ttlMs;
       return {
-        kind: 'catalogue',
-        read: this.catalogueRead(def, catalogue),
+        fromCatalogue: new CatalogueRead(
+          this.host,
+          any,
+          catalogue as CataloguePolicy<unknown>,
+          ttlMs,
+        ),
         ids,
         items: items as ItemPolicy<unknown, Res>,
         itemRead,
       };
     }
     const key = cacheKey(def, req, this.context);
-    if (key === undefined) return { kind: 'pass' };
-    return { kind: 'keys', read: this.singleRead(def, req, key, ttl) };
-  }
-
-  private singleRead<Req, Res>(
-    def: CommandDef<Req, Res>,
-    req: Req,
-    key: string,
-    ttl: number,
-  ): KeyedRead<Res> {
-    return {
-      def: def as CommandDef<unknown, unknown>,
-      keys: [key],
-      ttl,
-      flightTags: () => def.cache?.tags?.(req, undefined) ?? [],
-      ...(def.cache?.shareMisses ? { lockKey: () => key } : {}),
-      fetch: async (_missing, opts) => {
-        const value = await this.inner.run(def, req, opts);
-        this.invalidation.remember(def, req, value);
-        return new Map([[key, { value, tags: def.cache?.tags?.(req, value) ?? [] }]]);
-      },
-      answer: (values) => values.get(key) as Res,
-      hot: { def: def as CommandDef<unknown, unknown>, req, ttl },
-    };
-  }
-
-  /** A multi-item read: one key per item; the missing items in one call for just them. */
-  private itemRead<Req, Res>(
-    def: CommandDef<Req, Res>,
-    policy: ItemPolicy<Req, Res>,
-    req: Req,
-    ids: string[],
-    ttl: number,
-  ): KeyedRead<Res> {
-    const keys = ids.map((id) => itemKey(def.name, id));
-    const prefix = itemKey(def.name, '');
-    const idsOf = (missing: readonly string[]) => missing.map((k) => k.slice(prefix.length));
-    return {
-      def: def as CommandDef<unknown, unknown>,
-      keys,
-      ttl,
-      flightTags: () => [],
-      ...(def.cache?.shareMisses
-        ? { lockKey: (missing) => keyOfFields(def.name, { batch: idsOf(missing).sort() }) }
-        : {}),
-      fetch: async (missing, opts) => {
-        const wanted = idsOf(missing);
-        const res = await this.inner.run(def, policy.request(req, wanted) as Req, opts);
-        const out = new Map<string, { value: unknown; tags: string[] }>();
-        for (const [id, item] of policy.split(res, wanted))
-          out.set(itemKey(def.name, id), { value: item, tags: [] });
-        return out;
-      },
-      answer: (values) =>
-        policy.assemble(ids, new Map(ids.map((id, i) => [id, values.get(keys[i])]))),
-      multiItem: true,
-    };
-  }
-
-  /** The whole collection as one key, read page by page. */
-  private catalogueRead<Req, Res>(
-    def: CommandDef<Req, Res>,
-    catalogue: CataloguePolicy<Res>,
-  ): KeyedRead<CatalogueValue> {
-    const key = catalogueKey(def.name);
-    return {
-      def: def as CommandDef<unknown, unknown>,
-      keys: [key],
-      ttl: this.config.catalogue!.ttlMs,
-      flightTags: () => [],
-      // One replica reads the catalogue; the others wait for it in L2.
-      lockKey: () => key,
-      // Its pages are never fail-fast: a catalogue is whole or not at all.
-      fetch: async (_missing, { failFast: _whole, ...opts }) =>
-        new Map([[key, await this.readCatalogue(def, catalogue, opts)]]),
-      answer: (values) => values.get(key) as CatalogueValue,
-      hot: this.catalogueJob(def, catalogue),
-      multiItem: true,
-    };
+    if (key === undefined) return 'pass';
+    return new SingleRead<Res>(this.host, any, req, key, ttl);
   }
 
   // ── the read path ─────────────────────────────────────────────────────────────────────────
@@ -544,9 +456,10 @@ class CachedCommandRunner implements CachedRunner {
         });
       }
       if (missing.length === 0) return { value: values, source: 'l2', expiresAt, tags: [...tags] };
-      if (read.lockKey) {
+      const lockKey = read.lockKey(missing);
+      if (lockKey) {
         const turn = await peer.lockOrWait(
-          read.lockKey(missing),
+          lockKey,
           missing,
           opts.deadline,
           flight.controller.signal,
@@ -632,31 +545,16 @@ class CachedCommandRunner implements CachedRunner {
       : undefined;
   }
 
-  private catalogueJob<Req, Res>(
-    def: CommandDef<Req, Res>,
-    catalogue: CataloguePolicy<Res>,
-  ): RefreshJob {
-    return {
-      def: def as CommandDef<unknown, unknown>,
-      req: undefined,
-      ttl: this.config.catalogue!.ttlMs,
-      catalogue: catalogue as CataloguePolicy<unknown>,
-    };
-  }
-
   /**
    * A list of ids from the catalogue entry (read whole when absent or expired); ids it lacks go
    * item by item as without it. When the catalogue cannot be had (the upstream refuses and no stale
    * copy is left), the item path answers.
    */
-  private async readCatalogued<Res>(
-    plan: Extract<Plan<Res>, { kind: 'catalogue' }>,
-    opts: RunOptions,
-  ): Promise<Res> {
+  private async readCatalogued<Res>(plan: CatalogueView<Res>, opts: RunOptions): Promise<Res> {
     const { ids, items } = plan;
     let catalogue: CatalogueValue;
     try {
-      catalogue = await this.read(plan.read, opts);
+      catalogue = await this.read(plan.fromCatalogue, opts);
     } catch (error) {
       if (!isRefusal(error)) throw error;
       return this.read(plan.itemRead(ids), opts);
@@ -671,21 +569,6 @@ class CachedCommandRunner implements CachedRunner {
     );
     for (const [id, item] of items.split(rest, missing)) found.set(id, item);
     return items.assemble(ids, found);
-  }
-
-  /** Every page of a catalogue through the inner runner, with the tags its pages' answers carry. */
-  private async readCatalogue<Req, Res>(
-    def: CommandDef<Req, Res>,
-    catalogue: CataloguePolicy<Res>,
-    opts: RunOptions,
-  ): Promise<{ value: CatalogueValue; tags: string[] }> {
-    const tags = new Set<string>();
-    const value = await fetchCatalogue(catalogue, async (pageReq) => {
-      const res = await this.inner.run(def, pageReq as Req, opts);
-      for (const t of def.cache?.tags?.(pageReq as Req, res) ?? []) tags.add(t);
-      return res;
-    });
-    return { value, tags: [...tags] };
   }
 
   // ── refresh-ahead (refresh-ahead.ts) ─────────────────────────────────────────────────────
@@ -732,7 +615,7 @@ class CachedCommandRunner implements CachedRunner {
         let value: unknown;
         let tags: string[];
         if (job.catalogue)
-          ({ value, tags } = await this.readCatalogue(job.def, job.catalogue, opts));
+          ({ value, tags } = await readCatalogue(this.inner, job.def, job.catalogue, opts));
         else {
           value = await this.inner.run(job.def, job.req, opts);
           tags = job.def.cache?.tags?.(job.req, value) ?? [];
