@@ -9,7 +9,7 @@ import type {
   NewCustomerFields,
 } from '../src/archtics/types.js';
 import type { GatewayContext } from '../src/context.js';
-import { andThen, type MaybePromise } from '../src/loaders/index.js';
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
 import { badInput } from './errors.js';
 import { EmailAlreadyExists, NotFound } from './failures.js';
 import {
@@ -77,7 +77,10 @@ export function customerSeats(
     acctId: customer.acctId,
     ...(eventName ? { eventName } : {}),
   });
-  return andThen(blocks, (b) => paginateSortedShared(sortedSeatsFromBlocks(b), page, seatCursors));
+  return handleMaybePromise(
+    () => blocks,
+    (b) => paginateSortedShared(sortedSeatsFromBlocks(b), page, seatCursors),
+  );
 }
 
 // ── mutations: create, update ──────────────────────────────────────────────────────────────

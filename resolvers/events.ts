@@ -11,7 +11,8 @@ import type {
 } from '../src/archtics/types.js';
 import { isEventName } from '../src/archtics/inputs.js';
 import type { GatewayContext } from '../src/context.js';
-import { eventKey, andThen, type MaybePromise } from '../src/loaders/index.js';
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
+import { eventKey } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 import { checkField } from './validate.js';
 import {
@@ -84,11 +85,14 @@ export function loadEvents(
 
 /** At once (no promise) when the event is cached: see PeekingLoader. */
 export function eventOfSeat(seat: SeatShape, ctx: GatewayContext): MaybePromise<EventDetail> {
-  return andThen(ctx.loaders.event.get(seat.eventName), (event) => {
-    if (!event)
-      throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
-    return event;
-  });
+  return handleMaybePromise(
+    () => ctx.loaders.event.get(seat.eventName),
+    (event) => {
+      if (!event)
+        throw new Error(`event_details does not know ${seat.eventName}, yet a seat names it`);
+      return event;
+    },
+  );
 }
 
 /** "YYYY-MM-DD" + "HH:MM" → ISO date-time in the venue's local time (no offset). */

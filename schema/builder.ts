@@ -8,17 +8,17 @@
  * schema as an Apollo Federation v2 subgraph: schema/federation.ts; applied directives are not
  * printed in schema/schema.graphql). To add a plugin list it here.
  */
-import SchemaBuilder, { brandWithType } from '@pothos/core';
+import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
-import { GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
-import { andThen, failedItem, isShared, type MaybePromise } from '../src/loaders/index.js';
+import { assertNodeType, decodeGlobalId, encodeGlobalId, nodesItemByItem } from './nodes.js';
 
 export interface SchemaTypes {
   Context: GatewayContext;
@@ -44,90 +44,7 @@ export interface SchemaTypes {
 
 export { badInput };
 
-/** Global ids: base64 of "Type:localId" (e.g. "Seat:EVENT01|101|A|7"); anything else is BAD_USER_INPUT. */
-export function encodeGlobalId(typename: string, id: string | number | bigint): string {
-  return Buffer.from(`${typename}:${id}`, 'utf8').toString('base64');
-}
-
-export function decodeGlobalId(globalId: string): { typename: string; id: string } {
-  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId)
-    ? Buffer.from(globalId, 'base64').toString('utf8')
-    : '';
-  const m = /^([A-Z][A-Za-z]*):(.+)$/s.exec(text);
-  if (!m || encodeGlobalId(m[1], m[2]) !== globalId)
-    throw badInput(`Not a valid global id: "${globalId.slice(0, 80)}"`);
-  return { typename: m[1], id: m[2] };
-}
-
-/**
- * Node loaders hand the relay plugin a copy: it brands what they return with a symbol (to resolve
- * the Node type), and loaded values may be frozen, shared cache entries.
- */
-export function brandable<T extends object>(values: readonly (T | null)[]): (T | null)[] {
-  return values.map((v) => (v === null ? null : { ...v }));
-}
-
-/**
- * How `nodes(ids:)` loads one id of a Node type: the value at once when this operation or the
- * cache has it (PeekingLoader.get), else its promise. Registered by every Node type (one line next
- * to its `builder.node`), so that `nodes` answers item by item: a refusal or failure of one id
- * (budget, upstream fault) is an error at that item's path, and the other items
- * keep their data — the relay plugin's own resolver loads a whole type at once and fails the list.
- * A fully cached list still answers in one synchronous pass.
- */
-export type LoadNode = (id: unknown, ctx: GatewayContext) => MaybePromise<object | null>;
-const nodeLoaders = new Map<string, LoadNode>();
-
-export function loadNodesWith(typename: string, load: LoadNode): void {
-  nodeLoaders.set(typename, load);
-}
-
-/** One item of `nodes`: as the relay plugin answers it (a copy, branded with its type), or the item's error. */
-function loadNode(typename: string, id: unknown, ctx: GatewayContext): MaybePromise<object | null> {
-  try {
-    return andThen(nodeLoaders.get(typename)!(id, ctx), (v) => {
-      if (v === null) return null;
-      // A copy: the loaded value may be a frozen, shared cache entry, and branding writes a symbol onto it.
-      const branded = { ...v };
-      brandWithType(branded, typename as never);
-      return branded;
-    });
-  } catch (error) {
-    return failedItem(error);
-  }
-}
-
-function nodesItemByItem(
-  ids: readonly { typename: string; id: unknown }[],
-  ctx: GatewayContext,
-  info: GraphQLResolveInfo,
-): MaybePromise<object | null>[] {
-  // An id of no Node type refuses the whole field before any call.
-  for (const { typename } of ids) {
-    assertNodeType(typename, info);
-    if (!nodeLoaders.has(typename))
-      throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
-  }
-  // One object per distinct id, as the relay plugin gives.
-  const seen = new Map<string, MaybePromise<object | null>>();
-  return ids.map(({ typename, id }) => {
-    const key = `${typename}:${typeof id === 'object' ? JSON.stringify(id) : String(id)}`;
-    let item = seen.get(key);
-    if (item === undefined) seen.set(key, (item = loadNode(typename, id, ctx)));
-    return item;
-  });
-}
-
-/** A global id naming a type that is not a Node of this schema is BAD_USER_INPUT (not a crash). */
-function assertNodeType(typename: string, info: GraphQLResolveInfo): void {
-  const type = info.schema.getType(typename);
-  if (
-    !isObjectType(type) ||
-    !type.getInterfaces().some((i: { name: string }) => i.name === 'Node')
-  ) {
-    throw badInput(`Not a valid global id: no node type "${typename.slice(0, 40)}"`);
-  }
-}
+export { brandable, decodeGlobalId, encodeGlobalId, syncNode } from './nodes.js';
 
 /** The scopes a failed check wanted, and whether it was the token's account that did not match. */
 function missing(failure: AuthFailure): { scopes: string[]; account: boolean } {
@@ -236,41 +153,3 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     beforeArgOptions: { description: 'Return items before this cursor.' },
   },
 });
-
-type IdResolve = (parent: unknown, args: unknown, ctx: unknown, info: unknown) => unknown;
-
-/**
- * Node `id` fields answered synchronously. The relay plugin wraps every `id` in an async resolver
- * (`t.globalID`), so each Customer and Seat of an answer had a promise-valued field: graphql-js
- * then completed every such object (and its parents) through promises — for a cached dashboard,
- * 275 of them, the last async fields once the loaders answer from the cache at once. This puts the
- * same encoding back without the promise: the type's own `id.resolve`, then encodeGlobalId (what
- * the plugin's encodeGlobalID option calls). Node id fields carry no scopes or error types.
- */
-export function syncNodeIds(schema: GraphQLSchema): GraphQLSchema {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) continue;
-    const resolveId = (
-      type.extensions?.pothosOptions as { id?: { resolve?: IdResolve } } | undefined
-    )?.id?.resolve;
-    const field = type.getFields().id;
-    if (!resolveId || !field) continue;
-    const typename = type.name;
-    // A frozen parent is a shared cached value (a seat of a cached seats_sold answer): its id is
-    // the same every time, so it is encoded once.
-    const known = new WeakMap<object, string>();
-    field.resolve = (parent, args, ctx, info) => {
-      const shared = isShared(parent);
-      if (shared) {
-        const hit = known.get(parent);
-        if (hit !== undefined) return hit;
-      }
-      const id = resolveId(parent, args, ctx, info);
-      if (id instanceof Promise) return id.then((v) => encodeGlobalId(typename, String(v)));
-      const encoded = encodeGlobalId(typename, String(id));
-      if (shared) known.set(parent, encoded);
-      return encoded;
-    };
-  }
-  return schema;
-}

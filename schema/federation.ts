@@ -7,7 +7,7 @@
  */
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
-import { syncNodeIds } from './builder.js';
+import { syncNodeIds } from './nodes.js';
 import { builder } from './index.js';
 
 /** Federation spec version the subgraph links to. */

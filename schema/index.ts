@@ -3,7 +3,8 @@
  * schema/types/ and one import here.
  */
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
-import { builder, syncNodeIds } from './builder.js';
+import { builder } from './builder.js';
+import { syncNodeIds } from './nodes.js';
 import './types/scalars.js';
 import './types/query.js';
 import './types/error.js';

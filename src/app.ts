@@ -288,7 +288,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         store: responses,
         tokens: config.tokens,
         maxTtlMs: config.responseCache.maxTtlMs,
-        ...(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}),
         quota: () => limiter.snapshot(),
       })
     : undefined;
@@ -300,7 +299,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     useDrain(drain, { endpoint: GRAPHQL_ENDPOINT }),
     // The response cache first: its onExecuteDone stores an answer before the cost report is added.
     ...(responseCache ? [responseCache] : []),
-    useUpstreamExtensions(limiter.snapshotNow ? { quotaNow: () => limiter.snapshotNow!() } : {}),
+    useUpstreamExtensions({ quota: () => limiter.snapshot() }),
     useMetricsEndpoint(metrics),
   ];
 

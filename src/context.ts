@@ -15,6 +15,7 @@ import type {
   UpstreamTrace,
 } from './archtics/types.js';
 import { newProvenance, newTrace, noteRead } from './archtics/types.js';
+import { bindRunner } from './archtics/commands/index.js';
 import { createLoaders, InflightTracker, type GatewayApi, type Loaders } from './loaders/index.js';
 import type { Drain } from './drain.js';
 import type { Logger } from './logger.js';
@@ -121,15 +122,11 @@ function withAllowance(runner: CommandRunner, trace: UpstreamTrace, max: number)
       started++;
       return runner.run(def, req, opts);
     },
-    ...(runner.peek
-      ? {
-          peek: (def, req, opts) => {
-            const hit = runner.peek!(def, req, opts);
-            if (hit) started++; // counted as a cache hit on the trace
-            return hit;
-          },
-        }
-      : {}),
+    getFresh(def, req, opts) {
+      const hit = runner.getFresh?.(def, req, opts);
+      if (hit) started++; // counted as a cache hit on the trace
+      return hit;
+    },
   };
 }
 
@@ -150,7 +147,7 @@ function withDeadline(
       : opts;
   return {
     run: (def, req, opts) => runner.run(def, req, bound(def, opts)),
-    ...(runner.peek ? { peek: (def, req, opts) => runner.peek!(def, req, bound(def, opts)) } : {}),
+    getFresh: (def, req, opts) => runner.getFresh?.(def, req, bound(def, opts)),
   };
 }
 
@@ -187,7 +184,8 @@ export function createContext(
           deps.readDeadlineMs ?? 30_000,
           deps.now ?? Date.now,
         );
-  const api = deps.createApi(tracker.wrap(limited(deps.runner)), defaults);
+  const runner = tracker.wrap(limited(deps.runner));
+  const api = deps.createApi(runner, defaults);
   const freshApi = deps.freshRunner
     ? deps.createApi(tracker.wrap(limited(uncacheable(deps.freshRunner))), defaults)
     : api;
@@ -196,7 +194,7 @@ export function createContext(
     auth: request.auth,
     api,
     freshApi,
-    loaders: createLoaders(api, {
+    loaders: createLoaders(api, bindRunner(runner, defaults), {
       eventBatchSize: deps.eventBatchSize,
       eventSchedule: tracker.scheduleWhenIdle,
     }),

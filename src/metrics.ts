@@ -28,6 +28,7 @@ import { RateLimitedError } from './archtics/errors.js';
 import type { CommandName } from './protocol/wire.js';
 import { ALL_COMMAND_DEFS } from './archtics/commands/index.js';
 import type { CacheMetricsSink, CacheOutcome } from './cache/types.js';
+import type { MaybePromise } from '@whatwg-node/promise-helpers';
 import type { AcquireOptions, Limiter, QuotaSnapshot } from './quota/types.js';
 import { systemClock, type Clock } from './clock.js';
 
@@ -133,7 +134,7 @@ export interface GatewayMetrics extends CacheMetricsSink {
   /** Wraps a limiter so that queue waits and refusals are measured (same behaviour otherwise). */
   instrumentLimiter(limiter: Limiter, clock?: Clock): Limiter;
   /** Quota gauges read this at scrape time. */
-  trackQuota(snapshot: () => Promise<QuotaSnapshot>): void;
+  trackQuota(snapshot: () => MaybePromise<QuotaSnapshot>): void;
   /** The Redis breaker's state and opens (REDIS_URL). */
   trackBreaker(breaker: BreakerReport): void;
   /** Prometheus text exposition. */
@@ -204,7 +205,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     ['priority', 'reason'],
   );
 
-  let snapshot: (() => Promise<QuotaSnapshot>) | undefined;
+  let snapshot: (() => MaybePromise<QuotaSnapshot>) | undefined;
   const quotaGauge = (name: string, help: string, pick: (s: QuotaSnapshot) => number) =>
     new Gauge({
       name,
@@ -330,7 +331,6 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
           : {}),
         pauseFor: (ms) => limiter.pauseFor(ms),
         snapshot: () => limiter.snapshot(),
-        ...(limiter.snapshotNow ? { snapshotNow: () => limiter.snapshotNow!() } : {}),
         close: () => limiter.close(),
       };
     },

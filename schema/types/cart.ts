@@ -1,15 +1,17 @@
 /** Cart (shopping_cart): seats held under one order number. */
 import { cartByOrderNum, cartSeats, checkOrderNum, holdExpiry } from '../../resolvers/carts.js';
 import { money } from '../../resolvers/money.js';
-import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
+import { badInput, brandable, builder, syncNode } from '../builder.js';
 import { CartRef, MoneyRef, SeatRef } from './refs.js';
-
-loadNodesWith('Cart', (orderNum, ctx) => ctx.loaders.cart.load(orderNum as number));
 
 builder.node(CartRef, {
   description: 'Seats held under one order number until they are paid for or the hold expires.',
   runScopesOnType: true,
   authScopes: (cart) => (cart.acctId === undefined ? true : { acct: cart.acctId }),
+  extensions: syncNode(
+    (c: { orderNum: number }) => c.orderNum,
+    (orderNum: number, ctx) => ctx.loaders.cart.load(orderNum),
+  ),
   id: {
     resolve: (c) => c.orderNum,
     parse: (id) => {

@@ -7,20 +7,24 @@ import {
   customerById,
   customerSeats,
 } from '../../resolvers/customers.js';
-import { andThen, getAll } from '../../src/loaders/index.js';
+import { handleMaybePromise } from '@whatwg-node/promise-helpers';
+import { getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
-import { badInput, brandable, builder, loadNodesWith } from '../builder.js';
+import { badInput, brandable, builder, syncNode } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
 const loadCustomers = (ids: number[], ctx: GatewayContext) =>
-  andThen(getAll(ctx.loaders.customers.byId, ids), brandable);
-// Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
-loadNodesWith('Customer', (acctId, ctx) => ctx.loaders.customers.byId.get(acctId as number));
+  handleMaybePromise(() => getAll(ctx.loaders.customers.byId, ids), brandable);
 
 builder.node(CustomerRef, {
   description: 'An Archtics account holder. Its global id is built from the account id.',
   runScopesOnType: true,
   authScopes: (c) => ({ acct: c.acctId }),
+  // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
+  extensions: syncNode(
+    (c: { acctId: number }) => c.acctId,
+    (acctId: number, ctx) => ctx.loaders.customers.byId.get(acctId),
+  ),
   id: {
     resolve: (c) => c.acctId,
     parse: (id) => {

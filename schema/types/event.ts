@@ -20,7 +20,7 @@ import {
   searchEvents,
   startsAt,
 } from '../../resolvers/events.js';
-import { brandable, builder, loadNodesWith } from '../builder.js';
+import { brandable, builder, syncNode } from '../builder.js';
 import {
   EventRef,
   PriceCodeRef,
@@ -38,11 +38,13 @@ export const EventCategoryEnum = builder.enumType('EventCategory', {
   } as const,
 });
 
-loadNodesWith('Event', (name, ctx) => eventNow(String(name), ctx));
-
 builder.node(EventRef, {
   description: 'An event of the season (event_details). Its global id is built from its name.',
   // Checked like every event name: "Event:EVENT01,EVENT02" or a 10 000-character name is BAD_USER_INPUT, not a POST.
+  extensions: syncNode(
+    (e: { name: string }) => e.name,
+    (name: string, ctx) => eventNow(name, ctx),
+  ),
   id: { resolve: (e) => e.name, parse: (id) => checkEventName(id, 'id') },
   loadMany: async (names, ctx) => brandable(await loadEvents(names, ctx)),
   fields: (t) => ({

@@ -3,15 +3,14 @@ import { eventDetails } from '../../src/archtics/commands/index.js';
 import { eventOfSeat } from '../../resolvers/events.js';
 import { money } from '../../resolvers/money.js';
 import { formatSeatKey, loadSeat, parseSeatId, type SeatKey } from '../../resolvers/seats.js';
-import { builder, loadNodesWith } from '../builder.js';
+import { builder, syncNode } from '../builder.js';
 import { EventRef, MoneyRef, SeatRef } from './refs.js';
 import { SeatStatusEnum } from './seat-status.js';
-
-loadNodesWith('Seat', (key, ctx) => loadSeat(key as unknown as SeatKey, ctx));
 
 builder.node(SeatRef, {
   description:
     'One seat of one event. Its global id is built from event, section, row and seat number, so it is the same wherever the seat appears.',
+  extensions: syncNode(formatSeatKey, (key: SeatKey, ctx) => loadSeat(key, ctx)),
   id: { resolve: formatSeatKey, parse: parseSeatId },
   loadMany: (keys, ctx) => Promise.all(keys.map((k) => loadSeat(k, ctx))),
   fields: (t) => ({

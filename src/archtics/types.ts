@@ -193,13 +193,13 @@ export interface RunOptions {
 export interface CommandRunner {
   run<Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res>;
   /**
-   * The answer `run` would give at once from memory (a fresh in-process cache entry), without
-   * waiting: `{ value }`, counted on `opts.trace` as the cache hit `run` would have counted; or
-   * undefined when `run` would have to do anything else (a cache, when absent: always undefined).
-   * Lets a fully cached operation resolve synchronously (no promise per field, no garbage kept
-   * across event-loop turns).
+   * The answer `run` would give at once from memory (every key of the read fresh in the
+   * in-process cache), synchronously: `{ value }`, counted on `opts.trace` as the cache hit `run`
+   * would have counted; or undefined when `run` would have to do anything else. A runner with no
+   * memory (the client) has none. Lets a fully cached operation resolve without a promise per
+   * field.
    */
-  peek?<Req, Res>(
+  getFresh?<Req, Res>(
     def: CommandDef<Req, Res>,
     req: Req,
     opts?: RunOptions,

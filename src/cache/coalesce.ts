@@ -1,6 +1,7 @@
 /**
  * In-flight coalescing: while one upstream read for a key is on its way, identical reads join it
- * instead of sending their own. The shared fetch has its own AbortController, aborted only when
+ * instead of sending their own. One flight may carry many keys (a multi-item read's one call), and
+ * a read of many keys joins every flight carrying some of them and leads one for the rest. The shared fetch has its own AbortController, aborted only when
  * every caller that joined has given up — one impatient caller must not fail the others.
  *
  * A write that invalidates a tag "poisons" the flights carrying it: their answer (possibly read
@@ -25,7 +26,7 @@ export class Flight<T> {
   readonly promise: Promise<FlightResult<T>>;
 
   constructor(
-    readonly key: string,
+    readonly keys: readonly string[],
     readonly tags: readonly string[],
     /** Epoch ms when the fetch started (for the L2 race check). */
     readonly startedAt: number,
@@ -71,28 +72,35 @@ export class Flight<T> {
 }
 
 export class Coalescer {
+  /** Key → the flight carrying it (a flight of many keys is under each of them). */
   private readonly flights = new Map<string, Flight<unknown>>();
 
-  get inFlight(): number {
-    return this.flights.size;
-  }
-
-  /** The flight for `key`: joined when one is under way, else started with `fetch`. */
+  /**
+   * The flights for `keys`: those already under way are joined; the keys none carries are led in
+   * ONE new flight, `fetch` of them (none when every key is in flight).
+   */
   acquire<T>(
-    key: string,
+    keys: readonly string[],
     tags: readonly string[],
     startedAt: number,
-    fetch: (flight: Flight<T>) => Promise<FlightResult<T>>,
-  ): { flight: Flight<T>; leader: boolean } {
-    const existing = this.flights.get(key) as Flight<T> | undefined;
-    if (existing) return { flight: existing, leader: false };
-    const flight = new Flight<T>(key, tags, startedAt, fetch);
-    this.flights.set(key, flight as Flight<unknown>);
+    fetch: (keys: readonly string[], flight: Flight<T>) => Promise<FlightResult<T>>,
+  ): { joined: Flight<T>[]; led?: Flight<T> } {
+    const joined = new Set<Flight<T>>();
+    const rest: string[] = [];
+    for (const key of keys) {
+      const existing = this.flights.get(key) as Flight<T> | undefined;
+      if (existing) joined.add(existing);
+      else rest.push(key);
+    }
+    if (rest.length === 0) return { joined: [...joined] };
+    const led = new Flight<T>(rest, tags, startedAt, (f) => fetch(rest, f));
+    for (const key of rest) this.flights.set(key, led as Flight<unknown>);
     const forget = () => {
-      if (this.flights.get(key) === (flight as Flight<unknown>)) this.flights.delete(key);
+      for (const key of rest)
+        if (this.flights.get(key) === (led as Flight<unknown>)) this.flights.delete(key);
     };
-    flight.promise.then(forget, forget);
-    return { flight, leader: true };
+    led.promise.then(forget, forget);
+    return { joined: [...joined], led };
   }
 
   /** A write touched these tags: flights carrying any of them must not be stored or joined. */

@@ -2,10 +2,12 @@
  * The cross-request command cache (architecture: src/cache/). It knows no command by name: each
  * command's definition carries its cache policy (TTL, key canonicalisation, tags, items). One
  * concern per file: key.ts (keys), lru.ts (byte-bounded L1 + tag index), coalesce.ts (in-flight
- * joins), stale.ts (answers while the upstream refuses), redis-l2.ts (the shared tier),
+ * joins), stale.ts (answers while the upstream refuses), redis-l2.ts (the shared tier), peer.ts
+ * (reaching it quietly; one replica fetching a shared miss), invalidation.ts (what writes evict),
  * catalogue.ts (a whole collection as one entry), refresh-ahead.ts (hot reads renewed with idle
- * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), runner.ts (the
- * CommandRunner tying them together).
+ * budget) and redis-refresh-ledger.ts (its spend cap shared by replicas), keyed-read.ts (what a
+ * read is: N keys and how their misses are fetched), runner.ts (the CommandRunner tying them
+ * together: one read-through path over N keys, and getFresh).
  */
 export {
   createCachedRunner,

@@ -3,14 +3,13 @@
  * key (or for several keys at once), and where a key's value lies in the answer — and both of its
  * ways to answer are built from that description:
  *   - the DataLoader batch (one command per key, or one for many keys, split above `maxBatchSize`);
- *   - the synchronous cached get (PeekingLoader): the same request looked up in the command cache
- *     with `api.peek`, the same `select` applied to what it finds.
+ *   - the synchronous cached get (PeekingLoader): the same request read from the command cache
+ *     with `runner.getFresh`, the same `select` applied to what it finds.
  * So a projection cannot drift between the two paths, and a cache hit is counted where the cache
  * counts it (once per command the loader would have sent).
  */
 import DataLoader from 'dataloader';
-import type { CommandDef } from '../archtics/types.js';
-import type { GatewayApi } from './api.js';
+import type { CommandDef, CommandRunner } from '../archtics/types.js';
 import { PeekingLoader } from './peeking.js';
 
 export interface CommandLoaderSpec<K, Req, Res, V> {
@@ -31,11 +30,10 @@ export interface CommandLoaderSpec<K, Req, Res, V> {
   onLoaded?: (value: V, k: K) => void;
 }
 
-type Runner = Pick<GatewayApi, 'run' | 'peek'>;
-
 /** The DataLoader and the synchronous cached get of one command, from one spec. */
 export function commandLoader<K, Req, Res, V>(
-  api: Runner,
+  /** Bound to the operation (bindRunner): its trace, signal and request id. */
+  runner: CommandRunner,
   spec: CommandLoaderSpec<K, Req, Res, V>,
 ): PeekingLoader<K, V> {
   const requestFor = (keys: readonly K[]): Req =>
@@ -47,11 +45,13 @@ export function commandLoader<K, Req, Res, V>(
   };
   const batch = spec.many
     ? async (keys: readonly K[]) => {
-        const answer = await api.run(spec.command, requestFor(keys));
+        const answer = await runner.run(spec.command, requestFor(keys));
         return keys.map((k) => loaded(answer, k));
       }
     : (keys: readonly K[]) =>
-        Promise.all(keys.map(async (k) => loaded(await api.run(spec.command, requestFor([k])), k)));
+        Promise.all(
+          keys.map(async (k) => loaded(await runner.run(spec.command, requestFor([k])), k)),
+        );
   const loader = new DataLoader<K, V, string>(batch, {
     cacheKeyFn: spec.key,
     ...(spec.many
@@ -61,8 +61,14 @@ export function commandLoader<K, Req, Res, V>(
         }
       : { batch: false }),
   });
-  return new PeekingLoader<K, V>(loader, spec.key, (k) => {
-    const hit = api.peek(spec.command, requestFor([k]));
-    return hit && { value: spec.select(hit.value, k) };
-  });
+  const getFresh = runner.getFresh?.bind(runner);
+  return new PeekingLoader<K, V>(
+    loader,
+    spec.key,
+    getFresh &&
+      ((k) => {
+        const hit = getFresh(spec.command, requestFor([k]));
+        return hit && { value: spec.select(hit.value, k) };
+      }),
+  );
 }

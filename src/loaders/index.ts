@@ -13,6 +13,7 @@ import {
 } from '../archtics/commands/index.js';
 import type {
   CartResult,
+  CommandRunner,
   CustomerRecord,
   EventDetail,
   PriceCodeInfo,
@@ -32,7 +33,7 @@ export { eventKey } from './events.js';
 export { commandLoader, type CommandLoaderSpec } from './factory.js';
 export type { SeatsSoldKey } from './seats-sold.js';
 export { isShared, share } from '../cache/shared.js';
-export { PeekingLoader, andThen, failedItem, getAll, type MaybePromise } from './peeking.js';
+export { PeekingLoader, failedItem, getAll } from './peeking.js';
 
 export interface CustomerLoaders {
   byId: PeekingLoader<number, CustomerRecord | null>;
@@ -64,8 +65,16 @@ function eventsByName(events: readonly EventDetail[]): Map<string, EventDetail> 
   return map;
 }
 
-export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
-  const byId = commandLoader(api, {
+/**
+ * `runner` and `api` are bound to the operation (its trace, signal, request id): the command
+ * loaders run through `runner` (with its synchronous getFresh), the others through `api`.
+ */
+export function createLoaders(
+  api: GatewayApi,
+  runner: CommandRunner,
+  opts: LoaderOptions,
+): Loaders {
+  const byId = commandLoader(runner, {
     command: customerQuery,
     key: String,
     request: (acctId: number) => ({ acctId }),
@@ -73,7 +82,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
     select: (answer) => answer?.customer ?? null,
   });
   // A customer found by e-mail is primed into byId, so asking for one account both ways costs one call.
-  const byEmail = commandLoader(api, {
+  const byEmail = commandLoader(runner, {
     command: customerQuery,
     key: (email: string) => email.trim().toLowerCase(),
     request: (email: string) => ({ email: email.trim() }),
@@ -84,7 +93,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
   });
   // event_details: ONE call for all of an operation's names (split above eventBatchSize), matched
   // by name, never by position: a name the service does not return is null.
-  const event = commandLoader(api, {
+  const event = commandLoader(runner, {
     command: eventDetails,
     key: eventKey,
     many: {
@@ -95,7 +104,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
     select: (answer, name) => eventsByName(answer.events).get(eventKey(name)) ?? null,
   });
   // No blocks parses as an empty list.
-  const seatsSoldLoader = commandLoader(api, {
+  const seatsSoldLoader = commandLoader(runner, {
     command: seatsSold,
     key: seatsSoldKey,
     request: ({ acctId, eventName }: SeatsSoldKey) => ({
@@ -104,7 +113,7 @@ export function createLoaders(api: GatewayApi, opts: LoaderOptions): Loaders {
     }),
     select: (answer) => answer.blocks,
   });
-  const priceInfo = commandLoader(api, {
+  const priceInfo = commandLoader(runner, {
     command: eventPriceInfo,
     key: eventKey,
     request: (name: string) => ({ eventName: eventKey(name) }),

@@ -38,7 +38,7 @@ export class InflightTracker {
         }
       },
       // Answered at once: never in flight, nothing to count.
-      ...(runner.peek ? { peek: runner.peek.bind(runner) } : {}),
+      getFresh: (def, req, opts) => runner.getFresh?.(def, req, opts),
     };
   }
 

@@ -14,9 +14,8 @@
  * loader, so a later load() of that key gets it. Trace accounting stays with the runner: a peek
  * that hits counts the cache hit the loader's call would have counted.
  */
+import { isPromise, type MaybePromise } from '@whatwg-node/promise-helpers';
 import type DataLoader from 'dataloader';
-
-export type MaybePromise<T> = T | Promise<T>;
 
 export class PeekingLoader<K, V> {
   /** Values this operation has, by cache key. */
@@ -72,7 +71,7 @@ export class PeekingLoader<K, V> {
 /** Many gets: an array at once when every value is known now, else one promise of them all. */
 export function getAll<K, V>(loader: PeekingLoader<K, V>, keys: readonly K[]): MaybePromise<V[]> {
   const out = keys.map((k) => loader.get(k));
-  return out.some((v) => v instanceof Promise) ? Promise.all(out) : (out as V[]);
+  return out.some((v) => isPromise(v)) ? Promise.all(out) : (out as V[]);
 }
 
 /**
@@ -84,9 +83,4 @@ export function failedItem<T>(error: unknown): Promise<T> {
   const failed = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   failed.catch(() => undefined);
   return failed;
-}
-
-/** Applies `f` now to a known value, or when the promise resolves. (Not named `then`: a module exporting `then` is a thenable to dynamic import.) */
-export function andThen<T, R>(value: MaybePromise<T>, f: (v: T) => R): MaybePromise<R> {
-  return value instanceof Promise ? value.then(f) : f(value);
 }

@@ -5,6 +5,7 @@
  * garbage body gave a 10 MB answer). This wraps whichever parser yoga picked: every failure is
  * replaced by an error that names what was wrong and quotes nothing of the request.
  */
+import { handleMaybePromise } from '@whatwg-node/promise-helpers';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -53,15 +54,13 @@ export function useRequestParseErrors(): Plugin {
       const fail = (error: unknown): never => {
         throw requestParseError(error, request.method);
       };
-      setRequestParser((req) => {
-        let parsed;
-        try {
-          parsed = requestParser(req);
-        } catch (error) {
-          return fail(error);
-        }
-        return parsed instanceof Promise ? parsed.catch(fail) : parsed;
-      });
+      setRequestParser((req) =>
+        handleMaybePromise(
+          () => requestParser(req),
+          (parsed) => parsed,
+          fail,
+        ),
+      );
     },
   };
 }

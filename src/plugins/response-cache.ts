@@ -22,6 +22,7 @@
  *   budget as it is now. The stored answer never keeps the report of the operation that built it,
  *   and a hit's extensions are a new object (the in-process store hands out one shared object).
  */
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
 import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -49,9 +50,8 @@ export interface ResponseCacheOptions {
   maxTtlMs: number;
   /** Epoch ms on the command cache's clock (Provenance's times). Default Date.now. */
   now?: () => number;
-  /** The budget for a hit's report: at once when the limiter is in process, else this promise. */
-  quotaNow?: () => QuotaSnapshot;
-  quota: () => Promise<QuotaSnapshot>;
+  /** The budget for a hit's report: at once when the limiter is in process, else a promise. */
+  quota: () => MaybePromise<QuotaSnapshot>;
 }
 
 interface OperationContext {
@@ -242,16 +242,8 @@ export function useGatewayResponseCache(opts: ResponseCacheOptions): Plugin<any>
           stringify: (out: Result) =>
             `{"data":${data}${out.extensions ? `,"extensions":${JSON.stringify(out.extensions)}` : ''}}`,
         } as Result);
-      if (opts.quotaNow) {
-        let snapshot: QuotaSnapshot | undefined;
-        try {
-          snapshot = opts.quotaNow();
-        } catch {
-          // A budget store outage must not fail an answer that is ready.
-        }
-        return answer(snapshot);
-      }
-      return opts.quota().then(answer, () => answer(undefined));
+      // A budget store outage must not fail an answer that is ready.
+      return handleMaybePromise(opts.quota, answer, () => answer(undefined));
     },
   };
 }

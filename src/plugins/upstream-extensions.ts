@@ -15,6 +15,7 @@
  * upstream-trace.ts's report, meant to replace it. With @defer/@stream every payload carries the
  * counts so far; the last one has the totals.
  */
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
 import type { Plugin } from 'graphql-yoga';
 import { isAsyncIterable } from 'graphql-yoga';
 import { newTrace, type UpstreamTrace } from '../archtics/types.js';
@@ -25,7 +26,7 @@ interface TraceContext {
   trace?: UpstreamTrace;
   /** The operation's estimated upstream calls (src/plugins/upstream-cost.ts). */
   upstreamEstimate?: number;
-  quota?: () => Promise<QuotaSnapshot>;
+  quota?: () => MaybePromise<QuotaSnapshot>;
 }
 
 export interface UpstreamReport {
@@ -46,46 +47,30 @@ export interface UpstreamReport {
 }
 
 export interface UpstreamExtensionsOptions {
-  /** The budget snapshot; default the context's `quota()`. */
-  quota?: () => Promise<QuotaSnapshot>;
   /**
-   * The budget snapshot at once (an in-process limiter's snapshotNow), used instead of `quota` when
-   * given: the report is then added without a promise hop, so a cached operation's result is
+   * The budget snapshot; default the context's `quota()`. When it answers at once (an in-process
+   * limiter), the report is added without a promise hop, so a cached operation's result is
    * finished in the same pass that executed it.
    */
-  quotaNow?: () => QuotaSnapshot;
+  quota?: () => MaybePromise<QuotaSnapshot>;
 }
 
 const finiteOrNull = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : null);
 
-/** The report of one operation (exported for tests and for other transports). */
-export async function upstreamReport(
+/**
+ * The report of one operation (exported for tests and for other transports): at once when `quota`
+ * answers at once. A budget store outage never fails the response that already has its data.
+ */
+export function upstreamReport(
   trace: UpstreamTrace,
-  quota?: () => Promise<QuotaSnapshot>,
+  quota?: () => MaybePromise<QuotaSnapshot>,
   estimate?: number,
-): Promise<UpstreamReport> {
-  let snapshot: QuotaSnapshot | undefined;
-  try {
-    snapshot = await quota?.();
-  } catch {
-    // A budget store outage must not fail the response that already has its data.
-  }
-  return reportOf(trace, snapshot, estimate);
-}
-
-/** upstreamReport with a snapshot taken at once. */
-export function upstreamReportNow(
-  trace: UpstreamTrace,
-  quotaNow: () => QuotaSnapshot,
-  estimate?: number,
-): UpstreamReport {
-  let snapshot: QuotaSnapshot | undefined;
-  try {
-    snapshot = quotaNow();
-  } catch {
-    // As upstreamReport: the response keeps its data.
-  }
-  return reportOf(trace, snapshot, estimate);
+): MaybePromise<UpstreamReport> {
+  return handleMaybePromise(
+    () => quota?.(),
+    (snapshot) => reportOf(trace, snapshot, estimate),
+    () => reportOf(trace, undefined, estimate),
+  );
 }
 
 /** The report of an answer served whole from the response cache: no work, the budget as it is now. */
@@ -118,51 +103,29 @@ export function useUpstreamExtensions(opts: UpstreamExtensionsOptions = {}): Plu
       const ctx = args.contextValue as TraceContext;
       const trace = ctx.trace;
       if (!trace) return;
-      const quotaNow = opts.quotaNow;
-      if (quotaNow) {
-        const extendNow = <R extends { extensions?: Record<string, unknown> }>(result: R): R => {
-          const stale = staleExtension(trace);
-          return {
-            ...result,
-            extensions: {
-              ...result.extensions,
-              upstream: upstreamReportNow(trace, quotaNow, ctx.upstreamEstimate),
-              ...(stale ? { stale } : {}),
-            },
-          };
-        };
-        return {
-          onExecuteDone({ result, setResult }) {
-            if (isAsyncIterable(result))
-              return { onNext: ({ result: next, setResult: setNext }) => setNext(extendNow(next)) };
-            setResult(extendNow(result));
-            return undefined;
-          },
-        };
-      }
       const quota = opts.quota ?? ctx.quota;
-      const extend = async <R extends { extensions?: Record<string, unknown> }>(
+      const extend = <R extends { extensions?: Record<string, unknown> }>(
         result: R,
-      ): Promise<R> => {
-        const stale = staleExtension(trace);
-        return {
-          ...result,
-          extensions: {
-            ...result.extensions,
-            upstream: await upstreamReport(trace, quota, ctx.upstreamEstimate),
-            ...(stale ? { stale } : {}),
+      ): MaybePromise<R> =>
+        handleMaybePromise(
+          () => upstreamReport(trace, quota, ctx.upstreamEstimate),
+          (upstream) => {
+            const stale = staleExtension(trace);
+            return {
+              ...result,
+              extensions: { ...result.extensions, upstream, ...(stale ? { stale } : {}) },
+            };
           },
-        };
-      };
+        );
       return {
-        async onExecuteDone({ result, setResult }) {
+        onExecuteDone({ result, setResult }) {
           if (isAsyncIterable(result)) {
             return {
-              onNext: async ({ result: next, setResult: setNext }) => setNext(await extend(next)),
+              onNext: ({ result: next, setResult: setNext }) =>
+                handleMaybePromise(() => extend(next), setNext),
             };
           }
-          setResult(await extend(result));
-          return undefined;
+          return handleMaybePromise(() => extend(result), setResult);
         },
       };
     },

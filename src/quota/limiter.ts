@@ -33,6 +33,7 @@
 import { RateLimitedError, UnavailableError } from '../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import type { CommandName } from '../protocol/wire.js';
+import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
 import { randomUUID } from 'node:crypto';
 import { borrowingShapes, claimId, fairShare, type ReserveShape } from './fair.js';
 import {
@@ -44,7 +45,6 @@ import {
 import type { AcquireOptions, Claim, Grant, Limiter, Priority, QuotaSnapshot } from './types.js';
 import {
   forecastSlots,
-  MemorySlotStore,
   remaining,
   slotsFor,
   type SlotStore,
@@ -161,13 +161,6 @@ export class QueuedLimiter implements Limiter {
     this.learning = { ...DEFAULT_POLL_LEARNING, ...opts.learning };
     this.claimTtlMs = opts.claimTtlMs ?? 10 * 60_000;
     this.learningRefreshMs = opts.learningRefreshMs ?? 1_000;
-    const store = opts.store;
-    if (store instanceof MemorySlotStore) {
-      this.snapshotNow = () => {
-        const now = this.clock.now();
-        return this.snapshotOf(store.read(now), now);
-      };
-    }
   }
 
   claim(command: CommandName, caller?: string): Claim {
@@ -240,13 +233,14 @@ export class QueuedLimiter implements Limiter {
     );
   }
 
-  async snapshot(): Promise<QuotaSnapshot> {
+  /** At once over a store that reads at once (the in-process one), else a promise. */
+  snapshot(): MaybePromise<QuotaSnapshot> {
     const now = this.clock.now();
-    return this.snapshotOf(await this.store.read(now), now);
+    return handleMaybePromise(
+      () => this.store.read(now),
+      (state) => this.snapshotOf(state, now),
+    );
   }
-
-  /** Limiter.snapshotNow: set in the constructor only over the in-process store. */
-  readonly snapshotNow?: () => QuotaSnapshot;
 
   private snapshotOf(state: WindowState, now: number): QuotaSnapshot {
     const left = remaining(state.sends, now, state.limits ?? this.limits);

@@ -3,6 +3,7 @@
  * acquires a slot here. The in-process limiter and the Redis (shared by replicas) limiter both
  * implement it.
  */
+import type { MaybePromise } from '@whatwg-node/promise-helpers';
 import type { CommandName } from '../protocol/wire.js';
 
 /**
@@ -111,11 +112,11 @@ export interface Limiter {
   claim?(command: CommandName, caller?: string): Claim;
   /** The service answered 429 with Retry-After: send nothing before `ms` have passed. */
   pauseFor(ms: number): void;
-  snapshot(): Promise<QuotaSnapshot>;
   /**
-   * The same snapshot at once, without a promise — only a limiter whose store is in this process
-   * has it (the Redis one does not). Lets a cached response carry its budget report synchronously.
+   * Calls left this minute and today, queue length: at once (no promise) when the budget's store
+   * is in this process, so a cached response carries its report synchronously; a promise when it
+   * is shared (Redis).
    */
-  snapshotNow?(): QuotaSnapshot;
+  snapshot(): MaybePromise<QuotaSnapshot>;
   close(): Promise<void>;
 }

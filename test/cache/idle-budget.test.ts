@@ -126,13 +126,15 @@ describe('the catalogue as one entry', () => {
     expect(inner.calls).toHaveLength(2);
   });
 
-  it('a synchronous peek answers from the catalogue', async () => {
+  it('a synchronous getFresh answers from the catalogue', async () => {
     const { cache } = setup(catalogueOn);
-    expect(cache.peek!(eventDetails, { names: ['EVT01'] })).toBeUndefined();
+    expect(cache.getFresh(eventDetails, { names: ['EVT01'] })).toBeUndefined();
     await cache.run(eventDetails, { names: ['EVT01'] });
     const trace = newTrace();
     expect(
-      cache.peek!(eventDetails, { names: ['EVT03'] }, { trace })?.value.events.map((e) => e.name),
+      cache
+        .getFresh(eventDetails, { names: ['EVT03'] }, { trace })
+        ?.value.events.map((e) => e.name),
     ).toEqual(['EVT03']);
     expect(trace.cacheHits).toBe(1);
   });

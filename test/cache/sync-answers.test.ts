@@ -1,5 +1,5 @@
 /**
- * Cached operations answered synchronously (PeekingLoader + CommandRunner.peek + sync node ids):
+ * Cached operations answered synchronously (PeekingLoader + CommandRunner.getFresh + sync node ids):
  * the same answer and the same cost report as through the loaders' promises, one value per key
  * within an operation, and the cached dashboard completes without a promise-valued field.
  */
@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { PeekingLoader } from '../../src/loaders/index.js';
+import { upstreamReport, useUpstreamExtensions } from '../../src/plugins/upstream-extensions.js';
+import { newTrace } from '../../src/archtics/types.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { generate } from '../../src/sandbox/world/seed.js';
 
@@ -111,6 +113,48 @@ describe('a cached dashboard', () => {
       for (const undo of restore) undo();
     }
     expect([...asyncFields]).toEqual([]);
+  });
+});
+
+describe('the sync path stays sync', () => {
+  it('nodes(ids:) of cached customers answers a list of values, not promises', async () => {
+    const seed = Number((sb.world.samples as { seed: number }).seed);
+    const holders = [...new Set(generate(seed).seasonBlocks.map((b) => b.acctId))]
+      .sort((a, b) => a - b)
+      .slice(0, 3);
+    await dashboard(cached, holders);
+    const nodes = cached.yoga.getEnveloped().schema.getQueryType()!.getFields().nodes;
+    const original = nodes.resolve!;
+    let answered: unknown;
+    nodes.resolve = (...a: Parameters<typeof original>) => (answered = original(...a));
+    try {
+      const r = await dashboard(cached, holders);
+      expect(r.extensions.upstream.calls).toBe(0);
+    } finally {
+      nodes.resolve = original;
+    }
+    expect(Array.isArray(answered)).toBe(true);
+    expect((answered as unknown[]).filter((v) => v instanceof Promise)).toEqual([]);
+    expect((answered as unknown[]).length).toBe(3);
+  });
+
+  it('the in-process budget snapshot, and the cost report built from it, come at once', () => {
+    const snapshot = cached.limiter.snapshot();
+    expect(snapshot).not.toBeInstanceOf(Promise);
+    const report = upstreamReport(newTrace(), () => snapshot, 2);
+    expect(report).not.toBeInstanceOf(Promise);
+    expect(report).toMatchObject({ estimatedCalls: 2, calls: 0 });
+    // The plugin sets the report in the same pass as execution: its hook returns no promise.
+    const hooks = useUpstreamExtensions({ quota: () => snapshot }).onExecute!({
+      args: { contextValue: { trace: newTrace() } },
+    } as never) as { onExecuteDone(p: unknown): unknown };
+    let set: unknown;
+    const done = hooks.onExecuteDone({
+      result: { data: {} },
+      setResult: (r: unknown) => (set = r),
+    });
+    expect(done).not.toBeInstanceOf(Promise);
+    expect(set).toMatchObject({ extensions: { upstream: { estimatedCalls: null, calls: 0 } } });
   });
 });
 

@@ -25,7 +25,7 @@ function fakeApi(cached: Map<string, Res>) {
       runs.push(req as unknown as Req);
       return { rows: (req as unknown as Req).ids.map((id) => ({ id, n: 1 })) } as unknown as R;
     },
-    peek: <Q, R>(_def: CommandDef<Q, R>, req: Q): { value: R } | undefined => {
+    getFresh: <Q, R>(_def: CommandDef<Q, R>, req: Q): { value: R } | undefined => {
       peeks.push(req as unknown as Req);
       const hit = cached.get(JSON.stringify(req));
       return hit && { value: hit as unknown as R };

@@ -90,8 +90,20 @@ export interface NoInputCall<Res> {
 }
 
 /**
- * Typed functions over a CommandRunner (the client, or a cache in front of it). `defaults` apply
- * to every call (a GraphQL operation's trace, signal, request id); per-call options override them.
+ * A runner bound to `defaults` (a GraphQL operation's trace, signal, request id): every call's
+ * options are merged over them, per-call options winning. What the loader factory runs through.
+ */
+export function bindRunner(runner: CommandRunner, defaults: RunOptions = {}): CommandRunner {
+  return {
+    run: (def, req, opts) => runner.run(def, req, mergeOptions(defaults, opts)),
+    getFresh: (def, req, opts) =>
+      runner.getFresh?.(def, req, opts ? mergeOptions(defaults, opts) : defaults),
+  };
+}
+
+/**
+ * Typed functions over a CommandRunner (the client, or a cache in front of it), one per command.
+ * `defaults` apply to every call; per-call options override them.
  */
 export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = {}) {
   const withRequest =
@@ -103,17 +115,7 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     // The request carries nothing, so whichever argument holds options is the options.
     (first?: void | RunOptions, second?: RunOptions): Promise<Res> =>
       runner.run(def, undefined, mergeOptions(defaults, second ?? (first || undefined)));
-  /** Any command by its definition (the loader factory: src/loaders/factory.ts). */
-  const run = <Req, Res>(def: CommandDef<Req, Res>, req: Req, opts?: RunOptions): Promise<Res> =>
-    runner.run(def, req, mergeOptions(defaults, opts));
-  /** run's answer if it is in memory now (a fresh cache entry), else undefined: see CommandRunner.peek. */
-  const peek = <Req, Res>(
-    def: CommandDef<Req, Res>,
-    req: Req,
-    opts?: RunOptions,
-  ): { value: Res } | undefined =>
-    runner.peek?.(def, req, opts ? mergeOptions(defaults, opts) : defaults);
-  const commands = {
+  return {
     ping: withoutRequest(ping),
     pollingTest: withoutRequest(pollingTest),
     eventSearch: withRequest(eventSearch),
@@ -132,14 +134,6 @@ export function createArchticsApi(runner: CommandRunner, defaults: RunOptions = 
     checkOut: withRequest(checkOut),
     paymentRequest: withRequest(paymentRequest),
     ticketPrint: withRequest(ticketPrint),
-  };
-  // Not enumerable: the API's own keys stay one function per command.
-  return Object.defineProperties(commands, {
-    peek: { value: peek, enumerable: false },
-    run: { value: run, enumerable: false },
-  }) as typeof commands & {
-    readonly peek: typeof peek;
-    readonly run: typeof run;
   };
 }
 
