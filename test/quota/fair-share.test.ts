@@ -35,10 +35,10 @@ function burst(gate: QueuedLimiter, n: number, opts: { caller?: string; deadline
 }
 
 describe('the rule (fair.ts)', () => {
-  it('a share is the window over the active callers, at least two; the reserve is an eighth of a 3/4 window', () => {
+  it('a share is the window over the active callers, at least two; the reserve is a quarter of a 3/4 window', () => {
     expect(fairShare(16, 1)).toBe(8);
     expect(fairShare(16, 4)).toBe(4);
-    expect(reserveShape(LIMITS)).toEqual({ perWindow: 14, windowMs: 45_000 });
+    expect(reserveShape(LIMITS)).toEqual({ perWindow: 12, windowMs: 45_000 });
     // Over its share, G leaves V's unused share (8 − 3) free in the whole window.
     expect(
       borrowingShapes(
@@ -52,7 +52,7 @@ describe('the rule (fair.ts)', () => {
         'G',
       ),
     ).toEqual([
-      { perWindow: 14, windowMs: 45_000 },
+      { perWindow: 12, windowMs: 45_000 },
       { perWindow: 11, windowMs: 60_000 },
     ]);
   });
@@ -63,11 +63,11 @@ describe('the planner with callers', () => {
     const { clock, gate } = limiter();
     const greedy = burst(gate, 30, { caller: 'G' });
     await clock.advance(0);
-    expect(greedy.granted).toBe(14); // 16 less the reserve of 2
-    const victim = burst(gate, 2, { caller: 'V' });
+    expect(greedy.granted).toBe(12); // 16 less the reserve of 4
+    const victim = burst(gate, 4, { caller: 'V' });
     await clock.advance(0);
-    expect(victim.granted).toBe(2);
-    expect(greedy.granted).toBe(14);
+    expect(victim.granted).toBe(4);
+    expect(greedy.granted).toBe(12);
     await gate.close();
   });
 
