@@ -3,13 +3,12 @@
  * (one file per type, with the root fields that return it), and schema/index.ts imports them all.
  *
  * Plugins: scope-auth (scopes read / hold / buy, and `acct` for tokens bound to one account),
- * errors (typed business failures as result unions, for mutations), dataloader, relay (global
- * ids, Node, node/nodes, connections), directives + federation (entity keys, for serving the
+ * errors (typed business failures as result unions, for mutations), relay (global ids, Node,
+ * node/nodes, connections), directives + federation (entity keys, for serving the
  * schema as an Apollo Federation v2 subgraph: schema/federation.ts; applied directives are not
  * printed in schema/schema.graphql). To add a plugin list it here.
  */
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
@@ -89,7 +88,6 @@ export const builder = new SchemaBuilder<SchemaTypes>({
   plugins: [
     ScopeAuthPlugin,
     ErrorsPlugin,
-    DataloaderPlugin,
     RelayPlugin,
     DirectivePlugin,
     FederationPlugin,
