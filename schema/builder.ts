@@ -85,13 +85,7 @@ function forbidden(info: GraphQLResolveInfo, failure: AuthFailure): GraphQLError
 
 export const builder = new SchemaBuilder<SchemaTypes>({
   // Directives and federation last: they must come after the plugins that wrap resolvers.
-  plugins: [
-    ScopeAuthPlugin,
-    ErrorsPlugin,
-    RelayPlugin,
-    DirectivePlugin,
-    FederationPlugin,
-  ],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({

@@ -12,23 +12,14 @@ import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.
 import {
   FAIR_SHARE_SEED,
   PER_MINUTE,
+  SCENARIO_TIMEOUT_MS,
+  TIME_SCALE,
   fairShareConfig,
   runFairShareScenario,
   scaledGateway,
   warmUp,
   type ScaledGateway,
 } from '../support/fair-share.js';
-
-/**
- * Half speed, not a fifth: on the scaled clock one real ms of CPU is 1/TIME_SCALE simulated ms, so a
- * starved two-core machine stretches the victim's operations (its 30 s deadline) and the grant-to-
- * arrival time (the window margin) by that factor. At 0.2 a machine at load 7+ made the dashboards
- * miss their deadlines (RATE_LIMITED "no time left") and the sandbox see 82 POSTs in a minute; at
- * 0.5 the same load serves 15 of 15. Two simulated minutes take about a real minute.
- */
-const TIME_SCALE = 0.5;
-/** Real ms for one scenario: two simulated minutes at TIME_SCALE, the warm-up and the drain. */
-const SCENARIO_TIMEOUT_MS = 180_000;
 
 describeRedis('fair shares across two replicas on one Redis, sandbox at 80/min', () => {
   const prefix = uniquePrefix('fair-share');

@@ -27,6 +27,16 @@ export const FAIR_SHARE_SEED = 20261129;
 export const GREEDY = 'greedy-token-0123456789';
 export const VICTIM = 'victim-token-0123456789';
 export const PER_MINUTE = 80;
+/**
+ * Half speed, not a fifth: on the scaled clock one real ms of CPU is 1/TIME_SCALE simulated ms, so a
+ * starved two-core machine stretches the victim's operations (its 30 s deadline) and the grant-to-
+ * arrival time (the window margin) by that factor. At 0.2 a machine at load 7+ made the dashboards
+ * miss their deadlines (RATE_LIMITED "no time left") and the sandbox see 82 POSTs in a minute; at
+ * 0.5 the same load serves 15 of 15. Two simulated minutes take about a real minute.
+ */
+export const TIME_SCALE = 0.5;
+/** Real ms for one scenario: two simulated minutes at TIME_SCALE, the warm-up and the drain. */
+export const SCENARIO_TIMEOUT_MS = 180_000;
 const SIM_MS = 2 * 60_000;
 const VICTIM_EVERY_MS = 8_000;
 const GREEDY_WORKERS = 4;
