@@ -8,15 +8,14 @@
  * the budget (every command planned first come, first served: the planner before fair shares).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
 import {
-  FAIR_SHARE_SEED,
   PER_MINUTE,
   SCENARIO_TIMEOUT_MS,
-  TIME_SCALE,
   fairShareConfig,
   runFairShareScenario,
   scaledGateway,
+  startScenarioSandbox,
   warmUp,
   type ScaledGateway,
 } from '../support/fair-share.js';
@@ -27,12 +26,7 @@ describe('fair shares: a greedy token and a dashboard token on one gateway, sand
 
   beforeAll(async () => {
     await warmUp();
-    sb = await startSandbox({
-      seed: FAIR_SHARE_SEED,
-      ratePerMinute: PER_MINUTE,
-      ratePerDay: 100_000,
-      timeScale: TIME_SCALE,
-    });
+    sb = await startScenarioSandbox();
   });
   afterAll(async () => {
     await gw?.close();
@@ -64,12 +58,7 @@ describe('fair shares: a greedy token and a dashboard token on one gateway, sand
       await gw?.close();
       gw = undefined;
       await sb.close();
-      sb = await startSandbox({
-        seed: FAIR_SHARE_SEED,
-        ratePerMinute: PER_MINUTE,
-        ratePerDay: 100_000,
-        timeScale: TIME_SCALE,
-      });
+      sb = await startScenarioSandbox();
       gw = await scaledGateway(sb, fairShareConfig(sb), { stripCaller: true });
       const f = await runFairShareScenario(sb, gw.gateway, gw.gateway);
       console.info('without fair shares (FIFO), one gateway', f);

@@ -7,16 +7,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { quotaNamespace } from '../../src/quota/redis.js';
 import { createRedis, deleteByPrefix, type Redis } from '../../src/redis.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { TEST_REDIS_URL, describeRedis, uniquePrefix } from '../cache/redis-env.js';
 import {
-  FAIR_SHARE_SEED,
   PER_MINUTE,
   SCENARIO_TIMEOUT_MS,
-  TIME_SCALE,
   fairShareConfig,
   runFairShareScenario,
   scaledGateway,
+  startScenarioSandbox,
   warmUp,
   type ScaledGateway,
 } from '../support/fair-share.js';
@@ -29,12 +28,7 @@ describeRedis('fair shares across two replicas on one Redis, sandbox at 80/min',
 
   beforeAll(async () => {
     await warmUp();
-    sb = await startSandbox({
-      seed: FAIR_SHARE_SEED,
-      ratePerMinute: PER_MINUTE,
-      ratePerDay: 100_000,
-      timeScale: TIME_SCALE,
-    });
+    sb = await startScenarioSandbox();
     redis = createRedis(TEST_REDIS_URL);
   });
   afterAll(async () => {

@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLimiter } from '../../src/quota/redis-limiter.js';
 import type { Limiter } from '../../src/quota/types.js';
 import type { Redis } from '../../src/redis.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { generate } from '../../src/sandbox/world/seed.js';
 import { createMemoryStores } from '../../src/store/index.js';
 
@@ -37,6 +37,16 @@ export const PER_MINUTE = 80;
 export const TIME_SCALE = 0.5;
 /** Real ms for one scenario: two simulated minutes at TIME_SCALE, the warm-up and the drain. */
 export const SCENARIO_TIMEOUT_MS = 180_000;
+
+/** The scenario's sandbox: its world, 80 POSTs a minute, on the scenario's clock. */
+export function startScenarioSandbox(): Promise<RunningSandbox> {
+  return startSandbox({
+    seed: FAIR_SHARE_SEED,
+    ratePerMinute: PER_MINUTE,
+    ratePerDay: 100_000,
+    timeScale: TIME_SCALE,
+  });
+}
 const SIM_MS = 2 * 60_000;
 const VICTIM_EVERY_MS = 8_000;
 const GREEDY_WORKERS = 4;
@@ -206,7 +216,6 @@ async function gql(
  * not meant to cover.
  */
 export async function warmUp(): Promise<void> {
-  const { startSandbox } = await import('../../src/sandbox/index.js');
   const sb = await startSandbox({
     seed: FAIR_SHARE_SEED,
     ratePerMinute: 1_000_000,
