@@ -11,7 +11,9 @@
  *   C — the gateway with its defaults (response cache ON, in process), warmed: the dashboard is a
  *       response-cache hit;
  *   D — B plus the same response-cache plugin (@graphql-yoga/plugin-response-cache, in-memory),
- *       warmed.
+ *       warmed;
+ *   E — A with compiled execution off (GRAPHQL_COMPILE_AFTER_USES=0): every operation interpreted
+ *       by graphql-js, as B's are.
  * Prints one JSON line {gateway, bare, cached, bareCached, body, …} and runs until stdin closes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,12 +57,20 @@ const config = configFor(sb, NO_LIMIT);
 const gateway = await createGateway({ config, logger: silentLogger, responseCache: false });
 const a = await listen(gateway.yoga);
 const cachingGateway = await createGateway({ config, logger: silentLogger });
+const interpretingGateway = await createGateway({
+  config: { ...config, compileAfterUses: 0 },
+  logger: silentLogger,
+  responseCache: false,
+});
+const e = await listen(interpretingGateway.yoga);
 const c = await listen(cachingGateway.yoga);
 
 const body = dashboardBody(seatHolders(25), 10);
 // Warm: the first run fills the cache; the second must be served without an upstream call.
 await gqlFetch(fetch, a.url, body);
 const warm = await gqlFetch(fetch, a.url, body);
+await gqlFetch(fetch, e.url, body);
+const interpretedWarm = await gqlFetch(fetch, e.url, body);
 const data = warm.json?.data;
 
 const bareSchema = createSchema({
@@ -99,6 +109,8 @@ process.stdout.write(
     bare: b.url,
     cached: c.url,
     bareCached: d.url,
+    interpreted: e.url,
+    interpretedSameAnswer: JSON.stringify(interpretedWarm.json?.data) === JSON.stringify(data),
     body,
     cachedReport: cachedWarm.json?.extensions?.upstream ?? null,
     cachedSameAnswer:
@@ -116,7 +128,9 @@ async function shutdown(): Promise<void> {
   await b.close();
   await c.close();
   await d.close();
+  await e.close();
   await gateway.close();
+  await interpretingGateway.close();
   await cachingGateway.close();
   await sb.close();
   process.exit(0);

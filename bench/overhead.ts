@@ -6,8 +6,10 @@
  * Both servers live in one child process (bench/overhead-server.ts); the load generator
  * (autocannon, programmatic) runs here, so the two never share an event loop.
  *
- * Runs alternate A B A B A B (3 s each, 10 connections, same body) so that a noisy neighbour
- * hits both alike; the figure is the ratio of the medians of the runs.
+ * Runs alternate (3 s each, 10 connections, same body) so that a noisy neighbour hits every side
+ * alike; the figure is the ratio of the medians of the runs. The gateway compiles the dashboard
+ * (src/plugins/compiled-execution.ts) as it does in production; the same gateway with compiling
+ * off is reported beside it, for information.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -29,6 +31,9 @@ export interface ServerInfo {
   cached: string;
   /** The bare server with yoga's response-cache plugin, warmed (suite 6). */
   bareCached: string;
+  /** The gateway as `gateway`, compiled execution off. */
+  interpreted: string;
+  interpretedSameAnswer: boolean;
   cachedReport: { calls: number; responseCacheHit?: boolean } | null;
   cachedSameAnswer: boolean;
   body: string;
@@ -125,10 +130,12 @@ export async function overheadSuite(): Promise<SuiteResult> {
     // A short warm-up of both (JIT, keep-alive sockets), not counted.
     await load('gateway', info.gateway, info.body);
     await load('bare', info.bare, info.body);
+    await load('interpreted', info.interpreted, info.body);
     runs.length = 0;
     for (let round = 0; round < ROUNDS; round++) {
       runs.push(await load('gateway', info.gateway, info.body));
       runs.push(await load('bare', info.bare, info.body));
+      runs.push(await load('interpreted', info.interpreted, info.body));
     }
   } finally {
     await stopServers(child);
@@ -160,6 +167,17 @@ export async function overheadSuite(): Promise<SuiteResult> {
     },
     {
       suite: SUITE,
+      figure: 'cached dashboard op: throughput, gateway with compiled execution off vs bare yoga',
+      ours: m('interpreted', 'rps'),
+      baseline: m('bare', 'rps'),
+      ratio: m('interpreted', 'rps') / m('bare', 'rps'),
+      unit: 'req/s',
+      target: '(info)',
+      verdict: 'info',
+      note: `GRAPHQL_COMPILE_AFTER_USES=0: graphql-js interprets every operation, as in the bare server; same answer: ${info.interpretedSameAnswer}`,
+    },
+    {
+      suite: SUITE,
       figure: 'cached dashboard op: p50 latency, gateway vs bare yoga',
       ours: m('gateway', 'p50'),
       baseline: m('bare', 'p50'),
@@ -181,7 +199,7 @@ export async function overheadSuite(): Promise<SuiteResult> {
   ];
   return {
     suite: SUITE,
-    method: `autocannon (programmatic, ${CONNECTIONS} connections) on 127.0.0.1 against the whole gateway with the response cache off (command cache warmed: the operation makes no upstream call but executes) and a bare graphql-yoga server answering the same shape from memory, both in one child process; ${ROUNDS} alternating rounds of ${RUN_SECONDS} s per side after a warm-up; medians.`,
+    method: `autocannon (programmatic, ${CONNECTIONS} connections) on 127.0.0.1 against the whole gateway with the response cache off (command cache warmed: the operation makes no upstream call but executes; the dashboard document compiled, as in production), the same gateway with compiled execution off, and a bare graphql-yoga server answering the same shape from memory, all in one child process; ${ROUNDS} alternating rounds of ${RUN_SECONDS} s per side after a warm-up; medians.`,
     figures,
     durationMs: performance.now() - started,
   };

@@ -12,7 +12,7 @@ import type {
 import { isEventName } from '../src/archtics/inputs.js';
 import type { GatewayContext } from '../src/context.js';
 import { handleMaybePromise, type MaybePromise } from '@whatwg-node/promise-helpers';
-import { eventKey } from '../src/loaders/index.js';
+import { eventKey, settledItems } from '../src/loaders/index.js';
 import { badInput } from './errors.js';
 import { checkField } from './validate.js';
 import {
@@ -72,7 +72,7 @@ export function eventsByNames(
   if (names.length > MAX_EVENT_NAMES)
     throw badInput(`"names" takes at most ${MAX_EVENT_NAMES} names.`, { argument: 'names' });
   const keys = names.map((n) => checkEventName(n, 'names'));
-  return keys.map((k) => eventNow(k, ctx));
+  return settledItems(keys.map((k) => eventNow(k, ctx)));
 }
 
 /** Loads events for node/nodes: strict about failures (an upstream fault fails the field). */

@@ -17,6 +17,7 @@ import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
+import { accountForbidden } from './accounts.js';
 import { assertNodeType, decodeGlobalId, encodeGlobalId, nodesItemByItem } from './nodes.js';
 
 export interface SchemaTypes {
@@ -44,6 +45,7 @@ export interface SchemaTypes {
 export { badInput };
 
 export { brandable, decodeGlobalId, encodeGlobalId, syncNode } from './nodes.js';
+export { ownedBy } from './accounts.js';
 
 /** The scopes a failed check wanted, and whether it was the token's account that did not match. */
 function missing(failure: AuthFailure): { scopes: string[]; account: boolean } {
@@ -68,12 +70,11 @@ function missing(failure: AuthFailure): { scopes: string[]; account: boolean } {
 /** FORBIDDEN naming what the token lacks: the scope(s), or the account it is bound to. */
 function forbidden(info: GraphQLResolveInfo, failure: AuthFailure): GraphQLError {
   const { scopes, account } = missing(failure);
+  if (!scopes.length && account) return accountForbidden(info);
   const field = `${info.parentType.name}.${info.fieldName}`;
   const message = scopes.length
     ? `${field} needs the ${scopes.map((s) => `"${s}"`).join(' or ')} scope, which this token does not have.`
-    : account
-      ? `${field}: this token is bound to another account.`
-      : `Not authorized to resolve ${field}.`;
+    : `Not authorized to resolve ${field}.`;
   return new GraphQLError(message, {
     extensions: {
       code: 'FORBIDDEN',

@@ -6,7 +6,10 @@
  * Its SDL, with the federation directives, is committed as schema/subgraph.graphql.
  */
 import { printSubgraphSchema } from '@apollo/subgraph';
+import { handleMaybePromise } from '@whatwg-node/promise-helpers';
 import type { GraphQLSchema } from 'graphql';
+import { settledItems } from '../src/loaders/index.js';
+import { guardAccounts } from './accounts.js';
 import { syncNodeIds } from './nodes.js';
 import { builder } from './index.js';
 
@@ -17,8 +20,23 @@ let built: GraphQLSchema | undefined;
 
 /** Built once per process, like buildSchema(). */
 export function buildSubgraphSchema(): GraphQLSchema {
-  built ??= syncNodeIds(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL }));
+  built ??= guardAccounts(
+    settledEntities(syncNodeIds(builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL }))),
+  );
   return built;
+}
+
+/** `_entities` answers each failed representation as an Error value at its place (settledItems). */
+function settledEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (field && resolve)
+    field.resolve = (...args) =>
+      handleMaybePromise(
+        () => resolve(...args) as unknown,
+        (items) => (Array.isArray(items) ? settledItems(items) : items),
+      );
+  return schema;
 }
 
 /** The subgraph SDL (what `_service { sdl }` answers, and what a router composes). */

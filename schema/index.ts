@@ -4,6 +4,7 @@
  */
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import { guardAccounts } from './accounts.js';
 import { syncNodeIds } from './nodes.js';
 import './types/scalars.js';
 import './types/query.js';
@@ -36,7 +37,7 @@ let built: GraphQLSchema | undefined;
 
 /** Built once per process (types register at import time). */
 export function buildSchema(): GraphQLSchema {
-  built ??= syncNodeIds(builder.toSchema());
+  built ??= guardAccounts(syncNodeIds(builder.toSchema()));
   return built;
 }
 

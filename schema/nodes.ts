@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { badInput } from '../resolvers/errors.js';
 import type { GatewayContext } from '../src/context.js';
-import { failedItem, isShared } from '../src/loaders/index.js';
+import { failedItem, isShared, settledItems } from '../src/loaders/index.js';
 
 /** Global ids: base64 of "Type:localId" (e.g. "Seat:EVENT01|101|A|7"); anything else is BAD_USER_INPUT. */
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
@@ -78,7 +78,10 @@ function syncNodeOf(type: unknown): SyncNode | undefined {
     : undefined;
 }
 
-/** `nodes(ids:)`: one value or promise per id, in the order asked (one object per distinct id). */
+/**
+ * `nodes(ids:)`: one value or promise per id, in the order asked (one object per distinct id); a
+ * failed id is an Error value at its place (settledItems).
+ */
 export function nodesItemByItem(
   ids: readonly { typename: string; id: unknown }[],
   ctx: GatewayContext,
@@ -93,13 +96,15 @@ export function nodesItemByItem(
     loads.set(typename, load);
   }
   const seen = new Map<string, MaybePromise<object | null>>();
-  return ids.map(({ typename, id }) => {
-    const key = `${typename}:${typeof id === 'object' ? JSON.stringify(id) : String(id)}`;
-    let item = seen.get(key);
-    if (item === undefined)
-      seen.set(key, (item = loadNode(loads.get(typename)!, typename, id, ctx)));
-    return item;
-  });
+  return settledItems(
+    ids.map(({ typename, id }) => {
+      const key = `${typename}:${typeof id === 'object' ? JSON.stringify(id) : String(id)}`;
+      let item = seen.get(key);
+      if (item === undefined)
+        seen.set(key, (item = loadNode(loads.get(typename)!, typename, id, ctx)));
+      return item;
+    }),
+  );
 }
 
 /** One item of `nodes`: as the relay plugin answers it (a copy, branded with its type), or the item's error. */

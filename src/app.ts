@@ -321,6 +321,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     limits: config.limits,
     requests: config.requests,
     maxUpstreamCalls: config.maxUpstreamCalls,
+    compileAfterUses: config.compileAfterUses,
     operationDeadlineMs: config.operationDeadlineMs,
     readDeadlineMs: config.archtics.readDeadlineMs,
     ...(opts.clock ? { now: () => opts.clock!.now() } : {}),

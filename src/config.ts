@@ -198,6 +198,8 @@ export interface Config {
   requests: RequestLimits;
   /** Most upstream calls one operation may be estimated to make (src/plugins/upstream-cost.ts). */
   maxUpstreamCalls: number;
+  /** A query document is compiled on its n-th execution; 0 never (src/plugins/compiled-execution.ts). */
+  compileAfterUses: number;
   /** What the gateway shows about itself (src/plugins/exposure.ts). */
   exposure: ExposureConfig;
   /** Bearer tokens; empty = everything open (sandbox default). */
@@ -552,6 +554,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     },
     maxUpstreamCalls: int(env, 'GRAPHQL_MAX_UPSTREAM_CALLS', 60, 1, 100_000),
+    compileAfterUses: int(env, 'GRAPHQL_COMPILE_AFTER_USES', 2, 0, 1_000_000),
     exposure: {
       // A real service's schema is not for strangers; the sandbox's is the tutorial.
       graphiql: flag(env, 'GRAPHIQL', baseUrl === undefined),

@@ -16,6 +16,7 @@ import { createContext, type ContextDeps, type GatewayContext } from './context.
 import type { APQStore } from './plugins/apq-store.js';
 import { useAPQ } from './plugins/apq.js';
 import { useArgumentChecks } from './plugins/argument-checks.js';
+import { useCompiledExecution } from './plugins/compiled-execution.js';
 import { useCostHeader } from './plugins/cost-header.js';
 import { useHttpCaching } from './plugins/http-caching.js';
 import { useTrustedDocuments } from './plugins/trusted-documents.js';
@@ -39,6 +40,9 @@ import { requestIdOf, useRequestId } from './plugins/request-id.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
+/** A document is compiled when it comes back (src/plugins/compiled-execution.ts). */
+export const DEFAULT_COMPILE_AFTER_USES = 2;
+
 export interface ServerOptions extends ContextDeps {
   tokens: readonly GatewayToken[];
   limits: QueryLimits;
@@ -58,6 +62,8 @@ export interface ServerOptions extends ContextDeps {
    * documents; with `allowList` only those run (GraphiQL excepted).
    */
   persisted?: { apqStore?: APQStore; trustedDocuments?: TrustedDocuments; allowList?: boolean };
+  /** Compile a query document on its n-th execution (0: never; default DEFAULT_COMPILE_AFTER_USES). */
+  compileAfterUses?: number;
   /** More plugins, after the built-in ones (the upstream stack's: extensions.upstream/stale, /metrics). */
   plugins?: Plugin<GatewayContext>[];
 }
@@ -126,6 +132,7 @@ export function createServer(opts: ServerOptions): GatewayYoga {
       }),
       // @defer / @stream: a page renders an event at once and gets its slow (202-polled) parts later.
       useDeferStream(),
+      useCompiledExecution({ afterUses: opts.compileAfterUses ?? DEFAULT_COMPILE_AFTER_USES }),
       ...(opts.plugins ?? []),
       // Response headers: HTTP caching of public GETs (Cache-Control, ETag, 304) and the cost report.
       useHttpCaching({ endpoint: GRAPHQL_ENDPOINT, authenticated: opts.tokens.length > 0 }),

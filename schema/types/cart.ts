@@ -1,17 +1,19 @@
 /** Cart (shopping_cart): seats held under one order number. */
 import { cartByOrderNum, cartSeats, checkOrderNum, holdExpiry } from '../../resolvers/carts.js';
 import { money } from '../../resolvers/money.js';
-import { badInput, brandable, builder, syncNode } from '../builder.js';
+import { badInput, brandable, builder, ownedBy, syncNode } from '../builder.js';
 import { CartRef, MoneyRef, SeatRef } from './refs.js';
 
 builder.node(CartRef, {
   description: 'Seats held under one order number until they are paid for or the hold expires.',
-  runScopesOnType: true,
-  authScopes: (cart) => (cart.acctId === undefined ? true : { acct: cart.acctId }),
-  extensions: syncNode(
-    (c: { orderNum: number }) => c.orderNum,
-    (orderNum: number, ctx) => ctx.loaders.cart.load(orderNum),
-  ),
+  extensions: {
+    ...syncNode(
+      (c: { orderNum: number }) => c.orderNum,
+      (orderNum: number, ctx) => ctx.loaders.cart.load(orderNum),
+    ),
+    // Refused to a token bound to another account (schema/accounts.ts); a cart of no account is anyone's.
+    ...ownedBy((c: { acctId?: number }) => c.acctId),
+  },
   id: {
     resolve: (c) => c.orderNum,
     parse: (id) => {

@@ -10,7 +10,7 @@ import {
 import { handleMaybePromise } from '@whatwg-node/promise-helpers';
 import { getAll } from '../../src/loaders/index.js';
 import type { GatewayContext } from '../../src/context.js';
-import { badInput, brandable, builder, syncNode } from '../builder.js';
+import { badInput, brandable, builder, ownedBy, syncNode } from '../builder.js';
 import { CustomerRef, SeatConnectionRef, SeatRef } from './refs.js';
 
 const loadCustomers = (ids: number[], ctx: GatewayContext) =>
@@ -18,13 +18,15 @@ const loadCustomers = (ids: number[], ctx: GatewayContext) =>
 
 builder.node(CustomerRef, {
   description: 'An Archtics account holder. Its global id is built from the account id.',
-  runScopesOnType: true,
-  authScopes: (c) => ({ acct: c.acctId }),
-  // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
-  extensions: syncNode(
-    (c: { acctId: number }) => c.acctId,
-    (acctId: number, ctx) => ctx.loaders.customers.byId.get(acctId),
-  ),
+  extensions: {
+    // Cached customers answer `nodes` without a promise (a dashboard's whole tree then executes in one pass).
+    ...syncNode(
+      (c: { acctId: number }) => c.acctId,
+      (acctId: number, ctx) => ctx.loaders.customers.byId.get(acctId),
+    ),
+    // Refused to a token bound to another account (schema/accounts.ts).
+    ...ownedBy((c: { acctId: number }) => c.acctId),
+  },
   id: {
     resolve: (c) => c.acctId,
     parse: (id) => {

@@ -33,7 +33,7 @@ export { eventKey } from './events.js';
 export { commandLoader, type CommandLoaderSpec } from './factory.js';
 export type { SeatsSoldKey } from './seats-sold.js';
 export { isShared, share } from '../cache/shared.js';
-export { PeekingLoader, failedItem, getAll } from './peeking.js';
+export { PeekingLoader, failedItem, getAll, settledItems } from './peeking.js';
 
 export interface CustomerLoaders {
   byId: PeekingLoader<number, CustomerRecord | null>;

@@ -74,13 +74,24 @@ export function getAll<K, V>(loader: PeekingLoader<K, V>, keys: readonly K[]): M
   return out.some((v) => isPromise(v)) ? Promise.all(out) : (out as V[]);
 }
 
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
 /**
- * One list item that failed, for a resolver answering a list item by item (graphql-js puts the
- * error at that item's path and keeps the others). Marked handled at once: if the list is never
- * completed (its field failed first), no unhandled rejection ends the process.
+ * One list item that failed, for a resolver answering a list item by item: an Error VALUE, which
+ * graphql-js and graphql-jit both put at that item's path, keeping the others. (A rejected promise
+ * would do for graphql-js, but graphql-jit moves a rejected item to the end of the list.)
  */
-export function failedItem<T>(error: unknown): Promise<T> {
-  const failed = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  failed.catch(() => undefined);
-  return failed;
+export function failedItem<T>(error: unknown): T {
+  return asError(error) as T;
+}
+
+/**
+ * A list answered item by item, each failure (a rejected item) an Error value: see failedItem.
+ * Typed as the items are: to a resolver's schema type an Error value is the item's error, not data.
+ */
+export function settledItems<T>(items: readonly MaybePromise<T>[]): MaybePromise<T>[] {
+  return items.map((item) =>
+    isPromise(item) ? item.then((v) => v, asError as (e: unknown) => T) : item,
+  );
 }

@@ -45,6 +45,9 @@ beforeAll(async () => {
     ARCHTICS_API_KEY: sb.apiKey,
     ARCHTICS_DSN: sb.dsn,
     LOG_LEVEL: 'silent',
+    // These tests swap resolvers on the built schema; a compiled document keeps the ones it was
+    // compiled with, so every operation here is interpreted (the resolvers are the same either way).
+    GRAPHQL_COMPILE_AFTER_USES: '0',
   });
   // The command cache on its own (this is about its synchronous answers, not whole cached responses).
   cached = await createGateway({ config, responseCache: false });
